@@ -1,0 +1,135 @@
+"""Turn settings into a working context: open (or create) the store, read the secret.
+
+``init_store`` is ``hallterm init``: create or upgrade the schema, create the hall
+secret beside the configuration, load the hall file, and on a new store create the
+first hall manager. ``open_ctx`` is what every other command and the app use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hallterm import security
+from hallterm.clock import Clock, FixedClock, SystemClock
+from hallterm.context import SYSTEM, Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput, ConfigError
+from hallterm.hallconfig import load_hall_file
+from hallterm.i18n import _, set_language
+from hallterm.settings import Settings
+from hallterm.store import Store, check_store_file, execute
+
+
+def make_clock(settings: Settings) -> Clock:
+    """The process clock: frozen when ``now`` is set, else the real one."""
+    if settings.now is not None:
+        return FixedClock(settings.now, settings.tz)
+    return SystemClock(settings.tz)
+
+
+def _check_fingerprint(store: Store, pepper: bytes, key_file: Path) -> None:
+    with store.read() as session:
+        stored = execute(session, "SELECT value FROM meta WHERE key = 'key_fingerprint'").scalar()
+    if stored is not None and stored != security.fingerprint(pepper):
+        raise ConfigError(
+            _("The hall secret key file {path} does not belong to this store.").format(
+                path=key_file)
+        )
+
+
+def open_ctx(settings: Settings, config_file: Path | None = None, *,
+             clock: Clock | None = None) -> Ctx:
+    """A context on an existing, current store (the CLI's and the app's way in)."""
+    from hallterm.schema import require_current
+
+    set_language(settings.language)
+    check_store_file(settings.store)
+    store = Store(settings.store)
+    require_current(store)
+    key_file = settings.resolved_key_file(config_file)
+    pepper = security.read_key_file(key_file)
+    _check_fingerprint(store, pepper, key_file)
+    return Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
+               pepper=pepper, counter=settings.counter, language=settings.language)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``hallterm init`` did."""
+
+    store: Path
+    key_file: Path
+    created: bool
+    from_revision: str | None
+    to_revision: str
+    hall_code: str
+    manager: str | None
+
+
+def init_store(settings: Settings, config_file: Path | None = None, *,
+               manager_empno: str | None = None, manager_name: str | None = None,
+               pin: str | None = None, hall_file: Path | None = None,
+               clock: Clock | None = None) -> InitResult:
+    """Create or upgrade a store; on a new store also create the first hall manager."""
+    from hallterm import schema
+    from hallterm.services.hall import write_hall
+    from hallterm.services.staff import check_empno, insert_staff
+
+    set_language(settings.language)
+    path = settings.store
+    if path.is_dir():
+        raise BadInput(_("The store path is a folder, not a file: {path}").format(path=path))
+    if not path.parent.exists():
+        from hallterm import paths
+
+        if path.parent == paths.data_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            raise BadInput(_("The folder for the store does not exist: {path}").format(
+                path=path.parent))
+    hall = load_hall_file(hall_file or settings.hall)
+    created = not path.exists() or path.stat().st_size == 0
+    store = Store(path)
+    if not created:
+        rev = schema.current_revision(store)
+        if rev is None:
+            with store.read() as session:
+                tables = execute(session, "SELECT count(*) FROM sqlite_master").scalar()
+            if tables:
+                raise BadInput(_("{path} is not a HallTerm store.").format(path=path))
+            created = True
+    if created:
+        if not manager_empno or not manager_name or not pin:
+            raise BadInput(_("A new store needs its first hall manager: --manager EMPNO "
+                             "--name NAME and a PIN."))
+        check_empno(manager_empno)
+        security.check_pin_format(pin)
+    key_file = settings.resolved_key_file(config_file)
+    pepper = (security.read_key_file(key_file) if key_file.exists()
+              else security.create_key_file(key_file))
+    before, after = schema.upgrade(store)
+    if not created:
+        _check_fingerprint(store, pepper, key_file)
+    ctx = Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
+              pepper=pepper, actor=SYSTEM, language=settings.language)
+
+    def work(uow: UnitOfWork) -> str | None:
+        uow.sql("INSERT INTO meta (key, value) VALUES ('key_fingerprint', :f) "
+                "ON CONFLICT(key) DO NOTHING", {"f": security.fingerprint(pepper)})
+        current = uow.sql("SELECT code FROM hall WHERE id = 1").scalar()
+        if current is None:
+            write_hall(uow, hall, source=str(hall_file or settings.hall))
+        else:
+            uow.audit("store.upgrade", entity="store", payload={"from": before, "to": after})
+        has_staff = uow.sql("SELECT count(*) FROM staff").scalar()
+        if has_staff:
+            return None
+        if not (manager_empno and manager_name and pin):
+            raise BadInput(_("The store has no staff yet: give --manager EMPNO --name NAME."))
+        insert_staff(uow, empno=manager_empno, name=manager_name.strip(), roles=("manager",),
+                     pin_hash=security.hash_pin(pin, pepper))
+        return manager_empno
+
+    manager = run_write(ctx, "store.init", work)
+    store.dispose()
+    return InitResult(path, key_file, created, before, after, hall.code, manager)

@@ -1,0 +1,56 @@
+"""``hallterm audit``: verify the hash chain, list recent rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hallterm.cli.common import JSON_OPTION, STORE_OPTION, handle_errors, options, print_json
+from hallterm.i18n import _
+
+app = typer.Typer(help=_("The audit log: verify the chain, list rows."), no_args_is_help=True)
+
+
+@app.command("verify")
+@handle_errors
+def verify_cmd(ctx: typer.Context, json_: bool = JSON_OPTION,
+               store: Path | None = STORE_OPTION) -> None:
+    """Recompute the hash chain: exit 0 with the head hash, or 1 naming the first broken row."""
+    from hallterm.services.audit import verify
+
+    result = verify(options(ctx).ctx(store))
+    if json_:
+        print_json(result)
+    elif result.ok:
+        typer.echo(_("Audit chain intact: {rows} rows, head {seq} {hash}").format(
+            rows=result.rows, seq=result.head_seq, hash=result.head_hash))
+    if not result.ok:
+        if not json_:
+            typer.echo(_("Audit chain broken at row {seq}: {reason}").format(
+                seq=result.broken_seq, reason=result.reason), err=True)
+        raise typer.Exit(1)
+
+
+@app.command("list")
+@handle_errors
+def list_cmd(
+    ctx: typer.Context,
+    limit: int = typer.Option(30, "--limit", min=1, max=10000, help=_("How many rows.")),
+    action: str | None = typer.Option(None, "--action", help=_("Only actions starting so.")),
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Show the newest audit rows."""
+    from hallterm.services.audit import recent
+
+    rows = recent(options(ctx).ctx(store), limit=limit, action_prefix=action)
+    if json_:
+        print_json(rows)
+        return
+    for r in reversed(rows):
+        who = r.actor or "-"
+        if r.approver:
+            who += f"+{r.approver}"
+        typer.echo(f"{r.seq:>7} {r.at:%Y-%m-%d %H:%M:%S} {r.terminal:<10} {who:<12} "
+                   f"{r.action:<24} {r.entity or ''} {r.entity_id or ''}")

@@ -1,0 +1,168 @@
+"""What every command shares: options, settings, sign-in, output, and error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from hallterm.errors import EXIT_BAD_INPUT, HallTermError
+from hallterm.i18n import _
+
+F = TypeVar("F", bound=Callable[..., Any])
+PIN_ENV = "HALLTERM_PIN"
+
+
+class Options:
+    """Global options from the root callback (``None`` = not given)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.values = values
+        self._settings = None
+
+    def settings(self, **extra: Any):
+        """The settings: file < environment < these options (loaded on first use)."""
+        from hallterm.i18n import set_language
+        from hallterm.settings import load_settings
+
+        if self._settings is None or extra:
+            config = self.values.get("config")
+            opts = {k: v for k, v in self.values.items() if k != "config"}
+            opts.update(extra)
+            self._settings = load_settings(config, **opts)
+            set_language(self._settings[0].language)
+        return self._settings[0]
+
+    @property
+    def config_file(self) -> Path | None:
+        self.settings()
+        return self._settings[1]
+
+    def ctx(self, store: Path | None = None):
+        """A context on the configured store (``store``: a command's own --store)."""
+        from hallterm.bootstrap import open_ctx
+
+        settings = self.settings(store=store) if store is not None else self.settings()
+        return open_ctx(settings, self.config_file)
+
+
+def options(ctx: typer.Context) -> Options:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Options):
+        obj = Options()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    """Print one line on stderr and return the Exit to raise."""
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    from hallterm import paths
+
+    log = Path(os.environ.get("HALLTERM_LOG_FILE") or paths.data_dir() / "hallterm.log")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=log, level=logging.ERROR,
+                            format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("hallterm").error(
+            "unexpected error\n%s", "".join(traceback.format_exception(exc)))
+    except OSError:
+        pass
+    return log
+
+
+def handle_errors(func: F) -> F:
+    """Turn HallTerm errors into one stderr line and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except HallTermError as exc:
+            first, *rest = str(exc).splitlines() or [""]
+            typer.echo(first if not rest else str(exc), err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            typer.echo(_("Interrupted; nothing was half-written."), err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            from hallterm.store import is_busy
+
+            if is_busy(exc):
+                typer.echo(_("The store is busy; try again in a moment."), err=True)
+                raise typer.Exit(75) from None
+            log = _log_unexpected(exc)
+            typer.echo(_("Sorry, something went wrong ({error}); details are in {log}").format(
+                error=type(exc).__name__, log=log), err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def read_pin(prompt: str, *, env: str = PIN_ENV, confirm: bool = False) -> str:
+    """A PIN from ``env`` when set, else a hidden prompt (twice when ``confirm``)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value.strip()
+    if not sys.stdin.isatty() and not sys.stdin.readable():
+        raise typer.Exit(EXIT_BAD_INPUT)
+    pin = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm, default="",
+                       show_default=False)
+    return pin.strip()
+
+
+def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV):
+    """Authenticate ``--as EMPNO`` with a PIN from ``HALLTERM_PIN`` or a prompt."""
+    from hallterm.errors import BadInput
+    from hallterm.services.staff import authenticate
+
+    if not empno:
+        raise BadInput(_("This command writes: give --as EMPNO (and the PIN)."))
+    pin = read_pin(_("PIN for {empno}").format(empno=empno), env=env)
+    actor = authenticate(ctx, empno=empno, pin=pin, purpose="cli")
+    return ctx.as_actor(actor)
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    """One JSON document on stdout (one line: friendly to scripts and jq)."""
+    typer.echo(json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":")))
+
+
+# Option declarations reused by every command group.
+AS_OPTION = typer.Option(None, "--as", help="Your employee number (PIN from HALLTERM_PIN or a "
+                         "prompt).", metavar="EMPNO")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
+COMMAND_ID_OPTION = typer.Option(None, "--command-id", help="An id for this write: running "
+                                 "the command again with the same id does not write twice.")
+STORE_OPTION = typer.Option(None, "--store", help="The SQLite store file (HALLTERM_STORE).",
+                            metavar="PATH")

@@ -1,0 +1,142 @@
+"""The ``hallterm`` command: global options, ``init``, ``demo``, ``app``, and the groups."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from hallterm import __version__
+from hallterm.cli import audit as audit_cli
+from hallterm.cli import day as day_cli
+from hallterm.cli import hall as hall_cli
+from hallterm.cli import staff as staff_cli
+from hallterm.cli.common import Options, handle_errors, options, read_pin
+from hallterm.i18n import LANGUAGES, _, set_language
+
+# Help text is read before any settings file: take the language from the environment.
+if os.environ.get("HALLTERM_LANGUAGE") in LANGUAGES:
+    set_language(os.environ["HALLTERM_LANGUAGE"])
+
+app = typer.Typer(
+    name="hallterm",
+    help=_("HallTerm: the service hall's counter terminals, shift handover, day close and "
+           "export."),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(staff_cli.app, name="staff")
+app.add_typer(day_cli.app, name="day")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(hall_cli.app, name="hall")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hallterm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(None, "--config", help=_(
+        "Settings file (TOML); default HALLTERM_CONFIG, else hallterm.toml in the config "
+        "folder."), metavar="PATH"),
+    store: Path | None = typer.Option(None, "--store", help=_(
+        "The SQLite store file (HALLTERM_STORE)."), metavar="PATH"),
+    terminal: str | None = typer.Option(None, "--terminal", help=_(
+        "This terminal's id (HALLTERM_TERMINAL)."), metavar="ID"),
+    counter: int | None = typer.Option(None, "--counter", help=_(
+        "The counter this terminal serves (HALLTERM_COUNTER)."), metavar="N"),
+    language: str | None = typer.Option(None, "--language", help=_(
+        "en or zh_CN (HALLTERM_LANGUAGE)."), metavar="LANG"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help=_("Print the version and exit.")),
+) -> None:
+    """HallTerm: the service hall's counter terminals, shift handover, day close and export."""
+    ctx.obj = Options(config=config, store=store, terminal=terminal, counter=counter,
+                      language=language)
+
+
+def store_option() -> typer.Option:
+    return typer.Option(None, "--store", help=_("The SQLite store file (same as the global "
+                                                "--store)."), metavar="PATH")
+
+
+@app.command("init")
+@handle_errors
+def init(
+    ctx: typer.Context,
+    manager: str | None = typer.Option(None, "--manager", help=_(
+        "Employee number of the first hall manager (new store only)."), metavar="EMPNO"),
+    name: str | None = typer.Option(None, "--name", help=_("The first hall manager's name."),
+                                    metavar="NAME"),
+    hall: Path | None = typer.Option(None, "--hall", help=_(
+        "Hall configuration file (default: the hall setting)."), metavar="FILE"),
+    store: Path | None = store_option(),
+) -> None:
+    """Create a store, or upgrade an existing one to this version's schema."""
+    from hallterm.bootstrap import init_store
+
+    opts = options(ctx)
+    settings = opts.settings(store=store) if store else opts.settings()
+    pin = None
+    if manager and not settings.store.exists():
+        pin = read_pin(_("PIN for {empno} (6 digits)").format(empno=manager), confirm=True)
+    result = init_store(settings, opts.config_file, manager_empno=manager, manager_name=name,
+                        pin=pin, hall_file=hall)
+    if result.created:
+        typer.echo(_("Created store {path} for hall {hall}; hall manager {empno}.").format(
+            path=result.store, hall=result.hall_code, empno=result.manager))
+        typer.echo(_("Hall secret: {path} (keep it; copy it to every terminal of this "
+                     "hall).").format(path=result.key_file))
+    else:
+        typer.echo(_("Store {path} is up to date (schema {rev}).").format(
+            path=result.store, rev=result.to_revision))
+
+
+@app.command("demo")
+@handle_errors
+def demo(
+    ctx: typer.Context,
+    reset: bool = typer.Option(False, "--reset", help=_("Start the demo store afresh.")),
+    no_app: bool = typer.Option(False, "--no-app", help=_(
+        "Prepare the demo store and print its path instead of opening the app.")),
+    store: Path | None = store_option(),
+) -> None:
+    """Open the app on a demo hall (created on first run; staff 8001-8010, PIN 246810)."""
+    from hallterm.demo import prepare_demo
+
+    opts = options(ctx)
+    settings = opts.settings()
+    prepared = prepare_demo(settings, store=store, reset=reset)
+    if no_app:
+        typer.echo(str(prepared.store))
+        return
+    from screens.app import run_app
+
+    run_app(prepared.settings, prepared.config_file, demo=True)
+
+
+@app.command("app")
+@handle_errors
+def run_application(ctx: typer.Context, store: Path | None = store_option()) -> None:
+    """Open the app on the configured store and terminal."""
+    opts = options(ctx)
+    settings = opts.settings(store=store) if store else opts.settings()
+    from hallterm.bootstrap import open_ctx
+
+    open_ctx(settings, opts.config_file).store.dispose()  # fail early, with one line
+    from screens.app import run_app
+
+    run_app(settings, opts.config_file, demo=False)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,141 @@
+"""``hallterm staff``: add, list, set-pin, disable, enable, unlock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hallterm.cli.common import (
+    AS_OPTION,
+    COMMAND_ID_OPTION,
+    JSON_OPTION,
+    STORE_OPTION,
+    handle_errors,
+    options,
+    print_json,
+    read_pin,
+    sign_in,
+)
+from hallterm.i18n import _
+
+app = typer.Typer(help=_("Staff accounts: add, list, PINs, disable."), no_args_is_help=True)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    ctx: typer.Context,
+    empno: str = typer.Argument(..., help=_("Employee number of the new member of staff.")),
+    name: str = typer.Option(..., "--name", help=_("Their name.")),
+    roles: str = typer.Option(..., "--roles", help=_(
+        "Comma-separated roles: manager, duty_manager, guide, sales, acceptance, complaints, "
+        "retention, warehouse, auditor, trainer.")),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Add a member of staff (hall manager). Their PIN comes from HALLTERM_NEW_PIN or a prompt."""
+    from hallterm.services.staff import add_staff
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    pin = read_pin(_("New PIN for {empno} (6 digits)").format(empno=empno),
+                   env="HALLTERM_NEW_PIN", confirm=True)
+    info = add_staff(hctx, empno=empno, name=name,
+                     roles=[r.strip() for r in roles.split(",") if r.strip()], pin=pin,
+                     command_id=command_id)
+    typer.echo(_("Added {empno} {name}: {roles}").format(
+        empno=info.empno, name=info.name, roles=", ".join(info.roles)))
+
+
+@app.command("list")
+@handle_errors
+def list_(ctx: typer.Context, json_: bool = JSON_OPTION,
+          store: Path | None = STORE_OPTION) -> None:
+    """List staff with their roles and lock state (never PINs)."""
+    from hallterm.permissions import role_label
+    from hallterm.services.staff import list_staff
+
+    staff = list_staff(options(ctx).ctx(store))
+    if json_:
+        print_json([
+            {"empno": s.empno, "name": s.name, "roles": list(s.roles), "active": s.active,
+             "failed_attempts": s.failed_attempts, "locked_until": s.locked_until,
+             "hard_locked": s.hard_locked}
+            for s in staff
+        ])
+        return
+    for s in staff:
+        state = (_("disabled") if not s.active else _("locked") if s.hard_locked
+                 else _("waiting until {at:%H:%M}").format(at=s.locked_until)
+                 if s.locked_until else _("active"))
+        typer.echo(f"{s.empno:<8} {s.name:<20} {state:<12} "
+                   + ", ".join(role_label(r) for r in s.roles))
+
+
+@app.command("set-pin")
+@handle_errors
+def set_pin_cmd(
+    ctx: typer.Context,
+    empno: str = typer.Argument(..., help=_("Whose PIN to set.")),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Set a PIN (a manager for anyone; anyone for themselves). New PIN: HALLTERM_NEW_PIN."""
+    from hallterm.services.staff import set_pin
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    pin = read_pin(_("New PIN for {empno} (6 digits)").format(empno=empno),
+                   env="HALLTERM_NEW_PIN", confirm=True)
+    set_pin(hctx, empno=empno, pin=pin, command_id=command_id)
+    typer.echo(_("PIN of {empno} changed.").format(empno=empno))
+
+
+@app.command("disable")
+@handle_errors
+def disable(
+    ctx: typer.Context,
+    empno: str = typer.Argument(..., help=_("Whose account to disable.")),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Disable an account (hall manager); history keeps it."""
+    from hallterm.services.staff import set_active
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    set_active(hctx, empno=empno, active=False, command_id=command_id)
+    typer.echo(_("Account {empno} disabled.").format(empno=empno))
+
+
+@app.command("enable")
+@handle_errors
+def enable(
+    ctx: typer.Context,
+    empno: str = typer.Argument(..., help=_("Whose account to enable again.")),
+    as_: str | None = AS_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Enable a disabled account again (hall manager)."""
+    from hallterm.services.staff import set_active
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    set_active(hctx, empno=empno, active=True)
+    typer.echo(_("Account {empno} enabled.").format(empno=empno))
+
+
+@app.command("unlock")
+@handle_errors
+def unlock_cmd(
+    ctx: typer.Context,
+    empno: str = typer.Argument(..., help=_("Whose PIN lockout to clear.")),
+    as_: str | None = AS_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Clear a PIN lockout (hall manager)."""
+    from hallterm.services.staff import unlock
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    unlock(hctx, empno=empno)
+    typer.echo(_("Account {empno} unlocked.").format(empno=empno))

@@ -1,0 +1,199 @@
+"""Who is acting, where, and when: the context every service function takes.
+
+A ``Ctx`` carries the store, the clock, this terminal (and its counter), the hall
+secret and, once someone has signed in, the acting staff member. Services are
+keyword-only functions ``fn(ctx, *, ...)``; they write only through ``run_write``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+from sqlmodel import Session
+
+from hallterm.clock import Clock
+from hallterm.errors import BadInput, DayNotOpen
+from hallterm.i18n import _
+from hallterm.store import Store, execute
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in (or PIN-confirmed) member of staff."""
+
+    id: int
+    empno: str
+    name: str
+    roles: frozenset[str]
+    language: str | None = None
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+SYSTEM = Actor(id=0, empno="system", name="HallTerm", roles=frozenset())
+
+
+@dataclass
+class Ctx:
+    """The acting context of one terminal process."""
+
+    store: Store
+    clock: Clock
+    terminal: str
+    pepper: bytes
+    counter: int | None = None
+    actor: Actor | None = None
+    language: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_actor(self, actor: Actor | None) -> Ctx:
+        """The same terminal, acting as someone else."""
+        return replace(self, actor=actor)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+
+class UnitOfWork:
+    """One write transaction: the session, its moment, its audit rows, its numbers."""
+
+    def __init__(self, ctx: Ctx, session: Session) -> None:
+        self.ctx = ctx
+        self.session = session
+        # One moment for the whole transaction: every row it writes carries it.
+        self.now = ctx.clock.now()
+        self.audited = 0
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.ctx.actor
+
+    def sql(self, sql: str, params: dict[str, Any] | None = None):
+        return execute(self.session, sql, params)
+
+    def next_number(self, key: str) -> int:
+        """Allocate the next number of series ``key`` (gapless: rolls back with the txn)."""
+        from hallterm.services.sequences import allocate
+
+        return allocate(self.session, key)
+
+    def open_day(self, business_day: date | None = None) -> date:
+        """The business day this write belongs to; refuses unless it is open."""
+        day = business_day or self.now.date()
+        row = self.sql("SELECT state FROM business_day WHERE day = :d", {"d": day.isoformat()})
+        state = row.scalar()
+        if state is None:
+            raise DayNotOpen(
+                _("Business day {day} is not open; the hall manager opens it first.").format(
+                    day=day.isoformat()
+                )
+            )
+        if state != "open":
+            raise DayNotOpen(
+                _("Business day {day} is closed; nothing in it can change.").format(
+                    day=day.isoformat()
+                )
+            )
+        return day
+
+    def audit(
+        self,
+        action: str,
+        *,
+        entity: str | None = None,
+        entity_id: Any = None,
+        payload: dict[str, Any] | None = None,
+        approver: Actor | None = None,
+        business_day: date | None = None,
+        actor: Actor | None = None,
+    ) -> None:
+        """Append one hash-chained audit row for this transaction."""
+        from hallterm.services.audit import append
+
+        append(
+            self,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            payload=payload or {},
+            approver=approver,
+            business_day=business_day,
+            actor=actor,
+        )
+        self.audited += 1
+
+
+def run_write(
+    ctx: Ctx,
+    action: str,
+    work: Callable[[UnitOfWork], T],
+    *,
+    command_id: str | None = None,
+    result_type: Any = None,
+) -> T:
+    """The one unit-of-work entry point for every write.
+
+    Runs ``work`` inside ``BEGIN IMMEDIATE``; ``work`` appends its audit rows via
+    ``uow.audit`` (a write that audits nothing is a bug and is refused). With a
+    ``command_id``, a second call with the same id returns the first call's result
+    (re-read from the store) instead of writing again.
+    """
+    if command_id is not None:
+        command_id = command_id.strip()
+        if not command_id or len(command_id) > 64:
+            raise BadInput(_("A command id must be 1-64 characters."))
+    adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None
+
+    def body(session: Session) -> T:
+        uow = UnitOfWork(ctx, session)
+        if command_id is not None:
+            row = uow.sql(
+                "SELECT action, result_json FROM command WHERE id = :id", {"id": command_id}
+            ).first()
+            if row is not None:
+                if row[0] != action:
+                    raise BadInput(
+                        _("Command id {id} was already used for another action.").format(
+                            id=command_id
+                        )
+                    )
+                data = json.loads(row[1])
+                return adapter.validate_python(data) if adapter else data  # type: ignore[return-value]
+        result = work(uow)
+        if uow.audited == 0:
+            raise RuntimeError(f"write {action!r} appended no audit row")
+        if command_id is not None:
+            encoded = (
+                adapter.dump_json(result).decode() if adapter else json.dumps(result, default=str)
+            )
+            uow.sql(
+                "INSERT INTO command (id, action, actor, at, result_json) "
+                "VALUES (:id, :action, :actor, :at, :result)",
+                {
+                    "id": command_id,
+                    "action": action,
+                    "actor": ctx.actor.empno if ctx.actor else None,
+                    "at": _utc(uow.now),
+                    "result": encoded,
+                },
+            )
+        return result
+
+    return ctx.store.transact(body)
+
+
+def _utc(at: datetime) -> str:
+    from hallterm.models.types import utc_text
+
+    return utc_text(at)

@@ -1,0 +1,102 @@
+"""The demo hall: a store anyone can open with ``hallterm demo``.
+
+The demo store lives in the data folder (``demo/hallterm-demo.db``) with its own
+hall secret beside it, the shipped demo hall (open 00:00-24:00 so every screen can
+be tried at any hour), one member of staff per role with fixed credentials, and
+today's business day open. Each area's scenario comes from ``hallterm.seeds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hallterm import paths, security
+from hallterm.bootstrap import init_store, open_ctx
+from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.settings import Settings
+
+DEMO_PIN = "246810"
+DEMO_STAFF: list[tuple[str, str, tuple[str, ...]]] = [
+    ("8001", "王经理 Wang (hall manager)", ("manager",)),
+    ("8002", "李值班 Li (duty manager)", ("duty_manager",)),
+    ("8003", "张引导 Zhang (guide)", ("guide",)),
+    ("8004", "陈销售 Chen (sales)", ("sales",)),
+    ("8005", "刘受理 Liu (acceptance)", ("acceptance",)),
+    ("8006", "赵投诉 Zhao (complaints)", ("complaints",)),
+    ("8007", "孙维系 Sun (retention)", ("retention",)),
+    ("8008", "周库管 Zhou (warehouse)", ("warehouse",)),
+    ("8009", "吴稽核 Wu (auditor)", ("auditor",)),
+    ("8010", "郑培训 Zheng (trainer)", ("trainer",)),
+]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A prepared demo store and the settings that open it."""
+
+    store: Path
+    settings: Settings
+    config_file: Path | None
+    created: bool
+
+
+def demo_store_path() -> Path:
+    return paths.data_dir() / "demo" / "hallterm-demo.db"
+
+
+def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool = False,
+                 clock=None) -> Demo:
+    """Create (first run) or reuse the demo store; make sure today's day is open."""
+    from hallterm.services.day import day_status, insert_day
+    from hallterm.services.staff import insert_staff
+
+    path = Path(store) if store else demo_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key_file = path.parent / "hallterm.key"
+    demo_settings = settings.model_copy(update={
+        "store": path,
+        "hall": paths.shipped_data() / "demo-hall.toml",
+        "key_file": key_file,
+        "terminal": settings.terminal,
+    })
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    created = not path.exists()
+    if created:
+        init_store(demo_settings, None, manager_empno=DEMO_STAFF[0][0],
+                   manager_name=DEMO_STAFF[0][1], pin=DEMO_PIN, clock=clock)
+    else:
+        init_store(demo_settings, None, clock=clock)  # upgrade the schema when needed
+    ctx = open_ctx(demo_settings, None, clock=clock)
+    manager = _manager(ctx)
+    mctx = ctx.as_actor(manager)
+    if created:
+        pepper = ctx.pepper
+
+        def add_staff(uow: UnitOfWork) -> None:
+            for empno, name, roles in DEMO_STAFF[1:]:
+                insert_staff(uow, empno=empno, name=name, roles=roles,
+                             pin_hash=security.hash_pin(DEMO_PIN, pepper))
+
+        run_write(mctx, "demo.staff", add_staff)
+    if day_status(ctx).state == "not_opened":
+        run_write(mctx, "day.open", lambda uow: insert_day(uow, ctx.today()))
+        seed_today(mctx)
+    ctx.store.dispose()
+    return Demo(path, demo_settings, None, created)
+
+
+def _manager(ctx: Ctx):
+    from hallterm.services.staff import authenticate
+
+    return authenticate(ctx, empno=DEMO_STAFF[0][0], pin=DEMO_PIN, purpose="demo")
+
+
+def seed_today(ctx: Ctx) -> None:
+    """Run every area's demo seeding for today's business day."""
+    from hallterm.seeds import seeders
+
+    for _name, seed in seeders():
+        seed(ctx)

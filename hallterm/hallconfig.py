@@ -1,0 +1,214 @@
+"""Hall configuration (营业厅配置): the TOML file a manager edits, validated at load.
+
+``load_hall_file`` returns a ``HallConfig`` or raises ``ConfigError`` listing every
+problem with its key. The store keeps the loaded configuration (``services.hall``)
+so every terminal on one store works from the same one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import datetime, time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hallterm.errors import ConfigError
+from hallterm.i18n import _
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hours(_Strict):
+    """Opening hours of one weekday, local time; ``None`` when closed all day."""
+
+    open: time | None
+    close_minute: int  # minutes after midnight the hall closes (1440 = 24:00)
+
+    @property
+    def closed(self) -> bool:
+        return self.open is None
+
+    def is_open_at(self, at: datetime) -> bool:
+        if self.open is None:
+            return False
+        minute = at.hour * 60 + at.minute
+        return self.open.hour * 60 + self.open.minute <= minute < self.close_minute
+
+    def label(self) -> str:
+        if self.open is None:
+            return _("closed")
+        h, m = divmod(self.close_minute, 60)
+        return f"{self.open:%H:%M}-{h:02d}:{m:02d}"
+
+
+def parse_hours(text: str) -> Hours:
+    """Parse ``"09:00-18:00"`` (or ``"closed"``) into ``Hours``."""
+    if text.strip().lower() == "closed":
+        return Hours(open=None, close_minute=0)
+    match = _HOURS.match(text.strip())
+    if not match:
+        raise ValueError(f"expected HH:MM-HH:MM or closed, got {text!r}")
+    oh, om, ch, cm = (int(g) for g in match.groups())
+    if oh > 23 or om > 59 or cm > 59 or ch > 24 or (ch == 24 and cm):
+        raise ValueError(f"not a time range: {text!r}")
+    if ch * 60 + cm <= oh * 60 + om:
+        raise ValueError(f"closing time must be after opening time: {text!r}")
+    return Hours(open=time(oh, om), close_minute=ch * 60 + cm)
+
+
+class Thresholds(_Strict):
+    """The hall's numbers: waits, deadlines, approval limits, lockouts."""
+
+    long_wait_minutes: int = Field(20, ge=1, le=600)
+    target_wait_minutes: int = Field(15, ge=1, le=600)
+    closing_sign_minutes: int = Field(15, ge=1, le=120)
+    complaint_contact_hours: int = Field(24, ge=1, le=720)
+    complaint_resolve_hours: int = Field(48, ge=1, le=720)
+    compensation_approval_fen: int = Field(20000, ge=0)
+    pin_lockout_attempts: int = Field(5, ge=1, le=20)
+    pin_lockout_minutes: int = Field(15, ge=1, le=1440)
+    recalls_before_no_show: int = Field(2, ge=0, le=10)
+    reinsert_places: int = Field(3, ge=1, le=50)
+    cash_movement_approval_fen: int = Field(100000, ge=0)
+    handover_difference_approval_fen: int = Field(5000, ge=0)
+    refund_window_days: int = Field(7, ge=0, le=365)
+
+
+class QueuePolicy(_Strict):
+    """How "call next" picks among waiting tickets (see ``services.policy``)."""
+
+    policy: Literal["ratio", "aging"] = "ratio"
+    priority_run: int = Field(3, ge=1, le=50)
+    aging_minutes_per_class: int = Field(10, ge=1, le=240)
+
+
+class ServiceDef(_Strict):
+    """A service the hall offers at its counters, with its ticket prefix."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,3}$")
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    name_zh: str = Field(min_length=1, max_length=40)
+    name_en: str = Field(min_length=1, max_length=60)
+
+
+class CounterDef(_Strict):
+    """A counter (窗口) and the services it serves."""
+
+    number: int = Field(ge=1, le=999)
+    services: list[str] = Field(min_length=1)
+    name_zh: str | None = None
+    name_en: str | None = None
+
+
+class HallConfig(_Strict):
+    """The whole validated hall configuration."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+    name_zh: str = Field(min_length=1, max_length=60)
+    name_en: str = Field(min_length=1, max_length=80)
+    hours: dict[str, Hours]
+    thresholds: Thresholds = Thresholds()
+    queue: QueuePolicy = QueuePolicy()
+    services: list[ServiceDef] = Field(min_length=1)
+    counters: list[CounterDef] = Field(min_length=1)
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: object) -> dict[str, Hours]:
+        if not isinstance(value, dict):
+            raise ValueError("expected a table of weekday = \"HH:MM-HH:MM\"")
+        unknown = set(value) - set(WEEKDAYS)
+        if unknown:
+            raise ValueError(f"unknown weekday(s): {', '.join(sorted(unknown))}")
+        missing = [d for d in WEEKDAYS if d not in value]
+        if missing:
+            raise ValueError(f"missing weekday(s): {', '.join(missing)}")
+        out = {}
+        for day, text in value.items():
+            if isinstance(text, Hours):
+                out[day] = text
+            elif isinstance(text, str):
+                out[day] = parse_hours(text)
+            elif isinstance(text, dict):  # re-read from the store's JSON copy
+                out[day] = Hours.model_validate(text)
+            else:
+                raise ValueError(f"{day}: expected a string")
+        return out
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HallConfig:
+        codes = [s.code for s in self.services]
+        prefixes = [s.prefix for s in self.services]
+        if len(set(codes)) != len(codes):
+            raise ValueError("services: duplicate service code")
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("services: duplicate ticket prefix")
+        numbers = [c.number for c in self.counters]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("counters: duplicate counter number")
+        for counter in self.counters:
+            for code in counter.services:
+                if code not in codes:
+                    raise ValueError(
+                        f"counters: counter {counter.number} serves unknown service {code!r}"
+                    )
+        return self
+
+    # -- helpers ---------------------------------------------------------------
+    def name(self, language: str) -> str:
+        return self.name_zh if language == "zh_CN" else self.name_en
+
+    def hours_on(self, at: datetime) -> Hours:
+        return self.hours[WEEKDAYS[at.weekday()]]
+
+    def is_open_at(self, at: datetime) -> bool:
+        """Whether ``at`` (local time) is within business hours."""
+        return self.hours_on(at).is_open_at(at)
+
+    def service(self, code: str) -> ServiceDef | None:
+        return next((s for s in self.services if s.code == code), None)
+
+
+def _loc(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{item}]"]
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(file)"
+
+
+def parse_hall(data: dict, *, source: str) -> HallConfig:
+    """Validate a parsed hall TOML document; every error is listed with its key."""
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: {_loc(err['loc'])}: {msg}")
+        raise ConfigError("\n".join(lines)) from exc
+
+
+def load_hall_file(path: Path) -> HallConfig:
+    """Read and validate a hall configuration file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(_("{file}: hall configuration not found").format(file=path)) from exc
+    except OSError as exc:
+        raise ConfigError(_("{file}: cannot read: {error}").format(file=path, error=exc)) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_("{file}: not valid TOML: {error}").format(file=path, error=exc)) from exc
+    return parse_hall(data, source=str(path))

@@ -1,0 +1,25 @@
+"""The store's tables (SQLModel), one module per area; importing this registers them all."""
+
+from hallterm.models.core import (
+    AuditRow,
+    BusinessDay,
+    Command,
+    Counter,
+    Hall,
+    Meta,
+    Sequence,
+    Service,
+    Staff,
+)
+
+__all__ = [
+    "AuditRow",
+    "BusinessDay",
+    "Command",
+    "Counter",
+    "Hall",
+    "Meta",
+    "Sequence",
+    "Service",
+    "Staff",
+]

@@ -1,0 +1,98 @@
+"""PIN hashing with a hall secret (pepper) kept outside the store file.
+
+A 6-digit PIN has only a million values: no Argon2 setting stops an offline guess
+of a copied hash. So the PIN is first keyed with HMAC-SHA256 under the hall
+secret — a random key in a file beside the configuration, readable only by its
+owner — and only then hashed with Argon2id. A copied store alone gives nothing.
+The store records a fingerprint of the secret so a wrong key file is named at
+once instead of failing every sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from hallterm.errors import BadInput, ConfigError
+from hallterm.i18n import _
+
+PIN_RE = re.compile(r"^\d{6}$")
+_hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
+
+
+def use_fast_hashing() -> None:
+    """Cheap Argon2 parameters, for tests only (hashes stay verifiable either way)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def check_pin_format(pin: str) -> str:
+    """A PIN is exactly six digits."""
+    if not PIN_RE.match(pin or ""):
+        raise BadInput(_("A PIN is exactly 6 digits."))
+    return pin
+
+
+def _keyed(pin: str, pepper: bytes) -> bytes:
+    return hmac.new(pepper, pin.encode("ascii"), hashlib.sha256).digest()
+
+
+def hash_pin(pin: str, pepper: bytes) -> str:
+    """The stored form of a PIN."""
+    check_pin_format(pin)
+    return _hasher.hash(_keyed(pin, pepper))
+
+
+def verify_pin(stored: str, pin: str, pepper: bytes) -> bool:
+    """Whether ``pin`` matches the stored hash (constant-time inside Argon2)."""
+    if not PIN_RE.match(pin or ""):
+        return False
+    try:
+        return _hasher.verify(stored, _keyed(pin, pepper))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def fingerprint(pepper: bytes) -> str:
+    """A short public fingerprint of the secret, stored to detect a wrong key file."""
+    return hashlib.sha256(b"hallterm-key-fingerprint:" + pepper).hexdigest()[:16]
+
+
+def create_key_file(path: Path) -> bytes:
+    """Create a new hall secret file, mode 0600; refuses to overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return read_key_file(path)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+def read_key_file(path: Path) -> bytes:
+    """Read the hall secret; one clear line when it is missing or damaged."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            _("Hall secret key file not found: {path} (hallterm init creates it; copy it "
+              "from the terminal that did)").format(path=path)
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("Cannot read the hall secret key file: {path}").format(path=path)) from exc
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise ConfigError(_("The hall secret key file is damaged: {path}").format(path=path))
+    return key

@@ -1,0 +1,1 @@
+"""Domain services: one module per area, each a flat set of keyword-only functions."""

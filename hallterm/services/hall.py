@@ -1,0 +1,108 @@
+"""The hall configuration in the store: load it (audited, by a manager) and read it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput
+from hallterm.hallconfig import HallConfig, load_hall_file, parse_hall
+from hallterm.i18n import _
+from hallterm.permissions import require
+from hallterm.store import execute
+
+
+@dataclass(frozen=True)
+class HallLoaded:
+    """What ``load_hall`` changed."""
+
+    code: str
+    sha256: str
+    services: int
+    counters: int
+    changed: bool
+
+
+def _config_json(config: HallConfig) -> str:
+    return config.model_dump_json()
+
+
+def write_hall(uow: UnitOfWork, config: HallConfig, *, source: str) -> HallLoaded:
+    """Store ``config`` inside a write (used by ``init`` and ``load_hall``)."""
+    text = _config_json(config)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    current = uow.sql("SELECT code, sha256 FROM hall WHERE id = 1").first()
+    if current is not None and current[0] != config.code:
+        raise BadInput(
+            _("This store belongs to hall {old}; the file is for hall {new}.").format(
+                old=current[0], new=config.code
+            )
+        )
+    changed = current is None or current[1] != digest
+    params = {"code": config.code, "zh": config.name_zh, "en": config.name_en, "json": text,
+              "sha": digest, "at": _utc(uow)}
+    uow.sql(
+        "INSERT INTO hall (id, code, name_zh, name_en, config_json, sha256, loaded_at) "
+        "VALUES (1, :code, :zh, :en, :json, :sha, :at) ON CONFLICT(id) DO UPDATE SET "
+        "name_zh = :zh, name_en = :en, config_json = :json, sha256 = :sha, loaded_at = :at",
+        params,
+    )
+    # Services and counters are kept (tickets refer to them) and marked inactive
+    # when the file no longer lists them.
+    uow.sql("UPDATE service SET active = 0")
+    for s in config.services:
+        uow.sql(
+            "INSERT INTO service (code, prefix, name_zh, name_en, active) VALUES "
+            "(:c, :p, :zh, :en, 1) ON CONFLICT(code) DO UPDATE SET prefix = :p, "
+            "name_zh = :zh, name_en = :en, active = 1",
+            {"c": s.code, "p": s.prefix, "zh": s.name_zh, "en": s.name_en},
+        )
+    uow.sql("UPDATE counter SET active = 0")
+    for c in config.counters:
+        uow.sql(
+            "INSERT INTO counter (number, services, name_zh, name_en, active, state) VALUES "
+            "(:n, :s, :zh, :en, 1, 'closed') ON CONFLICT(number) DO UPDATE SET services = :s, "
+            "name_zh = :zh, name_en = :en, active = 1",
+            {"n": c.number, "s": " ".join(c.services), "zh": c.name_zh, "en": c.name_en},
+        )
+    uow.audit(
+        "hall.load",
+        entity="hall",
+        entity_id=config.code,
+        payload={"source": source, "sha256": digest, "services": len(config.services),
+                 "counters": len(config.counters), "changed": changed},
+    )
+    return HallLoaded(config.code, digest, len(config.services), len(config.counters), changed)
+
+
+def load_hall(ctx: Ctx, *, path: Path, command_id: str | None = None) -> HallLoaded:
+    """Validate a hall file and make it the store's configuration (a bad file changes nothing)."""
+    require(ctx.actor, "hall.load")
+    config = load_hall_file(path)
+    result = run_write(ctx, "hall.load", lambda uow: write_hall(uow, config, source=str(path)),
+                       command_id=command_id, result_type=HallLoaded)
+    ctx.extra.pop("hall", None)
+    return result
+
+
+def get_hall(ctx: Ctx) -> HallConfig:
+    """The store's hall configuration (cached for the process until reloaded)."""
+    cached = ctx.extra.get("hall")
+    with ctx.store.read() as session:
+        row = execute(session, "SELECT sha256, config_json FROM hall WHERE id = 1").first()
+    if row is None:
+        raise BadInput(_("The store has no hall configuration; run hallterm init."))
+    if cached is not None and cached[0] == row[0]:
+        return cached[1]
+    config = parse_hall(json.loads(row[1]), source="store")
+    ctx.extra["hall"] = (row[0], config)
+    return config
+
+
+def _utc(uow: UnitOfWork) -> str:
+    from hallterm.models.types import utc_text
+
+    return utc_text(uow.now)

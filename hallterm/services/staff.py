@@ -1,0 +1,305 @@
+"""Staff, sign-in, PIN lockout and second-person approval (双人复核 / 授权).
+
+Failed PINs are counted in the store, so every terminal of the hall sees the same
+count: after ``pin_lockout_attempts`` failures the account waits
+``pin_lockout_minutes``; after twice that many only a hall manager can unlock it.
+Every failure, lock, sign-in and approval is an audit row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from hallterm import security
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import AuthFailed, BadInput, Forbidden, NotFound
+from hallterm.i18n import _
+from hallterm.models.types import utc_text
+from hallterm.permissions import APPROVERS, ROLES, require
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    """A staff member as lists and screens show them (never the PIN hash)."""
+
+    id: int
+    empno: str
+    name: str
+    roles: tuple[str, ...]
+    active: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    hard_locked: bool
+    language: str | None
+
+
+_COLUMNS = "id, empno, name, roles, pin_hash, active, failed_attempts, locked_until, language"
+
+
+def _actor(row) -> Actor:
+    return Actor(id=row[0], empno=row[1], name=row[2], roles=frozenset(row[3].split()),
+                 language=row[8])
+
+
+def _thresholds(ctx: Ctx) -> tuple[int, int]:
+    from hallterm.services.hall import get_hall
+
+    t = get_hall(ctx).thresholds
+    return t.pin_lockout_attempts, t.pin_lockout_minutes
+
+
+def check_roles(roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse unknown role names; returns them de-duplicated in table order."""
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise BadInput(
+            _("Unknown role(s): {roles}. Roles: {known}").format(
+                roles=", ".join(unknown) or "-", known=", ".join(ROLES)
+            )
+        )
+    return tuple(r for r in ROLES if r in roles)
+
+
+def check_empno(empno: str) -> str:
+    empno = (empno or "").strip()
+    if not empno.isalnum() or len(empno) > 16:
+        raise BadInput(_("An employee number is 1-16 letters or digits."))
+    return empno
+
+
+def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
+                 exclude_id: int | None = None) -> Actor:
+    """Check an employee number and PIN; count failures; return the person.
+
+    ``purpose`` names the audit action (``signin``, ``unlock``, ``approve``, ``confirm``).
+    Raises ``AuthFailed`` with a message saying why (wrong PIN with attempts left,
+    locked with minutes left, disabled).
+    """
+    attempts, minutes = _thresholds(ctx)
+    empno = (empno or "").strip()
+
+    def work(uow: UnitOfWork) -> tuple[Actor | None, str | None]:
+        row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
+        if row is None:
+            uow.audit(f"auth.{purpose}.unknown", entity="staff", entity_id=empno[:16])
+            return None, _("Unknown employee number or wrong PIN.")
+        actor = _actor(row)
+        if exclude_id is not None and actor.id == exclude_id:
+            return None, _("You cannot approve or confirm your own action.")
+        if not row[5]:
+            uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
+            return None, _("Account {empno} is disabled; ask the hall manager.").format(empno=empno)
+        failed = row[6]
+        if failed >= 2 * attempts:
+            uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno)
+            return None, _("Account {empno} is locked; only the hall manager can unlock it.").format(
+                empno=empno)
+        locked_until = datetime.fromisoformat(row[7]) if row[7] else None
+        if locked_until is not None and locked_until > uow.now:
+            left = max(1, int((locked_until - uow.now).total_seconds() + 59) // 60)
+            uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno,
+                      payload={"minutes_left": left})
+            return None, _("Account {empno} is locked for {minutes} more minute(s).").format(
+                empno=empno, minutes=left)
+        if security.verify_pin(row[4], pin, ctx.pepper):
+            uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = :i",
+                    {"i": actor.id})
+            uow.audit(f"auth.{purpose}", entity="staff", entity_id=empno, actor=actor)
+            return actor, None
+        failed += 1
+        until = None
+        if failed >= 2 * attempts:
+            message = _("Wrong PIN. Account {empno} is now locked; only the hall manager can "
+                        "unlock it.").format(empno=empno)
+        elif failed % attempts == 0:
+            until = uow.now + timedelta(minutes=minutes)
+            message = _("Wrong PIN. Account {empno} is locked for {minutes} minute(s).").format(
+                empno=empno, minutes=minutes)
+        else:
+            left = attempts - failed % attempts
+            message = _("Wrong PIN; {left} attempt(s) left before the account locks.").format(
+                left=left)
+        uow.sql("UPDATE staff SET failed_attempts = :f, locked_until = :u WHERE id = :i",
+                {"f": failed, "u": utc_text(until) if until else None, "i": actor.id})
+        uow.audit(f"auth.{purpose}.failed", entity="staff", entity_id=empno,
+                  payload={"failed_attempts": failed, "locked": until is not None
+                           or failed >= 2 * attempts})
+        return None, message
+
+    actor, message = run_write(ctx.as_actor(ctx.actor), f"auth.{purpose}", work)
+    if actor is None:
+        raise AuthFailed(message or _("Sign-in refused."))
+    return actor
+
+
+def approve(ctx: Ctx, *, action: str, empno: str, pin: str) -> Actor:
+    """A second person authorises ``action`` on this terminal with their PIN.
+
+    The approver must be another person (segregation of duties) holding a role
+    that ``permissions.APPROVERS`` names for the action. Returns the approver, whom
+    the caller passes to its write so the audit row records them.
+    """
+    roles = APPROVERS.get(action)
+    if roles is None:
+        raise BadInput(f"no approval rule for {action!r}")
+    if ctx.actor is not None and (empno or "").strip() == ctx.actor.empno:
+        raise Forbidden(_("You cannot approve your own action; another person must."))
+    approver = authenticate(ctx, empno=empno, pin=pin, purpose="approve",
+                            exclude_id=ctx.actor.id if ctx.actor else None)
+    if not approver.roles & roles:
+        raise Forbidden(
+            _("{name} ({empno}) may not approve this; it needs: {roles}").format(
+                name=approver.name, empno=approver.empno,
+                roles=", ".join(_role_names(roles)))
+        )
+    return approver
+
+
+def confirm_person(ctx: Ctx, *, empno: str, pin: str, purpose: str = "confirm") -> Actor:
+    """Another person confirms with their PIN on this terminal (e.g. receiving stock)."""
+    return authenticate(ctx, empno=empno, pin=pin, purpose=purpose,
+                        exclude_id=ctx.actor.id if ctx.actor else None)
+
+
+def _role_names(roles) -> list[str]:
+    from hallterm.permissions import role_label
+
+    return [role_label(r) for r in ROLES if r in roles]
+
+
+def record_session_event(ctx: Ctx, *, event: str) -> None:
+    """Audit a session event of the signed-in person: ``signout``, ``lock``, ``unlock``."""
+    if event not in {"signout", "lock", "idle_lock"}:
+        raise ValueError(event)
+
+    def work(uow: UnitOfWork) -> None:
+        uow.audit(f"auth.{event}", entity="staff",
+                  entity_id=ctx.actor.empno if ctx.actor else None)
+
+    run_write(ctx, f"auth.{event}", work)
+
+
+# -- management ------------------------------------------------------------------------
+def add_staff(ctx: Ctx, *, empno: str, name: str, roles: list[str], pin: str,
+              command_id: str | None = None) -> StaffInfo:
+    """Add a member of staff (hall manager only)."""
+    require(ctx.actor, "staff.manage")
+    empno = check_empno(empno)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise BadInput(_("A name is 1-60 characters."))
+    roles_t = check_roles(roles)
+    pin_hash = security.hash_pin(pin, ctx.pepper)
+
+    def work(uow: UnitOfWork) -> StaffInfo:
+        return insert_staff(uow, empno=empno, name=name, roles=roles_t, pin_hash=pin_hash)
+
+    return run_write(ctx, "staff.add", work, command_id=command_id, result_type=StaffInfo)
+
+
+def insert_staff(uow: UnitOfWork, *, empno: str, name: str, roles: tuple[str, ...],
+                 pin_hash: str) -> StaffInfo:
+    """Insert a staff row inside a write (used by ``add_staff``, ``init`` and the demo)."""
+    if uow.sql("SELECT 1 FROM staff WHERE empno = :e", {"e": empno}).first():
+        raise BadInput(_("Employee number {empno} already exists.").format(empno=empno))
+    uow.sql(
+        "INSERT INTO staff (empno, name, roles, pin_hash, active, failed_attempts, created_at) "
+        "VALUES (:e, :n, :r, :h, 1, 0, :at)",
+        {"e": empno, "n": name, "r": " ".join(roles), "h": pin_hash, "at": utc_text(uow.now)},
+    )
+    new_id = uow.sql("SELECT id FROM staff WHERE empno = :e", {"e": empno}).scalar()
+    uow.audit("staff.add", entity="staff", entity_id=empno,
+              payload={"name": name, "roles": list(roles)})
+    return StaffInfo(new_id, empno, name, roles, True, 0, None, False, None)
+
+
+def _get_row(uow: UnitOfWork, empno: str):
+    row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
+    if row is None:
+        raise NotFound(_("No staff member with employee number {empno}.").format(empno=empno))
+    return row
+
+
+def set_pin(ctx: Ctx, *, empno: str, pin: str, command_id: str | None = None) -> None:
+    """Set someone's PIN (a manager for anyone; anyone for themselves). Clears lockout."""
+    empno = check_empno(empno)
+    if ctx.actor is None or ctx.actor.empno != empno:
+        require(ctx.actor, "staff.manage")
+    pin_hash = security.hash_pin(pin, ctx.pepper)
+
+    def work(uow: UnitOfWork) -> None:
+        _get_row(uow, empno)
+        uow.sql("UPDATE staff SET pin_hash = :h, failed_attempts = 0, locked_until = NULL "
+                "WHERE empno = :e", {"h": pin_hash, "e": empno})
+        uow.audit("staff.set_pin", entity="staff", entity_id=empno)
+
+    run_write(ctx, "staff.set_pin", work, command_id=command_id)
+
+
+def set_active(ctx: Ctx, *, empno: str, active: bool, command_id: str | None = None) -> None:
+    """Disable (or re-enable) an account; a manager cannot disable themselves."""
+    require(ctx.actor, "staff.manage")
+    empno = check_empno(empno)
+    if not active and ctx.actor and ctx.actor.empno == empno:
+        raise BadInput(_("You cannot disable your own account."))
+
+    def work(uow: UnitOfWork) -> None:
+        _get_row(uow, empno)
+        uow.sql("UPDATE staff SET active = :a WHERE empno = :e", {"a": int(active), "e": empno})
+        uow.audit("staff.enable" if active else "staff.disable", entity="staff", entity_id=empno)
+
+    run_write(ctx, "staff.disable", work, command_id=command_id)
+
+
+def unlock(ctx: Ctx, *, empno: str) -> None:
+    """Clear a PIN lockout (hall manager)."""
+    require(ctx.actor, "staff.unlock")
+
+    def work(uow: UnitOfWork) -> None:
+        _get_row(uow, empno)
+        uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE empno = :e",
+                {"e": empno})
+        uow.audit("staff.unlock", entity="staff", entity_id=empno)
+
+    run_write(ctx, "staff.unlock", work)
+
+
+def set_language(ctx: Ctx, *, language: str) -> None:
+    """Remember the signed-in person's language choice."""
+    from hallterm.i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise BadInput(_("Unknown language: {language}").format(language=language))
+    if ctx.actor is None:
+        raise Forbidden(_("Sign in first."))
+
+    def work(uow: UnitOfWork) -> None:
+        uow.sql("UPDATE staff SET language = :l WHERE id = :i", {"l": language, "i": ctx.actor.id})
+        uow.audit("staff.language", entity="staff", entity_id=ctx.actor.empno,
+                  payload={"language": language})
+
+    run_write(ctx, "staff.language", work)
+
+
+def list_staff(ctx: Ctx) -> list[StaffInfo]:
+    """Every member of staff, by employee number."""
+    attempts, _minutes = _thresholds(ctx)
+    from hallterm.store import execute
+
+    with ctx.store.read() as session:
+        rows = execute(session, f"SELECT {_COLUMNS} FROM staff ORDER BY empno").all()
+    return [
+        StaffInfo(r[0], r[1], r[2], tuple(r[3].split()), bool(r[5]), r[6],
+                  datetime.fromisoformat(r[7]).astimezone(ctx.clock.tz) if r[7] else None,
+                  r[6] >= 2 * attempts, r[8])
+        for r in rows
+    ]
+
+
+def get_staff(ctx: Ctx, *, empno: str) -> StaffInfo:
+    """One member of staff."""
+    for info in list_staff(ctx):
+        if info.empno == empno:
+            return info
+    raise NotFound(_("No staff member with employee number {empno}.").format(empno=empno))

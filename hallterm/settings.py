@@ -1,0 +1,194 @@
+"""Settings: one typed object from defaults < TOML file < ``HALLTERM_*`` environment < options.
+
+The TOML file is ``--config PATH``, else ``HALLTERM_CONFIG``, else ``hallterm.toml``
+in the platformdirs configuration folder (silently absent is fine; a named file
+that is missing is an error). A bad key or value is one line naming the file (or
+the environment variable, or the option) and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from hallterm import paths
+from hallterm.errors import ConfigError
+from hallterm.i18n import _
+
+ENV_PREFIX = "HALLTERM_"
+CONFIG_ENV = "HALLTERM_CONFIG"
+
+
+class Settings(BaseSettings):
+    """Everything a HallTerm process needs to know about where and who it is."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True
+    )
+
+    store: Path = Field(default_factory=lambda: paths.data_dir() / "hallterm.db")
+    """The SQLite store file every terminal of the hall shares."""
+
+    hall: Path = Field(default_factory=lambda: paths.shipped_data() / "hall.toml")
+    """The hall configuration file that ``hallterm init`` / ``hall load`` read."""
+
+    terminal: str = Field(default_factory=lambda: socket.gethostname()[:32] or "T1")
+    """This terminal's id, written on every audit row it makes."""
+
+    counter: int | None = None
+    """The counter (窗口) number this terminal serves, if it is a counter terminal."""
+
+    language: Literal["en", "zh_CN"] = "en"
+    """The language of screens, messages, receipts and reports: ``en`` or ``zh_CN``."""
+
+    timezone: str = "Asia/Shanghai"
+    """The hall's IANA timezone; the business day is the local date in it."""
+
+    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    """Minutes without a key press before the terminal locks."""
+
+    key_file: Path | None = None
+    """The hall secret (PIN pepper); default ``hallterm.key`` beside the configuration file."""
+
+    reports_dir: Path | None = None
+    """Where day reports are written; default ``reports/`` beside the store."""
+
+    log_file: Path | None = None
+    """Where unexpected errors are logged; default ``hallterm.log`` in the data folder."""
+
+    now: datetime | None = None
+    """Freeze the clock at this ISO time (training rooms and scripted tests only)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("terminal")
+    @classmethod
+    def _short_terminal(cls, value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > 32:
+            raise ValueError("terminal id must be 1-32 characters")
+        return value
+
+    @field_validator("now")
+    @classmethod
+    def _aware_now(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("now needs a UTC offset, e.g. 2026-11-25T09:00:00+08:00")
+        return value
+
+    # -- derived paths ---------------------------------------------------------
+    @property
+    def tz(self) -> ZoneInfo:
+        """The hall's timezone."""
+        return ZoneInfo(self.timezone)
+
+    def resolved_key_file(self, config_file: Path | None = None) -> Path:
+        """The hall secret file: the setting, else beside the configuration file."""
+        if self.key_file is not None:
+            return self.key_file
+        base = config_file.parent if config_file is not None else paths.config_dir()
+        return base / "hallterm.key"
+
+    def resolved_reports_dir(self) -> Path:
+        """The folder day reports are written into."""
+        return self.reports_dir or self.store.parent / "reports"
+
+    def resolved_log_file(self) -> Path:
+        """The file unexpected errors are logged to."""
+        return self.log_file or paths.data_dir() / "hallterm.log"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Options (init) beat the environment, which beats the file (passed as
+        # init too, underneath: see load_settings), which beats defaults.
+        return (init_settings, env_settings)
+
+
+def _config_path(explicit: Path | None) -> tuple[Path | None, bool]:
+    """The configuration file to read, and whether its absence is an error."""
+    if explicit is not None:
+        return explicit, True
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]), True
+    return paths.config_dir() / "hallterm.toml", False
+
+
+def _env_name(key: str) -> str:
+    return f"{ENV_PREFIX}{key.upper()}"
+
+
+def load_settings(config: Path | None = None, **options: Any) -> tuple[Settings, Path | None]:
+    """Build the settings and say which configuration file they came from.
+
+    ``options`` are command-line values; ``None`` means "not given".
+    Raises ``ConfigError`` with one line naming the file (or variable) and key.
+    """
+    path, required = _config_path(config)
+    file_values: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                _("{file}: not valid TOML: {error}").format(file=path, error=exc)
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(
+                _("{file}: cannot read: {error}").format(file=path, error=exc.strerror)
+            ) from exc
+        for key in file_values:
+            if key not in Settings.model_fields:
+                raise ConfigError(
+                    _("{file}: unknown setting {key!r}").format(file=path, key=key)
+                )
+    elif required:
+        raise ConfigError(_("{file}: configuration file not found").format(file=path))
+    else:
+        path = None
+
+    given = {k: v for k, v in options.items() if v is not None}
+    env_keys = {k for k in Settings.model_fields if os.environ.get(_env_name(k))}
+    # The file's values sit under the environment: drop those the env overrides.
+    merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    merged.update(given)
+    try:
+        settings = Settings(**merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else "?"
+        if key in given:
+            where = _("option --{key}").format(key=key.replace("_", "-"))
+        elif key in env_keys:
+            where = _("environment variable {name}").format(name=_env_name(key))
+        elif path is not None:
+            where = str(path)
+        else:
+            where = _("settings")
+        raise ConfigError(
+            _("{where}: bad value for {key!r}: {reason}").format(
+                where=where, key=key, reason=err["msg"]
+            )
+        ) from exc
+    return settings, path

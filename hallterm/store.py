@@ -1,0 +1,229 @@
+"""The store: SQLite (WAL) through SQLAlchemy/SQLModel, and the one write path.
+
+``Store.write`` is the unit-of-work entry point every service uses for writes: it
+opens ``BEGIN IMMEDIATE`` (so two processes never both read-then-write the same
+counter: pysqlite's deferred ``BEGIN`` would hand out duplicate numbers or fail
+with "database is locked" at commit), runs the service's work, appends its audit
+rows, and commits — or rolls everything back. Lock contention is retried here with
+a short jittered backoff and never reaches a clerk; only a store that stays busy
+past ``busy_deadline_s`` becomes ``StoreUnavailable`` (exit 75).
+
+Reads use a separate engine with deferred ``BEGIN``: in WAL mode they never block
+writers and are never blocked by them.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from hallterm.errors import BadInput, DayNotOpen, Refused, StoreUnavailable
+from hallterm.i18n import _
+
+T = TypeVar("T")
+
+BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+
+
+def _configure(dbapi_conn: sqlite3.Connection, *, busy_ms: int, readonly: bool) -> None:
+    # Autocommit at the driver: SQLAlchemy's "begin" event below emits our own BEGIN.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+    if not readonly:
+        mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.close()
+
+
+def make_engine(path: Path, *, write: bool, readonly: bool = False) -> Engine:
+    """Build an engine for the store file (never at import time).
+
+    Write engines fail fast on a held lock (busy timeout 0) so that ``Store.write``
+    backs off with sub-millisecond granularity instead of SQLite's coarse
+    1-100 ms busy-handler sleeps; read engines wait, which in WAL they rarely must.
+    """
+    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=0),
+        poolclass=NullPool if readonly else None,
+    )
+    busy_ms = 0 if write else 10_000
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        _configure(dbapi_conn, busy_ms=busy_ms, readonly=readonly)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an exception is SQLite saying another connection holds the lock."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in BUSY_CODES
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
+    return False
+
+
+def _day_lock_message(exc: BaseException) -> str | None:
+    text = str(getattr(exc, "orig", exc))
+    if "hallterm: business day closed" in text:
+        return _("That business day is closed and locked; nothing in it can change.")
+    if "hallterm: audit log is append-only" in text:
+        return _("The audit log cannot be changed.")
+    return None
+
+
+class Store:
+    """One SQLite store file shared by every terminal process of a hall."""
+
+    def __init__(self, path: Path, *, busy_deadline_s: float = 20.0) -> None:
+        self.path = Path(path)
+        self.busy_deadline_s = busy_deadline_s
+        self._write_engine: Engine | None = None
+        self._read_engine: Engine | None = None
+
+    # -- engines -----------------------------------------------------------------
+    @property
+    def write_engine(self) -> Engine:
+        if self._write_engine is None:
+            self._write_engine = make_engine(self.path, write=True)
+        return self._write_engine
+
+    @property
+    def read_engine(self) -> Engine:
+        if self._read_engine is None:
+            self._read_engine = make_engine(self.path, write=False)
+        return self._read_engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before forking, at exit, in tests)."""
+        for engine in (self._write_engine, self._read_engine):
+            if engine is not None:
+                engine.dispose()
+        self._write_engine = self._read_engine = None
+
+    # -- reads -------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read transaction (a consistent snapshot; never blocks writers)."""
+        try:
+            with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise self._unavailable(exc) from exc
+
+    # -- writes ------------------------------------------------------------------
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction, retrying lock contention.
+
+        ``work`` may run more than once (only when the lock could not be had, before
+        anything was written), so it must only touch the session it is given.
+        Services never call this directly: they go through ``uow.run_write``.
+        """
+        deadline = time.monotonic() + self.busy_deadline_s
+        delay = 0.0002
+        while True:
+            try:
+                with Session(self.write_engine, expire_on_commit=False) as session:
+                    with session.begin():
+                        result = work(session)
+                    return result
+            except DBAPIError as exc:
+                if is_busy(exc) and time.monotonic() < deadline:
+                    time.sleep(delay * (0.5 + random.random()))
+                    delay = min(delay * 2, 0.008)
+                    continue
+                message = _day_lock_message(exc)
+                if message:
+                    raise DayNotOpen(message) from exc
+                if isinstance(exc, OperationalError):
+                    raise self._unavailable(exc) from exc
+                raise
+
+    def _unavailable(self, exc: BaseException) -> Exception:
+        text = str(getattr(exc, "orig", exc))
+        if is_busy(exc):
+            return StoreUnavailable(
+                _("The store is busy; try again in a moment ({path}).").format(path=self.path)
+            )
+        if "readonly" in text.replace(" ", "").lower():
+            return StoreUnavailable(
+                _("The store file is read-only: {path}").format(path=self.path)
+            )
+        if "unable to open" in text.lower():
+            return StoreUnavailable(_("Cannot open the store: {path}").format(path=self.path))
+        message = _day_lock_message(exc)
+        if message:
+            return Refused(message)
+        return StoreUnavailable(
+            _("The store cannot be used ({error}): {path}").format(error=text, path=self.path)
+        )
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse early, with one clear line, a store path that cannot be a store."""
+    if path.is_dir():
+        raise BadInput(_("The store path is a folder, not a file: {path}").format(path=path))
+    if not path.exists():
+        raise BadInput(
+            _("No store at {path}; create it with: hallterm init --store {path}").format(
+                path=path
+            )
+        )
+
+
+def day_lock_sql(table: str, column: str = "business_day") -> list[str]:
+    """Triggers that make every row of a closed business day unchangeable.
+
+    Migrations add these for every table whose rows belong to a business day, so
+    not even a bug in a service can change a closed day.
+    """
+    cond = "(SELECT state FROM business_day WHERE day = {row}.%s) = 'closed'" % column
+    out = []
+    for op, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        out.append(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_closed_day_{op.lower()} "
+            f"BEFORE {op} ON {table} WHEN {cond.format(row=row)} "
+            f"BEGIN SELECT RAISE(ABORT, 'hallterm: business day closed'); END"
+        )
+    return out
+
+
+def drop_day_lock_sql(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_closed_day_{op}" for op in ("insert", "update", "delete")
+    ]
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection, for tools and tests that must bypass the ORM."""
+    return sqlite3.connect(path)
+
+
+def execute(session: Session, sql: str, params: dict[str, Any] | None = None):
+    """Run a plain SQL statement on a session (hot paths: sequences, audit)."""
+    return session.connection().exec_driver_sql(sql, params or {})

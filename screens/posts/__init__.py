@@ -1,0 +1,1 @@
+"""Post screens (one module per post); each registers itself with ``screens.registry``."""

@@ -1,0 +1,1 @@
+"""Shared widgets reused by every post screen."""
