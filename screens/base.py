@@ -1,0 +1,56 @@
+"""The base of every post screen: the shell's header and footer, and service calls.
+
+Screens are thin: they call a service function and show what it returns. Service
+calls block on SQLite, so ``call`` runs them in a thread worker and hands the
+result back on the UI thread; a ``HallTermError`` becomes a clear notification,
+anything else is logged and shown as a short apology (never a traceback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+
+from hallterm.errors import HallTermError
+
+T = TypeVar("T")
+
+
+class PostScreen(Screen):
+    """A post's screen inside the shell."""
+
+    @property
+    def hctx(self):
+        """The app's context, acting as the signed-in person."""
+        return self.app.hctx  # type: ignore[attr-defined]
+
+    def call(
+        self,
+        fn: Callable[..., T],
+        /,
+        *args: Any,
+        on_success: Callable[[T], None] | None = None,
+        on_error: Callable[[HallTermError], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run ``fn(*args, **kwargs)`` off the UI thread; report back on it."""
+
+        def work() -> None:
+            try:
+                result = fn(*args, **kwargs)
+            except HallTermError as exc:
+                handler = on_error or self._show_error
+                self.app.call_from_thread(handler, exc)
+                return
+            except Exception as exc:  # a bug: log it, apologise, keep the app alive
+                self.app.call_from_thread(self.app.report_unexpected, exc)  # type: ignore[attr-defined]
+                return
+            if on_success is not None:
+                self.app.call_from_thread(on_success, result)
+
+        self.run_worker(work, thread=True, group="service")
+
+    def _show_error(self, exc: HallTermError) -> None:
+        self.notify(str(exc), severity="error", timeout=6)
