@@ -29,7 +29,7 @@ def head_revision() -> str:
 
 def current_revision(store: Store) -> str | None:
     """The revision(s) the store file is at (``None`` for an empty file)."""
-    with store.write_engine.connect() as conn:
+    with store.read_engine.connect() as conn:
         heads = MigrationContext.configure(conn).get_current_heads()
     return "+".join(sorted(heads)) if heads else None
 

@@ -202,7 +202,7 @@ def day_lock_sql(table: str, column: str = "business_day") -> list[str]:
     Migrations add these for every table whose rows belong to a business day, so
     not even a bug in a service can change a closed day.
     """
-    cond = "(SELECT state FROM business_day WHERE day = {row}.%s) = 'closed'" % column
+    cond = "(SELECT state FROM business_day WHERE day = {row}.%s) = 'closed'".replace("%s", column)
     out = []
     for op, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
         out.append(

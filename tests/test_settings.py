@@ -1,0 +1,62 @@
+"""Settings precedence and one-line errors naming the file and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from hallterm.errors import ConfigError
+from hallterm.settings import load_settings
+
+
+def test_defaults_use_platform_folders(tmp_path):
+    settings, config = load_settings()
+    assert config is None
+    assert settings.store.name == "hallterm.db"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.hall.name == "hall.toml" and settings.hall.exists()
+
+
+def test_file_then_environment_then_options(tmp_path, monkeypatch):
+    cfg = tmp_path / "h.toml"
+    cfg.write_text('terminal = "from-file"\ncounter = 2\nlanguage = "zh_CN"\n')
+    s, path = load_settings(cfg)
+    assert (s.terminal, s.counter, s.language, path) == ("from-file", 2, "zh_CN", cfg)
+    monkeypatch.setenv("HALLTERM_COUNTER", "3")
+    s, _ = load_settings(cfg)
+    assert (s.terminal, s.counter) == ("from-file", 3)
+    s, _ = load_settings(cfg, counter=4, terminal="opt")
+    assert (s.terminal, s.counter) == ("opt", 4)
+
+
+def test_config_from_environment_variable(tmp_path, monkeypatch):
+    cfg = tmp_path / "h.toml"
+    cfg.write_text("idle_lock_minutes = 9\n")
+    monkeypatch.setenv("HALLTERM_CONFIG", str(cfg))
+    assert load_settings()[0].idle_lock_minutes == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("colour = 1\n", r"h\.toml: unknown setting 'colour'"),
+     ("idle_lock_minutes = 0\n", r"h\.toml: bad value for 'idle_lock_minutes'"),
+     ('timezone = "Mars/Base"\n', r"h\.toml: bad value for 'timezone'"),
+     ('language = "fr"\n', r"h\.toml: bad value for 'language'"),
+     ("store = [\n", r"h\.toml: not valid TOML")],
+)
+def test_bad_file_names_file_and_key(tmp_path, text, pattern):
+    cfg = tmp_path / "h.toml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_settings(cfg)
+    assert "\n" not in str(info.value)
+
+
+def test_bad_environment_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv("HALLTERM_COUNTER", "three")
+    with pytest.raises(ConfigError, match="HALLTERM_COUNTER"):
+        load_settings()
+
+
+def test_named_file_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "missing.toml")
