@@ -13,7 +13,6 @@ from hallterm.models.core import (
     Service,
     Staff,
 )
-from hallterm.models import queue as queue  # noqa: E402  (queue area tables)
 
 __all__ = [
     "AuditRow",
