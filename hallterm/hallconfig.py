@@ -88,6 +88,7 @@ class QueuePolicy(_Strict):
     policy: Literal["ratio", "aging"] = "ratio"
     priority_run: int = Field(3, ge=1, le=50)
     aging_minutes_per_class: int = Field(10, ge=1, le=240)
+    service_minutes_estimate: int = Field(5, ge=1, le=120)  # slip estimate before figures exist
 
 
 class ServiceDef(_Strict):
