@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hallterm import paths, security
-from hallterm.bootstrap import init_store, open_ctx
-from hallterm.context import Ctx, UnitOfWork, run_write
-from hallterm.settings import Settings
+
+if TYPE_CHECKING:  # the app shows DEMO_STAFF before paint: keep this import light
+    from hallterm.context import Ctx, UnitOfWork
+    from hallterm.settings import Settings
 
 DEMO_PIN = "246810"
 DEMO_STAFF: list[tuple[str, str, tuple[str, ...]]] = [
@@ -48,6 +50,8 @@ def demo_store_path() -> Path:
 def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool = False,
                  clock=None) -> Demo:
     """Create (first run) or reuse the demo store; make sure today's day is open."""
+    from hallterm.bootstrap import init_store, open_ctx
+    from hallterm.context import run_write
     from hallterm.services.day import day_status, insert_day
     from hallterm.services.staff import insert_staff
 

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "day.open": frozenset({MANAGER}),
     "day.close": frozenset({MANAGER}),
     "day.force_close": frozenset({MANAGER}),
+    "day.figures": frozenset({MANAGER}),  # the headline figures on home
     # audit
     "audit.read": frozenset({MANAGER, AUDITOR}),
     "audit.verify": frozenset({MANAGER, AUDITOR}),

@@ -1,12 +1,391 @@
-"""The Textual app (placeholder entry until the shell lands)."""
+"""The HallTerm app: sign-in, home, lock, navigation between posts, and the language.
+
+The app paints its sign-in screen before it touches the store: opening the store
+(and, for ``hallterm demo``, preparing the demo hall) runs in a thread worker after
+the first paint, because importing SQLModel alone costs more than painting.
+
+Post screens find the signed-in person's context in ``app.hctx`` and report bugs
+with ``app.report_unexpected(exc)``. Every registered post whose permission the
+person's roles grant gets a footer key and a palette entry (``screens.registry``);
+the shell never changes when a post is added.
+"""
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
-def run_app(settings, config_file, *, demo: bool) -> None:
-    from textual.app import App
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
 
-    class _App(App):
-        pass
+from hallterm.clock import FixedClock, SystemClock
+from hallterm.errors import HallTermError
+from hallterm.i18n import N_, _, get_language, set_language
+from screens.home import HomeScreen
+from screens.lock import LockScreen
+from screens.palette import ShellCommands
+from screens.signin import SignInScreen
+from screens.translate import retranslate_bindings, retranslate_tree
+from screens.widgets.header import ShellHeader, counter_label
 
-    _App().run()
+IDLE_CHECK_SECONDS = 5.0
+"""How often the idle lock is checked (the idle time itself is read from the clock)."""
+
+PROGRESS_AFTER_SECONDS = 0.5
+"""Work that takes longer than this shows a progress indicator."""
+
+
+class HallTermApp(App[None]):
+    """The counter terminal's app."""
+
+    CSS_PATH = "styles.tcss"
+    TITLE = "HallTerm"
+    COMMANDS = {ShellCommands}
+    BINDINGS = [
+        Binding("f1", "home", N_("Home"), tooltip=N_("Back to the home screen")),
+        Binding("f8", "lock", N_("Lock"), tooltip=N_("Lock this terminal")),
+        Binding("f9", "switch_language", N_("Language"),
+                tooltip=N_("Switch between Chinese and English")),
+        Binding("f10", "sign_out", N_("Sign out"), tooltip=N_("Sign out of this terminal")),
+        Binding("ctrl+q", "quit", N_("Quit"), tooltip=N_("Close HallTerm"), priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(self, settings, config_file: Path | None = None, *, demo: bool = False,
+                 ctx=None, prepare: Callable[[Any], Any] | None = None,
+                 idle_check_seconds: float = IDLE_CHECK_SECONDS) -> None:
+        """``ctx``: an already open context (tests); ``prepare(clock)``: demo preparation
+        returning an object with ``settings`` and ``config_file``, run in the worker."""
+        super().__init__()
+        self.settings = settings
+        self.config_file = config_file
+        self.demo = demo
+        self._prepare = prepare
+        self._idle_check_seconds = idle_check_seconds
+        self.clock = ctx.clock if ctx is not None else _clock(settings)
+        self.base_ctx = ctx
+        self.hctx = ctx
+        """The context acting as the signed-in person (``actor`` None before sign-in)."""
+        self.hall = None
+        self.day_state: str | None = None
+        self.ready = False
+        self.locked = False
+        self.last_activity = self.clock.now()
+        set_language(settings.language)
+
+    # -- start ----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.push_screen(SignInScreen())
+        self.set_interval(self._idle_check_seconds, self.check_idle_lock)
+        self.run_worker(self._open_store, thread=True, exclusive=True, group="store")
+
+    def _open_store(self) -> None:
+        """Thread worker: prepare the demo, open the store, load the hall and the posts."""
+        try:
+            settings, config_file = self.settings, self.config_file
+            if self._prepare is not None:
+                prepared = self._prepare(self.clock)
+                settings, config_file = prepared.settings, prepared.config_file
+            ctx = self.base_ctx
+            if ctx is None:
+                from hallterm.bootstrap import open_ctx
+
+                ctx = open_ctx(settings, config_file, clock=self.clock)
+            from hallterm.services.day import day_status
+            from hallterm.services.hall import get_hall
+
+            hall = get_hall(ctx)
+            state = day_status(ctx).state
+        except HallTermError as exc:
+            self.call_from_thread(self._open_failed, exc)
+            return
+        except Exception as exc:
+            self.call_from_thread(self._open_failed, exc)
+            self.call_from_thread(self.report_unexpected, exc)
+            return
+        try:
+            from screens.registry import posts
+
+            posts()  # imports every post module off the UI thread
+        except Exception as exc:  # one broken post must not keep the hall closed
+            self.call_from_thread(self.report_unexpected, exc)
+        self.call_from_thread(self._store_ready, settings, config_file, ctx, hall, state)
+
+    def _store_ready(self, settings, config_file, ctx, hall, state: str) -> None:
+        self.settings, self.config_file = settings, config_file
+        self.base_ctx = ctx
+        self.hctx = ctx
+        self.hall = hall
+        self.day_state = state
+        self.ready = True
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.store_ready()
+        self.refresh_header()
+
+    def _open_failed(self, exc: Exception) -> None:
+        message = str(exc) if isinstance(exc, HallTermError) else type(exc).__name__
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.store_failed(message)
+
+    # -- facts for the header ------------------------------------------------------
+    def header_facts(self) -> dict[str, str]:
+        """What the header shows, in the current language."""
+        hall = "HallTerm"
+        if self.hall is not None:
+            hall = self.hall.name_zh if get_language() == "zh_CN" else self.hall.name_en
+        where = _("Terminal {terminal}").format(terminal=self.settings.terminal)
+        counter = counter_label(self.settings.counter)
+        if counter:
+            where = f"{where} · {counter}"
+        actor = self.actor
+        user = f"{actor.name} ({actor.empno})" if actor else _("Not signed in")
+        now = self.clock.now()
+        day = _("Day {day}").format(day=now.date().isoformat())
+        if self.day_state is not None:
+            from hallterm.services.day import state_label
+
+            day = f"{day} {state_label(self.day_state)}"
+        return {"hall": hall, "where": where, "user": user, "day": day,
+                "clock": now.strftime("%H:%M:%S")}
+
+    def refresh_header(self) -> None:
+        for screen in self.screen_stack:
+            for header in screen.query(ShellHeader):
+                header.refresh()
+
+    @property
+    def actor(self):
+        """The signed-in person, or None."""
+        return self.hctx.actor if self.hctx is not None else None
+
+    # -- posts ------------------------------------------------------------------------
+    def allowed_posts(self) -> list:
+        """The registered posts the signed-in person's roles may open."""
+        from hallterm.permissions import allowed
+        from screens.registry import posts
+
+        actor = self.actor
+        if actor is None or not self.ready:
+            return []
+        return [p for p in posts() if allowed(actor.roles, p.permission)]
+
+    async def action_open_post(self, post_id: str) -> None:
+        """Open a post's screen on top of home (leaving any other post)."""
+        post = next((p for p in self.allowed_posts() if p.id == post_id), None)
+        if post is None or self.locked:
+            return
+        await self._pop_to(HomeScreen)
+        try:
+            screen = post.factory()
+        except Exception as exc:
+            self.report_unexpected(exc)
+            return
+        await self.push_screen(screen)
+
+    async def action_home(self) -> None:
+        await self._pop_to(HomeScreen)
+
+    async def _pop_to(self, kind: type[Screen]) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, kind):
+            await self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"home", "lock", "sign_out"}:
+            return self.actor is not None and not self.locked
+        if action == "open_post":
+            return (not self.locked and not isinstance(self.screen, ModalScreen)
+                    and any(p.id == parameters[0] for p in self.allowed_posts()))
+        if action in {"command_palette", "switch_language"}:
+            return not self.locked
+        return True
+
+    # -- sign-in, sign-out, lock -------------------------------------------------
+    def signed_in(self, actor) -> None:
+        """Someone signed in on the sign-in screen (or instead of a locked-out person)."""
+        self.hctx = self.base_ctx.as_actor(actor)
+        self.locked = False
+        self.last_activity = self.clock.now()
+        if actor.language and actor.language != get_language():
+            set_language(actor.language)
+        self.retranslate()
+        self.push_screen(HomeScreen())
+
+    def action_sign_out(self) -> None:
+        if self.actor is None:
+            return
+        self._audit_session("signout", self.hctx)
+        self.call_later(self._signed_out)
+
+    async def _signed_out(self) -> None:
+        self.hctx = self.base_ctx
+        self.locked = False
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        if get_language() != self.settings.language:
+            set_language(self.settings.language)
+        self.retranslate()
+        if isinstance(self.screen, SignInScreen):
+            self.screen.reset()
+
+    def action_lock(self) -> None:
+        self.lock_terminal("lock")
+
+    def lock_terminal(self, event: str = "lock") -> None:
+        """Lock the terminal: a screen with no customer data until a PIN unlocks it."""
+        if self.actor is None or self.locked:
+            return
+        self.locked = True
+        self._audit_session(event, self.hctx)
+        self.push_screen(LockScreen(self.actor, idle=event == "idle_lock",
+                                    at=self.clock.now()))
+        self.refresh_bindings()
+
+    def unlocked(self) -> None:
+        """The same person's PIN: back where they were."""
+        self.locked = False
+        self.last_activity = self.clock.now()
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
+        self.refresh_bindings()
+
+    async def switch_user(self, actor) -> None:
+        """Another person signed in on the lock screen; the first was signed out."""
+        self.locked = False
+        self.hctx = self.base_ctx
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        if isinstance(self.screen, SignInScreen):
+            self.screen.reset()
+        set_language(self.settings.language)
+        self.signed_in(actor)
+
+    def check_idle_lock(self) -> bool:
+        """Lock when nobody pressed a key for ``idle_lock_minutes`` (time from the clock)."""
+        if self.actor is None or self.locked:
+            return False
+        idle = self.clock.now() - self.last_activity
+        if idle >= timedelta(minutes=self.settings.idle_lock_minutes):
+            self.lock_terminal("idle_lock")
+            return True
+        return False
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_activity = self.clock.now()
+        await super().on_event(event)
+
+    def _audit_session(self, event: str, ctx) -> None:
+        from hallterm.services.staff import record_session_event
+
+        def work() -> None:
+            try:
+                record_session_event(ctx, event=event)
+            except HallTermError as exc:
+                self.call_from_thread(self.notify, str(exc), severity="error")
+            except Exception as exc:
+                self.call_from_thread(self.report_unexpected, exc)
+
+        self.run_worker(work, thread=True, group="audit")
+
+    # -- language -----------------------------------------------------------------------
+    def action_switch_language(self) -> None:
+        """Switch between English and Chinese; remembered for the signed-in person."""
+        language = "zh_CN" if get_language() == "en" else "en"
+        set_language(language)
+        if self.base_ctx is not None:
+            self.base_ctx.language = language
+        actor = self.actor
+        if actor is not None:
+            self.hctx = self.base_ctx.as_actor(replace(actor, language=language))
+            from hallterm.services.staff import set_language as remember
+
+            ctx = self.hctx
+
+            def work() -> None:
+                try:
+                    remember(ctx, language=language)
+                except HallTermError as exc:
+                    self.call_from_thread(self.notify, str(exc), severity="error")
+                except Exception as exc:
+                    self.call_from_thread(self.report_unexpected, exc)
+
+            self.run_worker(work, thread=True, group="language")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Show every key, label and screen in the current language."""
+        extra = [Binding(self.COMMAND_PALETTE_BINDING, "command_palette", N_("Commands"),
+                         show=False, priority=True, tooltip=N_("Open the command palette"))]
+        for post in self.allowed_posts():
+            extra.append(Binding(post.key, f"open_post({post.id!r})", post.title,
+                                 tooltip=post.help))
+        retranslate_bindings(self, extra)
+        for screen in self.screen_stack:
+            retranslate_tree(screen)
+            hook = getattr(screen, "retranslate", None)
+            if callable(hook):
+                hook()
+        self.refresh_header()
+        self.refresh_bindings()
+
+    def push_screen(self, screen, *args: Any, **kwargs: Any):
+        # Every screen's keys are shown in the current language, also a post's.
+        if isinstance(screen, Screen):
+            retranslate_bindings(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
+    # -- Textual's own strings -------------------------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self) and not self.locked:
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=_("Search for a screen or action…")))
+
+    def get_system_commands(self, screen: Screen):
+        yield SystemCommand(_("Quit"), _("Close HallTerm"), self.action_quit)
+
+    # -- errors -------------------------------------------------------------------------
+    def report_unexpected(self, exc: BaseException) -> Path:
+        """Log a bug with its traceback and show the person a short apology."""
+        log = self.settings.resolved_log_file()
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"{self.clock.now().isoformat()} unexpected error\n")
+                out.write("".join(traceback.format_exception(exc)))
+                out.write("\n")
+        except OSError:
+            pass
+        self.notify(_("Sorry, something went wrong. Details are in {log}").format(log=log),
+                    severity="error", timeout=12)
+        return log
+
+    def _handle_exception(self, error: Exception) -> None:
+        # On a counter, a bug in one handler must not throw the clerk out with a
+        # traceback; in tests (headless) it must fail loudly.
+        if self.is_headless or not self.is_running:
+            super()._handle_exception(error)
+            return
+        self.report_unexpected(error)
+
+
+def _clock(settings):
+    """The process clock (the light way: without importing the store's modules)."""
+    if settings.now is not None:
+        return FixedClock(settings.now, settings.tz)
+    return SystemClock(settings.tz)
+
+
+def run_app(settings, config_file: Path | None, *, demo: bool,
+            prepare: Callable[[Any], Any] | None = None) -> None:
+    """Run the app until it is closed (``prepare``: the demo's preparation, run after paint)."""
+    HallTermApp(settings, config_file, demo=demo, prepare=prepare).run()

@@ -1,4 +1,4 @@
-"""The base of every post screen: the shell's header and footer, and service calls.
+"""The base of every post screen: the shell's header, and service calls.
 
 Screens are thin: they call a service function and show what it returns. Service
 calls block on SQLite, so ``call`` runs them in a thread worker and hands the
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual import events, on
 from textual.screen import Screen
 
 from hallterm.errors import HallTermError
@@ -20,6 +21,14 @@ T = TypeVar("T")
 
 class PostScreen(Screen):
     """A post's screen inside the shell."""
+
+    @on(events.Mount)
+    def _mount_shell_header(self) -> None:
+        # Every screen shows the shell's header; a screen that composed its own keeps it.
+        from screens.widgets.header import ShellHeader
+
+        if not self.query(ShellHeader):
+            self.mount(ShellHeader())
 
     @property
     def hctx(self):

@@ -114,13 +114,16 @@ def demo(
 
     opts = options(ctx)
     settings = opts.settings()
-    prepared = prepare_demo(settings, store=store, reset=reset)
     if no_app:
+        prepared = prepare_demo(settings, store=store, reset=reset)
         typer.echo(str(prepared.store))
         return
     from screens.app import run_app
 
-    run_app(prepared.settings, prepared.config_file, demo=True)
+    # The app paints its sign-in screen first and prepares the store in a worker
+    # (opening the store costs more than painting: see bench/cold_start.py).
+    run_app(settings, None, demo=True,
+            prepare=lambda clock: prepare_demo(settings, store=store, reset=reset, clock=clock))
 
 
 @app.command("app")

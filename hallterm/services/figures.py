@@ -87,8 +87,9 @@ def _audit_rows(ctx: Ctx, business_day: date) -> list[tuple[str, str]]:
     with ctx.store.read() as session:
         total, failed = execute(
             session,
-            "SELECT count(*), coalesce(sum(action LIKE 'auth.%.failed'), 0) "
+            "SELECT count(*), coalesce(sum(action LIKE 'auth.%.failed' "
+            "OR action LIKE 'auth.%.unknown'), 0) "
             "FROM audit_log WHERE business_day = :d",
             {"d": business_day.isoformat()},
         ).one()
-    return [(_("Audit records today"), str(total)), (_("Failed PIN attempts today"), str(failed))]
+    return [(_("Audit records today"), str(total)), (_("Refused PINs today"), str(failed))]

@@ -1,0 +1,1 @@
+"""Developer tools run with ``python -m hallterm.tools.<name>`` (not needed by users)."""

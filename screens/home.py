@@ -1,0 +1,138 @@
+"""The home screen (首页): who is signed in, the business day, their posts, the day's figures.
+
+The posts come from ``screens.registry`` (only those the person's roles may open,
+each with its key); a hall manager also sees the headline figures that areas
+register with ``hallterm.services.figures``. Nothing here changes when a post or
+a figure is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from hallterm.i18n import _
+from screens.base import PostScreen
+from screens.widgets.header import ShellHeader
+
+
+@dataclass(frozen=True)
+class HomeFacts:
+    """What the home screen shows, read in one worker call."""
+
+    day_state: str
+    figures: list[tuple[str, str]] | None  # None: this person does not see figures
+
+
+def read_home(ctx) -> HomeFacts:
+    """Read the business day and (for whoever may) the headline figures."""
+    from hallterm.permissions import allowed
+    from hallterm.services import figures
+    from hallterm.services.day import day_status
+
+    info = day_status(ctx)
+    shown = None
+    if ctx.actor is not None and allowed(ctx.actor.roles, "day.figures"):
+        shown = figures.headline(ctx, business_day=info.business_day)
+    return HomeFacts(info.state, shown)
+
+
+class HomeScreen(PostScreen):
+    """The first screen after sign-in."""
+
+    DEFAULT_CSS = """
+    HomeScreen #home { padding: 1 2; }
+    HomeScreen .section { text-style: bold; color: $accent; margin-top: 1; }
+    HomeScreen #home-who { text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._facts: HomeFacts | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with VerticalScroll(id="home"):
+            yield Static(id="home-who")
+            yield Static(id="home-roles")
+            yield Static(id="home-day")
+            yield Static(id="home-posts-title", classes="section")
+            yield Static(id="home-posts")
+            yield Static(id="home-figures-title", classes="section")
+            yield Static(id="home-figures")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        # Coming back from a post: the day and the figures may have moved on.
+        if self._facts is not None:
+            self.load()
+
+    def load(self) -> None:
+        if self.app.hctx is None or self.app.hctx.actor is None:
+            return
+        self.call(read_home, self.app.hctx, on_success=self._loaded)
+
+    def _loaded(self, facts: HomeFacts) -> None:
+        self._facts = facts
+        self.app.day_state = facts.day_state
+        self.app.refresh_header()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language (also after a language switch)."""
+        from hallterm.permissions import role_label
+        from hallterm.services.day import state_label
+
+        actor = self.app.actor
+        if actor is None:
+            return
+        self.query_one("#home-who", Static).update(Text(
+            _("Signed in: {name} ({empno})").format(name=actor.name, empno=actor.empno)))
+        self.query_one("#home-roles", Static).update(Text(_("Roles: {roles}").format(
+            roles=", ".join(role_label(r) for r in sorted(actor.roles)))))
+        today = self.app.clock.now().date().isoformat()
+        state = self._facts.day_state if self._facts else self.app.day_state
+        day = _("Business day {day}: {state}").format(
+            day=today, state=state_label(state) if state else "…")
+        self.query_one("#home-day", Static).update(Text(day))
+        self.query_one("#home-posts-title", Static).update(_("Your posts"))
+        self.query_one("#home-posts", Static).update(self._posts_table())
+        figures = self._facts.figures if self._facts else None
+        title = self.query_one("#home-figures-title", Static)
+        body = self.query_one("#home-figures", Static)
+        title.display = body.display = figures is not None
+        if figures is not None:
+            title.update(_("Today's figures"))
+            body.update(_figures_table(figures))
+
+    def _posts_table(self) -> Table | Text:
+        posts = self.app.allowed_posts()
+        if not posts:
+            return Text(_("No post screen is open to your roles yet; the command palette "
+                          "(Ctrl+P) lists what you may do."))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold reverse")
+        table.add_column(style="bold")
+        table.add_column()
+        for post in posts:
+            table.add_row(f" {post.key.upper()} ", _(post.title),
+                          _(post.help) if post.help else "")
+        return table
+
+
+def _figures_table(figures: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 3))
+    table.add_column()
+    table.add_column(style="bold", justify="right")
+    for label, value in figures:
+        table.add_row(label, value)
+    return table

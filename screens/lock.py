@@ -1,0 +1,123 @@
+"""The lock screen (锁屏): covers everything, shows no customer data, waits for a PIN.
+
+The person who locked it types their PIN and is back where they were. Another
+person may sign in instead: the first is signed out (audited) and the new person
+starts on their own home screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.widgets import Footer, Input, Label, Static
+
+from hallterm.errors import HallTermError
+from hallterm.i18n import N_, _
+from screens.base import PostScreen
+from screens.widgets.header import ShellHeader
+
+
+def unlock_or_switch(base_ctx, locked_ctx, *, empno: str, pin: str):
+    """Check the PIN; for another person, sign the locked-out person out first.
+
+    Returns ``(actor, same_person)``.
+    """
+    from hallterm.services.staff import authenticate, record_session_event
+
+    same = empno == locked_ctx.actor.empno
+    actor = authenticate(base_ctx, empno=empno, pin=pin,
+                         purpose="unlock" if same else "signin")
+    if not same:
+        record_session_event(locked_ctx, event="signout")
+    return actor, same
+
+
+class LockScreen(PostScreen):
+    """The locked terminal."""
+
+    DEFAULT_CSS = """
+    LockScreen { align: center middle; }
+    LockScreen #lock-box { width: 52; height: auto; padding: 0 2; border: heavy $warning; }
+    LockScreen #lock-title { text-style: bold; color: $warning; }
+    LockScreen #lock-why { margin-bottom: 1; }
+    LockScreen #lock-message { height: auto; min-height: 1; margin-top: 1; }
+    LockScreen #lock-other { color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("enter", "enter", N_("Next / unlock"), show=False, priority=True)]
+
+    def __init__(self, actor, *, idle: bool, at: datetime) -> None:
+        super().__init__()
+        self.actor = actor
+        self.idle = idle
+        self.at = at
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with Center(), Vertical(id="lock-box"):
+            yield Static(id="lock-title")
+            yield Static(id="lock-why")
+            yield Label(id="lock-empno-label")
+            yield Input(self.actor.empno, id="lock-empno", max_length=16,
+                        restrict=r"[A-Za-z0-9]*")
+            yield Label(id="lock-pin-label")
+            yield Input(id="lock-pin", password=True, max_length=12, restrict=r"[0-9]*")
+            yield Static(id="lock-message")
+            yield Static(id="lock-other")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.query_one("#lock-pin", Input).focus()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.query_one("#lock-title", Static).update(_("This terminal is locked"))
+        when = self.at.strftime("%H:%M")
+        why = (_("Locked at {time} after {minutes} minutes without a key press.").format(
+                   time=when, minutes=self.app.settings.idle_lock_minutes)
+               if self.idle else _("Locked at {time} by {name} ({empno}).").format(
+                   time=when, name=self.actor.name, empno=self.actor.empno))
+        self.query_one("#lock-why", Static).update(Text(why))
+        self.query_one("#lock-empno-label", Label).update(_("Employee number"))
+        self.query_one("#lock-pin-label", Label).update(_("PIN"))
+        self.query_one("#lock-other", Static).update(Text(_(
+            "Type your PIN to continue where you were. Someone else may sign in "
+            "instead; {name} is then signed out.").format(name=self.actor.name)))
+
+    def action_enter(self) -> None:
+        """Enter: from the employee number to the PIN; from the PIN, unlock."""
+        empno = self.query_one("#lock-empno", Input)
+        pin = self.query_one("#lock-pin", Input)
+        if self.focused is not pin:
+            self.set_focus(pin)
+            return
+        if not empno.value.strip():
+            self.set_focus(empno)
+            return
+        if not pin.value or self._busy:
+            return
+        self._busy = True
+        self.call(unlock_or_switch, self.app.base_ctx, self.app.hctx,
+                  empno=empno.value.strip(), pin=pin.value,
+                  on_success=self._done, on_error=self._refused)
+
+    def _done(self, result) -> None:
+        self._busy = False
+        actor, same = result
+        if same:
+            self.app.unlocked()
+        else:
+            self.app.call_later(self.app.switch_user, actor)
+
+    def _refused(self, exc: HallTermError) -> None:
+        self._busy = False
+        pin = self.query_one("#lock-pin", Input)
+        pin.value = ""
+        self.set_focus(pin)
+        self.query_one("#lock-message", Static).update(Text(str(exc), style="bold red"))

@@ -1,0 +1,130 @@
+"""The approval dialog (授权): a duty or hall manager authorises an action with their PIN.
+
+Later screens call it when an action needs a second person::
+
+    approver = await self.app.push_screen_wait(
+        ApprovalDialog("sale.void", _("Void receipt {number}").format(number=n)))
+    if approver is None:
+        return  # cancelled
+
+(from an async worker: ``@work`` on the calling method). It names the action,
+asks for the approver's employee number and PIN, shows why it was refused if it
+was (wrong PIN, not allowed to approve this, your own action), and returns the
+approver's ``Actor`` for the caller to pass to its write.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from hallterm.errors import HallTermError
+from hallterm.i18n import N_, _
+
+
+class PinDialog(ModalScreen):
+    """A modal asking another person for their employee number and PIN."""
+
+    DEFAULT_CSS = """
+    PinDialog { align: center middle; }
+    PinDialog #pin-dialog {
+        width: 56; height: auto; padding: 0 2; border: thick $warning; background: $panel;
+    }
+    PinDialog #dialog-title { text-style: bold; color: $warning; }
+    PinDialog #dialog-what { margin-bottom: 1; }
+    PinDialog #dialog-message { height: auto; min-height: 1; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("enter", "enter", N_("Next / confirm"), show=False, priority=True),
+    ]
+
+    def __init__(self, description: str) -> None:
+        super().__init__()
+        self.description = description
+        self._busy = False
+
+    def title_text(self) -> str:
+        raise NotImplementedError
+
+    def check(self, empno: str, pin: str):
+        """Run in a thread: return the person or raise a ``HallTermError``."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pin-dialog"):
+            yield Static(id="dialog-title")
+            yield Static(Text(self.description), id="dialog-what")
+            yield Label(id="dialog-empno-label")
+            yield Input(id="dialog-empno", max_length=16, restrict=r"[A-Za-z0-9]*")
+            yield Label(id="dialog-pin-label")
+            yield Input(id="dialog-pin", password=True, max_length=12, restrict=r"[0-9]*")
+            yield Static(id="dialog-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-title", Static).update(Text(self.title_text()))
+        self.query_one("#dialog-empno-label", Label).update(_("Employee number"))
+        self.query_one("#dialog-pin-label", Label).update(_("PIN"))
+        self.query_one("#dialog-empno", Input).focus()
+
+    def action_enter(self) -> None:
+        """Enter: from the employee number to the PIN; from the PIN, check."""
+        empno = self.query_one("#dialog-empno", Input)
+        pin = self.query_one("#dialog-pin", Input)
+        if self.focused is not pin or not pin.value:
+            if empno.value.strip():
+                self.set_focus(pin)
+            return
+        if not empno.value.strip():
+            self.set_focus(empno)
+            return
+        if self._busy:
+            return
+        self._busy = True
+        self.query_one("#dialog-message", Static).update(_("Checking…"))
+        who, secret = empno.value.strip(), pin.value
+
+        def work() -> None:
+            try:
+                person = self.check(who, secret)
+            except HallTermError as exc:
+                self.app.call_from_thread(self._refused, exc)
+            except Exception as exc:
+                self.app.call_from_thread(self._refused, None)
+                self.app.call_from_thread(self.app.report_unexpected, exc)
+            else:
+                self.app.call_from_thread(self.dismiss, person)
+
+        self.run_worker(work, thread=True, exclusive=True, group="pin-dialog")
+
+    def _refused(self, exc: HallTermError | None) -> None:
+        self._busy = False
+        pin = self.query_one("#dialog-pin", Input)
+        pin.value = ""
+        self.set_focus(pin)
+        message = str(exc) if exc is not None else _("Sorry, something went wrong.")
+        self.query_one("#dialog-message", Static).update(Text(message, style="bold red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ApprovalDialog(PinDialog):
+    """A second person (duty or hall manager) authorises ``action`` (``APPROVERS`` names who)."""
+
+    def __init__(self, action: str, description: str) -> None:
+        super().__init__(description)
+        self.action = action
+
+    def title_text(self) -> str:
+        return _("Approval needed")
+
+    def check(self, empno: str, pin: str):
+        from hallterm.services.staff import approve
+
+        return approve(self.app.hctx, action=self.action, empno=empno, pin=pin)

@@ -1,0 +1,91 @@
+"""The shell's header line on every screen: hall, terminal, counter, user, business day, clock.
+
+It reads everything from the app (``app.header_facts()``) and the time from the
+app's injectable clock, so a frozen clock gives a still header (snapshots, tests).
+Post screens get it without doing anything: ``PostScreen`` mounts one when the
+screen did not compose its own.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from hallterm.i18n import _
+
+
+class ShellHeader(Widget):
+    """One line: where this terminal is, who works on it, which day, what time."""
+
+    DEFAULT_CSS = """
+    ShellHeader {
+        dock: top;
+        height: 1;
+        width: 1fr;
+        background: $primary;
+        color: $text;
+    }
+    """
+
+    def on_mount(self) -> None:
+        # The clock ticks once a second; the time itself comes from the app's clock.
+        self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        facts = _facts(self.app)
+        width = max(self.size.width, 1)
+        left = " " + "  ".join(p for p in (facts["hall"], facts["where"]) if p)
+        middle = facts["user"]
+        right = "  ".join(p for p in (facts["day"], facts["clock"]) if p) + " "
+        return _fit(left, middle, right, width)
+
+
+def _facts(app) -> dict[str, str]:
+    getter = getattr(app, "header_facts", None)
+    if getter is None:
+        return {"hall": "HallTerm", "where": "", "user": "", "day": "", "clock": ""}
+    return getter()
+
+
+def _fit(left: str, middle: str, right: str, width: int) -> Text:
+    """Lay out three parts on one line, shortening the least useful first."""
+
+    def total(*parts: str) -> int:
+        return sum(cell_len(p) for p in parts)
+
+    # Narrow terminals: drop the middle (user) last-resort only after shortening the hall.
+    if total(left, middle, right) + 4 > width:
+        left = _truncate(left, max(8, width - total(middle, right) - 4))
+    if total(left, middle, right) + 4 > width:
+        middle = _truncate(middle, max(0, width - total(left, right) - 4))
+    if total(left, middle, right) + 2 > width:
+        right = _truncate(right, max(0, width - total(left) - 2))
+    gap = width - total(left, middle, right)
+    # The user sits in the middle of the line when there is room, else after the hall.
+    lgap = (width - cell_len(middle)) // 2 - cell_len(left)
+    lgap = max(min(3, gap), min(lgap, gap - min(3, gap // 2)))
+    rgap = max(0, gap - lgap)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(left, style="bold")
+    text.append(" " * lgap)
+    text.append(middle)
+    text.append(" " * rgap)
+    text.append(right)
+    return text
+
+
+def _truncate(text: str, cells: int) -> str:
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells - 1:
+            break
+        out += ch
+    return out + "…" if cells > 0 else ""
+
+
+def counter_label(counter: int | None) -> str:
+    """'Counter 3' in the current language, or empty for a back-office terminal."""
+    return "" if counter is None else _("Counter {number}").format(number=counter)
