@@ -11,6 +11,7 @@ from hallterm import __version__
 from hallterm.cli import audit as audit_cli
 from hallterm.cli import day as day_cli
 from hallterm.cli import hall as hall_cli
+from hallterm.cli import queue as queue_cli
 from hallterm.cli import staff as staff_cli
 from hallterm.cli.common import Options, handle_errors, options, read_pin
 from hallterm.i18n import LANGUAGES, _, set_language
@@ -33,6 +34,8 @@ app.add_typer(staff_cli.app, name="staff")
 app.add_typer(day_cli.app, name="day")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(hall_cli.app, name="hall")
+app.add_typer(queue_cli.app, name="queue")
+app.command("display")(queue_cli.display)
 
 
 def _version(value: bool) -> None:
