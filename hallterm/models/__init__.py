@@ -1,5 +1,6 @@
 """The store's tables (SQLModel), one module per area; importing this registers them all."""
 
+from hallterm.models import closing as closing
 from hallterm.models import queue as queue
 from hallterm.models import stock as stock
 from hallterm.models.core import (
