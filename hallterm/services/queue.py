@@ -477,6 +477,8 @@ def call_next(ctx: Ctx, *, counter: int | None = None,
               command_id: str | None = None) -> TicketInfo | None:
     """Call the next ticket at a counter by the hall's policy (``None``: nobody waits)."""
     number = _my_counter(ctx, counter)
+    if not _anyone_waiting(ctx, number):
+        return None  # nothing to write: spare the write lock and the audit log
 
     def work(uow: UnitOfWork) -> TicketInfo | None:
         hall = _hall_in(uow)
@@ -520,6 +522,23 @@ def call_next(ctx: Ctx, *, counter: int | None = None,
 
     return run_write(ctx, "queue.call", work, command_id=command_id,
                      result_type=TicketInfo | None)
+
+
+def _anyone_waiting(ctx: Ctx, counter: int) -> bool:
+    """A cheap read before the write: does anyone wait for this counter's services?"""
+    with ctx.store.read() as session:
+        row = execute(session, "SELECT services, state FROM counter WHERE number = :n",
+                      {"n": counter}).first()
+        if row is None or row[1] not in ("open", "closing"):
+            return True  # let the write explain the refusal
+        params: dict[str, Any] = {"d": ctx.today().isoformat()}
+        names = []
+        for i, code in enumerate(row[0].split()):
+            params[f"s{i}"] = code
+            names.append(f":s{i}")
+        found = execute(session, "SELECT 1 FROM ticket WHERE business_day = :d AND state = "
+                        f"'waiting' AND service IN ({', '.join(names)}) LIMIT 1", params).first()
+    return found is not None
 
 
 def _heads(uow: UnitOfWork, day: date, services: list[str],
