@@ -2,6 +2,7 @@
 
 from hallterm.models import closing as closing
 from hallterm.models import queue as queue
+from hallterm.models import sales as sales
 from hallterm.models import stock as stock
 from hallterm.models.core import (
     AuditRow,
