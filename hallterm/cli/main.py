@@ -9,10 +9,12 @@ import typer
 
 from hallterm import __version__
 from hallterm.cli import audit as audit_cli
+from hallterm.cli import catalog as catalog_cli
 from hallterm.cli import day as day_cli
 from hallterm.cli import hall as hall_cli
 from hallterm.cli import queue as queue_cli
 from hallterm.cli import staff as staff_cli
+from hallterm.cli import stock as stock_cli
 from hallterm.cli.common import Options, handle_errors, options, read_pin
 from hallterm.i18n import LANGUAGES, _, set_language
 
@@ -35,6 +37,8 @@ app.add_typer(day_cli.app, name="day")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(hall_cli.app, name="hall")
 app.add_typer(queue_cli.app, name="queue")
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(stock_cli.app, name="stock")
 app.command("display")(queue_cli.display)
 
 

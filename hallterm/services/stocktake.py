@@ -32,6 +32,7 @@ from hallterm.services.stock import (
     _clean_serial,
     _text,
     is_holding,
+    may_read,
     parse_place,
     place_label,
     write_moves,
@@ -143,7 +144,7 @@ def start(ctx: Ctx, *, place: str) -> StocktakeInfo:
 
 def in_progress(ctx: Ctx, *, place: str) -> StocktakeInfo | None:
     """The stocktake of ``place`` still open or finished (to resume it), if any."""
-    require(ctx.actor, "stock.read")
+    may_read(ctx)
     with ctx.store.read() as session:
         row = execute(session, _INFO + "WHERE t.place = :p AND t.state IN ('open', 'finished')",
                       {"p": parse_place(place)}).first()
@@ -152,7 +153,7 @@ def in_progress(ctx: Ctx, *, place: str) -> StocktakeInfo | None:
 
 def lines(ctx: Ctx, *, stocktake_id: int, offset: int = 0, limit: int = 500) -> list[Counted]:
     """Counted lines as entered, newest first, a page at a time."""
-    require(ctx.actor, "stock.read")
+    may_read(ctx)
     zh = get_language().startswith("zh")
     with ctx.store.read() as session:
         rows = execute(session, "SELECT l.sku, i.name_zh, i.name_en, l.serial, l.quantity FROM "
@@ -309,7 +310,7 @@ def _result(session, info: StocktakeInfo) -> StocktakeResult:
 
 def result(ctx: Ctx, *, stocktake_id: int) -> StocktakeResult:
     """Expected against counted so far (read-only; any time during the count)."""
-    require(ctx.actor, "stock.read")
+    may_read(ctx)
     with ctx.store.read() as session:
         return _result(session, _get(session, stocktake_id, ctx.clock.tz))
 
