@@ -62,3 +62,68 @@ def status(
     if info.closed_at:
         typer.echo(_("Closed {at:%Y-%m-%d %H:%M} by {who}, Z number {z}").format(
             at=info.closed_at, who=info.closed_by, z=info.z_number))
+
+
+@app.command("close")
+@handle_errors
+def close_cmd(
+    ctx: typer.Context,
+    force: bool = typer.Option(False, "--force", help=_(
+        "Close despite blockers (hall manager; needs --reason; blockers are recorded).")),
+    reason: str | None = typer.Option(None, "--reason", help=_("Why the close is forced."),
+                                      metavar="TEXT"),
+    day: str | None = typer.Option(None, "--day", help=_(
+        "The day to close (YYYY-MM-DD); default the oldest open day."), metavar="DATE"),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Close the business day (日结): lock it and write its day report (Z report).
+
+    Refuses (exit 3), listing every blocker, while tickets wait, a drawer is not
+    counted, a stocktake is open or business hours are not over. Run again after
+    a crash, it finishes the job (writes the missing report files).
+    """
+    from hallterm.cli.parse import parse_day
+    from hallterm.services.closing import close_day
+
+    opts = options(ctx)
+    hctx = sign_in(opts.ctx(store), as_)
+    hctx.extra["reports_dir"] = opts.settings().resolved_reports_dir()
+    result = close_day(hctx, business_day=parse_day(day), force=force, reason=reason,
+                       command_id=command_id)
+    if json_:
+        print_json(result)
+        return
+    if result.finished_only:
+        typer.echo(_("Business day {day} was already closed (Z {z}); its report files were "
+                     "missing and are now written.").format(day=result.business_day.isoformat(),
+                                                            z=result.z_number))
+    else:
+        typer.echo(_("Business day {day} is closed: Z number {z}.").format(
+            day=result.business_day.isoformat(), z=result.z_number))
+        if result.forced:
+            typer.echo(_("Forced despite {n} blocker(s); they are recorded.").format(
+                n=len(result.blockers)))
+    typer.echo(_("Report: {text}").format(text=result.text_file))
+    typer.echo(_("Report (JSON): {json}").format(json=result.json_file))
+
+
+@app.command("report")
+@handle_errors
+def report_cmd(
+    ctx: typer.Context,
+    day: str = typer.Argument(..., help=_("The closed day (YYYY-MM-DD).")),
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Print a closed day's report (Z report) again."""
+    from hallterm.cli.parse import parse_day
+    from hallterm.services.closing import report
+
+    result = report(options(ctx).ctx(store), parse_day(day))
+    if json_:
+        print_json(result.data)
+    else:
+        typer.echo(result.text)
