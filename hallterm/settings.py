@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     log_file: Path | None = None
     """Where unexpected errors are logged; default ``hallterm.log`` in the data folder."""
 
+    export_customer_ids: Literal["mask", "hash"] = "mask"
+    """How the export to headquarters minimises ID numbers and phones: ``mask`` keeps the
+    first 3 and last 4 characters (``110***********002X``, ``138****1234``); ``hash``
+    replaces them by an HMAC-SHA256 under the hall secret, so HQ can join records."""
+
     now: datetime | None = None
     """Freeze the clock at this ISO time (training rooms and scripted tests only)."""
 
