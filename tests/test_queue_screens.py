@@ -91,3 +91,59 @@ async def test_counter_panel_calls_serves_and_reminds(hall):
         panel.poll()
         await settle(pilot)
         assert "1 waiting" in text(app, "#cp-counter")
+
+
+@pilot_test
+async def test_reception_issues_in_two_keys_and_runs_counters(hall):
+    from textual.widgets import DataTable
+
+    from screens.posts.reception import ReceptionScreen
+
+    guide = hall.add("8003", "guide")
+    hall.add("8004", "sales")
+    queue.issue_ticket(hall.ctx, service="A")
+    hall.clock.advance(minutes=30)
+    app = HostApp(guide, ReceptionScreen)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        board = app.screen.query_one("#rc-board", DataTable)
+        first = [str(c) for c in board.get_row_at(0)]
+        assert first[2] == "1" and "A001" in first[5]  # flagged: waited 30 min
+        await pilot.press("1")  # normal ticket, one key
+        await settle(pilot)
+        assert "A002" in text(app, "#rc-slip") and "People ahead: 1" in text(app, "#rc-slip")
+        await pilot.press("v", "2")  # VIP ticket for service 2 (B), two keys
+        await settle(pilot)
+        slip = text(app, "#rc-slip")
+        assert "B001" in slip and "VIP" in slip
+        assert app.screen.priority == "normal"
+        # open counter 1 for clerk 8004 from the keyboard
+        await pilot.press("o")
+        await settle(pilot)
+        app.screen.query_one("#field-counter").value = "1"
+        await pilot.press("enter")
+        for ch in "8004":
+            await pilot.press(ch)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        counters = app.screen.query_one("#rc-counters", DataTable)
+        row = [str(c) for c in counters.get_row_at(0)]
+        assert row[1] == "open" and "8004" in row[2]
+        # a call made at another terminal shows on the board at the next poll
+        clerk = replace(hall.as_("8004"), counter=1)
+        queue.call_next(clerk)
+        app.screen.poll()
+        await settle(pilot)
+        row = [str(c) for c in counters.get_row_at(0)]
+        assert row[3] == "A001"
+        # cancel a waiting ticket
+        await pilot.press("x")
+        await settle(pilot)
+        for ch in "A002":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        for ch in "left":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [t.number for t in queue.waiting_tickets(guide, service="A")] == []

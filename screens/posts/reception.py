@@ -1,0 +1,345 @@
+"""The Reception screen (咨询引导岗): issue tickets, watch the queue, run the counters.
+
+Issuing takes at most two keys: an optional priority key (V VIP, E priority care
+老弱病残, A appointment) and then the service's number key (1-9). The issued
+ticket is shown as a slip ready to print. The board shows per service how many
+wait, the longest wait and the flagged (long-wait) tickets; the counters show
+their state, clerk and current ticket, and — while the closing sign is up — who
+still waits for services only that counter serves.
+
+Live: once a second it reads the queue's change counter and reloads only on a
+change (and every 15 s, so waits keep counting up).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from hallterm.i18n import N_, _
+from screens.base import PostScreen
+from screens.registry import Post, register
+from screens.widgets.form_dialog import Field, FormDialog
+from screens.widgets.header import ShellHeader
+
+POLL_SECONDS = 1.0
+REFRESH_EVERY = 15  # polls: waits keep counting up even when nothing changes
+
+
+def _mins(seconds: int) -> str:
+    return _("{minutes} min").format(minutes=seconds // 60)
+
+
+class ReceptionScreen(PostScreen):
+    """The guide's screen: tickets, the board and the counters."""
+
+    DEFAULT_CSS = """
+    ReceptionScreen #rc-issue { height: auto; padding: 0 1; background: $boost; }
+    ReceptionScreen #rc-main { height: 1fr; }
+    ReceptionScreen #rc-left { width: 1fr; }
+    ReceptionScreen #rc-slip {
+        width: 34; height: auto; border: heavy $accent; padding: 0 1; margin: 0 1;
+    }
+    ReceptionScreen .rc-title { text-style: bold; color: $accent; padding: 0 1; }
+    ReceptionScreen DataTable { height: auto; max-height: 14; }
+    """
+    BINDINGS = [
+        Binding("1", "issue(1)", N_("Issue ticket"), key_display="1-9",
+                tooltip=N_("Issue a ticket for service 1-9"), id="reception.issue"),
+        *[Binding(str(n), f"issue({n})", N_("Issue ticket"), show=False) for n in range(2, 10)],
+        Binding("v", "priority('vip')", N_("VIP"), tooltip=N_("Next ticket is VIP"),
+                id="reception.vip"),
+        Binding("e", "priority('care')", N_("Care"),
+                tooltip=N_("Next ticket is priority care (老弱病残)"), id="reception.care"),
+        Binding("a", "priority('appointment')", N_("Appointment"),
+                tooltip=N_("Next ticket is an appointment"), id="reception.appointment"),
+        Binding("t", "transfer", N_("Transfer"), tooltip=N_("Move a ticket to another service"),
+                id="reception.transfer"),
+        Binding("x", "cancel_ticket", N_("Cancel"), tooltip=N_("Cancel a waiting ticket"),
+                id="reception.cancel"),
+        Binding("i", "reinsert", N_("Re-insert"),
+                tooltip=N_("Put a missed ticket back in line (顺延)"), id="reception.reinsert"),
+        Binding("o", "counter('open')", N_("Open ctr"), tooltip=N_("Open a counter"),
+                id="reception.counter_open"),
+        Binding("p", "counter('paused')", N_("Pause ctr"), tooltip=N_("Pause a counter"),
+                id="reception.counter_pause"),
+        Binding("g", "counter('closing')", N_("Closing sign"),
+                tooltip=N_("Put up a counter's closing sign"), id="reception.counter_closing"),
+        Binding("k", "counter('closed')", N_("Close ctr"), tooltip=N_("Close a counter"),
+                id="reception.counter_close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.priority = "normal"
+        self.status = None
+        self.slip = None
+        self._version: int | None = None
+        self._polls = 0
+        self._polling = False
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        yield Static(id="rc-issue")
+        with Horizontal(id="rc-main"):
+            with Vertical(id="rc-left"):
+                yield Static(id="rc-board-title", classes="rc-title")
+                yield DataTable(id="rc-board", cursor_type="row", zebra_stripes=True)
+                yield Static(id="rc-counters-title", classes="rc-title")
+                yield DataTable(id="rc-counters", cursor_type="row", zebra_stripes=True)
+            yield Static(id="rc-slip")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self.reload()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def retranslate(self) -> None:
+        """The shell switched the language: redraw in it."""
+        self._columns()
+        if self.status is not None:
+            self._show(self.status)
+        self._show_slip()
+
+    def _columns(self) -> None:
+        board = self.query_one("#rc-board", DataTable)
+        board.clear(columns=True)
+        board.add_columns(_("No."), _("Service"), _("Waiting"), _("Longest"), _("Open at"),
+                          _("Long waits"))
+        counters = self.query_one("#rc-counters", DataTable)
+        counters.clear(columns=True)
+        counters.add_columns(_("Counter"), _("State"), _("Clerk"), _("Current"), _("Parked"),
+                             _("Services"), _("Waiting only here"))
+        self.query_one("#rc-board-title", Static).update(_("Waiting by service"))
+        self.query_one("#rc-counters-title", Static).update(_("Counters"))
+
+    # -- loading -----------------------------------------------------------------------
+    def reload(self) -> None:
+        from hallterm.services.queue import queue_status
+
+        self.call(queue_status, self.hctx, on_success=self._show)
+
+    def poll(self) -> None:
+        """Reload when another terminal changed the queue (one tiny read a second)."""
+        if self._polling or self.hctx is None:
+            return
+        from hallterm.services.queue import changes
+
+        self._polls += 1
+        self._polling = True
+
+        def seen(version: int) -> None:
+            self._polling = False
+            if version != self._version or self._polls % REFRESH_EVERY == 0:
+                self.reload()
+
+        def failed(_exc) -> None:
+            self._polling = False
+
+        self.call(changes, self.hctx, on_success=seen, on_error=failed)
+
+    def _service_name(self, s) -> str:
+        return s.name_zh if self.hctx.language == "zh_CN" else s.name_en
+
+    def _show(self, status) -> None:
+        from hallterm.services.queue import COUNTER_LABELS
+
+        self.status = status
+        self._version = status.version
+        self._show_issue_bar()
+        board = self.query_one("#rc-board", DataTable)
+        row = board.cursor_row
+        board.clear()
+        for n, s in enumerate(status.services, start=1):
+            flagged = Text(" ".join(s.flagged), style="bold red") if s.flagged else ""
+            board.add_row(str(n) if n < 10 else "", f"{s.code} {self._service_name(s)}",
+                          str(s.waiting), _mins(s.longest_wait_s) if s.waiting else "-",
+                          " ".join(str(c) for c in s.open_counters) or "-", flagged)
+        if row is not None and board.row_count:
+            board.move_cursor(row=min(row, board.row_count - 1))
+        counters = self.query_one("#rc-counters", DataTable)
+        row = counters.cursor_row
+        counters.clear()
+        for c in status.counters:
+            state = Text(_(COUNTER_LABELS.get(c.state, c.state)),
+                         style={"open": "green", "paused": "yellow", "closing": "bold magenta",
+                                "closed": "dim"}.get(c.state, ""))
+            counters.add_row(str(c.number), state,
+                             f"{c.clerk_name} ({c.clerk})" if c.clerk else "-",
+                             c.current_ticket or "-", " ".join(c.parked) or "-",
+                             " ".join(c.services),
+                             Text(" ".join(c.orphans), style="bold red") if c.orphans else "")
+        if row is not None and counters.row_count:
+            counters.move_cursor(row=min(row, counters.row_count - 1))
+
+    def _show_issue_bar(self) -> None:
+        from hallterm.services.queue import PRIORITY_LABELS
+
+        text = Text()
+        text.append(_("Issue a ticket: "), style="bold")
+        services = self.status.services if self.status else []
+        for n, s in enumerate(services[:9], start=1):
+            text.append(f"[{n}]", style="bold reverse")
+            text.append(f" {s.code} {self._service_name(s)}  ")
+        text.append("\n")
+        text.append(_("Priority of the next ticket: "), style="bold")
+        style = "bold black on yellow" if self.priority != "normal" else "bold"
+        text.append(f" {_(PRIORITY_LABELS[self.priority])} ", style=style)
+        text.append("   " + _("V VIP · E priority care (老弱病残) · A appointment; press again "
+                              "for normal"), style="dim")
+        self.query_one("#rc-issue", Static).update(text)
+
+    def _show_slip(self) -> None:
+        from hallterm.services.queue import PRIORITY_LABELS
+
+        slip = self.slip
+        box = self.query_one("#rc-slip", Static)
+        if slip is None:
+            box.update(_("The issued ticket's slip appears here."))
+            return
+        name = slip.service_zh if self.hctx.language == "zh_CN" else slip.service_en
+        text = Text(justify="center")
+        text.append(_("Queue ticket (排队号)") + "\n", style="bold")
+        text.append(f"\n {slip.number} \n\n", style="bold reverse")
+        text.append(f"{slip.service} {name}\n")
+        text.append(_(PRIORITY_LABELS[slip.priority]) + "\n")
+        if slip.appointment_code:
+            text.append(_("Appointment {code}").format(code=slip.appointment_code) + "\n")
+        text.append(_("People ahead: {n}").format(n=slip.people_ahead) + "\n")
+        text.append(_("Estimated wait: about {n} min").format(n=slip.estimated_wait_min) + "\n")
+        text.append(f"{slip.issued_at:%Y-%m-%d %H:%M}\n")
+        box.update(text)
+
+    # -- issuing -----------------------------------------------------------------------
+    def action_priority(self, priority: str) -> None:
+        self.priority = "normal" if self.priority == priority else priority
+        self._show_issue_bar()
+
+    def action_issue(self, n: int) -> None:
+        services = self.status.services if self.status else []
+        if n > len(services):
+            self.notify(_("No service number {n}.").format(n=n), severity="warning")
+            return
+        code = services[n - 1].code
+        priority = self.priority
+        if priority == "appointment":
+            def answered(values) -> None:
+                if values is not None:
+                    self._issue(code, priority, values["code"])
+
+            self.app.push_screen(FormDialog(_("Appointment ticket"), [
+                Field("code", N_("Appointment code"))]), answered)
+            return
+        self._issue(code, priority, None)
+
+    def _issue(self, code: str, priority: str, appointment: str | None) -> None:
+        from hallterm.services.queue import issue_ticket
+
+        def issued(slip) -> None:
+            self.slip = slip
+            self.priority = "normal"
+            self._show_slip()
+            self.notify(_("Issued {number}.").format(number=slip.number))
+            self.reload()
+
+        self.call(issue_ticket, self.hctx, service=code, priority=priority,
+                  appointment=appointment, on_success=issued)
+
+    # -- tickets -----------------------------------------------------------------------
+    def action_transfer(self) -> None:
+        from hallterm.services.queue import transfer
+
+        def answered(values) -> None:
+            if values is not None:
+                self.call(transfer, self.hctx, number=values["number"],
+                          service=values["service"], reason=values["reason"],
+                          on_success=lambda t: self._done(_("{number} now waits for {service}.")
+                                                          .format(number=t.number,
+                                                                  service=t.service)))
+
+        self.app.push_screen(FormDialog(_("Transfer a ticket"), [
+            Field("number", N_("Ticket number")), Field("service", N_("To service (code)")),
+            Field("reason", N_("Reason"), required=False)]), answered)
+
+    def action_cancel_ticket(self) -> None:
+        from hallterm.services.queue import cancel
+
+        def answered(values) -> None:
+            if values is not None:
+                self.call(cancel, self.hctx, number=values["number"], reason=values["reason"],
+                          on_success=lambda t: self._done(_("{number} cancelled.").format(
+                              number=t.number)))
+
+        self.app.push_screen(FormDialog(_("Cancel a ticket"), [
+            Field("number", N_("Ticket number")), Field("reason", N_("Reason"))]), answered)
+
+    def action_reinsert(self) -> None:
+        from hallterm.services.queue import reinsert
+
+        def answered(values) -> None:
+            if values is not None:
+                self.call(reinsert, self.hctx, number=values["number"], reason=values["reason"],
+                          on_success=lambda t: self._done(_("{number} is back in line.").format(
+                              number=t.number)))
+
+        self.app.push_screen(FormDialog(_("Re-insert a missed ticket (顺延)"), [
+            Field("number", N_("Ticket number")), Field("reason", N_("Reason"))]), answered)
+
+    # -- counters ----------------------------------------------------------------------
+    def _highlighted_counter(self) -> str:
+        table = self.query_one("#rc-counters", DataTable)
+        if self.status is None or not self.status.counters or table.cursor_row is None:
+            return ""
+        return str(self.status.counters[min(table.cursor_row, len(self.status.counters) - 1)]
+                   .number)
+
+    def action_counter(self, state: str) -> None:
+        from hallterm.services.queue import COUNTER_LABELS, set_counter_state
+
+        fields = [Field("counter", N_("Counter number"), self._highlighted_counter())]
+        if state == "open":
+            fields.append(Field("clerk", N_("Clerk's employee number"), required=False))
+        fields.append(Field("reason", N_("Reason"), required=False))
+
+        def answered(values) -> None:
+            if values is None:
+                return
+            try:
+                number = int(values["counter"])
+            except ValueError:
+                self.notify(_("A counter number is a whole number."), severity="error")
+                return
+
+            def changed(info) -> None:
+                message = _("Counter {number} is {state}.").format(
+                    number=info.number, state=_(COUNTER_LABELS[info.state]))
+                if info.orphans:
+                    message += " " + _("Still waiting only for it: {numbers}").format(
+                        numbers=" ".join(info.orphans))
+                self._done(message)
+
+            self.call(set_counter_state, self.hctx, counter=number, state=state,
+                      clerk=values.get("clerk") or None, reason=values["reason"],
+                      on_success=changed)
+
+        self.app.push_screen(FormDialog(
+            _("Counter: {state}").format(state=_(COUNTER_LABELS[state])), fields), answered)
+
+    def _done(self, message: str) -> None:
+        self.notify(message)
+        self.reload()
+
+
+register(Post(
+    id="reception",
+    title=N_("Reception"),
+    key="f2",
+    permission="screen.reception",
+    factory=ReceptionScreen,
+    help=N_("Queue tickets, priorities, counters and waiting times"),
+    order=10,
+))
