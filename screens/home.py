@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from hallterm.i18n import _
+from hallterm.i18n import _, get_language
 from screens.base import PostScreen
 from screens.widgets.header import ShellHeader
 
@@ -54,6 +54,7 @@ class HomeScreen(PostScreen):
     def __init__(self) -> None:
         super().__init__()
         self._facts: HomeFacts | None = None
+        self._facts_language: str | None = None
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -83,6 +84,7 @@ class HomeScreen(PostScreen):
 
     def _loaded(self, facts: HomeFacts) -> None:
         self._facts = facts
+        self._facts_language = get_language()
         self.app.day_state = facts.day_state
         self.app.refresh_header()
         self.retranslate()
@@ -95,6 +97,8 @@ class HomeScreen(PostScreen):
         actor = self.app.actor
         if actor is None:
             return
+        if self._facts is not None and self._facts_language != get_language():
+            self.load()  # the figures' labels come translated from their areas
         self.query_one("#home-who", Static).update(Text(
             _("Signed in: {name} ({empno})").format(name=actor.name, empno=actor.empno)))
         self.query_one("#home-roles", Static).update(Text(_("Roles: {roles}").format(

@@ -101,13 +101,15 @@ class SignInScreen(PostScreen):
             self.query_one("#signin-progress").add_class("-busy")
 
     def store_ready(self) -> None:
-        self.query_one("#signin-progress").remove_class("-busy")
-        self.retranslate()
+        if self.is_mounted:  # else on_mount shows it
+            self.query_one("#signin-progress").remove_class("-busy")
+            self.retranslate()
 
     def store_failed(self, reason: str) -> None:
         self._failed = reason
-        self.query_one("#signin-progress").remove_class("-busy")
-        self.retranslate()
+        if self.is_mounted:
+            self.query_one("#signin-progress").remove_class("-busy")
+            self.retranslate()
 
     # -- the form ---------------------------------------------------------------------------
     def action_enter(self) -> None:
