@@ -147,3 +147,28 @@ async def test_reception_issues_in_two_keys_and_runs_counters(hall):
         await pilot.press("enter")
         await settle(pilot)
         assert [t.number for t in queue.waiting_tickets(guide, service="A")] == []
+
+
+@pilot_test
+async def test_display_shows_calls_made_elsewhere_without_customer_data(hall):
+    from screens.display import DisplayApp, big
+
+    clerk = replace(hall.add("8004", "sales"), counter=3)
+    queue.set_counter_state(hall.manager, counter=3, state="open", clerk="8004")
+    for _ in range(12):
+        queue.issue_ticket(hall.ctx, service="B")
+    app = DisplayApp(hall.ctx)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "欢迎光临 / Welcome" in str(app.query_one("#dp-line", Static).render())
+        assert next(s for s in app.board.services if s.code == "B").waiting == 12
+        for _ in range(12):
+            queue.call_next(clerk)
+            queue.finish(clerk)
+        app.poll()
+        await settle(pilot)
+        line = str(app.query_one("#dp-line", Static).render())
+        assert line == "B012 → 3号窗口 / Counter 3"
+        assert str(app.query_one("#dp-big", Static).render()) == big("B012 → 3")
+        assert "B011" in str(app.query_one("#dp-calls", Static).render())
+    assert big("A1").splitlines()[0] == "┏━┓ ╺┓"
