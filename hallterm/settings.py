@@ -64,6 +64,21 @@ class Settings(BaseSettings):
     log_file: Path | None = None
     """Where unexpected errors are logged; default ``hallterm.log`` in the data folder."""
 
+    printer: Literal["folder", "command", "escpos"] = "folder"
+    """Where receipts print: ``folder`` (a text file each, in ``receipts_dir``), ``command``
+    (the text piped into ``printer_command``, e.g. ``lp -d counter1``) or ``escpos`` (raw
+    ESC/POS bytes, GB18030 text, to ``printer_device``)."""
+
+    printer_command: str | None = None
+    """The print command for ``printer = "command"``; the receipt text arrives on stdin."""
+
+    printer_device: str | None = None
+    """The ESC/POS printer for ``printer = "escpos"``: a device file (``/dev/usb/lp0``) or
+    ``host:port`` of a network printer (usually port 9100)."""
+
+    receipts_dir: Path | None = None
+    """Where ``printer = "folder"`` writes receipts; default ``receipts/`` beside the store."""
+
     export_customer_ids: Literal["mask", "hash"] = "mask"
     """How the export to headquarters minimises ID numbers and phones: ``mask`` keeps the
     first 3 and last 4 characters (``110***********002X``, ``138****1234``); ``hash``
@@ -112,6 +127,10 @@ class Settings(BaseSettings):
     def resolved_reports_dir(self) -> Path:
         """The folder day reports are written into."""
         return self.reports_dir or self.store.parent / "reports"
+
+    def resolved_receipts_dir(self) -> Path:
+        """The folder receipts are written into (``printer = "folder"``)."""
+        return self.receipts_dir or self.store.parent / "receipts"
 
     def resolved_log_file(self) -> Path:
         """The file unexpected errors are logged to."""

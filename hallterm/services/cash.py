@@ -1,0 +1,292 @@
+"""The cash drawer (钱箱) of each counter: float, cash in/out, expected cash, counts.
+
+Expected cash is always computable from the day's rows: the opening float, plus
+cash taken for sales (the amount due, not what was tendered: the change went
+back), plus cash put in, minus cash taken out, minus cash given back by voids and
+refunds at that counter. A count (handover or day end) records the counted cash
+against it, with the difference (长短款) and its reason. The day cannot close
+while a counter with cash has not been counted since its last cash movement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
+from hallterm.i18n import N_, _
+from hallterm.models.types import utc_text
+from hallterm.money import format_fen
+from hallterm.permissions import APPROVERS, require
+from hallterm.services import dayparts
+from hallterm.store import execute
+
+REASONS: dict[str, str] = {
+    "bank_drop": N_("Bank drop"),
+    "change_fund": N_("Change fund"),
+    "compensation": N_("Compensation paid"),
+    "other": N_("Other"),
+}
+PURPOSES: dict[str, str] = {
+    "handover": N_("Shift handover"),
+    "day_end": N_("Day end"),
+    "check": N_("Spot check"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A cash movement reason in the current language."""
+    if reason == "opening_float":
+        return _("Opening float")
+    return _(REASONS.get(reason, reason))
+
+
+@dataclass(frozen=True)
+class Drawer:
+    """A counter's drawer on a business day: what should be in it, and the last count."""
+
+    counter: int
+    business_day: date
+    float_fen: int
+    cash_sales_fen: int
+    cash_refunds_fen: int
+    cash_in_fen: int
+    cash_out_fen: int
+    expected_fen: int
+    counted_fen: int | None = None
+    difference_fen: int | None = None
+    counted_at: datetime | None = None
+    last_cash_at: datetime | None = None
+
+    @property
+    def counted_since_last_cash(self) -> bool:
+        """Whether the last count came after the last cash movement (handed in)."""
+        if self.last_cash_at is None:
+            return True
+        return self.counted_at is not None and self.counted_at >= self.last_cash_at
+
+
+def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
+    """The drawer computed on an open session (reads and the closing transaction)."""
+    day = business_day.isoformat()
+    p = {"c": counter, "d": day}
+    moves = dict(execute(session, "SELECT kind, COALESCE(SUM(amount_fen), 0) FROM cash_movement "
+                         "WHERE counter = :c AND business_day = :d GROUP BY kind", p).all())
+    sales = execute(session, "SELECT COALESCE(SUM(p.amount_fen), 0), MAX(s.at) FROM payment p "
+                    "JOIN sale s ON s.id = p.sale_id WHERE s.counter = :c AND s.business_day = :d "
+                    "AND p.method = 'cash'", p).first()
+    refunds = execute(session, "SELECT COALESCE(SUM(rp.amount_fen), 0), MAX(r.at) FROM "
+                      "reversal_payment rp JOIN sale_reversal r ON r.id = rp.reversal_id WHERE "
+                      "r.counter = :c AND r.business_day = :d AND rp.method = 'cash'", p).first()
+    last_move = execute(session, "SELECT MAX(at) FROM cash_movement WHERE counter = :c AND "
+                        "business_day = :d", p).scalar()
+    count = execute(session, "SELECT counted_fen, difference_fen, at FROM cash_count WHERE "
+                    "counter = :c AND business_day = :d ORDER BY id DESC LIMIT 1", p).first()
+    float_fen = int(moves.get("float", 0))
+    cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
+    expected = float_fen + int(sales[0]) + cash_in - cash_out - int(refunds[0])
+    stamps = [t for t in (sales[1], refunds[1], last_move) if t]
+
+    def at(text):
+        if text is None:
+            return None
+        value = datetime.fromisoformat(text)
+        return value.astimezone(tz) if tz else value
+
+    return Drawer(counter, business_day, float_fen, int(sales[0]), int(refunds[0]), cash_in,
+                  cash_out, expected, count[0] if count else None, count[1] if count else None,
+                  at(count[2]) if count else None, at(max(stamps)) if stamps else None)
+
+
+def expected_cash(ctx: Ctx, *, counter: int, business_day: date | None = None) -> Drawer:
+    """What should be in ``counter``'s drawer (any signed-in member of staff may look)."""
+    if ctx.actor is None:
+        raise Forbidden(_("Sign in first."))
+    with ctx.store.read() as session:
+        return drawer_in(session, counter=counter, business_day=business_day or ctx.today(),
+                         tz=ctx.clock.tz)
+
+
+def counters_with_cash(session, business_day: date) -> list[int]:
+    """Counters with any drawer activity on the day."""
+    rows = execute(session, "SELECT counter FROM cash_movement WHERE business_day = :d UNION "
+                   "SELECT s.counter FROM sale s JOIN payment p ON p.sale_id = s.id WHERE "
+                   "s.business_day = :d AND p.method = 'cash' UNION SELECT r.counter FROM "
+                   "sale_reversal r WHERE r.business_day = :d UNION SELECT counter FROM "
+                   "cash_count WHERE business_day = :d ORDER BY 1",
+                   {"d": business_day.isoformat()}).all()
+    return [int(r[0]) for r in rows]
+
+
+def drawers(ctx: Ctx, *, business_day: date | None = None) -> list[Drawer]:
+    """Every drawer with activity on the day."""
+    if ctx.actor is None:
+        raise Forbidden(_("Sign in first."))
+    day = business_day or ctx.today()
+    with ctx.store.read() as session:
+        return [drawer_in(session, counter=c, business_day=day, tz=ctx.clock.tz)
+                for c in counters_with_cash(session, day)]
+
+
+@dataclass(frozen=True)
+class CashMoved:
+    """A posted cash movement and the drawer after it."""
+
+    id: int
+    counter: int
+    kind: str
+    reason: str
+    amount_fen: int
+    approver: str | None
+    expected_fen: int
+
+
+def _second(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
+    if approver is None:
+        raise ApprovalRequired(_("This needs a second person's approval ({action}).").format(
+            action=action))
+    if ctx.actor is not None and approver.id == ctx.actor.id:
+        raise Forbidden(_("You cannot approve your own action; another person must."))
+    if not approver.roles & APPROVERS[action]:
+        raise Forbidden(_("{name} ({empno}) may not approve this ({action}).").format(
+            name=approver.name, empno=approver.empno, action=action))
+    return approver
+
+
+def _counter_exists(uow: UnitOfWork, counter: int) -> None:
+    if uow.sql("SELECT 1 FROM counter WHERE number = :n", {"n": counter}).first() is None:
+        raise BadInput(_("There is no counter {n}.").format(n=counter))
+
+
+def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
+              note: str | None = None, reference: str | None = None,
+              approver: Actor | None = None, command_id: str | None = None) -> CashMoved:
+    """Cash in/out of a drawer with a reason code, or the opening float (``kind="float"``).
+
+    A normal clerk right; above the hall's ``cash_movement_approval_fen`` a duty or
+    hall manager approves (``cash.move_large``). Cash out never takes a drawer
+    below zero.
+    """
+    require(ctx.actor, "cash.move")
+    if kind not in ("in", "out", "float"):
+        raise BadInput(_("A cash movement is in, out or float."))
+    if kind == "float":
+        reason = "opening_float"
+    elif reason not in REASONS:
+        raise BadInput(_("Unknown reason {reason}: bank_drop, change_fund, compensation or "
+                         "other.").format(reason=reason))
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise BadInput(_("Amount must be more than zero."))
+    text = (note or "").strip() or None
+    if reason == "other" and not text:
+        raise BadInput(_("Say what the cash was for (a note) when the reason is other."))
+    from hallterm.services.hall import get_hall
+
+    limit = get_hall(ctx).thresholds.cash_movement_approval_fen
+    approver = _second(ctx, approver, "cash.move_large") if amount_fen > limit else None
+
+    def work(uow: UnitOfWork) -> CashMoved:
+        day = uow.open_day()
+        _counter_exists(uow, counter)
+        before = drawer_in(uow.session, counter=counter, business_day=day)
+        if kind == "out" and amount_fen > before.expected_fen:
+            raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
+                            "{amount}.").format(n=counter, have=format_fen(before.expected_fen),
+                                                amount=format_fen(amount_fen)))
+        mid = uow.sql(
+            "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "
+            "reference, actor, approver) VALUES (:d, :c, :at, :k, :r, :a, :n, :ref, :actor, :ap) "
+            "RETURNING id",
+            {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "k": kind, "r": reason,
+             "a": amount_fen, "n": text and text[:200], "ref": (reference or None) and
+             reference[:64], "actor": ctx.actor.empno,
+             "ap": approver.empno if approver else None}).scalar()
+        sign = -1 if kind == "out" else 1
+        expected = before.expected_fen + sign * amount_fen
+        uow.audit(f"cash.{kind}", entity="cash_movement", entity_id=mid, approver=approver,
+                  payload={"counter": counter, "reason": reason, "amount_fen": amount_fen,
+                           "note": text, "reference": reference, "expected_fen": expected})
+        return CashMoved(mid, counter, kind, reason, amount_fen,
+                         approver.empno if approver else None, expected)
+
+    return run_write(ctx, "cash.move", work, command_id=command_id, result_type=CashMoved)
+
+
+@dataclass(frozen=True)
+class CashCounted:
+    """A recorded count: counted against expected, the difference and its reason."""
+
+    id: int
+    counter: int
+    business_day: date
+    purpose: str
+    counted_fen: int
+    expected_fen: int
+    difference_fen: int
+    reason: str | None
+    witness: str | None
+
+
+def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: str,
+                 reason: str | None = None, witness: Actor | None = None,
+                 business_day: date | None = None) -> CashCounted:
+    """Inside the caller's transaction (handover, closing): record a drawer count.
+
+    A difference (长短款) needs a reason; the caller decides who witnesses it.
+    """
+    if purpose not in PURPOSES:
+        raise BadInput(_("A count is for handover, day_end or check."))
+    if not isinstance(counted_fen, int) or counted_fen < 0:
+        raise BadInput(_("Counted cash cannot be negative."))
+    day = uow.open_day(business_day)
+    _counter_exists(uow, counter)
+    drawer = drawer_in(uow.session, counter=counter, business_day=day)
+    difference = counted_fen - drawer.expected_fen
+    why = (reason or "").strip() or None
+    if difference and not why:
+        raise BadInput(_("Counted {counted}, expected {expected}: give the reason for the "
+                         "difference of {diff}.").format(
+            counted=format_fen(counted_fen), expected=format_fen(drawer.expected_fen),
+            diff=format_fen(difference)))
+    cid = uow.sql(
+        "INSERT INTO cash_count (business_day, counter, at, purpose, counted_fen, expected_fen, "
+        "difference_fen, reason, actor, witness) VALUES (:d, :c, :at, :p, :n, :e, :x, :r, :a, :w) "
+        "RETURNING id",
+        {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "p": purpose,
+         "n": counted_fen, "e": drawer.expected_fen, "x": difference, "r": why and why[:200],
+         "a": uow.actor.empno if uow.actor else "system",
+         "w": witness.empno if witness else None}).scalar()
+    uow.audit("cash.count", entity="cash_count", entity_id=cid, approver=witness,
+              business_day=day,
+              payload={"counter": counter, "purpose": purpose, "counted_fen": counted_fen,
+                       "expected_fen": drawer.expected_fen, "difference_fen": difference,
+                       "reason": why})
+    return CashCounted(cid, counter, day, purpose, counted_fen, drawer.expected_fen, difference,
+                       why, witness.empno if witness else None)
+
+
+def count_cash(ctx: Ctx, *, counter: int, counted_fen: int, purpose: str = "check",
+               reason: str | None = None, witness: Actor | None = None,
+               command_id: str | None = None) -> CashCounted:
+    """Record a count of a drawer on its own (a spot check, or the day-end count)."""
+    require(ctx.actor, "cash.move")
+    if witness is not None:
+        witness = _second(ctx, witness, "handover.witness")
+    return run_write(ctx, "cash.count", lambda uow: record_count(
+        uow, counter=counter, counted_fen=counted_fen, purpose=purpose, reason=reason,
+        witness=witness), command_id=command_id, result_type=CashCounted)
+
+
+@dayparts.register_blocker
+def _drawers_not_counted(ctx: Ctx, business_day: date) -> list[str]:
+    """Closing: every counter with cash must have been counted since its last cash."""
+    out = []
+    with ctx.store.read() as session:
+        for counter in counters_with_cash(session, business_day):
+            drawer = drawer_in(session, counter=counter, business_day=business_day)
+            if not drawer.counted_since_last_cash:
+                out.append(_("Counter {n} is not handed in: its drawer was not counted since "
+                             "its last cash (expected {expected}).").format(
+                    n=counter, expected=format_fen(drawer.expected_fen)))
+    return out

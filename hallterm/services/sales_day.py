@@ -1,0 +1,201 @@
+"""Sales in the day's report, the export to HQ and the manager's headline figures.
+
+The day report section ``sales`` gives totals by payment method, by product, by
+counter and by clerk, the voids and refunds with their approvers, and cash
+expected against counted per counter. Its figures carry ``receipts`` (first, last,
+count) and ``totals`` (integer fen), which closing lifts into the day's record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from hallterm.i18n import N_, _
+from hallterm.money import format_fen
+from hallterm.services import dayparts, figures
+from hallterm.store import execute
+
+
+def _session(uow_or_session):
+    return getattr(uow_or_session, "session", uow_or_session)
+
+
+def compute(uow_or_session, business_day: date) -> dict:
+    """The figures of the sales section for ``business_day`` (JSON-able, integer fen)."""
+    from hallterm.services.cash import counters_with_cash, drawer_in
+
+    session = _session(uow_or_session)
+    d = {"d": business_day.isoformat()}
+    first, last, count = execute(session, "SELECT MIN(receipt_no), MAX(receipt_no), COUNT(*) "
+                                 "FROM sale WHERE business_day = :d", d).first()
+    voided = execute(session, "SELECT COUNT(*) FROM sale WHERE business_day = :d AND "
+                     "state = 'void'", d).scalar() or 0
+    gross = execute(session, "SELECT COALESCE(SUM(total_fen), 0) FROM sale WHERE "
+                    "business_day = :d", d).scalar() or 0
+    by_method: dict[str, int] = defaultdict(int)
+    for method, amount in execute(session, "SELECT method, SUM(amount_fen) FROM payment WHERE "
+                                  "business_day = :d GROUP BY method", d).all():
+        by_method[method] += int(amount)
+    for method, amount in execute(session, "SELECT method, SUM(amount_fen) FROM reversal_payment "
+                                  "WHERE business_day = :d GROUP BY method", d).all():
+        by_method[method] -= int(amount)
+    products: dict[str, dict] = {}
+    for sku, name_zh, name_en, qty, amount in execute(
+            session, "SELECT sku, MIN(name_zh), MIN(name_en), SUM(quantity), SUM(total_fen) FROM "
+            "sale_line WHERE business_day = :d GROUP BY sku", d).all():
+        products[sku] = {"sku": sku, "name_zh": name_zh, "name_en": name_en,
+                         "quantity": int(qty), "amount_fen": int(amount)}
+    for sku, qty, amount in execute(
+            session, "SELECT l.sku, SUM(r.quantity), SUM(r.amount_fen) FROM sale_reversal_line r "
+            "JOIN sale_line l ON l.id = r.sale_line_id WHERE r.business_day = :d GROUP BY l.sku",
+            d).all():
+        p = products.setdefault(sku, {"sku": sku, "name_zh": sku, "name_en": sku,
+                                      "quantity": 0, "amount_fen": 0})
+        p["quantity"] -= int(qty)
+        p["amount_fen"] -= int(amount)
+    by_counter: dict[str, int] = defaultdict(int)
+    by_clerk: dict[str, int] = defaultdict(int)
+    for counter, clerk, amount in execute(session, "SELECT counter, clerk, SUM(total_fen) FROM "
+                                          "sale WHERE business_day = :d GROUP BY counter, clerk",
+                                          d).all():
+        by_counter[str(counter)] += int(amount)
+        by_clerk[clerk] += int(amount)
+    reversals = []
+    for number, kind, receipt, counter, clerk, approver, reason, amount in execute(
+            session, "SELECT r.number, r.kind, r.receipt_no, r.counter, r.clerk, r.approver, "
+            "r.reason, r.amount_fen FROM sale_reversal r WHERE r.business_day = :d ORDER BY r.id",
+            d).all():
+        reversals.append({"number": number, "kind": kind, "receipt_no": receipt,
+                          "counter": counter, "clerk": clerk, "approver": approver,
+                          "reason": reason, "amount_fen": amount})
+        by_counter[str(counter)] -= int(amount)
+        by_clerk[clerk] -= int(amount)
+    cash = []
+    for counter in counters_with_cash(session, business_day):
+        drawer = drawer_in(session, counter=counter, business_day=business_day)
+        cash.append({"counter": counter, "expected_fen": drawer.expected_fen,
+                     "counted_fen": drawer.counted_fen, "difference_fen": drawer.difference_fen})
+    voids = sum(r["amount_fen"] for r in reversals if r["kind"] == "void")
+    refunds = sum(r["amount_fen"] for r in reversals if r["kind"] == "refund")
+    return {
+        "receipts": {"first": first, "last": last, "count": int(count or 0)},
+        "totals": {"sales_fen": int(gross), "voids_fen": voids, "refunds_fen": refunds,
+                   "net_fen": int(gross) - voids - refunds, "sales": int(count or 0),
+                   "voided": int(voided)},
+        "by_method": dict(sorted(by_method.items())),
+        "by_product": sorted(products.values(), key=lambda p: p["sku"]),
+        "by_counter": dict(sorted(by_counter.items(), key=lambda kv: int(kv[0]))),
+        "by_clerk": dict(sorted(by_clerk.items())),
+        "reversals": reversals,
+        "cash": cash,
+    }
+
+
+def render(figs: dict) -> list[str]:
+    """The sales section as translated text lines."""
+    from hallterm.i18n import get_language
+    from hallterm.services.sales import method_label
+
+    zh = get_language().startswith("zh")
+    t, r = figs["totals"], figs["receipts"]
+    out = [_("Receipts {first} to {last} ({count})").format(
+        first=r["first"] or "-", last=r["last"] or "-", count=r["count"]),
+        _("Sales {gross}, voids {voids}, refunds {refunds}, net {net}").format(
+            gross=format_fen(t["sales_fen"]), voids=format_fen(t["voids_fen"]),
+            refunds=format_fen(t["refunds_fen"]), net=format_fen(t["net_fen"])),
+        _("By payment method:")]
+    out += [f"  {method_label(m)}: {format_fen(a)}" for m, a in figs["by_method"].items()]
+    out.append(_("By product:"))
+    out += [f"  {p['sku']} {p['name_zh'] if zh else p['name_en']} x{p['quantity']}: "
+            f"{format_fen(p['amount_fen'])}" for p in figs["by_product"]]
+    out.append(_("By counter:"))
+    out += [f"  {_('Counter {n}').format(n=c)}: {format_fen(a)}"
+            for c, a in figs["by_counter"].items()]
+    out.append(_("By clerk:"))
+    out += [f"  {k}: {format_fen(a)}" for k, a in figs["by_clerk"].items()]
+    out.append(_("Voids and refunds:"))
+    out += [_("  {number} {kind} of {receipt}: {amount}, approved by {approver} ({reason})"
+              ).format(number=x["number"], kind=_("void") if x["kind"] == "void" else _("refund"),
+                       receipt=x["receipt_no"], amount=format_fen(x["amount_fen"]),
+                       approver=x["approver"], reason=x["reason"]) for x in figs["reversals"]]
+    out.append(_("Cash expected / counted:"))
+    for c in figs["cash"]:
+        counted = format_fen(c["counted_fen"]) if c["counted_fen"] is not None else _("not counted")
+        diff = format_fen(c["difference_fen"]) if c["difference_fen"] is not None else "-"
+        out.append(_("  Counter {n}: expected {expected}, counted {counted}, difference {diff}"
+                     ).format(n=c["counter"], expected=format_fen(c["expected_fen"]),
+                              counted=counted, diff=diff))
+    return out
+
+
+dayparts.register_section(dayparts.Section(key="sales", title=N_("Sales"), compute=compute,
+                                           render=render, order=30))
+
+_DAY = "business_day = :day AND id > :after ORDER BY id LIMIT :limit"
+for _name, _query, _fields in (
+    ("sales", "SELECT id, receipt_no, business_day, at, counter, terminal, clerk, visit_id, "
+     f"walk_up, list_total_fen, total_fen, state, reprints FROM sale WHERE {_DAY}",
+     (("id", "integer", "Sale id"), ("receipt_no", "string", "Receipt number R<yyyymmdd>-<n>"),
+      ("business_day", "date", "Business day"), ("at", "datetime", "Completed at (UTC)"),
+      ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),
+      ("clerk", "string", "Clerk's employee number"), ("visit_id", "integer", "Visit"),
+      ("walk_up", "boolean", "Served without a ticket"),
+      ("list_total_fen", "integer", "Total at catalog prices (fen)"),
+      ("total_fen", "integer", "Total charged (fen)"), ("state", "string", "completed or void"),
+      ("reprints", "integer", "Reprinted copies"))),
+    ("sale_lines", "SELECT id, sale_id, business_day, line_no, sku, serial, quantity, "
+     "list_price_fen, unit_price_fen, discount_fen, total_fen, approver, override_reason FROM "
+     f"sale_line WHERE {_DAY}",
+     (("id", "integer", "Line id"), ("sale_id", "integer", "Sale id"),
+      ("business_day", "date", "Business day"), ("line_no", "integer", "Line number"),
+      ("sku", "string", "SKU"), ("serial", "string", "Serial (IMEI/ICCID/card)"),
+      ("quantity", "integer", "Quantity"), ("list_price_fen", "integer", "Catalog price (fen)"),
+      ("unit_price_fen", "integer", "Price charged (fen)"),
+      ("discount_fen", "integer", "Discount (fen)"), ("total_fen", "integer", "Line total"),
+      ("approver", "string", "Approver of an override"),
+      ("override_reason", "string", "Reason of an override"))),
+    ("payments", "SELECT id, sale_id, business_day, method, amount_fen, tendered_fen, change_fen, "
+     f"reference FROM payment WHERE {_DAY}",
+     (("id", "integer", "Payment id"), ("sale_id", "integer", "Sale id"),
+      ("business_day", "date", "Business day"), ("method", "string", "cash/card/wechat/alipay"),
+      ("amount_fen", "integer", "Amount (fen)"), ("tendered_fen", "integer", "Cash tendered"),
+      ("change_fen", "integer", "Change given"), ("reference", "string", "Terminal reference"))),
+    ("voids_refunds", "SELECT id, number, kind, receipt_no, business_day, at, counter, clerk, "
+     f"approver, reason, amount_fen, stock_document FROM sale_reversal WHERE {_DAY}",
+     (("id", "integer", "Document id"), ("number", "string", "V…/F… document number"),
+      ("kind", "string", "void or refund"), ("receipt_no", "string", "Original receipt"),
+      ("business_day", "date", "Business day"), ("at", "datetime", "At (UTC)"),
+      ("counter", "integer", "Counter"), ("clerk", "string", "Clerk"),
+      ("approver", "string", "Approving manager"), ("reason", "string", "Reason"),
+      ("amount_fen", "integer", "Amount given back"),
+      ("stock_document", "string", "Stock document"))),
+    ("cash_movements", "SELECT id, business_day, counter, at, kind, reason, amount_fen, note, "
+     f"reference, actor, approver FROM cash_movement WHERE {_DAY}",
+     (("id", "integer", "Movement id"), ("business_day", "date", "Business day"),
+      ("counter", "integer", "Counter"), ("at", "datetime", "At (UTC)"),
+      ("kind", "string", "float, in or out"), ("reason", "string", "Reason code"),
+      ("amount_fen", "integer", "Amount (fen)"), ("note", "string", "Note"),
+      ("reference", "string", "Reference"), ("actor", "string", "Clerk"),
+      ("approver", "string", "Approver above the threshold"))),
+    ("cash_counts", "SELECT id, business_day, counter, at, purpose, counted_fen, expected_fen, "
+     f"difference_fen, reason, actor, witness FROM cash_count WHERE {_DAY}",
+     (("id", "integer", "Count id"), ("business_day", "date", "Business day"),
+      ("counter", "integer", "Counter"), ("at", "datetime", "At (UTC)"),
+      ("purpose", "string", "handover, day_end or check"),
+      ("counted_fen", "integer", "Counted (fen)"), ("expected_fen", "integer", "Expected"),
+      ("difference_fen", "integer", "Counted minus expected"), ("reason", "string", "Reason"),
+      ("actor", "string", "Who counted"), ("witness", "string", "Witness"))),
+):
+    dayparts.register_export(dayparts.ExportTable(
+        name=_name, query=_query, fields=_fields, primary_key=("id",), key_column="id",
+        description=f"Sales area: {_name}", order=30))
+
+
+@figures.register(order=30)
+def _sales_today(ctx, business_day: date) -> list[tuple[str, str]]:
+    """Headline: sales count and net takings of the day."""
+    with ctx.store.read() as session:
+        figs = compute(session, business_day)
+    t = figs["totals"]
+    return [(_("Sales"), str(t["sales"] - t["voided"])), (_("Net takings"), format_fen(t["net_fen"]))]
