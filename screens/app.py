@@ -54,7 +54,8 @@ class HallTermApp(App[None]):
         Binding("f9", "switch_language", N_("Language"),
                 tooltip=N_("Switch between Chinese and English")),
         Binding("f10", "sign_out", N_("Sign out"), tooltip=N_("Sign out of this terminal")),
-        Binding("ctrl+q", "quit", N_("Quit"), tooltip=N_("Close HallTerm"), priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), tooltip=N_("Close HallTerm"), priority=True,
+                show=False),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -149,14 +150,18 @@ class HallTermApp(App[None]):
             where = f"{where} · {counter}"
         actor = self.actor
         user = f"{actor.name} ({actor.empno})" if actor else _("Not signed in")
+        user_short = (f"{actor.empno} {actor.name.split()[0]}" if actor and actor.name.strip()
+                      else user)
         now = self.clock.now()
-        day = _("Day {day}").format(day=now.date().isoformat())
+        day_short = now.date().isoformat()
         if self.day_state is not None:
             from hallterm.services.day import state_label
 
-            day = f"{day} {state_label(self.day_state)}"
-        return {"hall": hall, "where": where, "user": user, "day": day,
-                "clock": now.strftime("%H:%M:%S")}
+            day_short = f"{day_short} {state_label(self.day_state)}"
+        day = _("Day {day}").format(day=day_short)
+        return {"hall": hall, "where": where, "user": user, "user_short": user_short,
+                "day": day, "day_short": day_short, "clock": now.strftime("%H:%M:%S"),
+                "clock_short": now.strftime("%H:%M")}
 
     def refresh_header(self) -> None:
         for screen in self.screen_stack:
@@ -329,7 +334,13 @@ class HallTermApp(App[None]):
         for post in self.allowed_posts():
             extra.append(Binding(post.key, f"open_post({post.id!r})", post.title,
                                  tooltip=post.help))
-        retranslate_bindings(self, extra)
+        retranslate_bindings(self, extra, first=True)
+        # The language key names the language it switches to, in that language.
+        target = "English" if get_language() == "zh_CN" else "中文"
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=target) if b.action == "switch_language" else b
+                for b in bindings]
         for screen in self.screen_stack:
             retranslate_tree(screen)
             hook = getattr(screen, "retranslate", None)

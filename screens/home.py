@@ -66,7 +66,7 @@ class HomeScreen(PostScreen):
             yield Static(id="home-posts")
             yield Static(id="home-figures-title", classes="section")
             yield Static(id="home-figures")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.retranslate()

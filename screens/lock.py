@@ -69,7 +69,7 @@ class LockScreen(PostScreen):
             yield Input(id="lock-pin", password=True, max_length=12, restrict=r"[0-9]*")
             yield Static(id="lock-message")
             yield Static(id="lock-other")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.retranslate()

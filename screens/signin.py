@@ -68,7 +68,7 @@ class SignInScreen(PostScreen):
                     yield Static(id="progress-text")
             if getattr(self.app, "demo", False):
                 yield Static(id="demo-hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.retranslate()

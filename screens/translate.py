@@ -26,15 +26,24 @@ def translated(binding: Binding) -> Binding:
     )
 
 
-def retranslate_bindings(node: DOMNode, extra: list[Binding] | None = None) -> None:
-    """Rebuild ``node``'s bindings from its class's (English) declarations, translated."""
+def retranslate_bindings(node: DOMNode, extra: list[Binding] | None = None, *,
+                         first: bool = False) -> None:
+    """Rebuild ``node``'s bindings from its class's (English) declarations, translated.
+
+    ``extra`` bindings (made at run time) come after the class's, or before them
+    with ``first`` (the footer shows keys in this order).
+    """
     base = type(node)._merged_bindings
     keys: dict[str, list[Binding]] = {}
+    if first:
+        for binding in extra or []:
+            keys.setdefault(binding.key, []).append(translated(binding))
     if base is not None:
         for key, bindings in base.key_to_bindings.items():
-            keys[key] = [translated(b) for b in bindings]
-    for binding in extra or []:
-        keys.setdefault(binding.key, []).append(translated(binding))
+            keys.setdefault(key, []).extend(translated(b) for b in bindings)
+    if not first:
+        for binding in extra or []:
+            keys.setdefault(binding.key, []).append(translated(binding))
     node._bindings = BindingsMap.from_keys(keys)
 
 

@@ -64,7 +64,7 @@ class PinDialog(ModalScreen):
             yield Label(id="dialog-pin-label")
             yield Input(id="dialog-pin", password=True, max_length=12, restrict=r"[0-9]*")
             yield Static(id="dialog-message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#dialog-title", Static).update(Text(self.title_text()))

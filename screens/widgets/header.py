@@ -35,10 +35,22 @@ class ShellHeader(Widget):
     def render(self) -> Text:
         facts = _facts(self.app)
         width = max(self.size.width, 1)
-        left = " " + "  ".join(p for p in (facts["hall"], facts["where"]) if p)
-        middle = facts["user"]
-        right = "  ".join(p for p in (facts["day"], facts["clock"]) if p) + " "
-        return _fit(left, middle, right, width)
+        # From the fullest line to the shortest: the first that fits is shown.
+        user_short = facts.get("user_short", facts["user"])
+        variants = [
+            (facts["hall"], facts["where"], facts["user"], facts["day"], facts["clock"]),
+            (facts["hall"], facts["where"], user_short, facts["day"], facts["clock"]),
+            (facts["hall"], facts["where"], user_short, facts.get("day_short", facts["day"]),
+             facts.get("clock_short", facts["clock"])),
+            (facts["hall"], "", user_short, facts.get("day_short", facts["day"]),
+             facts.get("clock_short", facts["clock"])),
+        ]
+        for hall, where, user, day, clock in variants:
+            left = " " + "  ".join(p for p in (hall, where) if p)
+            right = "  ".join(p for p in (day, clock) if p) + " "
+            if cell_len(left) + cell_len(user) + cell_len(right) + 6 <= width:
+                break
+        return _fit(left, user, right, width)
 
 
 def _facts(app) -> dict[str, str]:
