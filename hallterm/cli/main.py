@@ -11,6 +11,7 @@ from hallterm import __version__
 from hallterm.cli import audit as audit_cli
 from hallterm.cli import catalog as catalog_cli
 from hallterm.cli import day as day_cli
+from hallterm.cli import export as export_cli
 from hallterm.cli import hall as hall_cli
 from hallterm.cli import queue as queue_cli
 from hallterm.cli import staff as staff_cli
@@ -39,6 +40,7 @@ app.add_typer(hall_cli.app, name="hall")
 app.add_typer(queue_cli.app, name="queue")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(stock_cli.app, name="stock")
+app.add_typer(export_cli.app, name="export")
 app.command("display")(queue_cli.display)
 
 
