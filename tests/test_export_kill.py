@@ -1,0 +1,73 @@
+"""An export killed with SIGKILL at several points leaves no partial day; the next run completes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hallterm.services import closing, export
+
+ROOT = Path(__file__).parent.parent
+
+
+def _wait_for(check, proc, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if proc.poll() is not None:
+            raise AssertionError(f"export ended before the kill point: {proc.returncode} "
+                                 f"{proc.stderr.read() if proc.stderr else ''}")
+        if time.monotonic() > deadline:
+            raise AssertionError("kill point never reached")
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_export_killed_midway_leaves_no_partial_folder(hall, tmp_path):
+    hall.clock.advance(hours=8)
+    closing.close_day(hall.manager, reports_dir=tmp_path / "reports")
+    out = tmp_path / "hq"
+    out.mkdir()
+    hall_dir = out / "GZ-TH-001"
+    env = {**os.environ, "HALLTERM_STORE": str(hall.path),
+           "HALLTERM_KEY_FILE": str(hall.key_file),
+           "HALLTERM_LOG_FILE": str(tmp_path / "log.txt"),
+           export.PAUSE_ENV: "0.15"}
+    code = "from hallterm.cli.main import run; run()"
+
+    def temp_files() -> list[Path]:
+        if not out.exists():
+            return []
+        return [f for d in out.glob("*/.tmp-*") for f in d.iterdir()]
+
+    points = [
+        lambda: any(out.glob("*/.tmp-*")),  # the temporary folder exists
+        lambda: len(temp_files()) >= 3,  # a few tables in
+        lambda: len(temp_files()) >= 7,
+        lambda: any(f.name == "datapackage.json" for f in temp_files()),  # just before rename
+    ]
+    for point in points:
+        proc = subprocess.Popen([sys.executable, "-c", code, "export", "--to", str(out)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_for(point, proc)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        hall_dirs = list(out.iterdir())
+        finished = [p for d in hall_dirs if d.is_dir() for p in d.iterdir()
+                    if not p.name.startswith(".")]
+        assert finished == [], f"a partial day is visible: {finished}"
+    hall_dir = next(d for d in out.iterdir() if d.is_dir())
+    assert [p.name for p in hall_dir.iterdir() if p.name.startswith(".tmp-")]
+    result = export.export_days(hall.ctx, to=out)
+    assert [d.business_day.isoformat() for d in result.days] == ["2026-11-25"]
+    assert result.removed_temp
+    assert sorted(p.name for p in hall_dir.iterdir()) == ["2026-11-25"]
+    assert export.verify(out).ok
