@@ -197,6 +197,85 @@ def split_cash_rest(due_fen: int, others: Sequence[PaymentIn], tendered_fen: int
     return [*others, PaymentIn(CASH, rest, tendered_fen)]
 
 
+# -- scanning ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    """An item offered instead (an alternative or a search hit), with what the counter holds."""
+
+    line: CartLine
+    available: int | None  # units in this counter's custody (None: a service)
+    serialised: bool
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a scanned or typed code is at this counter.
+
+    ``line`` is set when the item can go on the cart (a serialised item still
+    needs its serial); otherwise ``problem`` says why not (not offered, out of
+    stock, unknown) and ``options`` lists the alternatives or, for text that is
+    no code, the items whose name matches (主动介绍替代性业务).
+    """
+
+    code: str
+    line: CartLine | None
+    serialised: bool = False
+    available: int | None = None
+    problem: str | None = None
+    options: tuple[Option, ...] = ()
+
+
+def _available(session, sku: str, counter: int) -> int:
+    value = execute(session, "SELECT quantity FROM stock_balance WHERE sku = :s AND place = :p",
+                    {"s": sku, "p": f"counter:{counter}"}).scalar()
+    return int(value or 0)
+
+
+def _option(session, item, counter: int) -> Option:
+    avail = _available(session, item.sku, counter) if item.stocked else None
+    return Option(line_from_item(item), avail, item.serialised)
+
+
+def scan(ctx: Ctx, *, counter: int, code: str, in_cart: int = 0) -> Scanned:
+    """Look a scanned barcode / SKU (or a name) up for this counter's cart (one short read).
+
+    ``in_cart`` is how many of the item the cart already holds (counted items).
+    """
+    require(ctx.actor, "sale.sell")
+    from hallterm.services.catalog import _COLUMNS, find_item, item_from_row
+
+    text = (code or "").strip()
+    if not text:
+        raise BadInput(_("Scan a barcode or type a SKU or a name."))
+    with ctx.store.read() as session:
+        item = find_item(session, text)
+        if item is None or not item.active:
+            pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+            rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = 1 AND "
+                           "offered = 1 AND (sku LIKE :p OR name_zh LIKE :p OR name_en LIKE :p) "
+                           "ORDER BY sku LIMIT 9", {"p": pattern}).all()
+            hits = tuple(_option(session, item_from_row(r), counter) for r in rows)
+            problem = (_("No item matches {text}.").format(text=text) if not hits
+                       else _("Choose one of the items matching {text}.").format(text=text))
+            return Scanned(text, None, problem=problem, options=hits)
+        line = line_from_item(item)
+        available = _available(session, item.sku, counter) if item.stocked else None
+        problem = None
+        if not item.offered:
+            problem = _("{name} is not offered in this hall.").format(name=item.name())
+        elif available is not None and available - in_cart < 1:
+            problem = _("{name} is out of stock at this counter.").format(name=item.name())
+        options: tuple[Option, ...] = ()
+        if problem:
+            alts = [find_item(session, alt) for alt in item.alternatives]
+            options = tuple(_option(session, a, counter) for a in alts
+                            if a is not None and a.active and a.offered)
+            if not options:
+                problem += " " + _("The catalog lists no alternative.")
+        return Scanned(text, None if problem else line, item.serialised, available, problem,
+                       options)
+
+
 # -- serial holds (reservations) ---------------------------------------------------------
 @dataclass(frozen=True)
 class Held:

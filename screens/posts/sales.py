@@ -1,0 +1,399 @@
+"""The Sales post (前台销售, F3): cart, payment with 唱收唱付, receipts, voids and refunds.
+
+The scanner types into the scan field and presses Enter: a barcode or SKU adds
+one line; a serialised item then asks for its serial (checked against this
+counter's custody and held for this cart). Text that is no code searches the
+catalog by name; an item not offered or out of stock lists its alternatives,
+and a digit key adds one. Every other action is one key, shown in the footer.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hallterm.errors import BadInput, HallTermError
+from hallterm.i18n import N_, _, get_language
+from hallterm.money import format_fen, parse_fen
+from hallterm.services import sales
+from screens.base import PostScreen
+from screens.posts.sales_actions import SalesDialogs
+from screens.registry import Post, register
+from screens.widgets.cart import CartView, ChangeBanner
+from screens.widgets.header import ShellHeader
+
+
+class SalesScreen(SalesDialogs, PostScreen):
+    """The counter's cart and till."""
+
+    DEFAULT_CSS = """
+    SalesScreen #sales-body { height: 1fr; }
+    SalesScreen #sales-side { width: 44; }
+    SalesScreen #sales-main { width: 1fr; padding: 0 1; }
+    SalesScreen #sales-prompt { height: 1; color: $accent; text-style: bold; }
+    SalesScreen #sales-message { height: auto; color: $warning; }
+    SalesScreen #sales-options { height: auto; max-height: 11; border: round $warning;
+                                 display: none; }
+    SalesScreen #sales-options.-shown { display: block; }
+    SalesScreen CustodyView { max-height: 16; }
+    """
+    BINDINGS = [
+        Binding("up", "select(-1)", N_("Line up"), show=False),
+        Binding("down", "select(1)", N_("Line down"), show=False),
+        Binding("ctrl+n", "quantity", N_("Qty"), tooltip=N_("Change the selected line's "
+                "quantity"), id="sales.quantity", priority=True),
+        Binding("ctrl+r", "remove_line", N_("Remove"), tooltip=N_("Remove the selected line"),
+                id="sales.remove", priority=True),
+        Binding("ctrl+l", "clear_cart", N_("Clear"), tooltip=N_("Empty the cart"),
+                id="sales.clear", priority=True),
+        Binding("ctrl+f", "find", N_("Find"), tooltip=N_("Search the catalog by name"),
+                id="sales.find", priority=True),
+        Binding("ctrl+o", "override", N_("Price/discount"), tooltip=N_(
+            "Change the selected line's price or give a discount (duty manager approves)"),
+                id="sales.override", priority=True),
+        Binding("ctrl+t", "cash", N_("Cash"), tooltip=N_("Take cash: enter the amount tendered"),
+                id="sales.cash", priority=True),
+        Binding("ctrl+y", "other_payment", N_("Card/QR"), tooltip=N_(
+            "Bank card, WeChat Pay or Alipay with the terminal's reference (split payment)"),
+                id="sales.other_payment", priority=True),
+        Binding("ctrl+g", "reverse", N_("Void/refund"), tooltip=N_(
+            "Void a sale of today or refund lines of a sale (duty manager approves)"),
+                id="sales.reverse", priority=True),
+        Binding("ctrl+s", "reprint", N_("Reprint"), tooltip=N_("Reprint a receipt (重打)"),
+                id="sales.reprint", priority=True),
+        Binding("escape", "back", N_("Back"), tooltip=N_("Back to scanning"), id="sales.back"),
+        *[Binding(str(n), f"pick({n})", N_("Add"), show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cart_id = uuid.uuid4().hex
+        self.mode = "scan"  # scan | serial | tendered
+        self.pending: sales.Scanned | None = None
+        self.options: tuple[sales.Option, ...] = ()
+        self.last_receipt: str | None = None
+        self._busy = False
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        from screens.widgets.counter_panel import CounterPanel
+        from screens.widgets.custody import CustodyView
+
+        yield ShellHeader()
+        with Horizontal(id="sales-body"):
+            with Vertical(id="sales-side"):
+                yield CounterPanel(id="sales-counter")
+                yield CustodyView(self.counter, id="sales-custody")
+            with Vertical(id="sales-main"):
+                yield CartView(id="sales-cart")
+                yield ChangeBanner(id="sales-banner")
+                yield Label(id="sales-prompt")
+                yield Input(id="sales-scan", max_length=64)
+                yield Static(id="sales-message")
+                yield OptionList(id="sales-options")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._set_mode("scan")
+        self.query_one("#sales-scan", Input).focus()
+
+    @property
+    def counter(self) -> int | None:
+        ctx = self.hctx
+        return None if ctx is None else ctx.counter
+
+    @property
+    def cart(self) -> CartView:
+        return self.query_one(CartView)
+
+    def retranslate(self) -> None:
+        """The shell switched the language: redraw in it."""
+        self._set_mode(self.mode)
+        self.cart.show(self.cart.lines, self.cart.payments)
+
+    # -- the scan field ----------------------------------------------------------------
+    def _set_mode(self, mode: str, prompt: str | None = None) -> None:
+        self.mode = mode
+        texts = {
+            "scan": _("Scan a barcode or type a SKU or a name, then Enter"),
+            "serial": _("Scan the serial number"),
+            "tendered": _("Amount tendered, then Enter"),
+        }
+        self.query_one("#sales-prompt", Label).update(prompt or texts[mode])
+        field = self.query_one("#sales-scan", Input)
+        field.value = ""
+        field.focus()
+
+    def _say(self, message: str = "", *, error: bool = False) -> None:
+        self.query_one("#sales-message", Static).update(
+            Text(message, style="bold red" if error else ""))
+
+    @on(Input.Submitted, "#sales-scan")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self.counter is None:
+            self._say(_("This terminal serves no counter: start it with HALLTERM_COUNTER=N."),
+                      error=True)
+            return
+        if self.mode == "scan" and text:
+            self.query_one(ChangeBanner).hide()
+            in_cart = sum(x.quantity for x in self.cart.lines
+                          if x.sku == text or x.sku == (self.pending.code if self.pending
+                                                         else None))
+            self.call(sales.scan, self.hctx, counter=self.counter, code=text, in_cart=in_cart,
+                      on_success=self._scanned)
+        elif self.mode == "serial" and text:
+            self._hold(self.pending.line or self.pending.options[0].line, text)
+        elif self.mode == "tendered":
+            self._pay_cash(text)
+
+    def _scanned(self, found: sales.Scanned) -> None:
+        self.query_one("#sales-scan", Input).value = ""
+        if found.line is None:
+            self._show_options(found.problem or "", found.options)
+            return
+        self._hide_options()
+        self._add(found.line, found.serialised)
+
+    def _add(self, line: sales.CartLine, serialised: bool) -> None:
+        if serialised:
+            self.pending = sales.Scanned(line.sku, line, True)
+            self._set_mode("serial", _("Scan the serial number of {name}").format(
+                name=line.name(get_language())))
+            return
+        for i, have in enumerate(self.cart.lines):
+            if have.sku == line.sku and have.serial is None and not have.overridden:
+                lines = list(self.cart.lines)
+                lines[i] = sales.with_quantity(have, have.quantity + 1)
+                self._redraw(lines, selected=i)
+                self._say(_("Added {name}").format(name=line.name(get_language())))
+                return
+        self._redraw([*self.cart.lines, line], selected=len(self.cart.lines))
+        self._say(_("Added {name}").format(name=line.name(get_language())))
+
+    def _hold(self, line: sales.CartLine, serial: str) -> None:
+        def held(h: sales.Held) -> None:
+            self.pending = None
+            if any(x.serial == h.serial for x in self.cart.lines):
+                self._say(_("Serial {serial} is already on the cart.").format(serial=h.serial),
+                          error=True)
+            else:
+                self._redraw([*self.cart.lines, h.line], selected=len(self.cart.lines))
+                self._say(_("Added {name}, serial {serial}").format(
+                    name=h.line.name(get_language()), serial=h.serial))
+            self._set_mode("scan")
+
+        def refused(exc: HallTermError) -> None:
+            self._say(str(exc), error=True)
+            self.query_one("#sales-scan", Input).value = ""
+
+        self.call(sales.hold_serial, self.hctx, counter=self.counter, code=line.sku,
+                  serial=serial, cart_id=self.cart_id, on_success=held, on_error=refused)
+
+    def _redraw(self, lines, selected: int | None = None) -> None:
+        self.cart.show(lines, self.cart.payments, selected)
+
+    # -- not offered / out of stock / search ------------------------------------------
+    def _show_options(self, problem: str, options) -> None:
+        self.options = tuple(options)
+        self._say(problem, error=True)
+        box = self.query_one("#sales-options", OptionList)
+        box.clear_options()
+        lang = get_language()
+        for n, opt in enumerate(self.options[:9], start=1):
+            stock = "" if opt.available is None else "  " + _("{n} at this counter").format(
+                n=opt.available)
+            box.add_option(Option(f"{n}  {opt.line.name(lang)}  "
+                                  f"{format_fen(opt.line.list_price_fen)}{stock}"))
+        if self.options:
+            box.add_class("-shown")
+            box.border_title = _("Press 1-{n} to add instead; Esc to go back").format(
+                n=min(9, len(self.options)))
+            box.focus()
+        else:
+            self._hide_options()
+
+    def _hide_options(self) -> None:
+        self.options = ()
+        self.query_one("#sales-options", OptionList).remove_class("-shown")
+
+    def action_pick(self, n: int) -> None:
+        """A digit while alternatives or search hits are shown: add that one."""
+        if not self.options or n > len(self.options):
+            return
+        opt = self.options[n - 1]
+        self._hide_options()
+        self._say()
+        if opt.available is not None and opt.available < 1 and not opt.serialised:
+            self._say(_("{name} is out of stock at this counter.").format(
+                name=opt.line.name(get_language())), error=True)
+            self._set_mode("scan")
+            return
+        self._set_mode("scan")
+        self._add(opt.line, opt.serialised)
+
+    @on(OptionList.OptionSelected, "#sales-options")
+    def _option_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(event.option_index + 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick":
+            return bool(self.options)
+        return True
+
+    # -- cart keys ---------------------------------------------------------------------
+    def action_select(self, delta: int) -> None:
+        self.cart.select(delta)
+
+    def action_back(self) -> None:
+        self._hide_options()
+        self.pending = None
+        self._say()
+        self._set_mode("scan")
+
+    def _selected(self) -> tuple[int, sales.CartLine] | None:
+        if not self.cart.lines:
+            self._say(_("The cart is empty."), error=True)
+            return None
+        return self.cart.selected, self.cart.lines[self.cart.selected]
+
+    def action_remove_line(self) -> None:
+        picked = self._selected()
+        if picked is None:
+            return
+        i, line = picked
+        lines = [x for j, x in enumerate(self.cart.lines) if j != i]
+        self._redraw(lines, selected=max(0, i - 1))
+        if line.serial:
+            self.call(sales.release_holds, self.hctx, cart_id=self.cart_id,
+                      serials=[line.serial])
+        self._say(_("Removed {name}").format(name=line.name(get_language())))
+
+    def action_clear_cart(self) -> None:
+        had_serials = any(x.serial for x in self.cart.lines)
+        self.cart.show([], [], 0)
+        if had_serials:
+            self.call(sales.release_holds, self.hctx, cart_id=self.cart_id)
+        self._say(_("Cart cleared."))
+        self._set_mode("scan")
+
+    def action_cash(self) -> None:
+        if not self.cart.lines:
+            self._say(_("The cart is empty."), error=True)
+            return
+        due = sales.cart_total(self.cart.lines) - sum(p.amount_fen for p in self.cart.payments)
+        self._set_mode("tendered", _("Due {due}: amount tendered, then Enter").format(
+            due=format_fen(due)))
+
+    def _pay_cash(self, text: str) -> None:
+        total = sales.cart_total(self.cart.lines)
+        try:
+            tendered = parse_fen(text) if text else 0
+            payments = sales.split_cash_rest(total, self.cart.payments, tendered)
+            sales.settle(total, payments)
+        except BadInput as exc:
+            self._say(str(exc), error=True)
+            self.query_one("#sales-scan", Input).value = ""
+            return
+        self._complete(payments)
+
+    # -- completing --------------------------------------------------------------------
+    @work(exclusive=True, group="sales-complete")
+    async def _complete(self, payments: list[sales.PaymentIn]) -> None:
+        if self._busy:
+            return
+        witness = None
+        if any(x.kind == "valuable_card" for x in self.cart.lines):
+            from screens.widgets.approval import ApprovalDialog
+
+            witness = await self.app.push_screen_wait(ApprovalDialog(
+                "stock.valuable_card", _("Valuable cards are sold with a second person's PIN "
+                                         "(双人复核).")))
+            if witness is None:
+                return
+        self._busy = True
+        lines, counter = list(self.cart.lines), self.counter
+        visit = self._visit()
+        ctx, printer = self.hctx, self._printer()
+        command_id = uuid.uuid4().hex
+
+        def done(result) -> None:
+            self._busy = False
+            sale, printed, print_error = result
+            self.last_receipt = sale.receipt_no
+            self.cart_id = uuid.uuid4().hex
+            self.cart.show([], [], 0)
+            lang = get_language()
+            from hallterm.services.receipts import received_change
+
+            where = (_("Receipt {number} printed: {where}").format(
+                number=sale.receipt_no, where=printed.where) if printed else
+                _("Receipt {number}: not printed ({error}); reprint with Ctrl+S").format(
+                    number=sale.receipt_no, error=print_error))
+            if sale.tendered_fen:
+                self.query_one(ChangeBanner).announce(
+                    received_change(sale.tendered_fen, sale.change_fen, lang),
+                    sale.change_fen, where)
+            else:
+                self.query_one(ChangeBanner).announce(
+                    _("Paid {total}").format(total=format_fen(sale.total_fen)), None, where)
+            self._say()
+            self._set_mode("scan")
+            self._reload_custody()
+
+        def failed(exc: HallTermError) -> None:
+            self._busy = False
+            self._say(str(exc), error=True)
+            self._set_mode("scan")
+
+        self.call(_sell_and_print, ctx, counter=counter, visit_id=visit, lines=lines,
+                  payments=payments, command_id=command_id, cart_id=self.cart_id,
+                  witness=witness, printer=printer, on_success=done, on_error=failed)
+
+    def _visit(self) -> int | None:
+        from screens.widgets.counter_panel import CounterPanel
+
+        panels = self.query(CounterPanel)
+        return panels.first().current_visit if panels else None
+
+    def _printer(self):
+        from hallterm.services.receipts import Printer, printer_from_settings
+
+        settings = getattr(self.app, "settings", None)
+        return printer_from_settings(settings) if settings is not None else Printer()
+
+    def _reload_custody(self) -> None:
+        from screens.widgets.custody import CustodyView
+
+        for view in self.query(CustodyView):
+            view.reload()
+
+
+def _sell_and_print(ctx, *, printer, **sale):
+    """Complete the sale, then print its receipt (a printer problem never undoes a sale)."""
+    from hallterm.services.receipts import print_receipt
+
+    done = sales.complete_sale(ctx, **sale)
+    try:
+        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer)
+    except HallTermError as exc:
+        return done, None, str(exc)
+    return done, printed, None
+
+
+register(Post(
+    id="sales",
+    title=N_("Sales"),
+    key="f3",
+    permission="screen.sales",
+    factory=SalesScreen,
+    help=N_("Sell goods and services: cart, payment, receipts, voids and refunds"),
+    order=30,
+))

@@ -1,0 +1,240 @@
+"""The Sales screen's dialog actions: quantity, search, override, card/QR, void/refund, reprint.
+
+A mixin of ``SalesScreen`` (kept apart so each module stays small). Each action
+asks with a small form (``FormDialog``) and, where a rule wants the duty
+manager, with the shell's approval dialog; then calls one service function.
+"""
+
+from __future__ import annotations
+
+from textual import work
+
+from hallterm.errors import BadInput, HallTermError
+from hallterm.i18n import _, get_language
+from hallterm.money import format_fen, parse_fen
+from hallterm.services import sales
+
+
+class SalesDialogs:
+    """Actions of the Sales screen that ask something first."""
+
+    async def _ask(self, title: str, fields: list) -> dict | None:
+        from screens.widgets.form_dialog import FormDialog
+
+        return await self.app.push_screen_wait(FormDialog(title, fields))
+
+    async def _approve(self, action: str, description: str):
+        from screens.widgets.approval import ApprovalDialog
+
+        return await self.app.push_screen_wait(ApprovalDialog(action, description))
+
+    # -- quantity ----------------------------------------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_quantity(self) -> None:
+        from screens.widgets.form_dialog import Field
+
+        picked = self._selected()
+        if picked is None:
+            return
+        i, line = picked
+        answer = await self._ask(_("Quantity of {name}").format(name=line.name(get_language())),
+                                 [Field("qty", "Quantity", str(line.quantity))])
+        if answer is None:
+            return
+        try:
+            qty = int(answer["qty"])  # the counter's stock is checked when the sale completes
+            new = sales.with_quantity(line, qty)
+        except (ValueError, BadInput) as exc:
+            self._say(str(exc) if isinstance(exc, BadInput) else
+                      _("A quantity is a whole number."), error=True)
+            return
+        lines = list(self.cart.lines)
+        lines[i] = new
+        self._redraw(lines, selected=i)
+        self._set_mode("scan")
+
+    # -- search by name ----------------------------------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_find(self) -> None:
+        from screens.widgets.form_dialog import Field
+
+        answer = await self._ask(_("Find an item by name (中文 or English)"),
+                                 [Field("text", "Name")])
+        if answer is None:
+            self._set_mode("scan")
+            return
+        self.call(sales.scan, self.hctx, counter=self.counter, code=answer["text"],
+                  on_success=self._scanned)
+
+    # -- price override / discount -----------------------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_override(self) -> None:
+        from screens.widgets.form_dialog import Field
+
+        picked = self._selected()
+        if picked is None:
+            return
+        i, line = picked
+        answer = await self._ask(
+            _("Price or discount for {name} (catalog {price})").format(
+                name=line.name(get_language()), price=format_fen(line.list_price_fen)),
+            [Field("price", "New unit price (empty: keep)", required=False),
+             Field("discount", "Discount on the line (empty: none)", required=False),
+             Field("reason", "Reason")])
+        if answer is None:
+            self._set_mode("scan")
+            return
+        try:
+            price = parse_fen(answer["price"]) if answer["price"] else None
+            discount = parse_fen(answer["discount"]) if answer["discount"] else 0
+            if price is None and not discount:
+                raise BadInput(_("Give a new price or a discount."))
+        except BadInput as exc:
+            self._say(str(exc), error=True)
+            return
+        approver = await self._approve("sale.price_override", _(
+            "{name}: {old} to {new}, discount {discount} ({reason})").format(
+            name=line.name(get_language()), old=format_fen(line.list_price_fen),
+            new=format_fen(line.list_price_fen if price is None else price),
+            discount=format_fen(discount), reason=answer["reason"]))
+        if approver is None:
+            self._set_mode("scan")
+            return
+        try:
+            new = sales.with_override(line, unit_price_fen=price, discount_fen=discount,
+                                      approver=approver, reason=answer["reason"])
+        except BadInput as exc:
+            self._say(str(exc), error=True)
+            return
+        lines = list(self.cart.lines)
+        lines[i] = new
+        self._redraw(lines, selected=i)
+        self._say(_("Price changed, approved by {empno}").format(empno=approver.empno))
+        self._set_mode("scan")
+
+    # -- card / WeChat / Alipay (split payment) ----------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_other_payment(self) -> None:
+        from screens.widgets.form_dialog import Field
+
+        if not self.cart.lines:
+            self._say(_("The cart is empty."), error=True)
+            return
+        total = sales.cart_total(self.cart.lines)
+        due = total - sum(p.amount_fen for p in self.cart.payments)
+        answer = await self._ask(_("Card or QR payment (due {due})").format(due=format_fen(due)),
+                                 [Field("method", "Method: card, wechat or alipay", "card"),
+                                  Field("amount", "Amount", format_fen(due, symbol=False)),
+                                  Field("reference", "Terminal reference number")])
+        if answer is None:
+            self._set_mode("scan")
+            return
+        method = answer["method"].strip().lower()
+        try:
+            amount = parse_fen(answer["amount"], allow_zero=False)
+            payment = sales.PaymentIn(method, amount, reference=answer["reference"])
+            if amount > due:
+                raise BadInput(_("{amount} is more than the {due} due.").format(
+                    amount=format_fen(amount), due=format_fen(due)))
+            sales.settle(amount, [payment])  # checks the method and the reference
+        except BadInput as exc:
+            self._say(str(exc), error=True)
+            return
+        payments = [*self.cart.payments, payment]
+        self.cart.show(self.cart.lines, payments)
+        if amount == due:
+            self._complete(payments)
+        else:
+            self._say(_("{method} {amount} taken; {rest} still due (Ctrl+T cash, Ctrl+Y "
+                        "another).").format(method=sales.method_label(method),
+                                            amount=format_fen(amount),
+                                            rest=format_fen(due - amount)))
+            self._set_mode("scan")
+
+    # -- voids and refunds -------------------------------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_reverse(self) -> None:
+        from screens.widgets.form_dialog import Field
+
+        answer = await self._ask(_("Void or refund"), [
+            Field("receipt", "Receipt number", self.last_receipt or ""),
+            Field("kind", "void (whole sale of today) or refund", "void"),
+            Field("lines", "Refund lines: all, or line:qty like 1:1 3:2", "all",
+                  required=False),
+            Field("reason", "Reason")])
+        if answer is None:
+            self._set_mode("scan")
+            return
+        kind = answer["kind"].strip().lower()
+        if kind not in ("void", "refund"):
+            self._say(_("Type void or refund."), error=True)
+            return
+        try:
+            lines = _refund_lines(answer.get("lines") or "all")
+        except BadInput as exc:
+            self._say(str(exc), error=True)
+            return
+        receipt = answer["receipt"].strip().upper()
+        what = (_("Void receipt {number}") if kind == "void" else
+                _("Refund receipt {number}")).format(number=receipt)
+        approver = await self._approve(f"sale.{kind}", f"{what}: {answer['reason']}")
+        if approver is None:
+            self._set_mode("scan")
+            return
+
+        def done(r: sales.Reversal) -> None:
+            money = ", ".join(f"{sales.method_label(m)} {format_fen(a)}"
+                              for m, a in r.by_method.items())
+            self.query_one("#sales-banner").announce(
+                _("{number}: {amount} back to the customer ({money})").format(
+                    number=r.number, amount=format_fen(r.amount_fen), money=money or "-"),
+                None, _("Approved by {empno}; receipt {receipt}").format(
+                    empno=r.approver, receipt=r.receipt_no))
+            self._say()
+            self._reload_custody()
+            self._set_mode("scan")
+
+        if kind == "void":
+            self.call(sales.void_sale, self.hctx, receipt_no=receipt, reason=answer["reason"],
+                      approver=approver, counter=self.counter, on_success=done)
+        else:
+            self.call(sales.refund_sale, self.hctx, receipt_no=receipt, lines=lines,
+                      reason=answer["reason"], approver=approver, counter=self.counter,
+                      on_success=done)
+
+    # -- reprint -----------------------------------------------------------------------
+    @work(exclusive=True, group="sales-dialog")
+    async def action_reprint(self) -> None:
+        from hallterm.services.receipts import print_receipt
+        from screens.widgets.form_dialog import Field
+
+        answer = await self._ask(_("Reprint a receipt (重打)"),
+                                 [Field("receipt", "Receipt number", self.last_receipt or "")])
+        if answer is None:
+            self._set_mode("scan")
+            return
+
+        def done(printed) -> None:
+            self._say(_("Copy {n} of {number} printed: {where}").format(
+                n=printed.copy, number=printed.receipt_no, where=printed.where))
+            self._set_mode("scan")
+
+        def failed(exc: HallTermError) -> None:
+            self._say(str(exc), error=True)
+
+        self.call(print_receipt, self.hctx, receipt_no=answer["receipt"].strip().upper(),
+                  printer=self._printer(), reprint=True, on_success=done, on_error=failed)
+
+
+def _refund_lines(text: str) -> list[sales.RefundLine] | None:
+    """``all`` (None) or ``line:qty`` pairs like ``1:1 3:2``."""
+    text = text.strip().lower()
+    if text in ("", "all", "全部"):
+        return None
+    out = []
+    for part in text.replace(",", " ").split():
+        line, _sep, qty = part.partition(":")
+        if not line.isdigit() or (qty and not qty.isdigit()):
+            raise BadInput(_("Refund lines look like 1:1 3:2 (line:quantity), or all."))
+        out.append(sales.RefundLine(int(line), int(qty or 1)))
+    return out

@@ -1,0 +1,115 @@
+"""The cart of the Sales screen: its lines, the running total, and the big 唱收唱付 line.
+
+The cart itself is a list of ``hallterm.services.sales.CartLine`` kept by the
+screen; this widget only shows it (and which line is selected). The total and
+the "收您 ¥200.00，找您 ¥12.00" line are large so the customer can read them.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from hallterm.i18n import _, get_language
+from hallterm.money import format_fen
+from hallterm.services.sales import CartLine, PaymentIn, cart_total, method_label
+
+
+class CartView(Vertical):
+    """The cart's lines and totals."""
+
+    DEFAULT_CSS = """
+    CartView { height: 1fr; border: round $accent; }
+    CartView > DataTable { height: 1fr; }
+    CartView > #cart-total { height: 3; content-align: right middle; text-style: bold;
+                             background: $boost; padding: 0 1; }
+    CartView > #cart-paid { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[CartLine] = []
+        self.payments: list[PaymentIn] = []
+        self.selected = 0
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="cart-table", cursor_type="row", zebra_stripes=True,
+                        show_cursor=True)
+        yield Static(id="cart-paid")
+        yield Static(id="cart-total")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).can_focus = False
+        self.show(self.lines, self.payments)
+
+    def show(self, lines: list[CartLine], payments: list[PaymentIn], selected: int | None = None
+             ) -> None:
+        """Redraw with these lines and non-cash payments taken so far."""
+        self.lines, self.payments = list(lines), list(payments)
+        if selected is not None:
+            self.selected = selected
+        self.selected = max(0, min(self.selected, len(self.lines) - 1))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("#", _("Item"), _("Serial"), _("Qty"), _("Price"), _("Total"))
+        lang = get_language()
+        for i, line in enumerate(self.lines, start=1):
+            price = format_fen(line.price_fen)
+            if line.overridden:
+                price += "*"
+            table.add_row(str(i), line.name(lang), line.serial or "", str(line.quantity), price,
+                          format_fen(line.total_fen), key=str(i))
+        if self.lines:
+            table.move_cursor(row=self.selected)
+        total = cart_total(self.lines)
+        paid = sum(p.amount_fen for p in self.payments)
+        self.query_one("#cart-paid", Static).update(Text("  ".join(
+            f"{method_label(p.method)} {format_fen(p.amount_fen)} ({p.reference})"
+            for p in self.payments)))
+        label = _("Total {total}").format(total=format_fen(total))
+        if paid:
+            label += "   " + _("Due {due}").format(due=format_fen(total - paid))
+        self.query_one("#cart-total", Static).update(Text(label, style="bold"))
+
+    def select(self, delta: int) -> None:
+        """Move the selection up or down."""
+        if self.lines:
+            self.selected = (self.selected + delta) % len(self.lines)
+            self.query_one(DataTable).move_cursor(row=self.selected)
+
+
+class ChangeBanner(Vertical):
+    """The large "收您 ¥200.00，找您 ¥12.00" after a cash sale, with the change in big digits."""
+
+    DEFAULT_CSS = """
+    ChangeBanner { height: auto; border: heavy $success; padding: 0 1; display: none; }
+    ChangeBanner.-shown { display: block; }
+    ChangeBanner > #banner-text { text-style: bold; color: $success; text-align: center;
+                                  width: 1fr; }
+    ChangeBanner > Digits { width: auto; color: $success; }
+    ChangeBanner > #banner-detail { color: $text-muted; text-align: center; width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Digits
+
+        yield Static(id="banner-text")
+        yield Digits("", id="banner-digits")
+        yield Static(id="banner-detail")
+
+    def announce(self, text: str, change_fen: int | None = None, detail: str = "") -> None:
+        """Show ``text``; the change (when given) in large digits under it."""
+        from textual.widgets import Digits
+
+        self.query_one("#banner-text", Static).update(Text(text, style="bold"))
+        digits = self.query_one(Digits)
+        digits.display = change_fen is not None
+        if change_fen is not None:
+            digits.update(format_fen(change_fen, symbol=False))
+        self.query_one("#banner-detail", Static).update(Text(detail))
+        self.add_class("-shown")
+
+    def hide(self) -> None:
+        self.remove_class("-shown")

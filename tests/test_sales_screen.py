@@ -1,0 +1,124 @@
+"""Pilot tests of the Sales screen: scan → serial → cash tendered → receipt, and refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import replace
+
+from textual.app import App
+from textual.widgets import Static
+
+from hallterm.services import sales, stock
+from tests.sales_fixtures import HANDSETS, stock_hall
+
+
+def pilot_test(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+class SalesHost(App):
+    """What the shell gives a post screen: ``hctx``, ``settings`` and error reporting."""
+
+    def __init__(self, ctx, settings) -> None:
+        super().__init__()
+        self.hctx = ctx
+        self.settings = settings
+        self.errors: list[BaseException] = []
+
+    def on_mount(self) -> None:
+        from screens.posts.sales import SalesScreen
+
+        self.push_screen(SalesScreen())
+
+    def report_unexpected(self, exc: BaseException) -> None:
+        self.errors.append(exc)
+        raise exc
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def scan(pilot, code: str) -> None:
+    await pilot.press(*code, "enter")
+    await settle(pilot)
+
+
+def host(hall, tmp_path):
+    stock_hall(hall)
+    ctx = replace(hall.sales, counter=1)
+    settings = hall.settings.model_copy(update={"receipts_dir": tmp_path / "receipts"})
+    return SalesHost(ctx, settings), ctx
+
+
+@pilot_test
+async def test_scan_serial_cash_receipt(hall, tmp_path):
+    app, ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "6941487200028")  # a cable
+        await scan(pilot, "6941487200028")  # another: the same line, quantity 2
+        await scan(pilot, "6901443512345")  # a handset: asks for its IMEI
+        assert "serial" in str(app.screen.query_one("#sales-prompt").render()).lower()
+        await scan(pilot, HANDSETS[0])
+        cart = app.screen.query_one("#sales-cart")
+        assert [(x.sku, x.quantity) for x in cart.lines] == [("ACC-CABLE-C", 2),
+                                                              ("HS-HW-M60", 1)]
+        assert "¥5,577.00" in text(app, "#cart-total")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await scan(pilot, "5600")
+        assert "Received ¥5,600.00, change ¥23.00" in text(app, "#banner-text")
+        assert app.errors == []
+    files = list((tmp_path / "receipts").glob("R*.txt"))
+    assert [f.name for f in files] == ["R20261125-0001.txt"]
+    receipt = files[0].read_text(encoding="utf-8")
+    assert "Received ¥5,600.00, change ¥23.00" in receipt and HANDSETS[0] in receipt
+    sale = sales.get_sale(ctx, receipt_no="R20261125-0001")
+    assert sale.tendered_fen == 560_000 and sale.change_fen == 2300
+    assert HANDSETS[0] not in next(x for x in stock.custody(ctx, counter=1).lines
+                                   if x.sku == "HS-HW-M60").serials
+
+
+@pilot_test
+async def test_refusals_serial_not_in_custody_and_too_little_cash(hall, tmp_path):
+    app, ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "HS-HW-M60")
+        await scan(pilot, HANDSETS[3])  # in the warehouse, not at counter 1
+        assert "not in this counter's custody" in text(app, "#sales-message")
+        assert app.screen.query_one("#sales-cart").lines == []
+        await pilot.press("escape")
+        await scan(pilot, "ACC-CASE")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await scan(pilot, "40")
+        assert "less than" in text(app, "#sales-message")
+        assert sales.list_sales(ctx) == []
+        await scan(pilot, "50")
+        assert "change ¥1.00" in text(app, "#banner-text")
+
+
+@pilot_test
+async def test_not_offered_proposes_alternatives_one_key_adds(hall, tmp_path):
+    app, _ctx = host(hall, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "SVC-FTTR")  # not offered: alternative SVC-DATA-10G
+        assert "not offered" in text(app, "#sales-message")
+        await pilot.press("1")
+        await settle(pilot)
+        assert [x.sku for x in app.screen.query_one("#sales-cart").lines] == ["SVC-DATA-10G"]
