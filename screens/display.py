@@ -63,7 +63,7 @@ class DisplayApp(App[None]):
     Screen { background: $background; }
     #dp-hall { height: 1; text-style: bold; background: $primary; padding: 0 1; }
     #dp-main { height: 1fr; }
-    #dp-now { width: 2fr; border: heavy $accent; padding: 1 2; content-align: center middle; }
+    #dp-now { width: 2fr; border: heavy $accent; padding: 1 2; align: center middle; }
     #dp-big { height: auto; text-style: bold; color: $warning; content-align: center middle; }
     #dp-line { height: auto; text-style: bold; content-align: center middle; margin-top: 1; }
     #dp-calls { width: 1fr; border: round $accent; padding: 0 1; }

@@ -33,6 +33,13 @@ def _mins(seconds: int) -> str:
     return _("{minutes} min").format(minutes=seconds // 60)
 
 
+def _short(name: str, cells: int = 12) -> str:
+    """A service name cut to ``cells`` terminal cells (the issue bar fits 80 columns)."""
+    from rich.cells import cell_len, set_cell_size
+
+    return name if cell_len(name) <= cells else set_cell_size(name, cells - 1) + "…"
+
+
 class ReceptionScreen(PostScreen):
     """The guide's screen: tickets, the board and the counters."""
 
@@ -41,7 +48,7 @@ class ReceptionScreen(PostScreen):
     ReceptionScreen #rc-main { height: 1fr; }
     ReceptionScreen #rc-left { width: 1fr; }
     ReceptionScreen #rc-slip {
-        width: 34; height: auto; border: heavy $accent; padding: 0 1; margin: 0 1;
+        width: 28; height: auto; border: heavy $accent; padding: 0 1; margin: 0 1;
     }
     ReceptionScreen .rc-title { text-style: bold; color: $accent; padding: 0 1; }
     ReceptionScreen DataTable { height: auto; max-height: 14; }
@@ -95,6 +102,7 @@ class ReceptionScreen(PostScreen):
 
     def on_mount(self) -> None:
         self._columns()
+        self._show_slip()
         self.reload()
         self.set_interval(POLL_SECONDS, self.poll)
 
@@ -108,12 +116,14 @@ class ReceptionScreen(PostScreen):
     def _columns(self) -> None:
         board = self.query_one("#rc-board", DataTable)
         board.clear(columns=True)
-        board.add_columns(_("No."), _("Service"), _("Waiting"), _("Longest"), _("Open at"),
-                          _("Long waits"))
+        board.add_column(_("No."))
+        board.add_column(_("Service"), width=22)
+        board.add_columns(_("Waiting"), _("Longest"), _("Open at"), _("Long waits"))
         counters = self.query_one("#rc-counters", DataTable)
         counters.clear(columns=True)
-        counters.add_columns(_("Counter"), _("State"), _("Clerk"), _("Current"), _("Parked"),
-                             _("Services"), _("Waiting only here"))
+        counters.add_columns(_("Counter"), _("State"))
+        counters.add_column(_("Clerk"), width=14)
+        counters.add_columns(_("Current"), _("Parked"), _("Services"), _("Only here"))
         self.query_one("#rc-board-title", Static).update(_("Waiting by service"))
         self.query_one("#rc-counters-title", Static).update(_("Counters"))
 
@@ -184,13 +194,12 @@ class ReceptionScreen(PostScreen):
         services = self.status.services if self.status else []
         for n, s in enumerate(services[:9], start=1):
             text.append(f"[{n}]", style="bold reverse")
-            text.append(f" {s.code} {self._service_name(s)}  ")
+            text.append(f" {s.code} {_short(self._service_name(s))}  ")
         text.append("\n")
         text.append(_("Priority of the next ticket: "), style="bold")
         style = "bold black on yellow" if self.priority != "normal" else "bold"
         text.append(f" {_(PRIORITY_LABELS[self.priority])} ", style=style)
-        text.append("   " + _("V VIP · E priority care (老弱病残) · A appointment; press again "
-                              "for normal"), style="dim")
+        text.append("  " + _("V VIP · E care (老弱病残) · A appointment"), style="dim")
         self.query_one("#rc-issue", Static).update(text)
 
     def _show_slip(self) -> None:

@@ -39,6 +39,7 @@ class CounterPanel(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     CounterPanel { height: auto; border: round $accent; padding: 0 1; }
+    CounterPanel > Vertical { height: auto; }
     CounterPanel:focus-within { border: round $success; }
     CounterPanel #cp-counter { text-style: bold; }
     CounterPanel #cp-ticket { height: auto; margin-top: 1; }
@@ -239,7 +240,7 @@ class CounterPanel(Widget, can_focus=True):
             "open_counter": view.counter.state != "open",
             "pause_counter": view.counter.state == "open",
         }.get(action, True)
-        return True if enabled else None
+        return bool(enabled)  # hidden: only what can be done now is shown
 
     def _done(self, message: str | None = None) -> Callable[[Any], None]:
         def after(result: Any) -> None:
