@@ -531,6 +531,10 @@ def _anyone_waiting(ctx: Ctx, counter: int) -> bool:
                       {"n": counter}).first()
         if row is None or row[1] not in ("open", "closing"):
             return True  # let the write explain the refusal
+        held = execute(session, "SELECT 1 FROM ticket WHERE counter = :n AND state IN "
+                       "('called', 'serving') LIMIT 1", {"n": counter}).first()
+        if held is not None:
+            return True  # the write refuses: the counter still holds a ticket
         params: dict[str, Any] = {"d": ctx.today().isoformat()}
         names = []
         for i, code in enumerate(row[0].split()):
