@@ -74,8 +74,13 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
     else:
         init_store(demo_settings, None, clock=clock)  # upgrade the schema when needed
     ctx = open_ctx(demo_settings, None, clock=clock)
-    manager = _manager(ctx)
-    mctx = ctx.as_actor(manager)
+    opened = day_status(ctx).state != "not_opened"
+    if not created and opened:
+        # Nothing to do: skip the manager's PIN check (an Argon2 verification costs
+        # 64 MiB, which would double the app's memory at start).
+        ctx.store.dispose()
+        return Demo(path, demo_settings, None, created)
+    mctx = ctx.as_actor(_manager(ctx))
     if created:
         pepper = ctx.pepper
 

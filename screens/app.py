@@ -86,6 +86,11 @@ class HallTermApp(App[None]):
         self.retranslate()
         self.push_screen(SignInScreen())
         self.set_interval(self._idle_check_seconds, self.check_idle_lock)
+        # Open the store once the sign-in screen is painted: the worker's imports
+        # would otherwise compete with the first paint for the interpreter.
+        self.call_after_refresh(self._start_opening)
+
+    def _start_opening(self) -> None:
         self.run_worker(self._open_store, thread=True, exclusive=True, group="store")
 
     def _open_store(self) -> None:
