@@ -14,6 +14,7 @@ from hallterm.cli import day as day_cli
 from hallterm.cli import export as export_cli
 from hallterm.cli import hall as hall_cli
 from hallterm.cli import queue as queue_cli
+from hallterm.cli import sales as sales_cli
 from hallterm.cli import staff as staff_cli
 from hallterm.cli import stock as stock_cli
 from hallterm.cli.common import Options, handle_errors, options, read_pin
@@ -41,6 +42,8 @@ app.add_typer(queue_cli.app, name="queue")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(stock_cli.app, name="stock")
 app.add_typer(export_cli.app, name="export")
+app.add_typer(sales_cli.app, name="sales")
+app.add_typer(sales_cli.cash_app, name="cash")
 app.command("display")(queue_cli.display)
 
 

@@ -1,0 +1,277 @@
+"""``hallterm sales`` (list, receipt, void, refund) and ``hallterm cash`` (expected, move, count)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hallterm.cli.common import (
+    AS_OPTION,
+    COMMAND_ID_OPTION,
+    JSON_OPTION,
+    STORE_OPTION,
+    handle_errors,
+    options,
+    print_json,
+    read_pin,
+    sign_in,
+)
+from hallterm.i18n import _
+
+app = typer.Typer(help=_("Sales: the day's sales, receipts, voids and refunds."),
+                  no_args_is_help=True)
+cash_app = typer.Typer(help=_("The cash drawer of a counter: expected cash, cash in/out, "
+                              "counts."), no_args_is_help=True)
+
+APPROVER_PIN_ENV = "HALLTERM_APPROVER_PIN"
+APPROVER_OPTION = typer.Option(None, "--approver", help=_(
+    "The approving manager's employee number (PIN from HALLTERM_APPROVER_PIN or a prompt)."),
+    metavar="EMPNO")
+COUNTER_OPTION = typer.Option(..., "--counter", help=_("The counter number."), metavar="N")
+
+
+def _approve(hctx, action: str, empno: str | None):
+    from hallterm.services.staff import approve
+
+    if not empno:
+        return None
+    pin = read_pin(_("PIN for {empno}").format(empno=empno), env=APPROVER_PIN_ENV)
+    return approve(hctx, action=action, empno=empno, pin=pin)
+
+
+@app.command("list")
+@handle_errors
+def list_cmd(
+    ctx: typer.Context,
+    day: str | None = typer.Option(None, "--day", help=_("The business day (YYYY-MM-DD); "
+                                                         "default today."), metavar="DATE"),
+    counter: int | None = typer.Option(None, "--counter", help=_("Only this counter."),
+                                       metavar="N"),
+    as_: str | None = AS_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """List a day's sales, newest first."""
+    from hallterm.cli.parse import parse_day
+    from hallterm.money import format_fen
+    from hallterm.services.sales import list_sales
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    rows = list_sales(hctx, business_day=parse_day(day), counter=counter)
+    if json_:
+        print_json(rows)
+        return
+    for r in rows:
+        state = _("void") if r.state == "void" else ""
+        back = _("returned {amount}").format(amount=format_fen(r.returned_fen)) \
+            if r.returned_fen and r.state != "void" else ""
+        typer.echo(f"{r.receipt_no}  {r.at:%H:%M:%S}  {_('Counter {n}').format(n=r.counter)}  "
+                   f"{r.clerk}  {format_fen(r.total_fen):>12}  {r.methods}  {state}{back}".rstrip())
+    if not rows:
+        typer.echo(_("No sales."))
+
+
+@app.command("receipt")
+@handle_errors
+def receipt_cmd(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("The receipt number, e.g. R20261125-0001.")),
+    reprint: bool = typer.Option(False, "--reprint", help=_(
+        "Print a copy (marked 重打) on the configured printer; audited.")),
+    language: str | None = typer.Option(None, "--receipt-language", help=_(
+        "en or zh_CN (default: the language setting)."), metavar="LANG"),
+    as_: str | None = AS_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Show a receipt's text, or reprint it with --reprint."""
+    from hallterm.services.receipts import print_receipt, printer_from_settings, render
+    from hallterm.services.sales import get_sale
+
+    opts = options(ctx)
+    hctx = sign_in(opts.ctx(store), as_)
+    lang = language or hctx.language
+    if reprint:
+        printed = print_receipt(hctx, receipt_no=number, printer=printer_from_settings(
+            opts.settings()), language=lang, reprint=True)
+        if json_:
+            print_json(printed)
+            return
+        typer.echo(_("Copy {n} of {number} printed: {where}").format(
+            n=printed.copy, number=printed.receipt_no, where=printed.where))
+        return
+    sale = get_sale(hctx, receipt_no=number)
+    if json_:
+        print_json(sale)
+        return
+    from hallterm.services.receipts import _hall_name
+
+    typer.echo(render(sale, language=lang, hall_name=_hall_name(hctx, lang)))
+
+
+@app.command("void")
+@handle_errors
+def void_cmd(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("The receipt number to void.")),
+    reason: str = typer.Option(..., "--reason", help=_("Why."), metavar="TEXT"),
+    approver: str | None = APPROVER_OPTION,
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Void a whole sale of today (the duty manager approves)."""
+    from hallterm.services.sales import void_sale
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    result = void_sale(hctx, receipt_no=number, reason=reason,
+                       approver=_approve(hctx, "sale.void", approver), counter=hctx.counter,
+                       command_id=command_id)
+    _reversal_out(result, json_)
+
+
+@app.command("refund")
+@handle_errors
+def refund_cmd(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("The receipt number.")),
+    lines: list[str] = typer.Option([], "--line", help=_(
+        "LINE:QTY to give back (repeat); none: everything not yet given back."),
+        metavar="LINE:QTY"),
+    reason: str = typer.Option(..., "--reason", help=_("Why."), metavar="TEXT"),
+    approver: str | None = APPROVER_OPTION,
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Refund some or all lines of a sale (the duty manager approves)."""
+    from hallterm.errors import BadInput
+    from hallterm.services.sales import RefundLine, refund_sale
+
+    wanted = []
+    for text in lines:
+        line, _sep, qty = text.partition(":")
+        if not line.isdigit() or (qty and not qty.isdigit()):
+            raise BadInput(_("--line is LINE:QTY, e.g. 2:1: {text}").format(text=text))
+        wanted.append(RefundLine(int(line), int(qty or 1)))
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    result = refund_sale(hctx, receipt_no=number, lines=wanted or None, reason=reason,
+                         approver=_approve(hctx, "sale.refund", approver),
+                         counter=hctx.counter, command_id=command_id)
+    _reversal_out(result, json_)
+
+
+def _reversal_out(result, json_: bool) -> None:
+    from hallterm.money import format_fen
+    from hallterm.services.sales import method_label
+
+    if json_:
+        print_json(result)
+        return
+    money = ", ".join(f"{method_label(m)} {format_fen(a)}" for m, a in result.by_method.items())
+    typer.echo(_("{number} ({receipt}): {amount} back ({money}); approved by {approver}").format(
+        number=result.number, receipt=result.receipt_no, amount=format_fen(result.amount_fen),
+        money=money or "-", approver=result.approver))
+
+
+# -- cash --------------------------------------------------------------------------------
+@cash_app.command("expected")
+@handle_errors
+def expected_cmd(
+    ctx: typer.Context,
+    counter: int = COUNTER_OPTION,
+    day: str | None = typer.Option(None, "--day", help=_("The business day; default today."),
+                                   metavar="DATE"),
+    as_: str | None = AS_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """What should be in a counter's drawer now."""
+    from hallterm.cli.parse import parse_day
+    from hallterm.money import format_fen
+    from hallterm.services.cash import expected_cash
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    d = expected_cash(hctx, counter=counter, business_day=parse_day(day))
+    if json_:
+        print_json(d)
+        return
+    typer.echo(_("Counter {n}, {day}: expected {expected}").format(
+        n=counter, day=d.business_day.isoformat(), expected=format_fen(d.expected_fen)))
+    typer.echo(_("  float {f} + cash sales {s} + cash in {i} - cash out {o} - refunds {r}").format(
+        f=format_fen(d.float_fen), s=format_fen(d.cash_sales_fen), i=format_fen(d.cash_in_fen),
+        o=format_fen(d.cash_out_fen), r=format_fen(d.cash_refunds_fen)))
+    if d.counted_fen is not None:
+        typer.echo(_("  last count {counted}, difference {diff}").format(
+            counted=format_fen(d.counted_fen), diff=format_fen(d.difference_fen or 0)))
+
+
+@cash_app.command("move")
+@handle_errors
+def move_cmd(
+    ctx: typer.Context,
+    counter: int = COUNTER_OPTION,
+    kind: str = typer.Option(..., "--kind", help=_("in, out or float (the opening float)."),
+                             metavar="KIND"),
+    amount: str = typer.Option(..., "--amount", help=_("The amount, e.g. 500 or 500.00."),
+                               metavar="YUAN"),
+    reason: str = typer.Option("other", "--reason", help=_(
+        "bank_drop, change_fund, compensation or other."), metavar="CODE"),
+    note: str | None = typer.Option(None, "--note", help=_("What it was for."), metavar="TEXT"),
+    reference: str | None = typer.Option(None, "--reference", help=_(
+        "A reference (bank slip, complaint number)."), metavar="TEXT"),
+    approver: str | None = APPROVER_OPTION,
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Put cash into or take it out of a drawer (approval above the hall's threshold)."""
+    from hallterm.money import format_fen, parse_fen
+    from hallterm.services.cash import move_cash
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    moved = move_cash(hctx, counter=counter, kind=kind, reason=reason,
+                      amount_fen=parse_fen(amount, allow_zero=False), note=note,
+                      reference=reference,
+                      approver=_approve(hctx, "cash.move_large", approver),
+                      command_id=command_id)
+    if json_:
+        print_json(moved)
+        return
+    typer.echo(_("Counter {n}: {kind} {amount}; the drawer should now hold {expected}.").format(
+        n=counter, kind=kind, amount=format_fen(moved.amount_fen),
+        expected=format_fen(moved.expected_fen)))
+
+
+@cash_app.command("count")
+@handle_errors
+def count_cmd(
+    ctx: typer.Context,
+    counter: int = COUNTER_OPTION,
+    counted: str = typer.Option(..., "--counted", help=_("The cash counted."), metavar="YUAN"),
+    purpose: str = typer.Option("day_end", "--purpose", help=_(
+        "handover, day_end or check."), metavar="PURPOSE"),
+    reason: str | None = typer.Option(None, "--reason", help=_(
+        "Why counted and expected differ (长短款)."), metavar="TEXT"),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Record a count of a drawer against the expected cash."""
+    from hallterm.money import format_fen, parse_fen
+    from hallterm.services.cash import count_cash
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    result = count_cash(hctx, counter=counter, counted_fen=parse_fen(counted), purpose=purpose,
+                        reason=reason, command_id=command_id)
+    if json_:
+        print_json(result)
+        return
+    typer.echo(_("Counter {n}: counted {counted}, expected {expected}, difference {diff}.").format(
+        n=counter, counted=format_fen(result.counted_fen),
+        expected=format_fen(result.expected_fen), diff=format_fen(result.difference_fen)))
