@@ -531,14 +531,11 @@ class _Bad(Exception):
         self.reason = reason
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.reader(fh))
-
-
-def _read_jsonl(path: Path) -> list[dict]:
+def _iter_jsonl(path: Path) -> Iterator[dict]:
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
 
 
 def _check_resource(folder: Path, res: dict) -> Path:
@@ -572,18 +569,9 @@ def _check_package(desc_path: Path, heads: dict[tuple[str, int], str]) -> int:
         path = _check_resource(folder, res)
         names = [f["name"] for f in res.get("schema", {}).get("fields", [])]
         if res.get("format") == "csv":
-            rows = _read_csv(path)
-            if not rows or rows[0] != names:
-                raise _Bad(path, _("the header does not match the descriptor's fields"))
-            count = len(rows) - 1
-            twin = by_name.get(f"{res['name']}_jsonl")
-            if twin is not None:
-                lines = _read_jsonl(folder / twin["path"])
-                expected = [[_csv_text(obj.get(n)) for n in names] for obj in lines]
-                if expected != rows[1:]:
-                    raise _Bad(path, _("the CSV rows differ from the JSON Lines rows"))
+            count = _check_csv(path, names, folder, by_name.get(f"{res['name']}_jsonl"))
         else:
-            count = len(_read_jsonl(path))
+            count = sum(1 for _row in _iter_jsonl(path))
         if count != res.get("rows"):
             raise _Bad(path, _("{n} rows, the descriptor says {m}").format(n=count,
                                                                            m=res.get("rows")))
@@ -595,12 +583,30 @@ def _check_package(desc_path: Path, heads: dict[tuple[str, int], str]) -> int:
     return checked
 
 
+def _check_csv(path: Path, names: list[str], folder: Path, twin: dict | None) -> int:
+    """Count a CSV's rows (streaming), checking its header and that it equals its JSONL twin."""
+    from itertools import zip_longest
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        if next(reader, None) != names:
+            raise _Bad(path, _("the header does not match the descriptor's fields"))
+        if twin is None:
+            return sum(1 for _row in reader)
+        count = 0
+        for row, obj in zip_longest(reader, _iter_jsonl(folder / twin["path"])):
+            if row is None or obj is None or row != [_csv_text(obj.get(n)) for n in names]:
+                raise _Bad(path, _("the CSV rows differ from the JSON Lines rows"))
+            count += 1
+        return count
+
+
 def _check_chain(path: Path, desc: dict, heads: dict[tuple[str, int], str]) -> None:
     from hallterm.services.audit import row_hash
 
     prev = desc.get("prev_audit_head_hash")
     expected_seq = desc.get("audit_first_seq")
-    for row in _read_jsonl(path):
+    for row in _iter_jsonl(path):
         if row["seq"] != expected_seq:
             raise _Bad(path, _("audit row {seq} is missing").format(seq=expected_seq))
         if row["prev_hash"] != prev:
