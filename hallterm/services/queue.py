@@ -409,17 +409,16 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
         number = f"{svc[1]}{seq:03d}"
         at = utc_text(uow.now)
         key = _issue_key(uow, day)
-        uow.sql("INSERT INTO visit (business_day, opened_at, terminal) VALUES (:d, :at, :t)",
-                {"d": day.isoformat(), "at": at, "t": ctx.terminal[:32]})
-        visit = uow.sql("SELECT last_insert_rowid()").scalar()
-        uow.sql(
+        visit = uow.sql("INSERT INTO visit (business_day, opened_at, terminal) VALUES "
+                        "(:d, :at, :t) RETURNING id",
+                        {"d": day.isoformat(), "at": at, "t": ctx.terminal[:32]}).scalar()
+        ticket_id = uow.sql(
             "INSERT INTO ticket (business_day, number, seq, hop, service, priority, "
             "appointment_code, visit_id, state, issued_at, issued_by, queue_key, recalls, "
             "parked_s, misses, auto_reinserted) VALUES (:d, :n, :s, 0, :svc, :p, :a, :v, "
-            "'waiting', :at, :by, :k, 0, 0, 0, 0)",
+            "'waiting', :at, :by, :k, 0, 0, 0, 0) RETURNING id",
             {"d": day.isoformat(), "n": number, "s": seq, "svc": code, "p": priority,
-             "a": appointment, "v": visit, "at": at, "by": uow.actor.empno, "k": key})
-        ticket_id = uow.sql("SELECT last_insert_rowid()").scalar()
+             "a": appointment, "v": visit, "at": at, "by": uow.actor.empno, "k": key}).scalar()
         _event(uow, day, ticket_id, "issue", priority)
         ahead = _people_ahead(uow, day, code, priority, key, ticket_id)
         estimate = _estimate_minutes(uow, day, code, ahead, hall)
@@ -439,8 +438,13 @@ def _issue_key(uow: UnitOfWork, day: date) -> float:
     Strictly increasing keys leave room to re-insert a missed ticket between two
     others even when two tickets share a clock reading.
     """
-    last = uow.sql("SELECT queue_key FROM ticket WHERE business_day = :d AND hop = 0 "
-                   "ORDER BY id DESC LIMIT 1", {"d": day.isoformat()}).scalar()
+    # The newest rows by rowid (cheap); a transfer's later hops are skipped over.
+    recent = uow.sql("SELECT queue_key, business_day, hop FROM ticket ORDER BY id DESC "
+                     "LIMIT 8").all()
+    last = next((r[0] for r in recent if r[1] == day.isoformat() and r[2] == 0), None)
+    if last is None and recent:
+        last = uow.sql("SELECT max(queue_key) FROM ticket WHERE business_day = :d AND hop = 0",
+                       {"d": day.isoformat()}).scalar()
     now = uow.now.timestamp()
     return now if last is None or now > last + 0.0005 else last + 0.001
 
@@ -462,14 +466,13 @@ def _estimate_minutes(uow: UnitOfWork, day: date, service: str, ahead: int,
     """People ahead times today's average service time, shared by the open counters."""
     row = uow.sql(
         "SELECT count(*), avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 "
-        "- parked_s) FROM ticket WHERE business_day = :d AND service = :s AND state = 'done' "
-        "AND serving_at IS NOT NULL", {"d": day.isoformat(), "s": service}).first()
-    minutes = (row[1] / 60.0) if row and row[0] >= 3 and row[1] else float(
+        "- parked_s), (SELECT count(*) FROM counter WHERE active = 1 AND state = 'open' AND "
+        "' ' || services || ' ' LIKE '% ' || :s || ' %') FROM ticket WHERE business_day = :d "
+        "AND service = :s AND state = 'done' AND serving_at IS NOT NULL",
+        {"d": day.isoformat(), "s": service}).first()
+    minutes = (row[1] / 60.0) if row[0] >= 3 and row[1] else float(
         hall.queue.service_minutes_estimate)
-    counters = sum(
-        1 for r in uow.sql("SELECT services FROM counter WHERE active = 1 AND state = 'open'")
-        .all() if service in r[0].split())
-    return math.ceil(ahead * minutes / max(1, counters))
+    return math.ceil(ahead * minutes / max(1, row[2]))
 
 
 # -- counter actions -------------------------------------------------------------------
