@@ -16,7 +16,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
 from hallterm.errors import HallTermError
-from hallterm.i18n import N_, _
+from hallterm.i18n import N_, _, ngettext
 from screens.base import PostScreen
 from screens.widgets.header import ShellHeader
 
@@ -79,8 +79,10 @@ class LockScreen(PostScreen):
         """Set every text in the current language."""
         self.query_one("#lock-title", Static).update(_("This terminal is locked"))
         when = self.at.strftime("%H:%M")
-        why = (_("Locked at {time} after {minutes} minutes without a key press.").format(
-                   time=when, minutes=self.app.settings.idle_lock_minutes)
+        minutes = self.app.settings.idle_lock_minutes
+        why = (ngettext("Locked at {time} after {minutes} minute without a key press.",
+                        "Locked at {time} after {minutes} minutes without a key press.",
+                        minutes).format(time=when, minutes=minutes)
                if self.idle else _("Locked at {time} by {name} ({empno}).").format(
                    time=when, name=self.actor.name, empno=self.actor.empno))
         self.query_one("#lock-why", Static).update(Text(why))
