@@ -223,6 +223,7 @@ class Scanned:
     available: int | None = None
     problem: str | None = None
     options: tuple[Option, ...] = ()
+    serials: tuple[str, ...] = ()  # a serialised item's serials in this counter's custody
 
 
 def _available(session, sku: str, counter: int) -> int:
@@ -272,8 +273,16 @@ def scan(ctx: Ctx, *, counter: int, code: str, in_cart: int = 0) -> Scanned:
                             if a is not None and a.active and a.offered)
             if not options:
                 problem += " " + _("The catalog lists no alternative.")
+        serials: tuple[str, ...] = ()
+        if item.serialised and not problem:
+            serials = tuple(r[0] for r in execute(
+                session, "SELECT s.serial FROM stock_serial s LEFT JOIN cart_hold h ON "
+                "h.serial = s.serial AND h.expires_at > :now AND h.terminal != :t WHERE "
+                "s.place = :p AND s.sku = :sku AND h.serial IS NULL ORDER BY s.serial LIMIT 9",
+                {"p": f"counter:{counter}", "sku": item.sku, "now": utc_text(ctx.now()),
+                 "t": ctx.terminal}).all())
         return Scanned(text, None if problem else line, item.serialised, available, problem,
-                       options)
+                       options, serials)
 
 
 # -- serial holds (reservations) ---------------------------------------------------------
@@ -290,7 +299,7 @@ def _clean(serial: str | None) -> str:
 
 
 def _serial_problem(session, *, counter: int, sku: str, serial: str, cart_id: str | None,
-                    now: datetime) -> str | None:
+                    now: datetime, terminal: str) -> str | None:
     row = execute(session, "SELECT sku, place FROM stock_serial WHERE serial = :s",
                   {"s": serial}).first()
     if row is None:
@@ -307,7 +316,8 @@ def _serial_problem(session, *, counter: int, sku: str, serial: str, cart_id: st
             serial=serial, place=place_label(row[1]))
     hold = execute(session, "SELECT cart_id, terminal, counter FROM cart_hold WHERE serial = :s "
                    "AND expires_at > :now", {"s": serial, "now": utc_text(now)}).first()
-    if hold is not None and hold[0] != cart_id:
+    # A hold of this very terminal (a cart left behind by a restart) is no conflict.
+    if hold is not None and hold[0] != cart_id and hold[1] != terminal:
         return _("Serial {serial} is in an unfinished sale on terminal {terminal}.").format(
             serial=serial, terminal=hold[1])
     return None
@@ -334,7 +344,7 @@ def hold_serial(ctx: Ctx, *, counter: int, code: str, serial: str, cart_id: str)
             raise BadInput(_("{sku} has no serial numbers.").format(sku=item.sku))
         number = check_serial(text, kind=item.kind, serial_type=item.serial_type)
         problem = _serial_problem(uow.session, counter=counter, sku=item.sku, serial=number,
-                                  cart_id=cart_id, now=uow.now)
+                                  cart_id=cart_id, now=uow.now, terminal=ctx.terminal)
         if problem:
             raise Refused(problem)
         expires = uow.now + timedelta(minutes=HOLD_MINUTES)
@@ -449,7 +459,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
             if line.serial:
                 problem = _serial_problem(uow.session, counter=counter, sku=item.sku,
                                           serial=_clean(line.serial), cart_id=cart_id,
-                                          now=uow.now)
+                                          now=uow.now, terminal=ctx.terminal)
                 if problem:
                     raise Refused(problem)
             unit = line.unit_price_fen if line.overridden else item.price_fen

@@ -78,6 +78,7 @@ class SalesScreen(SalesDialogs, PostScreen):
         self.mode = "scan"  # scan | serial | tendered
         self.pending: sales.Scanned | None = None
         self.options: tuple[sales.Option, ...] = ()
+        self.serial_choices: tuple[str, ...] = ()
         self.last_receipt: str | None = None
         self._busy = False
 
@@ -116,7 +117,7 @@ class SalesScreen(SalesDialogs, PostScreen):
     def retranslate(self) -> None:
         """The shell switched the language: redraw in it."""
         self._set_mode(self.mode)
-        self.cart.show(self.cart.lines, self.cart.payments)
+        self.cart.retranslate()
 
     # -- the scan field ----------------------------------------------------------------
     def _set_mode(self, mode: str, prompt: str | None = None) -> None:
@@ -149,8 +150,11 @@ class SalesScreen(SalesDialogs, PostScreen):
                                                          else None))
             self.call(sales.scan, self.hctx, counter=self.counter, code=text, in_cart=in_cart,
                       on_success=self._scanned)
+        elif self.mode == "serial" and len(text) == 1 and text.isdigit() and self.serial_choices:
+            self.action_pick(int(text))  # 1-9 + Enter picks a listed serial
         elif self.mode == "serial" and text:
-            self._hold(self.pending.line or self.pending.options[0].line, text)
+            self._hide_options()
+            self._hold(self.pending.line, text)
         elif self.mode == "tendered":
             self._pay_cash(text)
 
@@ -160,13 +164,16 @@ class SalesScreen(SalesDialogs, PostScreen):
             self._show_options(found.problem or "", found.options)
             return
         self._hide_options()
-        self._add(found.line, found.serialised)
+        self._add(found.line, found.serialised, found.serials)
 
-    def _add(self, line: sales.CartLine, serialised: bool) -> None:
+    def _add(self, line: sales.CartLine, serialised: bool, serials: tuple[str, ...] = ()
+             ) -> None:
         if serialised:
             self.pending = sales.Scanned(line.sku, line, True)
             self._set_mode("serial", _("Scan the serial number of {name}").format(
                 name=line.name(get_language())))
+            taken = {x.serial for x in self.cart.lines}
+            self._show_serials(tuple(s for s in serials if s not in taken))
             return
         for i, have in enumerate(self.cart.lines):
             if have.sku == line.sku and have.serial is None and not have.overridden:
@@ -220,12 +227,34 @@ class SalesScreen(SalesDialogs, PostScreen):
         else:
             self._hide_options()
 
+    def _show_serials(self, serials: tuple[str, ...]) -> None:
+        """The serials this counter holds of the pending item: a digit picks one."""
+        self.options = ()
+        self.serial_choices = serials
+        box = self.query_one("#sales-options", OptionList)
+        box.clear_options()
+        if not serials:
+            box.remove_class("-shown")
+            return
+        for n, serial in enumerate(serials, start=1):
+            box.add_option(Option(f"{n}  {serial}"))
+        box.border_title = _("In this counter's custody: scan, or type 1-{n} and Enter").format(
+            n=len(serials))
+        box.add_class("-shown")
+
     def _hide_options(self) -> None:
         self.options = ()
+        self.serial_choices = ()
         self.query_one("#sales-options", OptionList).remove_class("-shown")
 
     def action_pick(self, n: int) -> None:
         """A digit while alternatives or search hits are shown: add that one."""
+        if self.mode == "serial" and self.serial_choices:
+            if n <= len(self.serial_choices) and self.pending is not None:
+                serial = self.serial_choices[n - 1]
+                self._hide_options()
+                self._hold(self.pending.line, serial)
+            return
         if not self.options or n > len(self.options):
             return
         opt = self.options[n - 1]
@@ -245,7 +274,7 @@ class SalesScreen(SalesDialogs, PostScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick":
-            return bool(self.options)
+            return bool(self.options) and self.focused is self.query_one("#sales-options")
         return True
 
     # -- cart keys ---------------------------------------------------------------------

@@ -42,6 +42,13 @@ class CartView(Vertical):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).can_focus = False
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Column titles in the current language."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("#", _("Item"), _("Serial"), _("Qty"), _("Price"), _("Total"))
         self.show(self.lines, self.payments)
 
     def show(self, lines: list[CartLine], payments: list[PaymentIn], selected: int | None = None
@@ -52,8 +59,7 @@ class CartView(Vertical):
             self.selected = selected
         self.selected = max(0, min(self.selected, len(self.lines) - 1))
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("#", _("Item"), _("Serial"), _("Qty"), _("Price"), _("Total"))
+        table.clear()
         lang = get_language()
         for i, line in enumerate(self.lines, start=1):
             price = format_fen(line.price_fen)
