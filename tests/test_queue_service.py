@@ -79,7 +79,7 @@ def test_call_only_serves_the_counters_services_and_one_at_a_time(q):
     assert t.number == "D001" and t.counter == 1
     with pytest.raises(Refused, match="still holds"):
         queue.call_next(q.c1)
-    with pytest.raises(Refused, match="paused|closed"):
+    with pytest.raises(Refused, match=r"paused|closed"):
         queue.call_next(replace(q.c1, counter=3))
 
 

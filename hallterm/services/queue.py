@@ -1133,10 +1133,14 @@ def day_figures(ctx: Ctx, *, business_day: date) -> DayFigures:
     called tickets whose wait was at most ``target_wait_minutes``.
     """
     hall = _read_hall(ctx)
-    now = ctx.now()
     with ctx.store.read() as session:
-        raw = execute(session, f"SELECT {_TCOLS}, hop FROM ticket WHERE business_day = :d "
-                      "ORDER BY id", {"d": business_day.isoformat()}).all()
+        return figures_in(session, hall, business_day, ctx.now())
+
+
+def figures_in(session, hall: HallConfig, business_day: date, now: datetime) -> DayFigures:
+    """``day_figures`` on an open session (closing computes them inside its transaction)."""
+    raw = execute(session, f"SELECT {_TCOLS}, hop FROM ticket WHERE business_day = :d "
+                  "ORDER BY id", {"d": business_day.isoformat()}).all()
     target_s = hall.thresholds.target_wait_minutes * 60
     rows = [(_ticket(r, now, _long_wait_s(hall)), r[20]) for r in raw]
     per = [_figures(s.code, s.name_zh, s.name_en, [x for x in rows if x[0].service == s.code],
