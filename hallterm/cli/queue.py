@@ -271,7 +271,21 @@ def figures_cmd(
 @handle_errors
 def display(ctx: typer.Context, store: Path | None = STORE_OPTION) -> None:
     """The hall display board for the waiting area (no sign-in, no customer data)."""
-    hctx = options(ctx).ctx(store)
+    from hallterm.bootstrap import make_clock
+    from hallterm.context import Ctx
+    from hallterm.i18n import set_language
+    from hallterm.schema import require_current
+    from hallterm.store import Store, check_store_file
+
+    # The board only reads: it needs the store, not the hall secret (no PIN is checked).
+    opts = options(ctx)
+    settings = opts.settings(store=store) if store is not None else opts.settings()
+    set_language(settings.language)
+    check_store_file(settings.store)
+    read_store = Store(settings.store)
+    require_current(read_store)
+    hctx = Ctx(store=read_store, clock=make_clock(settings), terminal=settings.terminal,
+               pepper=b"", language=settings.language)
     from screens.display import run_display
 
     run_display(hctx)
