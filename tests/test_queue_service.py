@@ -267,3 +267,37 @@ def test_idempotent_issue_with_command_id(q):
     two = queue.issue_ticket(q.ctx, service="A", command_id="kiosk-1")
     assert one == two
     assert queue.issue_ticket(q.ctx, service="A").number == "A002"
+
+
+def test_replaying_the_same_events_on_a_new_store_gives_the_same_calls(tmp_path):
+    from tests.conftest import make_hall
+
+    script = [("issue", "A", "normal"), ("issue", "A", "vip"), ("issue", "D", "care"),
+              ("call", 1), ("issue", "A", "vip"), ("finish", 1), ("call", 2), ("call", 1),
+              ("issue", "B", "appointment"), ("finish", 1), ("finish", 2), ("call", 2),
+              ("call", 1), ("issue", "A", "normal"), ("finish", 1), ("call", 1)]
+
+    def replay(folder):
+        folder.mkdir()
+        h = make_hall(folder)
+        clerks = {1: replace(h.add("8004", "sales"), counter=1),
+                  2: replace(h.add("8005", "sales"), counter=2)}
+        for n, clerk in clerks.items():
+            queue.set_counter_state(clerk, counter=n, state="open")
+        calls = []
+        for step in script:
+            h.clock.advance(minutes=1)
+            if step[0] == "issue":
+                queue.issue_ticket(h.ctx, service=step[1], priority=step[2],
+                                   appointment="AP-1" if step[2] == "appointment" else None)
+            elif step[0] == "call":
+                t = queue.call_next(clerks[step[1]])
+                calls.append((step[1], t.number if t else None, t.call_rule if t else None))
+            else:
+                queue.finish(clerks[step[1]])
+        h.ctx.store.dispose()
+        return calls
+
+    first = replay(tmp_path / "one")
+    assert first == replay(tmp_path / "two")
+    assert [c[1] for c in first if c[1]][:2] == ["A002", "A003"]  # counter 2 serves no D
