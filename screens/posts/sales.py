@@ -105,6 +105,12 @@ class SalesScreen(SalesDialogs, PostScreen):
         self._set_mode("scan")
         self.query_one("#sales-scan", Input).focus()
 
+    def on_resize(self) -> None:
+        # No media queries in Textual CSS: on a narrow terminal the side column shrinks
+        # so the cart keeps most of the width.
+        narrow = self.size.width < 100
+        self.query_one("#sales-side").styles.width = 30 if narrow else 44
+
     @property
     def counter(self) -> int | None:
         ctx = self.hctx
@@ -266,6 +272,10 @@ class SalesScreen(SalesDialogs, PostScreen):
             self._set_mode("scan")
             return
         self._set_mode("scan")
+        if opt.serialised:  # look it up again: its serials at this counter are offered
+            self.call(sales.scan, self.hctx, counter=self.counter, code=opt.line.sku,
+                      on_success=self._scanned)
+            return
         self._add(opt.line, opt.serialised)
 
     @on(OptionList.OptionSelected, "#sales-options")
