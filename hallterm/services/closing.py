@@ -378,7 +378,8 @@ def _render_day(f: dict[str, Any]) -> list[str]:
     lines = [
         _("Z number: {z}").format(z=f["z_number"]),
         _("Closed at {at} by {name} ({empno})").format(
-            at=f["closed_at"], name=f.get("closed_by_name", ""), empno=f["closed_by"]),
+            at=datetime.fromisoformat(f["closed_at"]).strftime("%Y-%m-%d %H:%M:%S %z"),
+            name=f.get("closed_by_name", ""), empno=f["closed_by"]),
     ]
     if f.get("forced"):
         lines.append(_("FORCED close; reason: {reason}").format(reason=f.get("reason")))
