@@ -35,6 +35,8 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("business_day", "number", "hop", name="uq_ticket_number_hop"),
         Index("ix_ticket_line", "business_day", "state", "priority", "queue_key"),
+        Index("ix_ticket_service_line", "business_day", "service", "state", "priority",
+              "queue_key"),
     )
     id: int | None = Field(default=None, primary_key=True)
     business_day: date

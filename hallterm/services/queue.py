@@ -268,11 +268,12 @@ def _ticket(row, now: datetime, long_wait_s: int) -> TicketInfo:
     )
 
 
-def _hall_in(uow: UnitOfWork) -> HallConfig:
+def _hall_in(uow: UnitOfWork, sha: str | None = None) -> HallConfig:
     """The hall configuration, read inside the write (cached by its digest)."""
     from hallterm.hallconfig import parse_hall
 
-    sha = uow.sql("SELECT sha256 FROM hall WHERE id = 1").scalar()
+    if sha is None:
+        sha = uow.sql("SELECT sha256 FROM hall WHERE id = 1").scalar()
     cached = uow.ctx.extra.get("hall")
     if cached is not None and cached[0] == sha:
         return cached[1]
@@ -395,10 +396,13 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
         require(actor, "queue.issue")
 
     def work(uow: UnitOfWork) -> Slip:
-        hall = _hall_in(uow)
-        svc = uow.sql("SELECT code, prefix, name_zh, name_en, active FROM service "
-                      "WHERE code = :c", {"c": code}).first()
-        if svc is None or not svc[4]:
+        # The service and the hall's digest in one statement (issuing is the hot path).
+        svc = uow.sql("SELECT h.sha256, s.code, s.prefix, s.name_zh, s.name_en, s.active FROM "
+                      "hall h LEFT JOIN service s ON s.code = :c WHERE h.id = 1",
+                      {"c": code}).first()
+        hall = _hall_in(uow, svc[0] if svc else None)
+        svc = svc[1:] if svc else (None, None, None, None, None)
+        if svc[0] is None or not svc[4]:
             raise BadInput(_("No service {code} in this hall; services: {known}").format(
                 code=code or "-", known=", ".join(s.code for s in hall.services)))
         if not hall.is_open_at(uow.now):
@@ -420,8 +424,7 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
             {"d": day.isoformat(), "n": number, "s": seq, "svc": code, "p": priority,
              "a": appointment, "v": visit, "at": at, "by": uow.actor.empno, "k": key}).scalar()
         _event(uow, day, ticket_id, "issue", priority)
-        ahead = _people_ahead(uow, day, code, priority, key, ticket_id)
-        estimate = _estimate_minutes(uow, day, code, ahead, hall)
+        ahead, estimate = _ahead_and_estimate(uow, day, code, priority, key, ticket_id, hall)
         _changed(uow)
         uow.audit("queue.issue", entity="ticket", entity_id=number, business_day=day,
                   payload={"service": code, "priority": priority, "visit": visit,
@@ -449,30 +452,29 @@ def _issue_key(uow: UnitOfWork, day: date) -> float:
     return now if last is None or now > last + 0.0005 else last + 0.001
 
 
-def _people_ahead(uow: UnitOfWork, day: date, service: str, priority: str, key: float,
-                  ticket_id: int) -> int:
+def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str, key: float,
+                        ticket_id: int, hall: HallConfig) -> tuple[int, int]:
+    """People ahead in the service's line, and the wait they mean in minutes.
+
+    The wait is people ahead times today's average service time in the service
+    (the configured estimate until three were served), shared by its open counters.
+    """
     rank = policy.RANK[priority]
     higher = [p for p in PRIORITIES if policy.RANK[p] > rank]
     marks = ", ".join(f"'{p}'" for p in higher) or "''"
-    return int(uow.sql(
-        "SELECT count(*) FROM ticket WHERE business_day = :d AND state = 'waiting' AND "
-        f"service = :s AND id != :i AND (priority IN ({marks}) OR (priority = :p AND "
-        "(queue_key < :k OR (queue_key = :k AND id < :i))))",
-        {"d": day.isoformat(), "s": service, "i": ticket_id, "p": priority, "k": key}).scalar())
-
-
-def _estimate_minutes(uow: UnitOfWork, day: date, service: str, ahead: int,
-                      hall: HallConfig) -> int:
-    """People ahead times today's average service time, shared by the open counters."""
     row = uow.sql(
-        "SELECT count(*), avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 "
-        "- parked_s), (SELECT count(*) FROM counter WHERE active = 1 AND state = 'open' AND "
+        "SELECT (SELECT count(*) FROM ticket WHERE business_day = :d AND service = :s AND "
+        f"state = 'waiting' AND id != :i AND (priority IN ({marks}) OR (priority = :p AND "
+        "(queue_key < :k OR (queue_key = :k AND id < :i))))), count(*), "
+        "avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 - parked_s), "
+        "(SELECT count(*) FROM counter WHERE active = 1 AND state = 'open' AND "
         "' ' || services || ' ' LIKE '% ' || :s || ' %') FROM ticket WHERE business_day = :d "
         "AND service = :s AND state = 'done' AND serving_at IS NOT NULL",
-        {"d": day.isoformat(), "s": service}).first()
-    minutes = (row[1] / 60.0) if row[0] >= 3 and row[1] else float(
+        {"d": day.isoformat(), "s": service, "i": ticket_id, "p": priority, "k": key}).first()
+    ahead = int(row[0])
+    minutes = (row[2] / 60.0) if row[1] >= 3 and row[2] else float(
         hall.queue.service_minutes_estimate)
-    return math.ceil(ahead * minutes / max(1, row[2]))
+    return ahead, math.ceil(ahead * minutes / max(1, row[3]))
 
 
 # -- counter actions -------------------------------------------------------------------
