@@ -251,3 +251,14 @@ def test_cli_close_refused_forced_and_report(hall):
     r = cli(hall, "day", "close", "--day", "2026-11-25", "--as", "9001", "--store", store,
             env=now)
     assert r.exit_code == 3 and "already closed" in r.stderr
+
+
+def test_a_day_forgotten_yesterday_is_closed_first(hall, tmp_path):
+    from hallterm.services.day import open_day
+
+    hall.clock.advance(days=1)  # Thursday 10:00: yesterday is still open
+    open_day(hall.manager)
+    first = closing.close_day(hall.manager, reports_dir=tmp_path)
+    assert first.business_day == DAY and first.z_number == 1  # a past day: hours are over
+    with pytest.raises(Refused, match="closes at"):
+        closing.close_day(hall.manager, reports_dir=tmp_path)  # today is not over yet

@@ -335,3 +335,14 @@ def test_cli_lock_held_exits_75(closed, tmp_path):
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         r = cli(closed, "export", "--to", str(out))
     assert r.exit_code == 75 and "Another export" in r.stderr
+
+
+def test_cli_failure_is_one_line_exit_1(closed, tmp_path):
+    out = tmp_path / "hq"
+    out.mkdir()
+    from hallterm.services.hall import get_hall
+
+    (out / get_hall(closed.ctx).code).write_text("not a folder")
+    r = cli(closed, "export", "--to", str(out))
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "Export failed" in r.stderr
+    assert "Traceback" not in r.stderr
