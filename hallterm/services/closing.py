@@ -359,7 +359,8 @@ def render(data: dict[str, Any]) -> str:
         count=rec.get("count") if rec.get("count") is not None else "—"))
     registered = {s.key: s for s in dayparts.sections()}
     for part in data.get("sections", []):
-        lines += ["", _(part["title"]), "-" * 60]
+        title = part["title"]  # an N_()-marked title, translated for this reader
+        lines += ["", _(title), "-" * 60]
         if part["key"] == "day":
             lines += _render_day(part["figures"])
         elif part["key"] in registered:
