@@ -33,7 +33,6 @@ def test_export_killed_midway_leaves_no_partial_folder(hall, tmp_path):
     closing.close_day(hall.manager, reports_dir=tmp_path / "reports")
     out = tmp_path / "hq"
     out.mkdir()
-    hall_dir = out / "GZ-TH-001"
     env = {**os.environ, "HALLTERM_STORE": str(hall.path),
            "HALLTERM_KEY_FILE": str(hall.key_file),
            "HALLTERM_LOG_FILE": str(tmp_path / "log.txt"),
