@@ -74,3 +74,15 @@ def test_status_json_and_counter_commands(hall):
 def test_counter_command_needs_sign_in(hall):
     r = run(hall, "queue", "call", "--counter", "1")
     assert r.exit_code == 2 and "--as" in r.stderr
+
+
+def test_issue_prints_a_bilingual_slip(hall, tmp_path):
+    env = {"HALLTERM_KEY_FILE": str(hall.key_file), "HALLTERM_NOW": "2026-11-25T10:00:00+08:00",
+           "HALLTERM_RECEIPTS_DIR": str(tmp_path / "slips")}
+    r = runner.invoke(app, ["queue", "issue", "A", "--priority", "care", "--print",
+                            "--store", str(hall.path)], env=env)
+    assert r.exit_code == 0, r.output
+    (slip,) = (tmp_path / "slips").glob("ticket-*A001*.txt")
+    text = slip.read_text(encoding="utf-8")
+    assert "A001" in text and "话费充值与缴费" in text and "Top-up and bill payment" in text
+    assert "前面还有 0 人" in text

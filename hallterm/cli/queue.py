@@ -65,16 +65,23 @@ def issue(
         "vip, care, appointment or normal.")),
     appointment: str | None = typer.Option(None, "--appointment", help=_(
         "The appointment code (with --priority appointment)."), metavar="CODE"),
+    print_: bool = typer.Option(False, "--print", help=_(
+        "Also print the slip on the configured printer.")),
     json_: bool = JSON_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Issue a ticket (ticket kiosk: no sign-in; audited as actor "kiosk")."""
-    from hallterm.services.queue import issue_ticket
+    from hallterm.services.queue import issue_ticket, print_slip
+    from hallterm.services.receipts import printer_from_settings
 
-    hctx = options(ctx).ctx(store)
+    opts = options(ctx)
+    hctx = opts.ctx(store)
     slip = issue_ticket(hctx, service=service, priority=priority, appointment=appointment,
                         command_id=command_id)
+    if print_:
+        settings = opts.settings(store=store) if store is not None else opts.settings()
+        print_slip(slip, printer=printer_from_settings(settings))
     if json_:
         print_json(slip)
         return

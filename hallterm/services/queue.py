@@ -1175,3 +1175,38 @@ def apology(ticket: TicketInfo) -> str | None:
         return None
     return _("Waited {minutes} min: explain the reason and apologise "
              "(说明原因并表示歉意).").format(minutes=ticket.wait_s // 60)
+
+
+# -- the printed slip -----------------------------------------------------------------------
+def slip_text(slip: Slip) -> str:
+    """The ticket slip as printed (取号凭条): always in Chinese and English."""
+    labels = {"vip": "VIP 贵宾", "care": "优先 Priority care", "appointment": "预约 Appointment",
+              "normal": "普通 Normal"}
+    lines = [
+        "排队号 / QUEUE TICKET",
+        "",
+        f"    {slip.number}",
+        "",
+        f"{slip.service_zh}",
+        f"{slip.service_en}",
+        labels.get(slip.priority, slip.priority),
+    ]
+    if slip.appointment_code:
+        lines.append(f"预约号 / Appointment: {slip.appointment_code}")
+    lines += [
+        f"前面还有 {slip.people_ahead} 人 / {slip.people_ahead} ahead of you",
+        f"预计等候约 {slip.estimated_wait_min} 分钟 / about {slip.estimated_wait_min} min",
+        f"{slip.issued_at:%Y-%m-%d %H:%M}",
+        "过号请与引导员联系 / Missed your call? Ask the guide.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def print_slip(slip: Slip, *, printer) -> str:
+    """Print a slip on the hall's printer (``services.receipts.Printer``); returns where."""
+    from hallterm.services.receipts import print_text
+
+    return print_text(printer, name=f"ticket-{slip.business_day.isoformat()}-{slip.number}",
+                      text=slip_text(slip))
+

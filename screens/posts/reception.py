@@ -63,6 +63,8 @@ class ReceptionScreen(PostScreen):
                 tooltip=N_("Next ticket is priority care (老弱病残)"), id="reception.care"),
         Binding("a", "priority('appointment')", N_("Appointment"),
                 tooltip=N_("Next ticket is an appointment"), id="reception.appointment"),
+        Binding("s", "print_slip", N_("Print slip"), tooltip=N_("Print the last ticket's slip"),
+                id="reception.print"),
         Binding("t", "transfer", N_("Transfer"), tooltip=N_("Move a ticket to another service"),
                 id="reception.transfer"),
         Binding("x", "cancel_ticket", N_("Cancel"), tooltip=N_("Cancel a waiting ticket"),
@@ -257,6 +259,19 @@ class ReceptionScreen(PostScreen):
 
         self.call(issue_ticket, self.hctx, service=code, priority=priority,
                   appointment=appointment, on_success=issued)
+
+    def action_print_slip(self) -> None:
+        from hallterm.services.queue import print_slip
+        from hallterm.services.receipts import Printer, printer_from_settings
+
+        if self.slip is None:
+            self.notify(_("Issue a ticket first."), severity="warning")
+            return
+        settings = getattr(self.app, "settings", None)
+        printer = printer_from_settings(settings) if settings is not None else Printer()
+        self.call(print_slip, self.slip, printer=printer,
+                  on_success=lambda where: self.notify(_("Slip printed: {where}").format(
+                      where=where)))
 
     # -- tickets -----------------------------------------------------------------------
     def action_transfer(self) -> None:
