@@ -117,6 +117,11 @@ async def test_reception_issues_in_two_keys_and_runs_counters(hall):
         slip = text(app, "#rc-slip")
         assert "B001" in slip and "VIP" in slip
         assert app.screen.priority == "normal"
+        app.settings = hall.settings  # the slip prints to the receipts folder beside the store
+        await pilot.press("s")
+        await settle(pilot)
+        printed = list(hall.settings.resolved_receipts_dir().glob("ticket-*B001*.txt"))
+        assert len(printed) == 1 and "VIP" in printed[0].read_text(encoding="utf-8")
         # open counter 1 for clerk 8004 from the keyboard
         await pilot.press("o")
         await settle(pilot)
