@@ -8,10 +8,10 @@ documents with 20 000 stock movements, and 10 000 audit rows — generated with 
 SQL straight into the tables (the services would take hours). Then, in a fresh
 process: ``close_day`` (forced, so that the areas' blockers are computed but do
 not stop it) and ``export_days`` of that day, timed, with the process's peak
-memory. The queue and stock areas register no report section or export table
-yet; the bench registers stand-ins for them (tickets and stock movements: a
-section of counts and values, and an export table each), so that their rows are
-read as the real ones will be. Goals: close ≤ 1 s, export ≤ 2 s, 365/1 ratio
+memory. Where the queue or stock area registers no report section or export
+table yet, the bench registers a stand-in (tickets by state, stock movements by
+kind and value; an export table each), so that their rows are read as the real
+ones will be. Goals: close ≤ 1 s, export ≤ 2 s, 365/1 ratio
 ≤ 1.2, peak ≤ 150 MB.
 """
 
