@@ -60,15 +60,19 @@ class HallTermApp(App[None]):
     ]
 
     def __init__(self, settings, config_file: Path | None = None, *, demo: bool = False,
-                 ctx=None, prepare: Callable[[Any], Any] | None = None,
+                 ctx=None, prepare: Callable[[Any, Any], Any] | None = None,
+                 load_settings: Callable[[], tuple[Any, Path | None]] | None = None,
                  idle_check_seconds: float = IDLE_CHECK_SECONDS) -> None:
-        """``ctx``: an already open context (tests); ``prepare(clock)``: demo preparation
-        returning an object with ``settings`` and ``config_file``, run in the worker."""
+        """Run in the worker, after the first paint: ``load_settings()`` returns the real
+        ``(Settings, config_file)`` when ``settings`` are only ``hallterm.early``'s;
+        ``prepare(settings, clock)`` prepares the demo and returns an object with
+        ``settings`` and ``config_file``. ``ctx``: an already open context (tests)."""
         super().__init__()
         self.settings = settings
         self.config_file = config_file
         self.demo = demo
         self._prepare = prepare
+        self._load_settings = load_settings
         self._idle_check_seconds = idle_check_seconds
         self.clock = ctx.clock if ctx is not None else _clock(settings)
         self.base_ctx = ctx
@@ -97,8 +101,10 @@ class HallTermApp(App[None]):
         """Thread worker: prepare the demo, open the store, load the hall and the posts."""
         try:
             settings, config_file = self.settings, self.config_file
+            if self._load_settings is not None:
+                settings, config_file = self._load_settings()
             if self._prepare is not None:
-                prepared = self._prepare(self.clock)
+                prepared = self._prepare(settings, self.clock)
                 settings, config_file = prepared.settings, prepared.config_file
             ctx = self.base_ctx
             if ctx is None:
@@ -135,7 +141,7 @@ class HallTermApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, SignInScreen):
                 screen.store_ready()
-        self.refresh_header()
+        self.retranslate()
 
     def _open_failed(self, exc: Exception) -> None:
         message = str(exc) if isinstance(exc, HallTermError) else type(exc).__name__
@@ -402,6 +408,8 @@ def _clock(settings):
 
 
 def run_app(settings, config_file: Path | None, *, demo: bool,
-            prepare: Callable[[Any], Any] | None = None) -> None:
-    """Run the app until it is closed (``prepare``: the demo's preparation, run after paint)."""
-    HallTermApp(settings, config_file, demo=demo, prepare=prepare).run()
+            prepare: Callable[[Any, Any], Any] | None = None,
+            load_settings: Callable[[], tuple[Any, Path | None]] | None = None) -> None:
+    """Run the app until it is closed (``prepare``, ``load_settings``: see ``HallTermApp``)."""
+    HallTermApp(settings, config_file, demo=demo, prepare=prepare,
+                load_settings=load_settings).run()

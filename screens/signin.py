@@ -90,7 +90,7 @@ class SignInScreen(PostScreen):
         self.query_one("#pin", Input).placeholder = _("6 digits, hidden")
         self.query_one("#progress-text", Static).update(_("Opening the store…"))
         if self._failed is not None:
-            self._say(_("The store cannot be opened: {reason}").format(reason=self._failed),
+            self._say(_("HallTerm cannot start: {reason}").format(reason=self._failed),
                       error=True)
         if getattr(app, "demo", False):
             self.query_one("#demo-hint", Static).update(_demo_hint())

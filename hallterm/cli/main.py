@@ -125,17 +125,15 @@ def demo(
     from hallterm.demo import prepare_demo
 
     opts = options(ctx)
-    settings = opts.settings()
     if no_app:
-        prepared = prepare_demo(settings, store=store, reset=reset)
+        prepared = prepare_demo(opts.settings(), store=store, reset=reset)
         typer.echo(str(prepared.store))
         return
-    from screens.app import run_app
+    from hallterm.cli.fastdemo import open_demo
 
-    # The app paints its sign-in screen first and prepares the store in a worker
-    # (opening the store costs more than painting: see bench/cold_start.py).
-    run_app(settings, None, demo=True,
-            prepare=lambda clock: prepare_demo(settings, store=store, reset=reset, clock=clock))
+    # The app paints its sign-in screen first; the settings and the demo store come
+    # in its worker right after (see hallterm/cli/fastdemo.py, bench/cold_start.py).
+    open_demo(opts, reset=reset, store=store)
 
 
 @app.command("app")
@@ -154,4 +152,12 @@ def run_application(ctx: typer.Context, store: Path | None = store_option()) -> 
 
 def run() -> None:
     """Console-script entry point."""
+    import sys
+
+    from hallterm.cli.fastdemo import fast_path
+
+    opener = fast_path(sys.argv[1:])  # plain `hallterm demo`: skip Typer's start-up
+    if opener is not None:
+        opener()
+        return
     app()

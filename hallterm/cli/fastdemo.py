@@ -1,0 +1,82 @@
+"""``hallterm demo`` without Typer's start-up cost: the newcomer's first impression.
+
+Typer turns every option into a pydantic adapter before it runs a command, which
+costs about a third of a second on top of painting the app. For the plain
+``hallterm [global options] demo [--reset] [--store PATH]`` the console-script
+entry point therefore reads the few options itself and opens the app; anything
+else (``--no-app``, ``--help``, a typo, another command) goes to Typer as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from hallterm.cli.common import Options
+
+GLOBAL_VALUED = {"--config": "config", "--store": "store", "--terminal": "terminal",
+                 "--counter": "counter", "--language": "language"}
+
+
+def parse(argv: list[str]) -> tuple[dict, bool, Path | None] | None:
+    """``(global option values, reset, demo store)`` for a plain demo command line, else None."""
+    values: dict = {}
+    i = 0
+    args = list(argv)
+
+    def valued(arg: str) -> tuple[str, str | None, int]:
+        if "=" in arg:
+            name, value = arg.split("=", 1)
+            return name, value, 1
+        return arg, (args[i + 1] if i + 1 < len(args) else None), 2
+
+    while i < len(args) and args[i] != "demo":
+        name, value, step = valued(args[i])
+        if name not in GLOBAL_VALUED or value is None or value.startswith("-"):
+            return None
+        values[GLOBAL_VALUED[name]] = value
+        i += step
+    if i >= len(args):
+        return None
+    i += 1
+    reset, store = False, None
+    while i < len(args):
+        if args[i] == "--reset":
+            reset, i = True, i + 1
+            continue
+        name, value, step = valued(args[i])
+        if name != "--store" or value is None or value.startswith("-"):
+            return None
+        store, i = Path(value), i + step
+    if "counter" in values:
+        try:
+            values["counter"] = int(values["counter"])
+        except ValueError:
+            return None
+    for key in ("config", "store"):
+        if key in values:
+            values[key] = Path(values[key])
+    return values, reset, store
+
+
+def open_demo(opts: Options, *, reset: bool, store: Path | None) -> None:
+    """Paint the app first; the real settings and the demo store come in its worker."""
+    from hallterm.demo import prepare_demo
+    from hallterm.early import early_settings
+    from screens.app import run_app
+
+    run_app(early_settings(opts.values.get("config"), opts.values), None, demo=True,
+            load_settings=lambda: (opts.settings(), None),
+            prepare=lambda settings, clock: prepare_demo(settings, store=store, reset=reset,
+                                                         clock=clock))
+
+
+def fast_path(argv: list[str]) -> Callable[[], None] | None:
+    """The demo's opener for a plain demo command line, else None (use Typer)."""
+    parsed = parse(argv)
+    if parsed is None:
+        return None
+    values, reset, store = parsed
+    opts = Options(**{k: values.get(k) for k in ("config", "store", "terminal", "counter",
+                                                  "language")})
+    return lambda: open_demo(opts, reset=reset, store=store)
