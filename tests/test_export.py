@@ -173,9 +173,19 @@ def test_again_writes_a_new_version_never_overwriting(closed, tmp_path):
         export.export_days(closed.ctx, to=out, business_day=date(2026, 11, 24))
 
 
-def test_small_chunks_give_the_same_files(closed, tmp_path):
+def test_small_chunks_give_the_same_files(closed, tmp_path, monkeypatch):
     a = export.export_days(closed.ctx, to=tmp_path / "a")
+    store = closed.ctx.store
+    real, opened = store.read, []
+
+    def counting_read():
+        opened.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "read", counting_read)
     b = export.export_days(closed.ctx, to=tmp_path / "b", chunk=2)
+    # each chunk of 2 rows had its own short read transaction: 5 customers alone take 3
+    assert len(opened) >= b.days[0].rows // 2
     for name in ("customer.csv", "audit_log.jsonl", "sale_order.csv"):
         assert (Path(a.days[0].folder) / name).read_bytes() == (
             Path(b.days[0].folder) / name).read_bytes()
