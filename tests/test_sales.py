@@ -250,3 +250,17 @@ def test_day_report_section_and_exports(shop):
     names = {t.name for t in dayparts.exports()}
     assert {"sales", "sale_lines", "payments", "voids_refunds", "cash_movements",
             "cash_counts"} <= names
+
+
+def test_scan_not_offered_out_of_stock_and_name_search(shop):
+    ctx = shop.sales
+    found = sales.scan(ctx, counter=1, code="0194253401234")  # iPhone: not offered
+    assert "not offered" in found.problem and found.line is None
+    assert [o.line.sku for o in found.options] == ["HS-HW-M60", "HS-XM-14"]
+    assert [o.available for o in found.options] == [3, 0]
+    found = sales.scan(ctx, counter=1, code="ACC-CABLE-C", in_cart={"ACC-CABLE-C": 10})
+    assert "out of stock" in found.problem
+    found = sales.scan(ctx, counter=1, code="HS-HW-M60")
+    assert found.serialised and set(found.serials) == set(HANDSETS[:3])
+    found = sales.scan(ctx, counter=1, code="数据线")
+    assert found.line is None and [o.line.sku for o in found.options] == ["ACC-CABLE-C"]

@@ -237,10 +237,11 @@ def _option(session, item, counter: int) -> Option:
     return Option(line_from_item(item), avail, item.serialised)
 
 
-def scan(ctx: Ctx, *, counter: int, code: str, in_cart: int = 0) -> Scanned:
+def scan(ctx: Ctx, *, counter: int, code: str, in_cart: dict[str, int] | None = None
+         ) -> Scanned:
     """Look a scanned barcode / SKU (or a name) up for this counter's cart (one short read).
 
-    ``in_cart`` is how many of the item the cart already holds (counted items).
+    ``in_cart`` is how many of each SKU the cart already holds (the stock check).
     """
     require(ctx.actor, "sale.sell")
     from hallterm.services.catalog import _COLUMNS, find_item, item_from_row
@@ -264,7 +265,7 @@ def scan(ctx: Ctx, *, counter: int, code: str, in_cart: int = 0) -> Scanned:
         problem = None
         if not item.offered:
             problem = _("{name} is not offered in this hall.").format(name=item.name())
-        elif available is not None and available - in_cart < 1:
+        elif available is not None and available - (in_cart or {}).get(item.sku, 0) < 1:
             problem = _("{name} is out of stock at this counter.").format(name=item.name())
         options: tuple[Option, ...] = ()
         if problem:

@@ -144,7 +144,7 @@ class SalesScreen(SalesDialogs, PostScreen):
             Text(message, style="bold red" if error else ""))
 
     @on(Input.Submitted, "#sales-scan")
-    def _submitted(self, event: Input.Submitted) -> None:
+    async def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if self.counter is None:
             self._say(_("This terminal serves no counter: start it with HALLTERM_COUNTER=N."),
@@ -152,10 +152,11 @@ class SalesScreen(SalesDialogs, PostScreen):
             return
         if self.mode == "scan" and text:
             self.query_one(ChangeBanner).hide()
-            in_cart = sum(x.quantity for x in self.cart.lines
-                          if x.sku == text or x.sku == (self.pending.code if self.pending
-                                                         else None))
-            self.run_worker(self._scan(text, in_cart), group="sales-scan")
+            in_cart: dict[str, int] = {}
+            for line in self.cart.lines:
+                in_cart[line.sku] = in_cart.get(line.sku, 0) + line.quantity
+            # Awaited here, not in a worker: scans are handled in the order scanned.
+            await self._scan(text, in_cart)
         elif self.mode == "serial" and len(text) == 1 and text.isdigit() and self.serial_choices:
             self.action_pick(int(text))  # 1-9 + Enter picks a listed serial
         elif self.mode == "serial" and text:
@@ -164,7 +165,7 @@ class SalesScreen(SalesDialogs, PostScreen):
         elif self.mode == "tendered":
             self._pay_cash(text)
 
-    async def _scan(self, text: str, in_cart: int) -> None:
+    async def _scan(self, text: str, in_cart: dict[str, int]) -> None:
         """The scan's catalog read in a thread of a small pool: a scanner waits for
         nothing (a Textual thread worker per scan cost ~10 ms; see bench/sales_bench.py)."""
         import asyncio
