@@ -13,6 +13,7 @@ from hallterm.cli import catalog as catalog_cli
 from hallterm.cli import day as day_cli
 from hallterm.cli import export as export_cli
 from hallterm.cli import hall as hall_cli
+from hallterm.cli import handover as handover_cli
 from hallterm.cli import queue as queue_cli
 from hallterm.cli import sales as sales_cli
 from hallterm.cli import staff as staff_cli
@@ -45,6 +46,7 @@ app.add_typer(export_cli.app, name="export")
 app.add_typer(sales_cli.app, name="sales")
 app.add_typer(sales_cli.cash_app, name="cash")
 app.command("display")(queue_cli.display)
+app.command("handover")(handover_cli.handover)
 
 
 def _version(value: bool) -> None:
