@@ -135,7 +135,10 @@ class Store:
             with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except OperationalError as exc:
-            raise self._unavailable(exc) from exc
+            error = self._unavailable(exc)
+            if error is exc:
+                raise
+            raise error from exc
 
     # -- writes ------------------------------------------------------------------
     def transact(self, work: Callable[[Session], T]) -> T:
@@ -162,10 +165,13 @@ class Store:
                 if message:
                     raise DayNotOpen(message) from exc
                 if isinstance(exc, OperationalError):
-                    raise self._unavailable(exc) from exc
+                    error = self._unavailable(exc)
+                    if error is not exc:
+                        raise error from exc
                 raise
 
-    def _unavailable(self, exc: BaseException) -> Exception:
+    def _unavailable(self, exc: BaseException) -> BaseException:
+        """The user-facing error for a store that cannot be used; a SQL bug stays itself."""
         text = str(getattr(exc, "orig", exc))
         if is_busy(exc):
             return StoreUnavailable(
@@ -180,9 +186,15 @@ class Store:
         message = _day_lock_message(exc)
         if message:
             return Refused(message)
-        return StoreUnavailable(
-            _("The store cannot be used ({error}): {path}").format(error=text, path=self.path)
-        )
+        lowered = text.lower()
+        if any(word in lowered for word in ("disk i/o", "disk is full", "malformed",
+                                             "not a database", "out of memory")):
+            return StoreUnavailable(
+                _("The store cannot be used ({error}): {path}").format(error=text, path=self.path)
+            )
+        # Anything else (no such column, syntax error) is a bug: it must surface as
+        # one, logged with its traceback, not pass for a busy store that cron retries.
+        return exc
 
 
 def check_store_file(path: Path) -> None:

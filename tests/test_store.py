@@ -177,3 +177,15 @@ def test_busy_store_retries_then_reports_unavailable(hall):
         blocker.execute("ROLLBACK")
         blocker.close()
     run_write(hall.manager, "test.blocked", work)  # and works once the lock is gone
+
+
+def test_a_sql_bug_is_not_disguised_as_a_busy_store(hall):
+    """A wrong query must surface as a bug (logged, exit 1), never as exit 75 'busy'."""
+    from sqlalchemy.exc import OperationalError
+
+    from hallterm.errors import StoreUnavailable
+    from hallterm.store import execute
+
+    with pytest.raises(OperationalError) as info, hall.ctx.store.read() as session:
+        execute(session, "SELECT no_such_column FROM audit_log")
+    assert not isinstance(info.value, StoreUnavailable)
