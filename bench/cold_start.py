@@ -5,7 +5,11 @@ times on a prepared demo store, and reports the median time until the sign-in
 form is on the screen, the median time until the store is open (the hall's name
 replaces "HallTerm"), and the largest peak RSS. Goal: paint <= 0.5 s, <= 100 MB.
 
-    uv run python bench/cold_start.py [--runs 7]
+    uv run python bench/cold_start.py [--runs 7] [--no-bytecode-cache]
+
+By default the child processes may cache bytecode (in a temporary folder), as an
+installed HallTerm does after its first start; ``--no-bytecode-cache`` measures a
+start that compiles every module from source (``PYTHONDONTWRITEBYTECODE=1``).
 """
 
 from __future__ import annotations
@@ -98,6 +102,9 @@ def one_run(store: Path, env: dict[str, str], argv: list[str] | None = None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module from source at each start "
+                             "(PYTHONDONTWRITEBYTECODE=1 and no .pyc yet)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -105,6 +112,14 @@ def main() -> None:
         env.update(TERM="xterm-256color", LANG="C.UTF-8", HOME=str(home),
                    XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
                    HALLTERM_LANGUAGE="en", HALLTERM_TERMINAL="BENCH")
+        if args.no_bytecode_cache:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX", None)
+        else:
+            # As on an installed system: bytecode cached after the first start (kept in
+            # a temporary folder here, so the work tree and the venv stay untouched).
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
         store = home / "demo.db"
         subprocess.run([hallterm(), "demo", "--no-app", "--store", str(store)], env=env,
                        check=True, capture_output=True)
@@ -118,7 +133,8 @@ def main() -> None:
     paint = statistics.median(r[0] for r in runs)
     opened = statistics.median(r[1] for r in runs)
     peak_mb = max(r[2] for r in runs) / 1024
-    print(f"hallterm demo, {args.runs} runs, 120x40 pseudo-terminal (Python "
+    cache = "no bytecode cache" if args.no_bytecode_cache else "bytecode cached"
+    print(f"hallterm demo, {args.runs} runs, 120x40 pseudo-terminal, {cache} (Python "
           f"{sys.version.split()[0]})")
     print(f"  painted sign-in screen: median {paint:.3f} s "
           f"(min {min(r[0] for r in runs):.3f}, max {max(r[0] for r in runs):.3f})")
