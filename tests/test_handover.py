@@ -232,3 +232,26 @@ def test_called_ticket_passes_to_incoming_clerk(ho):
     assert [(p.kind, p.reference) for p in done.pending] == [("ticket_called", called.number)]
     view = queue.counter_view(ho.other, counter=1)
     assert view.current is not None and view.current.number == called.number
+
+
+def test_killed_inside_a_step_writes_nothing_of_it(ho, monkeypatch):
+    ctx = ho.sales
+    view = handover.start(ctx, counter=1, outgoing=ctx.actor)
+    handover.submit_count(ctx, handover_id=view.id, cash_fen=FLOAT - 100,
+                          serials=full_serials(), counts=FULL_COUNTS)
+    handover.review(ctx, handover_id=view.id, cash_reason="short ¥1")
+    newcomer = incoming(ctx)
+    real = handover._set_counter
+
+    def interrupted(*args, **kwargs):  # Ctrl-C after the cash count, before the counter opens
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(handover, "_set_counter", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        handover.finish(ctx, handover_id=view.id, incoming=newcomer)
+    assert handover.active(ctx, counter=1).state == "reviewed"
+    assert cash.expected_cash(ctx, counter=1).counted_fen is None
+    assert counter_state(ho).state == "paused"
+    monkeypatch.setattr(handover, "_set_counter", real)
+    done = handover.finish(ctx, handover_id=view.id, incoming=newcomer)
+    assert done.state == "done" and cash.expected_cash(ctx, counter=1).counted_fen == FLOAT - 100

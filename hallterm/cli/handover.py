@@ -41,8 +41,8 @@ class _Io:
         if not self.interactive:
             raise BadInput(_("{label}: give {option}.").format(label=label, option=option))
         try:
-            value = typer.prompt(label, default=default if default is not None else ...,
-                                 show_default=default not in (None, ""), err=self.json)
+            extra = {} if default is None else {"default": default}
+            value = typer.prompt(label, show_default=bool(default), err=self.json, **extra)
         except (Abort, EOFError):
             raise BadInput(_("{label}: no answer; give {option}.").format(
                 label=label, option=option)) from None
@@ -195,8 +195,11 @@ def handover(
     if day_end and incoming:
         raise BadInput(_("A day-end hand-in has no incoming clerk (--incoming)."))
     hctx = options(ctx).ctx(store)
+    # Every value given is checked before anything is written.
     scanned = _serials(serial, serials_file)
     counted = _counts(count)
+    notes = ho.parse_denominations(denominations) if denominations else None
+    cash_fen = parse_fen(cash) if cash is not None else None
 
     out_no = outgoing or io.ask(_("Outgoing clerk (employee number)"), "--outgoing")
     actor = authenticate(hctx, empno=out_no, pin=io.pin(out_no, OUTGOING_PIN_ENV),
@@ -222,11 +225,6 @@ def handover(
 
     # -- the blind count -----------------------------------------------------------------
     if view.state == "started":
-        cash_fen, notes = (None, None)
-        if denominations:
-            notes = ho.parse_denominations(denominations)
-        if cash is not None:
-            cash_fen = parse_fen(cash)
         if cash_fen is None and notes is None:
             cash_fen, notes = _cash(io.ask(_("Cash counted (a total, or by denomination like "
                                              "100x4,50x1)"), "--cash"))
