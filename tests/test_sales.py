@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
-from hallterm.services import cash, receipts, sales, stock
-from hallterm.services.sales import PaymentIn, RefundLine
+from hallterm.services import cash, receipts, reversals, sales, stock
+from hallterm.services.reversals import RefundLine
+from hallterm.services.sales import PaymentIn
 from tests.sales_fixtures import HANDSETS, SIMS, approver, item_line, stock_hall
 
 
@@ -155,8 +156,8 @@ def test_void_restores_custody_and_drawer(shop):
     before_cases = custody_of(ctx, "ACC-CASE").quantity
     done = _sale(shop)
     with pytest.raises(ApprovalRequired):
-        sales.void_sale(ctx, receipt_no=done.receipt_no, reason="wrong", approver=None)
-    v = sales.void_sale(ctx, receipt_no=done.receipt_no, reason="customer changed mind",
+        reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="wrong", approver=None)
+    v = reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="customer changed mind",
                         approver=approver(ctx))
     assert v.number == "V20261125-0001" and v.amount_fen == done.total_fen
     assert v.by_method == {"cash": done.total_fen - 500_000, "card": 500_000}
@@ -164,7 +165,7 @@ def test_void_restores_custody_and_drawer(shop):
     assert custody_of(ctx, "ACC-CASE").quantity == before_cases
     assert cash.expected_cash(ctx, counter=1).expected_fen == before_drawer
     with pytest.raises(Refused, match="already void"):
-        sales.void_sale(ctx, receipt_no=done.receipt_no, reason="again", approver=approver(ctx))
+        reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="again", approver=approver(ctx))
     rows = sales.list_sales(ctx)
     assert [(r.receipt_no, r.state) for r in rows] == [(done.receipt_no, "void")]
     nxt = sales.complete_sale(ctx, counter=1, visit_id=None, lines=[item_line(ctx, "ACC-CASE")],
@@ -177,22 +178,22 @@ def test_refund_partial_then_rest_never_more_than_sold(shop):
     ctx = shop.sales
     done = _sale(shop, HANDSETS[1])
     boss = approver(ctx, "sale.refund")
-    r1 = sales.refund_sale(ctx, receipt_no=done.receipt_no, lines=[RefundLine(2, 1)],
+    r1 = reversals.refund_sale(ctx, receipt_no=done.receipt_no, lines=[RefundLine(2, 1)],
                            reason="one case too many", approver=boss)
     assert r1.number == "F20261125-0001" and r1.amount_fen == 4900
     assert r1.by_method == {"cash": 4900}
     assert custody_of(ctx, "ACC-CASE").quantity == 4  # 5 - 2 + 1
     with pytest.raises(Refused, match="only 1 left"):
-        sales.refund_sale(ctx, receipt_no=done.receipt_no, lines=[RefundLine(2, 2)],
+        reversals.refund_sale(ctx, receipt_no=done.receipt_no, lines=[RefundLine(2, 2)],
                           reason="x", approver=boss)
     with pytest.raises(Refused, match="partly refunded"):
-        sales.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
-    r2 = sales.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="returns all",
+        reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
+    r2 = reversals.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="returns all",
                            approver=boss)
     assert r1.amount_fen + r2.amount_fen == done.total_fen
     assert HANDSETS[1] in custody_of(ctx, "HS-HW-M60").serials
     with pytest.raises(Refused, match="already given back"):
-        sales.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="x",
+        reversals.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="x",
                           approver=boss)
     view = sales.get_sale(ctx, receipt_no=done.receipt_no)
     assert sum(p.returned_fen for p in view.payments) == done.total_fen
@@ -202,7 +203,7 @@ def test_refund_needs_a_manager_not_a_clerk(shop):
     ctx = shop.sales
     done = _sale(shop, HANDSETS[2])
     with pytest.raises(Forbidden):
-        sales.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="x",
+        reversals.refund_sale(ctx, receipt_no=done.receipt_no, lines=None, reason="x",
                           approver=shop.other.actor)
 
 
@@ -236,7 +237,7 @@ def test_cash_movements_threshold_and_count(shop):
 def test_day_report_section_and_exports(shop):
     ctx = shop.sales
     done = _sale(shop)
-    sales.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
+    reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
     _sale(shop, HANDSETS[1])
     from hallterm.services import dayparts, sales_day
 

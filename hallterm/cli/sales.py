@@ -123,7 +123,7 @@ def void_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Void a whole sale of today (the duty manager approves)."""
-    from hallterm.services.sales import void_sale
+    from hallterm.services.reversals import void_sale
 
     hctx = sign_in(options(ctx).ctx(store), as_)
     result = void_sale(hctx, receipt_no=number, reason=reason,
@@ -149,7 +149,7 @@ def refund_cmd(
 ) -> None:
     """Refund some or all lines of a sale (the duty manager approves)."""
     from hallterm.errors import BadInput
-    from hallterm.services.sales import RefundLine, refund_sale
+    from hallterm.services.reversals import RefundLine, refund_sale
 
     wanted = []
     for text in lines:

@@ -16,8 +16,9 @@ DEMO_PIN = "246810"
 def seed(ctx: Ctx) -> None:
     """Opening floats, cash / QR / card / split sales, a void (counter 3), a refund (counter 2)."""
     from hallterm.seeds.stock import make_iccid, make_imei
-    from hallterm.services import cash, catalog, sales
-    from hallterm.services.sales import PaymentIn, RefundLine
+    from hallterm.services import cash, catalog, reversals, sales
+    from hallterm.services.reversals import RefundLine
+    from hallterm.services.sales import PaymentIn
     from hallterm.services.staff import approve, authenticate
 
     def clerk(empno: str) -> Ctx:
@@ -46,7 +47,7 @@ def seed(ctx: Ctx) -> None:
     pays = sales.split_cash_rest(total, [PaymentIn("card", 500_000, reference="UP-883412")],
                                  60_000)
     split = sales.complete_sale(liu, counter=2, visit_id=None, lines=lines, payments=pays)
-    sales.refund_sale(liu, receipt_no=split.receipt_no, lines=[RefundLine(2, 1)],
+    reversals.refund_sale(liu, receipt_no=split.receipt_no, lines=[RefundLine(2, 1)],
                       reason="数据线不需要了 customer did not need the cable",
                       approver=approve(liu, action="sale.refund", empno="8002", pin=DEMO_PIN))
     # A top-up card by Alipay: valuable cards move with a second person's PIN.
@@ -59,5 +60,5 @@ def seed(ctx: Ctx) -> None:
     lines = [line(liu, "SIM-5G", sims[9]), line(liu, "ACC-CABLE-C")]
     wrong = sales.complete_sale(liu, counter=3, visit_id=None, lines=lines,
                                 payments=[PaymentIn("cash", sales.cart_total(lines), 5000)])
-    sales.void_sale(liu, receipt_no=wrong.receipt_no, reason="拿错卡 wrong SIM taken",
+    reversals.void_sale(liu, receipt_no=wrong.receipt_no, reason="拿错卡 wrong SIM taken",
                     approver=approve(liu, action="sale.void", empno="8002", pin=DEMO_PIN))

@@ -13,7 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -362,91 +362,8 @@ class SalesScreen(SalesDialogs, PostScreen):
             return
         self._complete(payments)
 
-    # -- completing --------------------------------------------------------------------
-    @work(exclusive=True, group="sales-complete")
-    async def _complete(self, payments: list[sales.PaymentIn]) -> None:
-        if self._busy:
-            return
-        witness = None
-        if any(x.kind == "valuable_card" for x in self.cart.lines):
-            from screens.widgets.approval import ApprovalDialog
-
-            witness = await self.app.push_screen_wait(ApprovalDialog(
-                "stock.valuable_card", _("Valuable cards are sold with a second person's PIN "
-                                         "(双人复核).")))
-            if witness is None:
-                return
-        self._busy = True
-        lines, counter = list(self.cart.lines), self.counter
-        visit = self._visit()
-        ctx, printer = self.hctx, self._printer()
-        command_id = uuid.uuid4().hex
-
-        def done(result) -> None:
-            self._busy = False
-            sale, printed, print_error = result
-            self.last_receipt = sale.receipt_no
-            self.cart_id = uuid.uuid4().hex
-            self.cart.show([], [], 0)
-            lang = get_language()
-            from hallterm.services.receipts import received_change
-
-            where = (_("Receipt {number} printed: {where}").format(
-                number=sale.receipt_no, where=printed.where) if printed else
-                _("Receipt {number}: not printed ({error}); reprint with Ctrl+S").format(
-                    number=sale.receipt_no, error=print_error))
-            if sale.tendered_fen:
-                self.query_one(ChangeBanner).announce(
-                    received_change(sale.tendered_fen, sale.change_fen, lang),
-                    sale.change_fen, where)
-            else:
-                self.query_one(ChangeBanner).announce(
-                    _("Paid {total}").format(total=format_fen(sale.total_fen)), None, where)
-            self._say()
-            self._set_mode("scan")
-            self._reload_custody()
-
-        def failed(exc: HallTermError) -> None:
-            self._busy = False
-            self._say(str(exc), error=True)
-            self._set_mode("scan")
-
-        self.call(_sell_and_print, ctx, counter=counter, visit_id=visit, lines=lines,
-                  payments=payments, command_id=command_id, cart_id=self.cart_id,
-                  witness=witness, printer=printer, on_success=done, on_error=failed)
-
-    def _visit(self) -> int | None:
-        from screens.widgets.counter_panel import CounterPanel
-
-        panels = self.query(CounterPanel)
-        return panels.first().current_visit if panels else None
-
-    def _printer(self):
-        from hallterm.services.receipts import Printer, printer_from_settings
-
-        settings = getattr(self.app, "settings", None)
-        return printer_from_settings(settings) if settings is not None else Printer()
-
-    def _reload_custody(self) -> None:
-        from screens.widgets.custody import CustodyView
-
-        for view in self.query(CustodyView):
-            view.reload()
-
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sales-scan")
-
-
-def _sell_and_print(ctx, *, printer, **sale):
-    """Complete the sale, then print its receipt (a printer problem never undoes a sale)."""
-    from hallterm.services.receipts import print_receipt
-
-    done = sales.complete_sale(ctx, **sale)
-    try:
-        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer)
-    except HallTermError as exc:
-        return done, None, str(exc)
-    return done, printed, None
 
 
 register(Post(

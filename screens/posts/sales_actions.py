@@ -1,4 +1,5 @@
-"""The Sales screen's dialog actions: quantity, search, override, card/QR, void/refund, reprint.
+"""The Sales screen's actions that ask first or finish a sale: quantity, search, override,
+card/QR, completing (with the receipt), void/refund, reprint.
 
 A mixin of ``SalesScreen`` (kept apart so each module stays small). Each action
 asks with a small form (``FormDialog``) and, where a rule wants the duty
@@ -7,12 +8,15 @@ manager, with the shell's approval dialog; then calls one service function.
 
 from __future__ import annotations
 
+import uuid
+
 from textual import work
 
 from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import _, get_language
 from hallterm.money import format_fen, parse_fen
-from hallterm.services import sales
+from hallterm.services import reversals, sales
+from screens.widgets.cart import ChangeBanner
 
 
 class SalesDialogs:
@@ -182,7 +186,7 @@ class SalesDialogs:
             self._set_mode("scan")
             return
 
-        def done(r: sales.Reversal) -> None:
+        def done(r: reversals.Reversal) -> None:
             money = ", ".join(f"{sales.method_label(m)} {format_fen(a)}"
                               for m, a in r.by_method.items())
             self.query_one("#sales-banner").announce(
@@ -195,12 +199,83 @@ class SalesDialogs:
             self._set_mode("scan")
 
         if kind == "void":
-            self.call(sales.void_sale, self.hctx, receipt_no=receipt, reason=answer["reason"],
+            self.call(reversals.void_sale, self.hctx, receipt_no=receipt, reason=answer["reason"],
                       approver=approver, counter=self.counter, on_success=done)
         else:
-            self.call(sales.refund_sale, self.hctx, receipt_no=receipt, lines=lines,
+            self.call(reversals.refund_sale, self.hctx, receipt_no=receipt, lines=lines,
                       reason=answer["reason"], approver=approver, counter=self.counter,
                       on_success=done)
+
+    # -- completing --------------------------------------------------------------------
+    @work(exclusive=True, group="sales-complete")
+    async def _complete(self, payments: list[sales.PaymentIn]) -> None:
+        if self._busy:
+            return
+        witness = None
+        if any(x.kind == "valuable_card" for x in self.cart.lines):
+            from screens.widgets.approval import ApprovalDialog
+
+            witness = await self.app.push_screen_wait(ApprovalDialog(
+                "stock.valuable_card", _("Valuable cards are sold with a second person's PIN "
+                                         "(双人复核).")))
+            if witness is None:
+                return
+        self._busy = True
+        lines, counter = list(self.cart.lines), self.counter
+        visit = self._visit()
+        ctx, printer = self.hctx, self._printer()
+        command_id = uuid.uuid4().hex
+
+        def done(result) -> None:
+            self._busy = False
+            sale, printed, print_error = result
+            self.last_receipt = sale.receipt_no
+            self.cart_id = uuid.uuid4().hex
+            self.cart.show([], [], 0)
+            lang = get_language()
+            from hallterm.services.receipts import received_change
+
+            where = (_("Receipt {number} printed: {where}").format(
+                number=sale.receipt_no, where=printed.where) if printed else
+                _("Receipt {number}: not printed ({error}); reprint with Ctrl+S").format(
+                    number=sale.receipt_no, error=print_error))
+            if sale.tendered_fen:
+                self.query_one(ChangeBanner).announce(
+                    received_change(sale.tendered_fen, sale.change_fen, lang),
+                    sale.change_fen, where)
+            else:
+                self.query_one(ChangeBanner).announce(
+                    _("Paid {total}").format(total=format_fen(sale.total_fen)), None, where)
+            self._say()
+            self._set_mode("scan")
+            self._reload_custody()
+
+        def failed(exc: HallTermError) -> None:
+            self._busy = False
+            self._say(str(exc), error=True)
+            self._set_mode("scan")
+
+        self.call(_sell_and_print, ctx, counter=counter, visit_id=visit, lines=lines,
+                  payments=payments, command_id=command_id, cart_id=self.cart_id,
+                  witness=witness, printer=printer, on_success=done, on_error=failed)
+
+    def _visit(self) -> int | None:
+        from screens.widgets.counter_panel import CounterPanel
+
+        panels = self.query(CounterPanel)
+        return panels.first().current_visit if panels else None
+
+    def _printer(self):
+        from hallterm.services.receipts import Printer, printer_from_settings
+
+        settings = getattr(self.app, "settings", None)
+        return printer_from_settings(settings) if settings is not None else Printer()
+
+    def _reload_custody(self) -> None:
+        from screens.widgets.custody import CustodyView
+
+        for view in self.query(CustodyView):
+            view.reload()
 
     # -- reprint -----------------------------------------------------------------------
     @work(exclusive=True, group="sales-dialog")
@@ -226,7 +301,19 @@ class SalesDialogs:
                   printer=self._printer(), reprint=True, on_success=done, on_error=failed)
 
 
-def _refund_lines(text: str) -> list[sales.RefundLine] | None:
+def _sell_and_print(ctx, *, printer, **sale):
+    """Complete the sale, then print its receipt (a printer problem never undoes a sale)."""
+    from hallterm.services.receipts import print_receipt
+
+    done = sales.complete_sale(ctx, **sale)
+    try:
+        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer)
+    except HallTermError as exc:
+        return done, None, str(exc)
+    return done, printed, None
+
+
+def _refund_lines(text: str) -> list[reversals.RefundLine] | None:
     """``all`` (None) or ``line:qty`` pairs like ``1:1 3:2``."""
     text = text.strip().lower()
     if text in ("", "all", "全部"):
@@ -236,5 +323,5 @@ def _refund_lines(text: str) -> list[sales.RefundLine] | None:
         line, _sep, qty = part.partition(":")
         if not line.isdigit() or (qty and not qty.isdigit()):
             raise BadInput(_("Refund lines look like 1:1 3:2 (line:quantity), or all."))
-        out.append(sales.RefundLine(int(line), int(qty or 1)))
+        out.append(reversals.RefundLine(int(line), int(qty or 1)))
     return out

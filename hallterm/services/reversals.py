@@ -1,0 +1,205 @@
+"""Voids (作废) and refunds (退款) of sales: the duty manager approves, a numbered document.
+
+A void cancels a whole sale of the current business day; its receipt number stays
+in the series, marked void. A refund gives back some or all lines of a sale, also
+of an earlier day within the hall's ``refund_window_days``, never more than was
+sold. Both write their own document (``V<yyyymmdd>-<nnnn>`` / ``F<yyyymmdd>-<nnnn>``)
+referencing the receipt, reverse the stock through the stock ledger (a returned
+serial goes back to the counter's custody) and give the money back by the methods
+it was paid with, the last payment first. Nothing of the original sale changes
+except a void's ``state``, so a refund of a closed day's sale writes only today's rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput, Refused
+from hallterm.i18n import _
+from hallterm.models.types import utc_text
+from hallterm.permissions import require
+from hallterm.services.sales import SaleView, _check_approver, _read_sale
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """Give back ``quantity`` of the sale's line ``line_no``."""
+
+    line_no: int
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A posted void or refund and the money given back by method."""
+
+    number: str
+    kind: str
+    receipt_no: str
+    business_day: date
+    amount_fen: int
+    by_method: dict[str, int]
+    approver: str
+    stock_document: str | None
+
+
+def _share(total: int, quantity: int, before: int, now: int) -> int:
+    """The part of a line's ``total`` for units ``before``..``before+now`` (sums exactly)."""
+    return total * (before + now) // quantity - total * before // quantity
+
+
+def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list[tuple],
+             reason: str, approver: Actor, counter: int) -> Reversal:
+    """Write one void/refund document: lines, money by method, stock back, audit."""
+    from hallterm.services.stock import LineIn, reverse_sale_movements
+
+    day = uow.open_day()
+    amount = sum(a for _line, _q, a in give)
+    prefix = "V" if kind == "void" else "F"
+    number = f"{prefix}{day:%Y%m%d}-{uow.next_number(f'{kind}:{day.isoformat()}'):04d}"
+    stocked = [LineIn(line.sku, line.serial, q) for line, q, _a in give
+               if line.kind != "service"]
+    doc = None
+    if stocked:
+        doc = reverse_sale_movements(uow, sale_ref=sale.receipt_no,
+                                     lines=None if kind == "void" else stocked)
+    rid = uow.sql(
+        "INSERT INTO sale_reversal (number, kind, sale_id, receipt_no, business_day, at, counter, "
+        "clerk, approver, reason, amount_fen, stock_document) VALUES (:n, :k, :s, :r, :d, :at, "
+        ":c, :clerk, :ap, :why, :a, :doc) RETURNING id",
+        {"n": number, "k": kind, "s": sale.id, "r": sale.receipt_no, "d": day.isoformat(),
+         "at": utc_text(uow.now), "c": counter, "clerk": ctx.actor.empno,
+         "ap": approver.empno, "why": reason, "a": amount,
+         "doc": doc.number if doc else None}).scalar()
+    uow.sql("INSERT INTO sale_reversal_line (reversal_id, sale_line_id, business_day, quantity, "
+            "amount_fen) VALUES (:r, :l, :d, :q, :a)",
+            [{"r": rid, "l": line.id, "d": day.isoformat(), "q": q, "a": a}
+             for line, q, a in give])
+    # Money goes back by the methods it came in, last payment first.
+    by_method: dict[str, int] = defaultdict(int)
+    left = amount
+    rows = []
+    for p in reversed(sale.payments):
+        if left <= 0:
+            break
+        take = min(left, p.amount_fen - p.returned_fen)
+        if take > 0:
+            rows.append({"r": rid, "p": p.id, "d": day.isoformat(), "m": p.method, "a": take})
+            by_method[p.method] += take
+            left -= take
+    if left > 0:
+        raise Refused(_("Nothing left to give back on receipt {number}.").format(
+            number=sale.receipt_no))
+    if rows:
+        uow.sql("INSERT INTO reversal_payment (reversal_id, payment_id, business_day, method, "
+                "amount_fen) VALUES (:r, :p, :d, :m, :a)", rows)
+    if kind == "void":
+        changed = uow.sql("UPDATE sale SET state = 'void' WHERE id = :s AND state = 'completed'",
+                          {"s": sale.id}).rowcount
+        if changed != 1:
+            raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no))
+    uow.audit(f"sale.{kind}", entity="sale", entity_id=sale.receipt_no, approver=approver,
+              business_day=day,
+              payload={"document": number, "reason": reason, "amount_fen": amount,
+                       "by_method": dict(by_method), "counter": counter,
+                       "lines": [{"line": line.line_no, "quantity": q, "amount_fen": a}
+                                 for line, q, a in give],
+                       "stock_document": doc.number if doc else None})
+    return Reversal(number, kind, sale.receipt_no, day, amount, dict(by_method),
+                    approver.empno, doc.number if doc else None)
+
+
+def _reason(reason: str | None) -> str:
+    why = (reason or "").strip()
+    if not why:
+        raise BadInput(_("Give a reason."))
+    if len(why) > 200:
+        raise BadInput(_("A reason is at most 200 characters."))
+    return why
+
+
+def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
+              counter: int | None = None, command_id: str | None = None) -> Reversal:
+    """作废: cancel a whole sale of the current business day (duty manager's approval).
+
+    The receipt number stays in the series, marked void; stock goes back to the
+    counter's custody; money goes back by payment method.
+    """
+    require(ctx.actor, "sale.sell")
+    approver = _check_approver(ctx, approver, "sale.void")
+    why = _reason(reason)
+
+    def work(uow: UnitOfWork) -> Reversal:
+        sale = _read_sale(uow.session, receipt_no, ctx.clock.tz)
+        day = uow.open_day()
+        if sale.state == "void":
+            raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no))
+        if sale.business_day != day:
+            raise Refused(_("Only a sale of today can be voided; refund receipt {number} "
+                            "instead.").format(number=sale.receipt_no))
+        if sale.reversals:
+            raise Refused(_("Receipt {number} was partly refunded; refund the rest "
+                            "instead.").format(number=sale.receipt_no))
+        give = [(line, line.quantity, line.total_fen) for line in sale.lines]
+        return _reverse(uow, ctx, kind="void", sale=sale, give=give, reason=why,
+                        approver=approver, counter=counter or sale.counter)
+
+    return run_write(ctx, "sale.void", work, command_id=command_id, result_type=Reversal)
+
+
+def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None, reason: str,
+                approver: Actor | None, counter: int | None = None,
+                command_id: str | None = None) -> Reversal:
+    """退款: give back some or all lines of a sale (also of an earlier day, within the window).
+
+    ``lines=None`` refunds everything not yet given back. A refund never exceeds
+    what was sold; a returned serial goes back to the counter's custody.
+    """
+    require(ctx.actor, "sale.sell")
+    approver = _check_approver(ctx, approver, "sale.refund")
+    why = _reason(reason)
+    from hallterm.services.hall import get_hall
+
+    window = get_hall(ctx).thresholds.refund_window_days
+
+    def work(uow: UnitOfWork) -> Reversal:
+        sale = _read_sale(uow.session, receipt_no, ctx.clock.tz)
+        day = uow.open_day()
+        if sale.state == "void":
+            raise Refused(_("Receipt {number} is void.").format(number=sale.receipt_no))
+        if (day - sale.business_day).days > window:
+            raise Refused(_("Receipt {number} is older than the {days}-day refund window.").format(
+                number=sale.receipt_no, days=window))
+        by_no = {line.line_no: line for line in sale.lines}
+        wanted: dict[int, int] = defaultdict(int)
+        if lines is None:
+            for line in sale.lines:
+                if line.quantity > line.returned:
+                    wanted[line.line_no] = line.quantity - line.returned
+        else:
+            for r in lines:
+                if r.line_no not in by_no:
+                    raise BadInput(_("Receipt {number} has no line {line}.").format(
+                        number=sale.receipt_no, line=r.line_no))
+                if r.quantity < 1:
+                    raise BadInput(_("A quantity is 1 or more."))
+                wanted[r.line_no] += r.quantity
+        if not wanted:
+            raise Refused(_("Everything on receipt {number} was already given back.").format(
+                number=sale.receipt_no))
+        give = []
+        for no, qty in sorted(wanted.items()):
+            line = by_no[no]
+            if line.returned + qty > line.quantity:
+                raise Refused(_("Line {line} of receipt {number}: only {left} left to give "
+                                "back.").format(line=no, number=sale.receipt_no,
+                                                left=line.quantity - line.returned))
+            give.append((line, qty, _share(line.total_fen, line.quantity, line.returned, qty)))
+        return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
+                        approver=approver, counter=counter or sale.counter)
+
+    return run_write(ctx, "sale.refund", work, command_id=command_id, result_type=Reversal)
