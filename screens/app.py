@@ -30,7 +30,7 @@ from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _, get_language, set_language
 from screens.home import HomeScreen
 from screens.lock import LockScreen
-from screens.palette import ShellCommands
+from screens.palette import ShellCommands, ShellPalette
 from screens.signin import SignInScreen
 from screens.translate import retranslate_bindings, retranslate_tree
 from screens.widgets.header import ShellHeader, counter_label
@@ -369,8 +369,8 @@ class HallTermApp(App[None]):
     # -- Textual's own strings -------------------------------------------------------
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self) and not self.locked:
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder=_("Search for a screen or action…")))
+            self.push_screen(ShellPalette(id="--command-palette",
+                                          placeholder=_("Search for a screen or action…")))
 
     def get_system_commands(self, screen: Screen):
         yield SystemCommand(_("Quit"), _("Close HallTerm"), self.action_quit)
