@@ -42,9 +42,13 @@ class ShellHeader(Widget):
             (facts["hall"], facts["where"], user_short, facts["day"], facts["clock"]),
             (facts["hall"], facts["where"], user_short, facts.get("day_short", facts["day"]),
              facts.get("clock_short", facts["clock"])),
-            (facts["hall"], "", user_short, facts.get("day_short", facts["day"]),
-             facts.get("clock_short", facts["clock"])),
         ]
+        # Then the hall's name gives way to the terminal and counter, then to nothing.
+        short = variants[-1]
+        room = width - 12 - sum(cell_len(p) for p in short[1:])
+        if room >= 8:
+            variants.append((_truncate(facts["hall"], room), *short[1:]))
+        variants.append((facts["hall"], "", *short[2:]))
         for hall, where, user, day, clock in variants:
             left = " " + "  ".join(p for p in (hall, where) if p)
             right = "  ".join(p for p in (day, clock) if p) + " "
