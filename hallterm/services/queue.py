@@ -63,7 +63,10 @@ COUNTER_MOVES = {
     "closing": {"open", "closed"},
 }
 HELD = ("called", "serving", "parked")
-CHANGES_KEY = "queue:changes"
+# Every queue write adds a ticket or counter event, so their newest ids together are a
+# change counter that costs nothing to keep and one indexed read to poll.
+VERSION_SQL = ("SELECT coalesce((SELECT max(id) FROM ticket_event), 0) + "
+               "coalesce((SELECT max(id) FROM counter_event), 0)")
 
 
 # -- read models ---------------------------------------------------------------------
@@ -305,10 +308,6 @@ def _event(uow: UnitOfWork, day: date, ticket_id: int, kind: str, priority: str,
     )
 
 
-def _changed(uow: UnitOfWork) -> None:
-    uow.next_number(CHANGES_KEY)
-
-
 def _long_wait_s(hall: HallConfig) -> int:
     return hall.thresholds.long_wait_minutes * 60
 
@@ -397,11 +396,16 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
 
     def work(uow: UnitOfWork) -> Slip:
         # The service and the hall's digest in one statement (issuing is the hot path).
-        svc = uow.sql("SELECT h.sha256, s.code, s.prefix, s.name_zh, s.name_en, s.active FROM "
-                      "hall h LEFT JOIN service s ON s.code = :c WHERE h.id = 1",
-                      {"c": code}).first()
-        hall = _hall_in(uow, svc[0] if svc else None)
-        svc = svc[1:] if svc else (None, None, None, None, None)
+        # The service, the hall's digest and the newest ticket keys in one statement:
+        # issuing is the hot path.
+        row = uow.sql(
+            "SELECT h.sha256, s.code, s.prefix, s.name_zh, s.name_en, s.active, "
+            "(SELECT max(queue_key) FROM (SELECT queue_key, business_day, hop FROM ticket "
+            "ORDER BY id DESC LIMIT 8) WHERE business_day = :d AND hop = 0) "
+            "FROM hall h LEFT JOIN service s ON s.code = :c WHERE h.id = 1",
+            {"c": code, "d": uow.now.date().isoformat()}).first()
+        hall = _hall_in(uow, row[0] if row else None)
+        svc = row[1:6] if row else (None, None, None, None, None)
         if svc[0] is None or not svc[4]:
             raise BadInput(_("No service {code} in this hall; services: {known}").format(
                 code=code or "-", known=", ".join(s.code for s in hall.services)))
@@ -412,7 +416,7 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
         seq = uow.next_number(f"ticket:{svc[1]}:{day.isoformat()}")
         number = f"{svc[1]}{seq:03d}"
         at = utc_text(uow.now)
-        key = _issue_key(uow, day)
+        key = _issue_key(uow, day, row[6])
         visit = uow.sql("INSERT INTO visit (business_day, opened_at, terminal) VALUES "
                         "(:d, :at, :t) RETURNING id",
                         {"d": day.isoformat(), "at": at, "t": ctx.terminal[:32]}).scalar()
@@ -425,7 +429,6 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
              "a": appointment, "v": visit, "at": at, "by": uow.actor.empno, "k": key}).scalar()
         _event(uow, day, ticket_id, "issue", priority)
         ahead, estimate = _ahead_and_estimate(uow, day, code, priority, key, ticket_id, hall)
-        _changed(uow)
         uow.audit("queue.issue", entity="ticket", entity_id=number, business_day=day,
                   payload={"service": code, "priority": priority, "visit": visit,
                            "appointment": appointment is not None})
@@ -435,17 +438,16 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
     return run_write(ctx, "queue.issue", work, command_id=command_id, result_type=Slip)
 
 
-def _issue_key(uow: UnitOfWork, day: date) -> float:
+def _issue_key(uow: UnitOfWork, day: date, recent: float | None) -> float:
     """The new ticket's place: its issue time, kept strictly after the last one issued.
 
     Strictly increasing keys leave room to re-insert a missed ticket between two
-    others even when two tickets share a clock reading.
+    others even when two tickets share a clock reading. ``recent`` is the newest
+    issue key among the last few rows (cheap, by rowid); when those were all
+    transfer hops or another day's, the day's tickets are asked.
     """
-    # The newest rows by rowid (cheap); a transfer's later hops are skipped over.
-    recent = uow.sql("SELECT queue_key, business_day, hop FROM ticket ORDER BY id DESC "
-                     "LIMIT 8").all()
-    last = next((r[0] for r in recent if r[1] == day.isoformat() and r[2] == 0), None)
-    if last is None and recent:
+    last = recent
+    if last is None:
         last = uow.sql("SELECT max(queue_key) FROM ticket WHERE business_day = :d AND hop = 0",
                        {"d": day.isoformat()}).scalar()
     now = uow.now.timestamp()
@@ -519,7 +521,6 @@ def call_next(ctx: Ctx, *, counter: int | None = None,
         ticket = _get(uow, choice.id, hall)
         _event(uow, day, choice.id, "call", choice.priority, number,
                {"rule": choice.rule, "wait_s": ticket.wait_s})
-        _changed(uow)
         uow.audit("queue.call", entity="ticket", entity_id=ticket.number, business_day=day,
                   payload={"counter": number, "rule": choice.rule, "priority": choice.priority,
                            "wait_s": ticket.wait_s})
@@ -585,7 +586,6 @@ def _counter_write(ctx: Ctx, action: str, counter: int | None, states: tuple[str
         row = _current_or_refuse(uow, number, states)
         detail = change(uow, day, row, hall) or {}
         _event(uow, day, row[0], action.split(".")[-1], row[3], number, detail)
-        _changed(uow)
         ticket = _get(uow, row[0], hall)
         uow.audit(action, entity="ticket", entity_id=row[1], business_day=day,
                   payload={"counter": number, **detail})
@@ -657,7 +657,6 @@ def resume(ctx: Ctx, *, counter: int | None = None, number: str | None = None) -
         uow.sql("UPDATE ticket SET state = 'serving', parked_at = NULL, parked_s = parked_s + "
                 ":p WHERE id = :i", {"p": max(0, parked_for), "i": row[0]})
         _event(uow, day, row[0], "resume", row[3], at_counter, {"parked_s": parked_for})
-        _changed(uow)
         uow.audit("queue.resume", entity="ticket", entity_id=row[1], business_day=day,
                   payload={"counter": at_counter, "parked_s": parked_for})
         return _get(uow, row[0], hall)
@@ -694,7 +693,6 @@ def no_show(ctx: Ctx, *, counter: int | None = None) -> NoShowResult:
             uow.sql("UPDATE ticket SET state = 'no_show', misses = misses + 1, finished_at = "
                     ":at WHERE id = :i", {"at": at, "i": row[0]})
             _event(uow, day, row[0], "no_show", row[3], number)
-        _changed(uow)
         uow.audit("queue.no_show", entity="ticket", entity_id=row[1], business_day=day,
                   payload={"counter": number, "auto_reinsert": protect})
         return NoShowResult(_get(uow, row[0], hall), protect)
@@ -772,7 +770,6 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
         new_id = uow.sql("SELECT last_insert_rowid()").scalar()
         _event(uow, day, row[0], "transfer", row[3], row[8],
                {"to": target, "new_ticket": new_id, "reason": reason})
-        _changed(uow)
         uow.audit("queue.transfer", entity="ticket", entity_id=row[1], business_day=day,
                   payload={"from": row[2], "to": target, "reason": reason})
         return _get(uow, new_id, hall)
@@ -798,7 +795,6 @@ def cancel(ctx: Ctx, *, number: str, reason: str) -> TicketInfo:
         uow.sql("UPDATE ticket SET state = 'cancelled', finished_at = :at, reason = :r "
                 "WHERE id = :i", {"at": utc_text(uow.now), "r": reason[:200], "i": row[0]})
         _event(uow, day, row[0], "cancel", row[3], None, {"reason": reason[:200]})
-        _changed(uow)
         uow.audit("queue.cancel", entity="ticket", entity_id=row[1], business_day=day,
                   payload={"reason": reason[:200]})
         return _get(uow, row[0], hall)
@@ -829,7 +825,6 @@ def reinsert(ctx: Ctx, *, number: str, reason: str, places: int | None = None) -
                 "recalls = 0, finished_at = NULL, queue_key = :k, reason = :r WHERE id = :i",
                 {"k": key, "r": reason[:200], "i": row[0]})
         _event(uow, day, row[0], "reinsert", row[3], None, {"places": n, "reason": reason[:200]})
-        _changed(uow)
         uow.audit("queue.reinsert", entity="ticket", entity_id=row[1], business_day=day,
                   payload={"places": n, "reason": reason[:200]})
         return _get(uow, row[0], hall)
@@ -879,7 +874,6 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
                 "reason) VALUES (:d, :n, :s, :k, :at, :a, :r)",
                 {"d": day.isoformat(), "n": counter, "s": state, "k": clerk_id,
                  "at": utc_text(uow.now), "a": _actor_no(uow), "r": reason})
-        _changed(uow)
         uow.audit(f"counter.{state}", entity="counter", entity_id=counter, business_day=day,
                   payload={"from": current, "clerk_id": clerk_id, "reason": reason})
         return _counter_infos(uow.session, uow.ctx, day, only=counter)[0]
@@ -915,8 +909,7 @@ def _read_hall(ctx: Ctx) -> HallConfig:
 def changes(ctx: Ctx) -> int:
     """A number that changes whenever the queue does (cheap: live screens poll it)."""
     with ctx.store.read() as session:
-        value = execute(session, "SELECT value FROM sequence WHERE key = :k",
-                        {"k": CHANGES_KEY}).scalar()
+        value = execute(session, VERSION_SQL).scalar()
     return int(value or 0)
 
 
@@ -990,8 +983,7 @@ def queue_status(ctx: Ctx, *, calls: int = 8) -> QueueStatus:
     now = ctx.now()
     day = now.date()
     with ctx.store.read() as session:
-        version = execute(session, "SELECT value FROM sequence WHERE key = :k",
-                          {"k": CHANGES_KEY}).scalar() or 0
+        version = execute(session, VERSION_SQL).scalar() or 0
         counters = _counter_infos(session, ctx, day)
         services = _service_queues(session, hall, day, now, counters)
         latest = _calls(session, ctx, day, calls)
@@ -1031,8 +1023,7 @@ def counter_view(ctx: Ctx, *, counter: int | None = None) -> CounterView:
     now = ctx.now()
     day = now.date()
     with ctx.store.read() as session:
-        version = execute(session, "SELECT value FROM sequence WHERE key = :k",
-                          {"k": CHANGES_KEY}).scalar() or 0
+        version = execute(session, VERSION_SQL).scalar() or 0
         infos = _counter_infos(session, ctx, day, only=number)
         if not infos:
             raise NotFound(_("No counter {number} in this hall.").format(number=number))
