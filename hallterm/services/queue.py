@@ -428,7 +428,7 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
             {"d": day.isoformat(), "n": number, "s": seq, "svc": code, "p": priority,
              "a": appointment, "v": visit, "at": at, "by": uow.actor.empno, "k": key}).scalar()
         _event(uow, day, ticket_id, "issue", priority)
-        ahead, estimate = _ahead_and_estimate(uow, day, code, priority, key, ticket_id, hall)
+        ahead, estimate = _ahead_and_estimate(uow, day, code, priority, key, hall)
         uow.audit("queue.issue", entity="ticket", entity_id=number, business_day=day,
                   payload={"service": code, "priority": priority, "visit": visit,
                            "appointment": appointment is not None})
@@ -455,7 +455,7 @@ def _issue_key(uow: UnitOfWork, day: date, recent: float | None) -> float:
 
 
 def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str, key: float,
-                        ticket_id: int, hall: HallConfig) -> tuple[int, int]:
+                        hall: HallConfig) -> tuple[int, int]:
     """People ahead in the service's line, and the wait they mean in minutes.
 
     The wait is people ahead times today's average service time in the service
@@ -465,14 +465,17 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
     higher = [p for p in PRIORITIES if policy.RANK[p] > rank]
     marks = ", ".join(f"'{p}'" for p in higher) or "''"
     row = uow.sql(
+        # Two index range counts (ix_ticket_service_line): the higher classes, and this
+        # class before the new ticket's place.
         "SELECT (SELECT count(*) FROM ticket WHERE business_day = :d AND service = :s AND "
-        f"state = 'waiting' AND id != :i AND (priority IN ({marks}) OR (priority = :p AND "
-        "(queue_key < :k OR (queue_key = :k AND id < :i))))), count(*), "
+        f"state = 'waiting' AND priority IN ({marks})) + (SELECT count(*) FROM ticket WHERE "
+        "business_day = :d AND service = :s AND state = 'waiting' AND priority = :p AND "
+        "queue_key < :k), count(*), "
         "avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 - parked_s), "
         "(SELECT count(*) FROM counter WHERE active = 1 AND state = 'open' AND "
         "' ' || services || ' ' LIKE '% ' || :s || ' %') FROM ticket WHERE business_day = :d "
         "AND service = :s AND state = 'done' AND serving_at IS NOT NULL",
-        {"d": day.isoformat(), "s": service, "i": ticket_id, "p": priority, "k": key}).first()
+        {"d": day.isoformat(), "s": service, "p": priority, "k": key}).first()
     ahead = int(row[0])
     minutes = (row[2] / 60.0) if row[1] >= 3 and row[2] else float(
         hall.queue.service_minutes_estimate)
