@@ -9,8 +9,8 @@ and resumed; parked time is kept apart from service time. Who is called next is
 Ticket kiosk: ``issue_ticket`` with nobody signed in acts as the kiosk (actor
 ``kiosk`` on this terminal, no PIN: customers take their own tickets); a
 signed-in person needs ``queue.issue``. Every write goes through ``run_write``,
-bumps the ``queue:changes`` counter that live screens poll (``changes``), and is
-audited.
+adds a ticket or counter event (whose newest ids are the change counter live
+screens poll: ``changes``), and is audited.
 """
 
 from __future__ import annotations
