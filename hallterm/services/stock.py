@@ -319,6 +319,52 @@ def may_read(ctx: Ctx) -> None:
         require(ctx.actor, "stock.read")
 
 
+@dataclass(frozen=True)
+class Scanned:
+    """What one scan on a document form was: an item chosen, or a checked line."""
+
+    item: Item | None = None  # an item code was scanned: it is now the current item
+    line: LineIn | None = None  # the line to add to the document (as entered)
+    checked: CheckedLine | None = None
+
+
+def scan(ctx: Ctx, *, from_place: str, text: str, current_sku: str | None = None,
+         pending: Sequence[LineIn] = ()) -> Scanned:
+    """Interpret one scan (a barcode scanner types and presses Enter) on a document form.
+
+    An item's SKU or barcode chooses the current item; a number adds that quantity
+    of the current counted item; anything else is a serial (of the current item on a
+    receipt; of whatever the ledger says elsewhere). Raises ``BadInput`` with the
+    reason a line is refused.
+    """
+    may_read(ctx)
+    text = (text or "").strip()
+    if not text:
+        raise BadInput(_("Nothing was scanned."))
+    with ctx.store.read() as session:
+        current = find_item(session, current_sku) if current_sku else None
+        if (current is not None and current.kind == "counted" and text.isdigit()
+                and len(text) <= 6):
+            line = LineIn(current.sku, None, int(text))
+        else:
+            item = find_item(session, text)
+            if item is not None:
+                if not item.stocked:
+                    raise BadInput(_("{sku} is a service and has no stock").format(sku=item.sku))
+                return Scanned(item=item)
+            if from_place in SOURCES:
+                if current is None:
+                    raise BadInput(_("Scan the item's barcode first, then its serials."))
+                line = LineIn(current.sku, text)
+            else:
+                line = LineIn("", text)
+        checked, errors = _validate(session, from_place, [line], pending=pending)
+    if errors:
+        raise BadInput(errors[0][1])
+    return Scanned(line=LineIn(checked[0].sku, checked[0].serial, checked[0].quantity),
+                   checked=checked[0])
+
+
 # -- people ------------------------------------------------------------------------------
 def _check_second(actor: Actor | None, other: Actor | None, action: str) -> Actor:
     roles = APPROVERS[action]

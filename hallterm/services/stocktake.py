@@ -214,6 +214,44 @@ def count(ctx: Ctx, *, stocktake_id: int, code: str, quantity: int | None = None
     return saved[0]
 
 
+@dataclass(frozen=True)
+class StocktakeScan:
+    """One scan during a count: an item chosen (``item_sku``), or a line saved."""
+
+    item_sku: str | None = None
+    item_name: str | None = None
+    item_kind: str | None = None
+    counted: Counted | None = None
+
+
+def scan(ctx: Ctx, *, stocktake_id: int, text: str, current_sku: str | None = None
+         ) -> StocktakeScan:
+    """Interpret one scan while counting, and save the line it makes.
+
+    An item code chooses the current item (a counted item is then counted by typing
+    its quantity; a serialised one names the item of serials the ledger does not
+    know); a number is a quantity of the current counted item; anything else is a
+    serial.
+    """
+    may_read(ctx)
+    text = (text or "").strip()
+    if not text:
+        raise BadInput(_("Nothing was scanned."))
+    zh = get_language().startswith("zh")
+    with ctx.store.read() as session:
+        current = find_item(session, current_sku) if current_sku else None
+        item = None if (text.isdigit() and len(text) <= 6) else find_item(session, text)
+    if current is not None and current.kind == "counted" and text.isdigit() and len(text) <= 6:
+        return StocktakeScan(counted=count(ctx, stocktake_id=stocktake_id, code=current.sku,
+                                           quantity=int(text)))
+    if item is not None:
+        if not item.stocked:
+            raise BadInput(_("{sku} is a service and has no stock").format(sku=item.sku))
+        return StocktakeScan(item.sku, item.name_zh if zh else item.name_en, item.kind)
+    sku = current.sku if current is not None and current.serialised else None
+    return StocktakeScan(counted=count(ctx, stocktake_id=stocktake_id, code=text, sku=sku))
+
+
 def count_many(ctx: Ctx, *, stocktake_id: int, entries: Sequence[Entry]
                ) -> tuple[list[Counted], list[tuple[int, str]]]:
     """Save many counted lines in one write: the good ones saved, the others refused."""

@@ -1,0 +1,689 @@
+"""The Warehouse post (库管岗): stock by item and place, movements, serial history, stocktake.
+
+One screen, four modes: *stock* (the table of stock by item and place, with
+totals and value), *document* (a receipt, issue, return or write-off being
+scanned: a barcode scanner types and presses Enter; each scan is checked at once
+and a refused one stays on its line with the reason, the rest of the document as
+entered), *history* (where one serial has been) and *stocktake* (count a place,
+finish, post the adjustments). Nothing is written until a document is posted;
+stocktake lines are saved as they are counted. The warehouse clerk acts; the hall
+manager and the auditor only read.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+
+from hallterm.errors import BadInput, HallTermError
+from hallterm.i18n import N_, _
+from hallterm.money import format_fen
+from hallterm.permissions import allowed
+from hallterm.services import stock, stocktake
+from screens.base import PostScreen
+from screens.registry import Post, register
+from screens.widgets.custody import CustodyView
+from screens.widgets.form_dialog import Field, FormDialog
+from screens.widgets.header import ShellHeader
+
+
+@dataclass
+class Draft:
+    """A document being scanned (kept on screen until posted)."""
+
+    kind: str
+    from_place: str
+    to_place: str
+    counter: int | None = None
+    reference: str | None = None
+    supplier: str | None = None
+    reason: str | None = None
+    lines: list[stock.LineIn] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+
+    @property
+    def value_fen(self) -> int:
+        return sum(self.values)
+
+
+def open_stocktake(ctx, place: str):
+    """Resume the stocktake of ``place`` in progress, or start one (both services)."""
+    current = stocktake.in_progress(ctx, place=place)
+    take = current or stocktake.start(ctx, place=place)
+    return take, stocktake.lines(ctx, stocktake_id=take.id, limit=200)
+
+
+class WarehouseScreen(PostScreen):
+    """The warehouse clerk's screen; read-only for the hall manager and the auditor."""
+
+    DEFAULT_CSS = """
+    WarehouseScreen #wh-body { padding: 0 1; }
+    WarehouseScreen #wh-title { text-style: bold; color: $accent; }
+    WarehouseScreen #wh-hint { color: $text-muted; }
+    WarehouseScreen #wh-stock, WarehouseScreen #wh-lines, WarehouseScreen #wh-moves {
+        height: 1fr;
+    }
+    WarehouseScreen #wh-totals, WarehouseScreen #wh-summary { height: auto; max-height: 12; }
+    WarehouseScreen #wh-custody { display: none; }
+    WarehouseScreen #wh-custody.shown { display: block; }
+    """
+    BINDINGS = [
+        Binding("r", "receive", N_("Receive"), id="warehouse.receive",
+                tooltip=N_("Receive a supplier's delivery into the warehouse (入库)")),
+        Binding("i", "issue", N_("Issue"), id="warehouse.issue",
+                tooltip=N_("Issue stock to a counter's custody (出库/领用)")),
+        Binding("t", "return", N_("Return"), id="warehouse.return",
+                tooltip=N_("Take stock back from a counter (退库)")),
+        Binding("w", "write_off", N_("Write off"), id="warehouse.write_off",
+                tooltip=N_("Damaged, lost or returned to the supplier (manager approves)")),
+        Binding("h", "history", N_("History"), id="warehouse.history",
+                tooltip=N_("Where has a serial been")),
+        Binding("k", "stocktake", N_("Stocktake"), id="warehouse.stocktake",
+                tooltip=N_("Count a place and compare it with the ledger (盘点)")),
+        Binding("g", "refresh", N_("Refresh"), id="warehouse.refresh",
+                tooltip=N_("Load the stock table again")),
+        Binding("ctrl+s", "post", N_("Post"), priority=True, id="warehouse.post",
+                tooltip=N_("Post the document (or the stocktake's adjustments)")),
+        Binding("ctrl+d", "drop_line", N_("Remove line"), priority=True, id="warehouse.drop_line",
+                tooltip=N_("Remove the last line of the document")),
+        Binding("ctrl+f", "finish", N_("Finish count"), priority=True, id="warehouse.finish",
+                tooltip=N_("Stop counting and show the differences")),
+        Binding("ctrl+o", "reopen", N_("Count again"), priority=True, id="warehouse.reopen",
+                tooltip=N_("Go back to counting before posting")),
+        Binding("ctrl+x", "cancel_take", N_("Cancel stocktake"), priority=True, id="warehouse.cancel_take",
+                tooltip=N_("Abandon this stocktake (nothing is adjusted)")),
+        Binding("escape", "back", N_("Back"), id="warehouse.back",
+                tooltip=N_("Back to the stock table (a stocktake stays open)")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "stock"
+        self.draft: Draft | None = None
+        self.take = None
+        self.result = None
+        self.current_sku: str | None = None
+        self.current_name = ""
+        self._queue: deque[str] = deque()
+        self._scanning = False
+        self._posting = False
+
+    # -- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with Vertical(id="wh-body"):
+            yield Static(id="wh-title")
+            yield Static(id="wh-hint")
+            with ContentSwitcher(initial="pane-stock", id="wh-panes"):
+                with Vertical(id="pane-stock"):
+                    yield DataTable(id="wh-stock", cursor_type="row", zebra_stripes=True)
+                    yield Static(id="wh-totals")
+                with Vertical(id="pane-entry"):
+                    yield Input(id="wh-scan")
+                    yield DataTable(id="wh-lines", cursor_type="row", zebra_stripes=True)
+                    yield Static(id="wh-summary")
+                    yield CustodyView(None, id="wh-custody")
+                with Vertical(id="pane-history"):
+                    yield Input(id="wh-serial")
+                    yield Static(id="wh-where")
+                    yield DataTable(id="wh-moves", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self._show_mode()
+        self.action_refresh()
+
+    def _columns(self) -> None:
+        for table_id, columns in (
+            ("#wh-stock", (_("Place"), _("SKU"), _("Item"), _("Qty"), _("Unit"), _("Value"))),
+            ("#wh-lines", ("#", _("Item"), _("Serial / qty"), _("Result"))),
+            ("#wh-moves", (_("Time"), _("Document"), _("Movement"), _("From"), _("To"),
+                           _("By"), _("Reference"))),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            table.add_columns(*columns)
+
+    def retranslate(self) -> None:
+        """The shell switched the language: redraw in it."""
+        self._columns()
+        self._show_mode()
+        if self.mode == "stock":
+            self.action_refresh()
+
+    @property
+    def may_move(self) -> bool:
+        actor = self.hctx.actor if self.hctx else None
+        return actor is not None and allowed(actor.roles, "stock.move")
+
+    @property
+    def may_count(self) -> bool:
+        actor = self.hctx.actor if self.hctx else None
+        return actor is not None and allowed(actor.roles, "stock.stocktake")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        stock_mode = self.mode == "stock"
+        if action in ("receive", "issue", "return", "write_off"):
+            return stock_mode and self.may_move
+        if action == "stocktake":
+            return stock_mode and self.may_count
+        if action in ("history", "refresh"):
+            return stock_mode
+        if action == "drop_line":
+            return self.mode == "document"
+        if action == "post":
+            if self.mode == "document":
+                return True
+            return self.mode == "stocktake" and self.take is not None and \
+                self.take.state == "finished"
+        if action == "finish":
+            return self.mode == "stocktake" and self.take is not None and \
+                self.take.state == "open"
+        if action == "reopen":
+            return self.mode == "stocktake" and self.take is not None and \
+                self.take.state == "finished"
+        if action == "cancel_take":
+            return self.mode == "stocktake"
+        if action == "back":
+            return not stock_mode
+        return True
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.current_sku = None
+        self.current_name = ""
+        self._queue.clear()
+        pane = {"stock": "pane-stock", "document": "pane-entry", "stocktake": "pane-entry",
+                "history": "pane-history"}[mode]
+        self.query_one(ContentSwitcher).current = pane
+        if mode in ("document", "stocktake"):
+            self.query_one("#wh-lines", DataTable).clear()
+            self.query_one("#wh-summary", Static).update("")
+            scan = self.query_one("#wh-scan", Input)
+            scan.value = ""
+            scan.focus()
+        elif mode == "history":
+            serial = self.query_one("#wh-serial", Input)
+            serial.value = ""
+            serial.focus()
+            self.query_one("#wh-where", Static).update("")
+            self.query_one("#wh-moves", DataTable).clear()
+        else:
+            self.query_one("#wh-stock", DataTable).focus()
+        custody = self.query_one(CustodyView)
+        counter = self.draft.counter if (mode == "document" and self.draft) else None
+        custody.set_class(counter is not None, "shown")
+        if counter is not None:
+            custody.show_counter(counter)
+        self._show_mode()
+        self.refresh_bindings()
+
+    def _show_mode(self) -> None:
+        title = self.query_one("#wh-title", Static)
+        hint = self.query_one("#wh-hint", Static)
+        self.query_one("#wh-scan", Input).placeholder = _("Scan or type, then Enter")
+        self.query_one("#wh-serial", Input).placeholder = _("IMEI, ICCID or card number")
+        if self.mode == "stock":
+            title.update(Text(_("Warehouse (库管) — stock by item and place")))
+            hint.update(Text("" if self.may_move else _("Read only: you can look, not move "
+                                                        "stock.")))
+        elif self.mode == "document" and self.draft:
+            d = self.draft
+            what = stock.kind_label(d.kind)
+            where = _("{source} → {target}").format(source=stock.place_label(d.from_place),
+                                                    target=stock.place_label(d.to_place))
+            extra = " ".join(x for x in (d.reference, d.supplier, d.reason) if x)
+            title.update(Text(f"{what}: {where}  {extra}"))
+            self._draft_hint()
+        elif self.mode == "history":
+            title.update(Text(_("Serial history — where has it been")))
+            hint.update(Text(_("Scan or type a serial and press Enter.")))
+        elif self.mode == "stocktake" and self.take:
+            title.update(Text(_("Stocktake {number} of {place} ({state})").format(
+                number=self.take.number, place=stock.place_label(self.take.place),
+                state=self.take.state)))
+            self._take_hint()
+
+    def _draft_hint(self) -> None:
+        d = self.draft
+        current = _("Current item: {item}").format(item=self.current_name) \
+            if self.current_sku else _("No item chosen")
+        if d.kind == "receive":
+            how = _("Scan an item's barcode, then its serials (or type a quantity).")
+        else:
+            how = _("Scan serials; for counted items scan the barcode, then type the quantity.")
+        totals = _("{lines} line(s), {value}").format(lines=len(d.lines),
+                                                     value=format_fen(d.value_fen))
+        self.query_one("#wh-hint", Static).update(Text(f"{how}  {current}.  {totals}"))
+
+    def _take_hint(self) -> None:
+        current = _("Current item: {item}").format(item=self.current_name) \
+            if self.current_sku else _("No item chosen")
+        self.query_one("#wh-hint", Static).update(Text(
+            _("Scan serials; scan an item's barcode then type its quantity. Lines are saved as "
+              "counted.") + f"  {current}.  " + _("{lines} line(s) counted").format(
+                lines=self.take.lines)))
+
+    # -- stock table --------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.call(stock.balances, self.hctx, on_success=self._show_stock)
+
+    def _show_stock(self, report) -> None:
+        table = self.query_one("#wh-stock", DataTable)
+        table.clear()
+        for r in report.rows:
+            table.add_row(Text(stock.place_label(r.place)), Text(r.sku), Text(r.name),
+                          Text(str(r.quantity), justify="right"),
+                          Text(format_fen(r.unit_value_fen), justify="right"),
+                          Text(format_fen(r.value_fen), justify="right"))
+        lines = []
+        for t in report.places:
+            line = _("{place}: {quantity} units, {value}").format(
+                place=stock.place_label(t.place), quantity=t.quantity,
+                value=format_fen(t.value_fen))
+            if t.cards:
+                line += "  " + _("valuable cards {n}, face value {face}").format(
+                    n=t.cards, face=format_fen(t.cards_face_fen))
+            lines.append(line)
+        lines.append(_("Total: {quantity} units, {value}; valuable cards {n}, face value "
+                       "{face}").format(quantity=report.quantity,
+                                        value=format_fen(report.value_fen), n=report.cards,
+                                        face=format_fen(report.cards_face_fen)))
+        self.query_one("#wh-totals", Static).update(Text("\n".join(lines)))
+
+    # -- starting documents -------------------------------------------------------------
+    def action_receive(self) -> None:
+        self.app.push_screen(FormDialog(_("Receive a delivery (入库)"), [
+            Field("document", N_("Delivery document number")),
+            Field("supplier", N_("Supplier"))]), self._start_receive)
+
+    def _start_receive(self, values) -> None:
+        if values:
+            self.draft = Draft("receive", stock.SUPPLIER, stock.WAREHOUSE,
+                               reference=values["document"], supplier=values["supplier"])
+            self._set_mode("document")
+
+    def action_issue(self) -> None:
+        self.app.push_screen(FormDialog(_("Issue to a counter (出库/领用)"), [
+            Field("counter", N_("Counter number"))]), self._start_issue)
+
+    def _start_issue(self, values) -> None:
+        counter = self._counter(values)
+        if counter is not None:
+            self.draft = Draft("issue", stock.WAREHOUSE, stock.counter_place(counter),
+                               counter=counter)
+            self._set_mode("document")
+
+    def action_return(self) -> None:
+        self.app.push_screen(FormDialog(_("Return from a counter (退库)"), [
+            Field("counter", N_("Counter number")),
+            Field("reason", N_("Reason"), required=False)]), self._start_return)
+
+    def _start_return(self, values) -> None:
+        counter = self._counter(values)
+        if counter is not None:
+            self.draft = Draft("return", stock.counter_place(counter), stock.WAREHOUSE,
+                               counter=counter, reason=values.get("reason") or None)
+            self._set_mode("document")
+
+    def action_write_off(self) -> None:
+        self.app.push_screen(FormDialog(_("Write off (报损/丢失/退供应商)"), [
+            Field("place", N_("From (warehouse or counter:N)"), "warehouse"),
+            Field("to", N_("To (damaged, lost or returned_to_supplier)"), "damaged"),
+            Field("reason", N_("Reason"))]), self._start_write_off)
+
+    def _start_write_off(self, values) -> None:
+        if not values:
+            return
+        try:
+            place = stock.parse_place(values["place"])
+            to = stock.parse_place(values["to"])
+            if to not in stock.WRITE_OFF_PLACES or not stock.is_holding(place):
+                raise BadInput(_("A write-off goes from the warehouse or a counter to "
+                                      "damaged, lost or returned_to_supplier."))
+        except HallTermError as exc:
+            self._show_error(exc)
+            return
+        counter = int(place.split(":")[1]) if place.startswith("counter:") else None
+        self.draft = Draft("write_off", place, to, counter=counter, reason=values["reason"])
+        self._set_mode("document")
+
+    def _counter(self, values) -> int | None:
+        if not values:
+            return None
+        text = values["counter"].strip()
+        if not text.isdigit() or not 1 <= int(text) <= 999:
+            self.notify(_("A counter number is 1-999."), severity="error")
+            return None
+        return int(text)
+
+    # -- scanning -----------------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        event.input.value = ""
+        if not text:
+            return
+        if event.input.id == "wh-serial":
+            self.call(stock.history, self.hctx, serial=text, on_success=self._show_history)
+            return
+        self._queue.append(text)
+        self._next_scan()
+
+    def _next_scan(self) -> None:
+        # One scan at a time, in order: a scanner is faster than a check.
+        if self._scanning or not self._queue:
+            return
+        text = self._queue.popleft()
+        self._scanning = True
+        if self.mode == "document" and self.draft:
+            self.call(stock.scan, self.hctx, from_place=self.draft.from_place, text=text,
+                      current_sku=self.current_sku, pending=list(self.draft.lines),
+                      on_success=self._scanned, on_error=lambda exc: self._refused(text, exc))
+        elif self.mode == "stocktake" and self.take:
+            self.call(stocktake.scan, self.hctx, stocktake_id=self.take.id, text=text,
+                      current_sku=self.current_sku, on_success=self._counted,
+                      on_error=lambda exc: self._refused(text, exc))
+        else:
+            self._scanning = False
+
+    def _done_scan(self) -> None:
+        self._scanning = False
+        self._next_scan()
+
+    def _add_row(self, item: str, what: str, result: Text) -> None:
+        table = self.query_one("#wh-lines", DataTable)
+        table.add_row(Text(str(table.row_count + 1)), Text(item), Text(what), result)
+        table.move_cursor(row=table.row_count - 1)
+
+    def _scanned(self, scanned) -> None:
+        if self.mode == "document" and self.draft is not None:
+            if scanned.item is not None:
+                self.current_sku = scanned.item.sku
+                self.current_name = f"{scanned.item.sku} {scanned.item.name()}"
+            else:
+                c = scanned.checked
+                self.draft.lines.append(scanned.line)
+                self.draft.kinds.append(c.kind)
+                self.draft.values.append(c.quantity * c.unit_value_fen)
+                self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
+                              Text("✓ " + _("OK"), style="green"))
+            self._draft_hint()
+        self._done_scan()
+
+    def _counted(self, scanned) -> None:
+        if self.mode == "stocktake" and self.take is not None:
+            if scanned.counted is None:
+                self.current_sku = scanned.item_sku
+                self.current_name = f"{scanned.item_sku} {scanned.item_name}"
+            else:
+                c = scanned.counted
+                self.take = _bump(self.take, c.quantity)
+                self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
+                              Text("✓ " + _("counted ({total} in all)").format(
+                                  total=c.item_total), style="green"))
+            self._take_hint()
+        self._done_scan()
+
+    def _refused(self, text: str, exc: HallTermError) -> None:
+        # The refused scan stays on its line with the reason; the document is unchanged.
+        if self.mode in ("document", "stocktake"):
+            self._add_row("", text, Text("✗ " + str(exc), style="bold red"))
+            self.app.bell()
+        else:
+            self._show_error(exc)
+        self._done_scan()
+
+    def action_drop_line(self) -> None:
+        if self.mode != "document" or not self.draft or not self.draft.lines:
+            return
+        self.draft.lines.pop()
+        self.draft.kinds.pop()
+        self.draft.values.pop()
+        table = self.query_one("#wh-lines", DataTable)
+        for key in reversed(list(table.rows)):
+            row = table.get_row(key)
+            if str(row[3]).startswith("✓"):
+                table.remove_row(key)
+                break
+        self._draft_hint()
+
+    # -- posting ------------------------------------------------------------------------
+    def action_post(self) -> None:
+        if self._posting:
+            return
+        if self.mode == "document" and self.draft is not None:
+            if not self.draft.lines:
+                self.notify(_("The document has no lines yet."), severity="warning")
+                return
+            self._post_document()
+        elif self.mode == "stocktake" and self.take is not None:
+            self._post_stocktake()
+
+    @work(exclusive=True, group="warehouse-post")
+    async def _post_document(self) -> None:
+        from screens.widgets.approval import ApprovalDialog
+        from screens.widgets.person import PersonDialog
+
+        d = self.draft
+        cards = d.kinds.count("valuable_card")
+        summary = _("{n} line(s), {value}").format(n=len(d.lines), value=format_fen(d.value_fen))
+        receiver = approver = witness = None
+        if d.kind == "issue":
+            receiver = await self.app.push_screen_wait(PersonDialog(
+                "stock.issue", _("Counter {n}'s clerk confirms taking {what} into custody."
+                                 ).format(n=d.counter, what=summary)))
+            if receiver is None:
+                return
+        if d.kind == "write_off":
+            approver = await self.app.push_screen_wait(ApprovalDialog(
+                "stock.write_off", _("Write off {what} to {place}: {reason}").format(
+                    what=summary, place=stock.place_label(d.to_place), reason=d.reason)))
+            if approver is None:
+                return
+        elif cards:
+            witness = await self.app.push_screen_wait(ApprovalDialog(
+                "stock.valuable_card", _("Second person (双人复核) for {n} valuable card(s)."
+                                         ).format(n=cards)))
+            if witness is None:
+                return
+        self._posting = True
+        lines = list(d.lines)
+        if d.kind == "receive":
+            self.call(stock.receive, self.hctx, document_no=d.reference, supplier=d.supplier,
+                      lines=lines, witness=witness, on_success=self._posted,
+                      on_error=self._post_failed)
+        elif d.kind == "issue":
+            self.call(stock.issue, self.hctx, counter=d.counter, lines=lines, receiver=receiver,
+                      witness=witness, on_success=self._posted, on_error=self._post_failed)
+        elif d.kind == "return":
+            self.call(stock.return_from_counter, self.hctx, counter=d.counter, lines=lines,
+                      witness=witness, reason=d.reason, on_success=self._posted,
+                      on_error=self._post_failed)
+        else:
+            self.call(stock.write_off, self.hctx, place=d.from_place, to=d.to_place,
+                      lines=lines, reason=d.reason, approver=approver,
+                      on_success=self._posted, on_error=self._post_failed)
+
+    def _posted(self, doc) -> None:
+        self._posting = False
+        self.notify(_("Posted {number}: {kind}, {quantity} unit(s), {value}.").format(
+            number=doc.number, kind=stock.kind_label(doc.kind), quantity=doc.quantity,
+            value=format_fen(doc.value_fen)), timeout=8)
+        self.draft = None
+        self._set_mode("stock")
+        self.action_refresh()
+
+    def _post_failed(self, exc: HallTermError) -> None:
+        self._posting = False
+        self._show_error(exc)
+
+    # -- history ------------------------------------------------------------------------
+    def action_history(self) -> None:
+        self._set_mode("history")
+
+    def _show_history(self, hist) -> None:
+        self.query_one("#wh-where", Static).update(Text(_(
+            "{serial} ({sku}) is now at {place}.").format(serial=hist.serial, sku=hist.sku,
+                                                          place=stock.place_label(hist.place)),
+            style="bold"))
+        table = self.query_one("#wh-moves", DataTable)
+        table.clear()
+        for m in hist.moves:
+            people = m.actor + (f" → {m.confirmer}" if m.confirmer else "") + (
+                f" + {m.approver}" if m.approver else "")
+            table.add_row(Text(f"{m.at:%Y-%m-%d %H:%M}"), Text(m.number),
+                          Text(stock.kind_label(m.kind)), Text(stock.place_label(m.from_place)),
+                          Text(stock.place_label(m.to_place)), Text(people),
+                          Text(m.reference or ""))
+
+    # -- stocktake ----------------------------------------------------------------------
+    def action_stocktake(self) -> None:
+        self.app.push_screen(FormDialog(_("Stocktake (盘点)"), [
+            Field("place", N_("Place (warehouse or counter:N)"), "warehouse")]),
+            self._start_take)
+
+    def _start_take(self, values) -> None:
+        if values:
+            self.call(open_stocktake, self.hctx, place=values["place"],
+                      on_success=self._take_opened)
+
+    def _take_opened(self, opened) -> None:
+        take, counted = opened
+        self.take = take
+        self.result = None
+        self._set_mode("stocktake")
+        for c in reversed(counted):
+            self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
+                          Text("✓ " + _("counted"), style="green"))
+        if take.lines:
+            self.notify(_("Resumed stocktake {number}: {lines} line(s) already counted.").format(
+                number=take.number, lines=take.lines))
+        if take.state == "finished":
+            self.call(stocktake.result, self.hctx, stocktake_id=take.id,
+                      on_success=self._show_result)
+
+    def action_finish(self) -> None:
+        if self.take is not None:
+            self.call(stocktake.finish, self.hctx, stocktake_id=self.take.id,
+                      on_success=self._show_result)
+
+    def _show_result(self, res) -> None:
+        self.take = res.stocktake
+        self.result = res
+        lines = [_("Result of stocktake {number}:").format(number=res.stocktake.number)]
+        if res.agrees:
+            lines.append(_("The count agrees with the ledger."))
+        for sku, serial in res.missing[:10]:
+            lines.append(_("Missing: {sku} {serial}").format(sku=sku, serial=serial))
+        if len(res.missing) > 10:
+            lines.append(_("… and {n} more missing").format(n=len(res.missing) - 10))
+        for sku, serial, where in res.unexpected[:10]:
+            lines.append(_("Unexpected: {sku} {serial} (ledger: {place})").format(
+                sku=sku, serial=serial, place=stock.place_label(where)))
+        if len(res.unexpected) > 10:
+            lines.append(_("… and {n} more unexpected").format(n=len(res.unexpected) - 10))
+        for d in res.differences:
+            lines.append(_("{sku} {name}: expected {expected}, counted {counted} ({diff:+d}, "
+                           "{value})").format(sku=d.sku, name=d.name, expected=d.expected,
+                                              counted=d.counted, diff=d.difference,
+                                              value=format_fen(d.value_fen)))
+        lines.append(_("Value of the difference: {value}").format(
+            value=format_fen(res.value_difference_fen)))
+        self.query_one("#wh-summary", Static).update(Text("\n".join(lines)))
+        self._show_mode()
+        self.refresh_bindings()
+
+    def action_reopen(self) -> None:
+        if self.take is not None:
+            self.call(stocktake.reopen, self.hctx, stocktake_id=self.take.id,
+                      on_success=self._reopened)
+
+    def _reopened(self, take) -> None:
+        self.take = take
+        self.result = None
+        self.query_one("#wh-summary", Static).update("")
+        self._show_mode()
+        self.refresh_bindings()
+        self.query_one("#wh-scan", Input).focus()
+
+    @work(exclusive=True, group="warehouse-post")
+    async def _post_stocktake(self) -> None:
+        from screens.widgets.approval import ApprovalDialog
+
+        take, res = self.take, self.result
+        reason = approver = None
+        if res is not None and not res.agrees:
+            values = await self.app.push_screen_wait(FormDialog(
+                _("Post the adjustments of {number}").format(number=take.number),
+                [Field("reason", N_("Reason"))]))
+            if not values:
+                return
+            reason = values["reason"]
+            approver = await self.app.push_screen_wait(ApprovalDialog(
+                "stock.adjust", _("Stocktake {number}: adjust {value} ({reason})").format(
+                    number=take.number, value=format_fen(res.value_difference_fen),
+                    reason=reason)))
+            if approver is None:
+                return
+        self._posting = True
+        self.call(stocktake.post, self.hctx, stocktake_id=take.id, reason=reason,
+                  approver=approver, on_success=self._take_posted, on_error=self._post_failed)
+
+    def _take_posted(self, doc) -> None:
+        self._posting = False
+        if doc is None:
+            self.notify(_("Stocktake posted: no differences."))
+        else:
+            self.notify(_("Stocktake posted as {number}.").format(number=doc.number), timeout=8)
+        self.take = None
+        self._set_mode("stock")
+        self.action_refresh()
+
+    def action_cancel_take(self) -> None:
+        if self.take is None:
+            return
+        self.app.push_screen(FormDialog(_("Cancel stocktake {number}").format(
+            number=self.take.number), [Field("reason", N_("Reason"))]), self._cancel_take)
+
+    def _cancel_take(self, values) -> None:
+        if values and self.take is not None:
+            self.call(stocktake.cancel, self.hctx, stocktake_id=self.take.id,
+                      reason=values["reason"], on_success=lambda _info: self._back_to_stock())
+
+    # -- leaving ------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.mode == "document" and self.draft and self.draft.lines:
+            self.notify(_("Document dropped; nothing was written."))
+        self._back_to_stock()
+
+    def _back_to_stock(self) -> None:
+        self.draft = None
+        self.take = None
+        self._set_mode("stock")
+        self.action_refresh()
+
+
+def _bump(take, quantity: int):
+    from dataclasses import replace
+
+    return replace(take, lines=take.lines + 1, counted=take.counted + quantity)
+
+
+register(Post(
+    id="warehouse",
+    title=N_("Warehouse"),
+    key="f5",
+    permission="screen.warehouse",
+    factory=WarehouseScreen,
+    help=N_("Stock in, issue to counters, returns, write-offs, serial history, stocktake"),
+    order=50,
+))

@@ -1,0 +1,84 @@
+"""The counter custody view (领用在手): what stock a counter holds, for any counter post.
+
+Place it on a screen with ``CustodyView(counter)``; it loads in a thread worker
+and reloads on ``reload()`` (call it after a sale or an issue). It shows each item
+with its quantity, value and serials, and the totals (valuable cards also in face
+value).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from hallterm.errors import HallTermError
+from hallterm.i18n import _
+from hallterm.money import format_fen
+
+
+class CustodyView(Vertical):
+    """A table of one counter's custody stock and its totals."""
+
+    DEFAULT_CSS = """
+    CustodyView { height: auto; max-height: 20; border: round $secondary; }
+    CustodyView > #custody-title { text-style: bold; }
+    CustodyView > DataTable { height: auto; max-height: 14; }
+    """
+
+    def __init__(self, counter: int | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.counter = counter
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="custody-title")
+        yield DataTable(id="custody-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="custody-totals")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("Item"), _("Qty"), _("Value"), _("Serials"))
+        self.reload()
+
+    def show_counter(self, counter: int | None) -> None:
+        """Show another counter's custody."""
+        self.counter = counter
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the custody again (in a thread; the table updates when it arrives)."""
+        title = self.query_one("#custody-title", Static)
+        if self.counter is None:
+            title.update(_("No counter on this terminal."))
+            return
+        title.update(Text(_("Custody of counter {n}").format(n=self.counter)))
+        ctx = self.app.hctx  # type: ignore[attr-defined]
+        counter = self.counter
+
+        def work() -> None:
+            from hallterm.services.stock import custody
+
+            try:
+                view = custody(ctx, counter=counter)
+            except HallTermError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                return
+            self.app.call_from_thread(self._show, view)
+
+        self.run_worker(work, thread=True, exclusive=True, group="custody")
+
+    def _show(self, view) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for line in view.lines:
+            serials = ", ".join(line.serials[:3]) + (" …" if len(line.serials) > 3 else "")
+            table.add_row(Text(f"{line.sku} {line.name}"), Text(str(line.quantity),
+                                                                justify="right"),
+                          Text(format_fen(line.value_fen), justify="right"), Text(serials))
+        totals = _("Total: {quantity} units, {value}").format(
+            quantity=view.quantity, value=format_fen(view.value_fen))
+        if view.cards:
+            totals += "  " + _("valuable cards {n}, face value {face}").format(
+                n=view.cards, face=format_fen(view.cards_face_fen))
+        self.query_one("#custody-totals", Static).update(Text(totals))

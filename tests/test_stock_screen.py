@@ -1,0 +1,213 @@
+"""The Warehouse screen with Textual's Pilot: receive by scanning, issue, history, stocktake."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from pathlib import Path
+
+from textual.app import App
+from textual.widgets import DataTable, Static
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from hallterm.seeds.stock import make_imei
+from hallterm.services import catalog, stock
+from hallterm.services.stock import LineIn
+
+ROOT = Path(__file__).parent.parent
+SIZE = (120, 40)
+
+
+def run_async(test):
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return wrapper
+
+
+class WarehouseApp(App):
+    """The smallest host for the screen: a context and a bug reporter."""
+
+    def __init__(self, ctx) -> None:
+        super().__init__()
+        self.hctx = ctx
+        self.bugs: list[BaseException] = []
+
+    def on_mount(self) -> None:
+        from screens.posts.warehouse import WarehouseScreen
+
+        self.push_screen(WarehouseScreen())
+
+    def report_unexpected(self, exc: BaseException) -> None:
+        self.bugs.append(exc)
+        raise exc
+
+
+async def settle(pilot) -> None:
+    """Let service calls finish (not a worker waiting on a dialog: it waits for us)."""
+    quiet = 0
+    while quiet < 2:
+        busy = [w for w in pilot.app.workers
+                if w.group != "warehouse-post" and not w.is_finished]
+        for worker in busy:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+
+
+async def type_enter(pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+def cells(table: DataTable) -> list[str]:
+    return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def ready(hall):
+    catalog.load_catalog(hall.manager, path=ROOT / "data" / "catalog.toml")
+    hall.add("8004", "sales")
+    return hall.add("8008", "warehouse")
+
+
+@run_async
+async def test_receive_by_scanning_issue_with_pin_and_history(hall):
+    clerk = ready(hall)
+    good = [make_imei(i, "35209900") for i in (1, 2, 3)]
+    wrong = good[1][:-1] + str((int(good[1][-1]) + 1) % 10)
+    app = WarehouseApp(clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await type_enter(pilot, "DN7")
+        await type_enter(pilot, "GD")
+        screen = app.screen
+        assert screen.mode == "document"
+        await type_enter(pilot, "6901443512345")  # the handset's barcode: the current item
+        for serial in (good[0], wrong, good[1], good[2]):
+            await type_enter(pilot, serial)
+        rows = cells(screen.query_one("#wh-lines", DataTable))
+        assert len(rows) == 4
+        assert "check digit" in rows[1] and "✗" in rows[1]
+        assert all("✓" in rows[i] for i in (0, 2, 3))
+        assert len(screen.draft.lines) == 3
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.mode == "stock"
+        totals = str(screen.query_one("#wh-totals", Static).render())
+        assert "3 units" in totals
+        # Issue two to counter 2; 8004 confirms with their PIN on this terminal.
+        await pilot.press("i")
+        await settle(pilot)
+        await type_enter(pilot, "2")
+        await type_enter(pilot, good[0])
+        await type_enter(pilot, good[1])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, "246810")
+        assert screen.mode == "stock"
+        # Where has the first IMEI been?
+        await pilot.press("h")
+        await settle(pilot)
+        await type_enter(pilot, good[0])
+        moves = cells(screen.query_one("#wh-moves", DataTable))
+        assert len(moves) == 2 and "Receipt" in moves[0] and "Issue to counter" in moves[1]
+        assert "8008 → 8004" in moves[1]
+        assert "Counter 2" in str(screen.query_one("#wh-where", Static).render())
+    assert not app.bugs
+    assert stock.custody(clerk, counter=2).quantity == 2
+
+
+@run_async
+async def test_valuable_cards_ask_for_a_second_person(hall):
+    clerk = ready(hall)
+    hall.add("8002", "duty_manager")
+    app = WarehouseApp(clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await type_enter(pilot, "DN8")
+        await type_enter(pilot, "GD")
+        await type_enter(pilot, "VC-50")
+        await type_enter(pilot, "VC50Z0001")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        from screens.widgets.approval import ApprovalDialog
+
+        assert isinstance(app.screen, ApprovalDialog)
+        await type_enter(pilot, "8004")  # a sales clerk may not witness
+        await type_enter(pilot, "246810")
+        assert isinstance(app.screen, ApprovalDialog)
+        assert "may not approve" in str(app.screen.query_one("#dialog-message").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.mode == "document"  # nothing written, the document as entered
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await type_enter(pilot, "8002")
+        await type_enter(pilot, "246810")
+        assert app.screen.mode == "stock"
+    assert stock.balances(clerk).cards == 1
+
+
+@run_async
+async def test_stocktake_is_resumable_and_posts_with_the_manager(hall):
+    clerk = ready(hall)
+    serials = [make_imei(i) for i in (1, 2, 3)]
+    stock.receive(clerk, document_no="DN-1", supplier="GD",
+                  lines=[LineIn("HS-HW-M60", s) for s in serials] + [LineIn("ACC-CASE", None, 5)])
+    app = WarehouseApp(clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("enter")  # the warehouse (the default)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.mode == "stocktake"
+        await type_enter(pilot, serials[0])
+        await pilot.press("escape")  # leave; the stocktake stays open
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.take.lines == 1
+        await type_enter(pilot, serials[1])
+        await type_enter(pilot, serials[1])  # twice: refused on its line
+        await type_enter(pilot, "6941487200035")  # the case's barcode, then its quantity
+        await type_enter(pilot, "4")
+        rows = cells(screen.query_one("#wh-lines", DataTable))
+        assert "already counted" in rows[-2] and "4 in all" in rows[-1]
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        summary = str(screen.query_one("#wh-summary", Static).render())
+        assert f"Missing: HS-HW-M60 {serials[2]}" in summary
+        assert "expected 5, counted 4" in summary
+        assert "Value of the difference: -¥5,548.00" in summary  # a handset and a case
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await type_enter(pilot, "annual")
+        await type_enter(pilot, "9001")
+        await type_enter(pilot, "123456")
+        assert screen.mode == "stock"
+    assert stock.history(clerk, serial=serials[2]).place == "lost"
+    assert stock.verify(clerk).ok
+
+
+@run_async
+async def test_manager_reads_but_cannot_move(hall):
+    ready(hall)
+    app = WarehouseApp(hall.manager)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.mode == "stock"
+        assert "Read only" in str(app.screen.query_one("#wh-hint", Static).render())
