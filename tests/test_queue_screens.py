@@ -109,6 +109,7 @@ async def test_reception_issues_in_two_keys_and_runs_counters(hall):
         board = app.screen.query_one("#rc-board", DataTable)
         first = [str(c) for c in board.get_row_at(0)]
         assert first[2] == "1" and "A001" in first[5]  # flagged: waited 30 min
+        assert "Line A: A001 30′" in text(app, "#rc-line")
         await pilot.press("1")  # normal ticket, one key
         await settle(pilot)
         assert "A002" in text(app, "#rc-slip") and "People ahead: 1" in text(app, "#rc-slip")

@@ -52,6 +52,7 @@ class ReceptionScreen(PostScreen):
     }
     ReceptionScreen .rc-title { text-style: bold; color: $accent; padding: 0 1; }
     ReceptionScreen DataTable { height: auto; max-height: 14; }
+    ReceptionScreen #rc-line { height: auto; padding: 0 1; }
     """
     BINDINGS = [
         Binding("1", "issue(1)", N_("Issue ticket"), key_display="1-9",
@@ -97,6 +98,7 @@ class ReceptionScreen(PostScreen):
             with Vertical(id="rc-left"):
                 yield Static(id="rc-board-title", classes="rc-title")
                 yield DataTable(id="rc-board", cursor_type="row", zebra_stripes=True)
+                yield Static(id="rc-line")
                 yield Static(id="rc-counters-title", classes="rc-title")
                 yield DataTable(id="rc-counters", cursor_type="row", zebra_stripes=True)
             yield Static(id="rc-slip")
@@ -173,6 +175,7 @@ class ReceptionScreen(PostScreen):
                           " ".join(str(c) for c in s.open_counters) or "-", flagged)
         if row is not None and board.row_count:
             board.move_cursor(row=min(row, board.row_count - 1))
+        self._load_line()
         counters = self.query_one("#rc-counters", DataTable)
         row = counters.cursor_row
         counters.clear()
@@ -187,6 +190,48 @@ class ReceptionScreen(PostScreen):
                              Text(" ".join(c.orphans), style="bold red") if c.orphans else "")
         if row is not None and counters.row_count:
             counters.move_cursor(row=min(row, counters.row_count - 1))
+
+    # -- the line of the highlighted service ------------------------------------------------
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "rc-board":
+            self._load_line()
+
+    def _highlighted_service(self) -> str | None:
+        board = self.query_one("#rc-board", DataTable)
+        if self.status is None or not self.status.services or board.cursor_row is None:
+            return None
+        return self.status.services[min(board.cursor_row, len(self.status.services) - 1)].code
+
+    def _load_line(self) -> None:
+        from hallterm.services.queue import waiting_tickets
+
+        code = self._highlighted_service()
+        if code is None:
+            return
+        self.call(waiting_tickets, self.hctx, service=code,
+                  on_success=lambda tickets: self._show_line(code, tickets))
+
+    def _show_line(self, code: str, tickets) -> None:
+        """Who waits in the highlighted service, in line order; then who missed their call."""
+        from hallterm.services.queue import PRIORITY_LABELS
+
+        text = Text()
+        text.append(_("Line {code}: ").format(code=code), style="bold")
+        waiting = [t for t in tickets if t.state == "waiting"]
+        missed = [t for t in tickets if t.state == "no_show"]
+        for t in waiting[:12]:
+            style = "bold red" if t.long_wait else ("bold" if t.priority != "normal" else "")
+            label = "" if t.priority == "normal" else " " + _(PRIORITY_LABELS[t.priority])
+            text.append(f"{t.number}{label} {t.wait_s // 60}′", style=style)
+            text.append("  ")
+        if len(waiting) > 12:
+            text.append(_("… {n} more").format(n=len(waiting) - 12))
+        if not waiting:
+            text.append(_("nobody waiting"), style="dim")
+        if missed:
+            text.append("\n" + _("Missed (I to re-insert): {numbers}").format(
+                numbers=" ".join(t.number for t in missed)), style="yellow")
+        self.query_one("#rc-line", Static).update(text)
 
     def _show_issue_bar(self) -> None:
         from hallterm.services.queue import PRIORITY_LABELS
