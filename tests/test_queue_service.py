@@ -301,3 +301,14 @@ def test_replaying_the_same_events_on_a_new_store_gives_the_same_calls(tmp_path)
     first = replay(tmp_path / "one")
     assert first == replay(tmp_path / "two")
     assert [c[1] for c in first if c[1]][:2] == ["A002", "A003"]  # counter 2 serves no D
+
+
+def test_a_clerk_is_at_one_counter_at_a_time(q):
+    with pytest.raises(Refused, match="already at counter 1"):
+        queue.set_counter_state(q.guide, counter=3, state="open", clerk="8004")
+    queue.set_counter_state(q.guide, counter=1, state="paused")
+    # a clerk still at another counter cannot take over this one
+    with pytest.raises(Refused, match="already at counter 2"):
+        queue.set_counter_state(q.guide, counter=1, state="open", clerk="8005")
+    queue.set_counter_state(q.guide, counter=1, state="closed")
+    assert queue.set_counter_state(q.guide, counter=3, state="open", clerk="8004").clerk == "8004"

@@ -869,7 +869,7 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
                                 "close.").format(counter=counter, number=held[0][1]))
             clerk_id = None
         elif (state == "open" and current == "closed") or clerk:
-            clerk_id = _clerk_for(uow, clerk)
+            clerk_id = _clerk_for(uow, clerk, counter)
         uow.sql("UPDATE counter SET state = :s, clerk_id = :k, state_since = :at WHERE "
                 "number = :n", {"s": state, "k": clerk_id, "at": utc_text(uow.now),
                                 "n": counter})
@@ -884,8 +884,23 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
     return run_write(ctx, f"counter.{state}", work)
 
 
-def _clerk_for(uow: UnitOfWork, clerk: str | None) -> int:
-    """The staff id of the clerk taking the counter (named, else the actor)."""
+def _clerk_for(uow: UnitOfWork, clerk: str | None, counter: int) -> int:
+    """The staff id of the clerk taking ``counter`` (named, else the actor).
+
+    A clerk is at one counter at a time: the other one is closed first (or handed
+    over to someone else).
+    """
+    clerk_id = _clerk_id(uow, clerk)
+    elsewhere = uow.sql("SELECT c.number, s.empno FROM counter c JOIN staff s ON s.id = "
+                        "c.clerk_id WHERE c.clerk_id = :k AND c.number != :n AND c.state != "
+                        "'closed'", {"k": clerk_id, "n": counter}).first()
+    if elsewhere is not None:
+        raise Refused(_("{empno} is already at counter {number}; close it or hand it over "
+                        "first.").format(empno=elsewhere[1], number=elsewhere[0]))
+    return clerk_id
+
+
+def _clerk_id(uow: UnitOfWork, clerk: str | None) -> int:
     if clerk:
         row = uow.sql("SELECT id, roles, active FROM staff WHERE empno = :e",
                       {"e": clerk.strip()}).first()
