@@ -83,17 +83,22 @@ class Ledger(RuleBasedStateMachine):
             new.append((serial, "VC-100"))
         if cases:
             lines.append(LineIn(COUNTED, None, cases))
-        if bad and self.serials:
-            lines.append(LineIn("HS-XM-14", sorted(self.serials)[0]))  # already in the ledger
+        # A serial still in the hall (or sold) cannot come in again; one returned can.
+        taken = sorted(s for s, (sku, p) in self.serials.items()
+                       if sku == "HS-XM-14" and p != "returned_to_supplier")
+        bad = bad and bool(taken)
+        if bad:
+            lines.append(LineIn("HS-XM-14", taken[0]))
         if not lines:
             return
+        self.next += 1
         try:
             stock.receive(self.clerk, document_no=f"DN-{self.next}", supplier="S", lines=lines,
                           witness=self.witness if cards else None)
         except HallTermError:
-            assert bad and self.serials
+            assert bad
             return
-        assert not (bad and self.serials)
+        assert not bad
         for serial, sku in new:
             self.serials[serial] = (sku, "warehouse")
         self.counted["warehouse"] += cases

@@ -65,7 +65,8 @@ class WarehouseScreen(PostScreen):
     """The warehouse clerk's screen; read-only for the hall manager and the auditor."""
 
     DEFAULT_CSS = """
-    WarehouseScreen #wh-body { padding: 0 1; }
+    WarehouseScreen #wh-body { padding: 0 1; height: 1fr; }
+    WarehouseScreen #wh-panes, WarehouseScreen #wh-panes > Vertical { height: 1fr; }
     WarehouseScreen #wh-title { text-style: bold; color: $accent; }
     WarehouseScreen #wh-hint { color: $text-muted; }
     WarehouseScreen #wh-stock, WarehouseScreen #wh-lines, WarehouseScreen #wh-moves {
@@ -579,9 +580,15 @@ class WarehouseScreen(PostScreen):
     def _show_result(self, res) -> None:
         self.take = res.stocktake
         self.result = res
-        lines = [_("Result of stocktake {number}:").format(number=res.stocktake.number)]
+        lines = [_("Result of stocktake {number}: value of the difference {value}").format(
+            number=res.stocktake.number, value=format_fen(res.value_difference_fen))]
         if res.agrees:
             lines.append(_("The count agrees with the ledger."))
+        else:
+            lines.append(_("{missing} missing, {unexpected} unexpected, {items} item(s) "
+                           "differ").format(missing=len(res.missing),
+                                            unexpected=len(res.unexpected),
+                                            items=len(res.differences)))
         for sku, serial in res.missing[:10]:
             lines.append(_("Missing: {sku} {serial}").format(sku=sku, serial=serial))
         if len(res.missing) > 10:
@@ -596,8 +603,6 @@ class WarehouseScreen(PostScreen):
                            "{value})").format(sku=d.sku, name=d.name, expected=d.expected,
                                               counted=d.counted, diff=d.difference,
                                               value=format_fen(d.value_fen)))
-        lines.append(_("Value of the difference: {value}").format(
-            value=format_fen(res.value_difference_fen)))
         self.query_one("#wh-summary", Static).update(Text("\n".join(lines)))
         self._show_mode()
         self.refresh_bindings()
