@@ -1,0 +1,139 @@
+"""The Handover screen (F7) with Textual's Pilot: start, blind count, reasons, witness, take over."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+
+from textual.app import App
+from textual.widgets import Static
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from hallterm.services import cash, handover, queue
+from tests.sales_fixtures import HANDSETS, PIN, SIMS
+from tests.test_handover import counter_hall
+
+SIZE = (120, 40)
+
+
+def run_async(test):
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return wrapper
+
+
+class HandoverApp(App):
+    """The smallest host for the screen: a context and a bug reporter."""
+
+    def __init__(self, ctx) -> None:
+        super().__init__()
+        self.hctx = ctx
+        self.bugs: list[BaseException] = []
+
+    def on_mount(self) -> None:
+        from screens.posts.handover import HandoverScreen
+
+        self.push_screen(HandoverScreen())
+
+    def report_unexpected(self, exc: BaseException) -> None:
+        self.bugs.append(exc)
+        raise exc
+
+
+async def settle(pilot) -> None:
+    """Let service calls finish (not a step waiting on a dialog: it waits for us)."""
+    quiet = 0
+    while quiet < 2:
+        busy = [w for w in pilot.app.workers
+                if w.group != "handover-step" and not w.is_finished]
+        for worker in busy:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+
+
+async def type_enter(pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+def detail(app) -> str:
+    return str(app.screen.query_one("#ho-detail", Static).render())
+
+
+@run_async
+async def test_duty_manager_runs_a_handover_with_shortage_and_missing_serial(hall):
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Counter 1: no handover today" in detail(app)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, PIN)
+        text = detail(app)
+        assert "Blind count" in text and "expected" not in text.replace("expected amounts", "")
+        assert handover.active(duty, counter=1).state == "started"
+        await pilot.press("c")
+        await settle(pilot)
+        await type_enter(pilot, "490")
+        await type_enter(pilot, " ".join([*HANDSETS[1:3], *SIMS[:2]]))
+        await type_enter(pilot, "ACC-CABLE-C=10,ACC-CASE=5")
+        text = detail(app)
+        assert "expected ¥500.00" in text and "-¥10.00" in text
+        assert HANDSETS[0] in text and "missing" in text
+        await pilot.press("r")
+        await settle(pilot)
+        await type_enter(pilot, "short change")
+        await type_enter(pilot, "handset lent to the demo table")
+        await type_enter(pilot, "8002")  # the signed-in duty manager witnesses
+        await type_enter(pilot, PIN)
+        assert handover.active(duty, counter=1).state == "reviewed"
+        await pilot.press("f")
+        await settle(pilot)
+        await type_enter(pilot, "8005")
+        await type_enter(pilot, PIN)
+        assert handover.active(duty, counter=1) is None
+        assert "done" in detail(app)
+        assert not app.bugs
+    info = next(c for c in queue.queue_status(duty).counters if c.number == 1)
+    assert (info.state, info.clerk) == ("open", "8005")
+    assert cash.expected_cash(duty, counter=1).difference_fen == -1000
+    done = handover.handovers(duty)[0]
+    assert done.witness == "8002" and done.actor == "8002" and done.outgoing == "8004"
+
+
+@run_async
+async def test_screen_cancel_and_refusals(hall):
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # nothing in progress: a warning, nothing written
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8002")  # the signed-in person cannot be the outgoing clerk
+        await type_enter(pilot, PIN)
+        assert "Another person" in str(app.screen.query_one("#dialog-message").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, PIN)
+        assert handover.active(duty, counter=1) is not None
+        await pilot.press("x")
+        await settle(pilot)
+        await type_enter(pilot, "clerk stays")
+        assert handover.active(duty, counter=1) is None
+        assert not app.bugs
+    info = next(c for c in queue.queue_status(duty).counters if c.number == 1)
+    assert info.state == "open"
