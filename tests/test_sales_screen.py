@@ -122,3 +122,39 @@ async def test_not_offered_proposes_alternatives_one_key_adds(hall, tmp_path):
         await pilot.press("1")
         await settle(pilot)
         assert [x.sku for x in app.screen.query_one("#sales-cart").lines] == ["SVC-DATA-10G"]
+
+
+@pilot_test
+async def test_void_from_the_screen_with_the_duty_managers_pin(hall, tmp_path):
+    from hallterm.services import cash
+
+    app, ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "ACC-CASE")
+        await scan(pilot, "HS-HW-M60")
+        await scan(pilot, "1")  # the first serial listed from custody
+        assert [x.sku for x in app.screen.query_one("#sales-cart").lines] == [
+            "ACC-CASE", "HS-HW-M60"]
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await scan(pilot, "5600")
+        receipt = app.screen.last_receipt
+        assert receipt == "R20261125-0001"
+        await pilot.press("ctrl+g")  # the dialogs wait in a worker: pause, do not settle
+        await pilot.pause(0.1)
+        for _ in range(3):  # receipt (filled in), void, all
+            await pilot.press("enter")
+        await pilot.press(*"wrong item", "enter")
+        await pilot.pause(0.1)
+        await pilot.press(*"8002", "enter", *"246810", "enter")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if "V20261125" in text(app, "#banner-text"):
+                break
+        await settle(pilot)
+        assert "V20261125-0001" in text(app, "#banner-text")
+    assert sales.get_sale(ctx, receipt_no=receipt).state == "void"
+    assert cash.expected_cash(ctx, counter=1).expected_fen == 0
+    cases = next(x for x in stock.custody(ctx, counter=1).lines if x.sku == "ACC-CASE")
+    assert cases.quantity == 5
