@@ -57,6 +57,9 @@ async def settle(pilot) -> None:
 
 
 async def type_enter(pilot, text: str) -> None:
+    if len(text) > 12:  # a scanner's burst: put it in the focused field at once
+        pilot.app.focused.value = text
+        text = ""
     await pilot.press(*text, "enter")
     await settle(pilot)
 
