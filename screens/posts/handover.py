@@ -276,7 +276,8 @@ class HandoverScreen(PostScreen):
                            .format(limit=format_fen(view.threshold_fen)) + "\n",
                            style="bold yellow")
         if view.pending:
-            out.append(_("Passed on to the incoming clerk:") + "\n", style="bold")
+            out.append((_("Open at the counter (passes to the incoming clerk):") if view.active
+                        else _("Passed on to the incoming clerk:")) + "\n", style="bold")
             for item in view.pending:
                 out.append(f"  {item.description}\n")
         step = {"started": _("Next: C to count."),
@@ -366,7 +367,9 @@ class HandoverScreen(PostScreen):
                 return
             values = answer
         witness = None
-        if view.needs_witness:
+        # The duty manager running this screen signs any difference as witness (监交人);
+        # above the hall's threshold the service requires it.
+        if view.needs_witness or fields:
             witness = await self.app.push_screen_wait(WitnessDialog(
                 _("Handover {number}: counted {counted}, expected {expected}").format(
                     number=view.number, counted=format_fen(view.counted_fen or 0),
