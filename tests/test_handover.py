@@ -255,3 +255,32 @@ def test_killed_inside_a_step_writes_nothing_of_it(ho, monkeypatch):
     monkeypatch.setattr(handover, "_set_counter", real)
     done = handover.finish(ctx, handover_id=view.id, incoming=newcomer)
     assert done.state == "done" and cash.expected_cash(ctx, counter=1).counted_fen == FLOAT - 100
+
+
+def test_day_report_and_export_carry_the_handovers(ho, tmp_path):
+    from hallterm.services import export
+
+    ctx = ho.sales
+    view = handover.start(ctx, counter=1, outgoing=ctx.actor, day_end=True)
+    handover.submit_count(ctx, handover_id=view.id, cash_fen=FLOAT - 1000,
+                          serials=full_serials()[1:], counts=FULL_COUNTS)
+    handover.review(ctx, handover_id=view.id, cash_reason="short", stock_reason="lent",
+                    witness=witness(ctx))
+    handover.finish(ctx, handover_id=view.id)
+    ho.clock.set(ho.clock.now().replace(hour=18, minute=0))
+    closing.close_day(ho.manager, force=True, reason="test", reports_dir=tmp_path / "reports")
+    day = ho.clock.now().date()
+    report = closing.report(ho.manager, day)
+    section = next(s for s in report.data["sections"] if s["key"] == "handovers")
+    assert section["figures"]["totals"] == {"handovers": 1, "cash_difference_fen": -1000,
+                                            "stock_difference_lines": 1}
+    assert "Shift handovers" in report.text and HANDSETS[0] in report.text
+    with pytest.raises(Refused):  # the closed day is locked: no handover into it
+        handover.start(ctx, counter=1, outgoing=ctx.actor)
+    export.export_days(ho.manager, to=tmp_path / "out")
+    folder = next((tmp_path / "out").glob("*/*"))
+    rows = (folder / "handovers.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 and view.number in rows[1]
+    lines = (folder / "handover_lines.csv").read_text(encoding="utf-8")
+    assert "missing" in lines and HANDSETS[0] in lines
+    assert export.verify(tmp_path / "out").ok
