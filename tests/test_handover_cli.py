@@ -130,3 +130,17 @@ def test_cancel_puts_the_counter_back(hall):
     info = next(c for c in queue.queue_status(hall.manager).counters if c.number == 1)
     assert (info.state, info.clerk) == ("open", "8004")
     assert cash.expected_cash(hall.manager, counter=1).expected_fen == FLOAT
+
+
+def test_interactive_stopped_halfway_resumes(hall):
+    counter_hall(hall)
+    answers = ["8004", PIN, "495", *SERIALS, "", "ACC-CABLE-C=10,ACC-CASE=5"]
+    r = run(hall, "--counter", "1", input="\n".join(answers) + "\n", pins=False)
+    assert r.exit_code == 2 and "run the command again to resume" in r.stderr
+    assert handover.active(hall.manager, counter=1).state == "counted"
+    r = run(hall, "--counter", "1", input="\n".join(["8004", PIN, "counted twice", "8002", PIN,
+                                                     "8005", PIN]) + "\n", pins=False)
+    assert r.exit_code == 0, r.output
+    assert "counted ¥495.00, expected ¥500.00" in r.stdout
+    done = handover.handovers(hall.manager)[0]
+    assert (done.cash_reason, done.witness, done.incoming) == ("counted twice", "8002", "8005")

@@ -43,8 +43,9 @@ class _Io:
         try:
             extra = {} if default is None else {"default": default}
             value = typer.prompt(label, show_default=bool(default), err=self.json, **extra)
-        except (Abort, EOFError):
-            raise BadInput(_("{label}: no answer; give {option}.").format(
+        except (Abort, typer.Abort, EOFError):  # Ctrl-C or the end of the input
+            raise BadInput(_("Stopped at “{label}”: anything already done is kept; run the "
+                             "command again to resume (or give {option}).").format(
                 label=label, option=option)) from None
         return str(value).strip()
 
@@ -62,8 +63,9 @@ class _Io:
         try:
             return typer.prompt(_("PIN for {empno}").format(empno=empno), hide_input=True,
                                 err=self.json).strip()
-        except (Abort, EOFError):
-            raise BadInput(_("No PIN for {empno}; give it, or use --pin-from-env.").format(
+        except (Abort, typer.Abort, EOFError):
+            raise BadInput(_("Stopped at the PIN of {empno}: anything already done is kept; "
+                             "run the command again to resume (or use --pin-from-env).").format(
                 empno=empno)) from None
 
 
@@ -253,6 +255,10 @@ def handover(
             io.say(_("The difference is above {limit}: the duty manager witnesses (监交人).")
                    .format(limit=format_fen(view.threshold_fen)))
             witness_no = io.ask(_("Witness (employee number)"), "--witness")
+        elif (not witness_no and io.interactive
+              and (view.needs_cash_reason or view.needs_stock_reason)):
+            witness_no = io.ask(_("Witness (employee number; empty: none)"), "--witness",
+                                default="") or None
         if witness_no:
             who = approve(hctx, action="handover.witness", empno=witness_no,
                           pin=io.pin(witness_no, WITNESS_PIN_ENV))
