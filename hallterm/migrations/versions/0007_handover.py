@@ -4,9 +4,10 @@ Revision ID: 0007
 Revises: 0001
 Create Date: 2026-11-25 11:05:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
+
 import hallterm.models.types
 from hallterm.store import day_lock_sql, drop_day_lock_sql
 
