@@ -284,3 +284,11 @@ def test_day_report_and_export_carry_the_handovers(ho, tmp_path):
     lines = (folder / "handover_lines.csv").read_text(encoding="utf-8")
     assert "missing" in lines and HANDSETS[0] in lines
     assert export.verify(tmp_path / "out").ok
+
+
+def test_only_the_counters_clerk_restarts_its_handover(ho):
+    ctx = ho.sales
+    view = handover.start(ctx, counter=1, outgoing=ctx.actor)
+    with pytest.raises(Refused, match="only they hand it over"):
+        handover.start(ho.other, counter=1, outgoing=ho.other.actor, restart=True)
+    assert handover.active(ctx, counter=1).number == view.number

@@ -459,13 +459,14 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
                           business_day=day, payload={"counter": counter})
                 return _result(ctx, uow, current[0], threshold)
             before = current[4]
+        if crow[3] is not None and crow[3] != outgoing.id:
+            raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
+                          .format(counter=counter, empno=crow[5]))
+        if current is not None:
             uow.sql("UPDATE handover SET state = 'cancelled', note = :n, finished_at = :at "
                     "WHERE id = :i", {"n": "restarted", "at": utc_text(uow.now), "i": current[0]})
             uow.audit("handover.cancel", entity="handover", entity_id=current[1],
                       business_day=day, payload={"counter": counter, "reason": "restarted"})
-        elif crow[3] is not None and crow[3] != outgoing.id:
-            raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
-                          .format(counter=counter, empno=crow[5]))
         if kind == "shift" and before == "closed" and current is None:
             raise Refused(_("Counter {counter} is closed; there is no shift to hand over. The "
                             "last clerk of the day hands the drawer in with the day-end "
