@@ -312,3 +312,32 @@ def test_stocktake_that_agrees_posts_without_approval(wh):
     stocktake.count(wh.clerk, stocktake_id=take.id, code=serials[0])
     assert stocktake.finish(wh.clerk, stocktake_id=take.id).agrees
     assert stocktake.post(wh.clerk, stocktake_id=take.id) is None
+
+
+def test_day_close_sees_stocktakes_and_reports_the_day(wh):
+    from hallterm.services import dayparts, stock_day
+
+    serials = receive_handsets(wh, 2)
+    take = stocktake.start(wh.clerk, place="warehouse")
+    day = wh.clock.now().date()
+    lines = [line for fn in dayparts.blockers() for line in fn(wh.manager, day)]
+    assert any(take.number in line for line in lines)
+    stocktake.count(wh.clerk, stocktake_id=take.id, code=serials[0])
+    stocktake.finish(wh.clerk, stocktake_id=take.id)
+    stocktake.post(wh.clerk, stocktake_id=take.id, reason="count",
+                   approver=manager_ok(wh, "stock.adjust"))
+    assert stock_day._stocktakes_in_progress(wh.manager, day) == []
+    with wh.ctx.store.read() as session:
+        figs = stock_day.compute(session, day)
+    assert {m["kind"]: m["quantity"] for m in figs["movements"]} == {"receive": 2, "adjust": 1}
+    assert figs["held"]["quantity"] == 1
+    text = "\n".join(stock_day.render(figs))
+    assert "Receipt: 1 document(s), 2 unit(s)" in text and "Stocktake PD2026-00001" in text
+    tables = {t.name: t for t in dayparts.exports()}
+    assert {"stock_documents", "stock_moves"} <= set(tables)
+    with wh.ctx.store.read() as session:
+        from hallterm.store import execute
+
+        rows = execute(session, tables["stock_moves"].query,
+                       {"day": day.isoformat(), "after": 0, "limit": 100}).all()
+    assert len(rows) == 3 and len(rows[0]) == len(tables["stock_moves"].fields)
