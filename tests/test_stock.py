@@ -341,3 +341,25 @@ def test_day_close_sees_stocktakes_and_reports_the_day(wh):
         rows = execute(session, tables["stock_moves"].query,
                        {"day": day.isoformat(), "after": 0, "limit": 100}).all()
     assert len(rows) == 3 and len(rows[0]) == len(tables["stock_moves"].fields)
+
+
+def test_scan_chooses_items_and_checks_lines(wh):
+    picked = stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="6941487200035")
+    assert picked.item.sku == "ACC-CASE" and picked.line is None
+    line = stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="12", current_sku="ACC-CASE")
+    assert line.line == LineIn("ACC-CASE", None, 12) and line.checked.unit_value_fen == 4900
+    with pytest.raises(BadInput, match="barcode first"):
+        stock.scan(wh.clerk, from_place=stock.SUPPLIER, text=make_imei(5))
+    with pytest.raises(BadInput, match="service"):
+        stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="SVC-ROAMING")
+    first = stock.scan(wh.clerk, from_place=stock.SUPPLIER, text=make_imei(5),
+                       current_sku="HS-XM-14")
+    with pytest.raises(BadInput, match="already on this document"):
+        stock.scan(wh.clerk, from_place=stock.SUPPLIER, text=make_imei(5),
+                   current_sku="HS-XM-14", pending=[first.line])
+    # Taking stock out: the ledger knows a serial's item.
+    stock.receive(wh.clerk, document_no="DN-6", supplier="S", lines=[first.line])
+    out = stock.scan(wh.clerk, from_place="warehouse", text=make_imei(5))
+    assert out.line.sku == "HS-XM-14"
+    with pytest.raises(BadInput, match="only 0 of ACC-CASE"):
+        stock.scan(wh.clerk, from_place="warehouse", text="3", current_sku="ACC-CASE")
