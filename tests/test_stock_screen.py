@@ -221,3 +221,44 @@ async def test_manager_reads_but_cannot_move(hall):
         await settle(pilot)
         assert app.screen.mode == "stock"
         assert "Read only" in str(app.screen.query_one("#wh-hint", Static).render())
+
+
+@run_async
+async def test_return_and_write_off_from_the_keyboard(hall):
+    clerk = ready(hall)
+    serials = [make_imei(i) for i in (1, 2)]
+    stock.receive(clerk, document_no="DN-1", supplier="GD",
+                  lines=[LineIn("HS-HW-M60", s) for s in serials])
+    from hallterm.services.staff import confirm_person
+
+    stock.issue(clerk, counter=1, lines=[LineIn("", serials[0])],
+                receiver=confirm_person(clerk, empno="8004", pin="246810"))
+    app = WarehouseApp(clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await type_enter(pilot, "1")
+        await pilot.press("enter")  # no reason
+        await settle(pilot)
+        await type_enter(pilot, serials[0])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.mode == "stock"
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # from the warehouse, to damaged
+        await type_enter(pilot, "cracked")
+        await type_enter(pilot, serials[1])
+        await type_enter(pilot, serials[0])
+        await pilot.press("ctrl+d")  # the last line goes again
+        await settle(pilot)
+        assert len(app.screen.draft.lines) == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await type_enter(pilot, "9001")
+        await type_enter(pilot, "123456")
+        assert app.screen.mode == "stock"
+    assert stock.history(clerk, serial=serials[0]).place == "warehouse"
+    hist = stock.history(clerk, serial=serials[1])
+    assert hist.place == "damaged" and hist.moves[-1].approver == "9001"
