@@ -25,10 +25,13 @@ class PostScreen(Screen):
     @on(events.Mount)
     def _mount_shell_header(self) -> None:
         # Every screen shows the shell's header; a screen that composed its own keeps it.
+        from screens.translate import retranslate_tree
         from screens.widgets.header import ShellHeader
 
         if not self.query(ShellHeader):
             self.mount(ShellHeader())
+        # Key labels written N_("...") show in the current language, also its widgets'.
+        retranslate_tree(self)
 
     @property
     def hctx(self):
