@@ -94,7 +94,7 @@ class ChangeBanner(Vertical):
     ChangeBanner.-shown { display: block; }
     ChangeBanner > #banner-text { text-style: bold; color: $success; text-align: center;
                                   width: 1fr; }
-    ChangeBanner > Digits { width: auto; color: $success; }
+    ChangeBanner > Digits { width: 1fr; text-align: center; color: $success; }
     ChangeBanner > #banner-detail { color: $text-muted; text-align: center; width: 1fr; }
     """
 
