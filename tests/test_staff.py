@@ -105,3 +105,12 @@ def test_a_copied_store_without_the_key_file_gives_no_pin(hall, tmp_path):
     )
     assert security.verify_pin(stored, "123456", hall.ctx.pepper)
     assert not security.verify_pin(stored, "123456", b"x" * 32)
+
+
+def test_confirming_your_own_action_is_refused_and_audited(hall):
+    from hallterm.services.audit import recent
+
+    clerk = hall.add("8004", "sales")
+    with pytest.raises(AuthFailed, match="own action"):
+        staff.confirm_person(clerk, empno="8004", pin="246810")
+    assert recent(hall.ctx, limit=1)[0].action == "auth.confirm.self"

@@ -86,6 +86,7 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
             return None, _("Unknown employee number or wrong PIN.")
         actor = _actor(row)
         if exclude_id is not None and actor.id == exclude_id:
+            uow.audit(f"auth.{purpose}.self", entity="staff", entity_id=empno)
             return None, _("You cannot approve or confirm your own action.")
         if not row[5]:
             uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
