@@ -147,30 +147,33 @@ def _placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
-def problems() -> list[str]:
-    """Everything wrong with the catalogs, one line each (empty: all good)."""
-    found: list[str] = []
+def problems() -> list[tuple[str, str]]:
+    """Everything wrong with the catalogs as ``(kind, line)``; kind is ``untranslated``,
+    ``obsolete`` or ``stale`` (empty: all good)."""
+    found: list[tuple[str, str]] = []
     code = extract()
     wanted = {m.id for m in code if m.id}
     for language in LANGUAGES:
         path = po_path(language)
         if not path.exists():
-            found.append(f"{path.relative_to(ROOT)} is missing (run: update)")
+            found.append(("untranslated", f"{path.relative_to(ROOT)} is missing (run: update)"))
             continue
         catalog = _read(path)
         have = {m.id for m in catalog if m.id}
         for msgid in sorted(wanted - have, key=str):
-            found.append(f"{language}: not in the catalog (run: update): {msgid!r}")
+            found.append(("untranslated",
+                          f"{language}: not in the catalog (run: update): {msgid!r}"))
         for msgid in sorted(have - wanted, key=str):
-            found.append(f"{language}: obsolete (the code no longer uses it): {msgid!r}")
+            found.append(("obsolete",
+                          f"{language}: obsolete (the code no longer uses it): {msgid!r}"))
         for msgid in catalog.obsolete:
-            found.append(f"{language}: obsolete entry kept in the file: {msgid!r}")
+            found.append(("obsolete", f"{language}: obsolete entry kept in the file: {msgid!r}"))
         if language == "zh_CN":
             for message in catalog:
                 if not message.id or message.id not in wanted:
                     continue
                 if not _translated(message):
-                    found.append(f"zh_CN: no translation: {message.id!r}")
+                    found.append(("untranslated", f"zh_CN: no translation: {message.id!r}"))
                     continue
                 ids = message.id if isinstance(message.id, tuple) else (message.id,)
                 strings = (message.string if isinstance(message.string, (list, tuple))
@@ -178,18 +181,19 @@ def problems() -> list[str]:
                 need = set().union(*(_placeholders(i) for i in ids))
                 for s in strings:
                     if _placeholders(s) != need:
-                        found.append(f"zh_CN: placeholders differ: {message.id!r} -> {s!r}")
+                        found.append(("untranslated",
+                                      f"zh_CN: placeholders differ: {message.id!r} -> {s!r}"))
         mo = mo_path(language)
         if not mo.exists():
-            found.append(f"{mo.relative_to(ROOT)} is missing (run: compile)")
+            found.append(("stale", f"{mo.relative_to(ROOT)} is missing (run: compile)"))
         elif mo.read_bytes() != _compiled(language):
-            found.append(f"{mo.relative_to(ROOT)} is stale (run: compile)")
+            found.append(("stale", f"{mo.relative_to(ROOT)} is stale (run: compile)"))
     return found
 
 
 def cmd_check() -> int:
     found = problems()
-    for line in found:
+    for _kind, line in found:
         print(line)
     if found:
         print(f"{len(found)} problem(s)")
