@@ -289,7 +289,7 @@ async def test_language_switch_translates_the_screen_and_is_remembered(hall):
         assert get_language() == "zh_CN"
         footer = {b.description for _k, b in app._bindings}
         assert _("Sign out") in footer and "Sign out" not in footer
-        assert "Sign out" != _("Sign out")
+        assert _("Sign out") != "Sign out"
         assert _("Your posts") in text(app.screen.query_one("#home-posts-title",
                                                            Static))
         assert get_staff(hall.manager, empno="9001").language == "zh_CN"
