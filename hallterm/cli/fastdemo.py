@@ -71,12 +71,54 @@ def open_demo(opts: Options, *, reset: bool, store: Path | None) -> None:
                                                          clock=clock))
 
 
+def _plain_environment(values: dict) -> bool:
+    """Whether the settings are sure to validate without pydantic.
+
+    The fast path is for a newcomer's plain ``hallterm demo``: no settings file, and
+    environment/option values the early reader can check. Anything else goes through
+    Typer and the real settings, so a bad key or value still ends the command with
+    one line naming it and exit 2, before any screen opens.
+    """
+    import os
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hallterm import paths
+    from hallterm.i18n import LANGUAGES
+
+    if values.get("config") or os.environ.get("HALLTERM_CONFIG"):
+        return False
+    if (paths.config_dir() / "hallterm.toml").exists():
+        return False
+    checks = {
+        "counter": lambda v: int(v) >= 1,
+        "idle_lock_minutes": lambda v: 1 <= int(v) <= 240,
+        "language": lambda v: v in LANGUAGES,
+        "timezone": lambda v: ZoneInfo(v) is not None,
+        "now": lambda v: datetime.fromisoformat(v).tzinfo is not None,
+        "terminal": lambda v: 0 < len(v.strip()) <= 32,
+    }
+    for key, check in checks.items():
+        raw = values.get(key)
+        raw = os.environ.get(f"HALLTERM_{key.upper()}") if raw is None else str(raw)
+        if raw is None:
+            continue
+        try:
+            if not check(raw):
+                return False
+        except (ValueError, TypeError, KeyError, OSError):
+            return False
+    return True
+
+
 def fast_path(argv: list[str]) -> Callable[[], None] | None:
     """The demo's opener for a plain demo command line, else None (use Typer)."""
     parsed = parse(argv)
     if parsed is None:
         return None
     values, reset, store = parsed
+    if not _plain_environment(values):
+        return None
     opts = Options(**{k: values.get(k) for k in ("config", "store", "terminal", "counter",
                                                   "language")})
     return lambda: open_demo(opts, reset=reset, store=store)

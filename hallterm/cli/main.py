@@ -133,6 +133,7 @@ def demo(
         return
     from hallterm.cli.fastdemo import open_demo
 
+    opts.settings()  # a bad key or value: one line and exit 2, before any screen opens
     # The app paints its sign-in screen first; the settings and the demo store come
     # in its worker right after (see hallterm/cli/fastdemo.py, bench/cold_start.py).
     open_demo(opts, reset=reset, store=store)
