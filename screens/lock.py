@@ -99,6 +99,12 @@ class LockScreen(PostScreen):
         if self.focused is not pin:
             self.set_focus(pin)
             return
+        # Read the fields after they have handled their queued keys (a fast burst).
+        empno.call_later(pin.call_later, self._enter_on_pin)
+
+    def _enter_on_pin(self) -> None:
+        empno = self.query_one("#lock-empno", Input)
+        pin = self.query_one("#lock-pin", Input)
         if not empno.value.strip():
             self.set_focus(empno)
             return

@@ -113,15 +113,29 @@ class SignInScreen(PostScreen):
 
     # -- the form ---------------------------------------------------------------------------
     def action_enter(self) -> None:
-        """Enter: from the employee number to the PIN; from the PIN, sign in."""
+        """Enter: from the employee number to the PIN; from the PIN, sign in.
+
+        Focus moves at once (so the next keys of a fast typist or a tmux burst go to
+        the PIN), but the fields are read only after each has handled the keys still
+        queued for it: ``call_later`` on a widget runs after its pending messages.
+        """
         empno = self.query_one("#empno", Input)
         pin = self.query_one("#pin", Input)
         if self.focused is not pin:
-            if empno.value.strip():
-                self.set_focus(pin)
-            else:
-                self._say(_("Type your employee number."), error=True)
+            self.set_focus(pin)
+            empno.call_later(self._check_empno)
             return
+        empno.call_later(pin.call_later, self._enter_on_pin)
+
+    def _check_empno(self) -> None:
+        empno = self.query_one("#empno", Input)
+        if not empno.value.strip():
+            self.set_focus(empno)
+            self._say(_("Type your employee number."), error=True)
+
+    def _enter_on_pin(self) -> None:
+        empno = self.query_one("#empno", Input)
+        pin = self.query_one("#pin", Input)
         if not empno.value.strip():
             self.set_focus(empno)
             self._say(_("Type your employee number."), error=True)

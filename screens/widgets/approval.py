@@ -76,9 +76,16 @@ class PinDialog(ModalScreen):
         """Enter: from the employee number to the PIN; from the PIN, check."""
         empno = self.query_one("#dialog-empno", Input)
         pin = self.query_one("#dialog-pin", Input)
-        if self.focused is not pin or not pin.value:
-            if empno.value.strip():
-                self.set_focus(pin)
+        if self.focused is not pin:
+            self.set_focus(pin)
+            return
+        # Read the fields after they have handled their queued keys (a fast burst).
+        empno.call_later(pin.call_later, self._enter_on_pin)
+
+    def _enter_on_pin(self) -> None:
+        empno = self.query_one("#dialog-empno", Input)
+        pin = self.query_one("#dialog-pin", Input)
+        if not pin.value:
             return
         if not empno.value.strip():
             self.set_focus(empno)
