@@ -158,3 +158,20 @@ async def test_void_from_the_screen_with_the_duty_managers_pin(hall, tmp_path):
     assert cash.expected_cash(ctx, counter=1).expected_fen == 0
     cases = next(x for x in stock.custody(ctx, counter=1).lines if x.sku == "ACC-CASE")
     assert cases.quantity == 5
+
+
+
+@pilot_test
+async def test_ctrl_e_reaches_the_counter_panel_and_esc_comes_back(hall, tmp_path):
+    """From the scan field the clerk reaches the docked panel without the mouse."""
+    from screens.widgets.counter_panel import CounterPanel
+
+    app, _ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen.focused, CounterPanel)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.focused.id == "sales-scan"

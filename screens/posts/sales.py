@@ -69,6 +69,9 @@ class SalesScreen(SalesDialogs, PostScreen):
                 id="sales.reverse", priority=True),
         Binding("ctrl+s", "reprint", N_("Reprint"), tooltip=N_("Reprint a receipt (重打)"),
                 id="sales.reprint", priority=True),
+        Binding("ctrl+e", "queue_panel", N_("Queue"), tooltip=N_(
+            "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
+            "back to scanning"), id="sales.queue", priority=True),
         Binding("escape", "back", N_("Back"), tooltip=N_("Back to scanning"), id="sales.back"),
         *[Binding(str(n), f"pick({n})", N_("Add"), show=False) for n in range(1, 10)],
     ]
@@ -309,6 +312,13 @@ class SalesScreen(SalesDialogs, PostScreen):
     # -- cart keys ---------------------------------------------------------------------
     def action_select(self, delta: int) -> None:
         self.cart.select(delta)
+
+    def action_queue_panel(self) -> None:
+        """Put the focus on the counter panel, whose one-letter keys then work."""
+        from screens.widgets.counter_panel import CounterPanel
+
+        self.query_one(CounterPanel).focus()
+        self._say(_("Counter panel: N calls the next ticket; Esc comes back to scanning."))
 
     def action_back(self) -> None:
         self._hide_options()
