@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     """Everything a HallTerm process needs to know about where and who it is."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True,
+        use_attribute_docstrings=True,
     )
 
     store: Path = Field(default_factory=lambda: paths.data_dir() / "hallterm.db")
