@@ -53,6 +53,14 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
                pepper=pepper, counter=settings.counter, language=settings.language)
 
 
+def _complete(store: Store) -> bool:
+    """Whether the store has its hall, its staff and the secret's fingerprint."""
+    with store.read() as session:
+        row = execute(session, "SELECT (SELECT count(*) FROM hall), (SELECT count(*) FROM staff), "
+                      "(SELECT count(*) FROM meta WHERE key = 'key_fingerprint')").first()
+    return all(row)
+
+
 @dataclass(frozen=True)
 class InitResult:
     """What ``hallterm init`` did."""
@@ -130,6 +138,10 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
                      pin_hash=security.hash_pin(pin, pepper))
         return manager_empno
 
+    if not created and before == after and _complete(store):
+        # Nothing to do: an up-to-date store is not touched (no audit row either).
+        store.dispose()
+        return InitResult(path, key_file, False, before, after, hall.code, None)
     manager = run_write(ctx, "store.init", work)
     store.dispose()
     return InitResult(path, key_file, created, before, after, hall.code, manager)

@@ -151,3 +151,16 @@ def test_every_command_has_help_text():
 
     for path, cmd in walk(group, []):
         assert (cmd.help or "").strip(), f"hallterm {' '.join(path)} has no help"
+
+
+def test_init_on_an_up_to_date_store_writes_nothing(store):
+    def audit_rows():
+        con = sqlite3.connect(store)
+        try:
+            return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        finally:
+            con.close()
+
+    before = audit_rows()
+    assert invoke("init", "--store", str(store)).exit_code == 0
+    assert audit_rows() == before
