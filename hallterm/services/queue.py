@@ -482,6 +482,16 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
     return ahead, math.ceil(ahead * minutes / max(1, row[3]))
 
 
+def open_walk_up_visit(uow: UnitOfWork, day: date) -> int:
+    """Open a visit with no ticket, inside the caller's write (a customer served walk-up).
+
+    Sales and service orders call this so every record still hangs off a visit.
+    """
+    return uow.sql("INSERT INTO visit (business_day, opened_at, terminal) VALUES (:d, :at, :t) "
+                   "RETURNING id", {"d": day.isoformat(), "at": utc_text(uow.now),
+                                    "t": uow.ctx.terminal[:32]}).scalar()
+
+
 # -- counter actions -------------------------------------------------------------------
 def call_next(ctx: Ctx, *, counter: int | None = None,
               command_id: str | None = None) -> TicketInfo | None:

@@ -414,11 +414,9 @@ def _check_approver(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
 
 
 def _walk_up_visit(uow: UnitOfWork, day: date) -> int:
-    # The queue has no walk-up visit function yet: open the visit row the way
-    # ``queue.issue_ticket`` does, with no ticket (a customer served without one).
-    return uow.sql("INSERT INTO visit (business_day, opened_at, terminal) VALUES (:d, :at, :t) "
-                   "RETURNING id", {"d": day.isoformat(), "at": utc_text(uow.now),
-                                    "t": uow.ctx.terminal}).scalar()
+    from hallterm.services.queue import open_walk_up_visit
+
+    return open_walk_up_visit(uow, day)
 
 
 def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequence[CartLine],
