@@ -1,0 +1,236 @@
+"""The Audit post (稽核): the day's records, the chain check, closing blockers, day reports.
+
+The auditor (and the hall manager) reviews every record of the day from the
+hash-chained audit log, a page at a time; checks the chain (``audit verify`` on
+screen); sees what still stops the day from closing; and reads a closed day's
+report (Z report). Read-only: an auditor's role grants no selling or stock moves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from hallterm.i18n import N_, _
+from screens.base import PostScreen
+from screens.registry import Post, register
+from screens.widgets.form_dialog import Field, FormDialog
+from screens.widgets.header import ShellHeader
+
+PAGE = 100
+
+
+class ReportDialog(ModalScreen[None]):
+    """A closed day's report, scrollable; Esc closes it."""
+
+    DEFAULT_CSS = """
+    ReportDialog { align: center middle; }
+    ReportDialog > VerticalScroll {
+        width: 90%; height: 90%; padding: 1 2; border: thick $accent; background: $surface;
+    }
+    """
+    BINDINGS = [Binding("escape", "close", N_("Close"), tooltip=N_("Back to the audit log"))]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(self._text))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(PostScreen):
+    """Review of the audit log, the chain check and the day's blockers."""
+
+    DEFAULT_CSS = """
+    AuditScreen #audit-body { height: 1fr; }
+    AuditScreen #audit-side { width: 44; padding: 0 1; border-right: solid $primary; }
+    AuditScreen #audit-side Static { margin-bottom: 1; }
+    AuditScreen #audit-title { text-style: bold; color: $accent; }
+    AuditScreen #audit-table { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("v", "verify", N_("Verify chain"), tooltip=N_(
+            "Recompute the audit hash chain and name the first broken row"), id="audit.verify"),
+        Binding("slash", "filter", N_("Filter"), tooltip=N_(
+            "Show only actions starting with a prefix (e.g. sale., stock., auth.)"),
+            id="audit.filter"),
+        Binding("n", "older", N_("Older"), tooltip=N_("The next page of older rows"),
+                id="audit.older"),
+        Binding("p", "newer", N_("Newer"), tooltip=N_("Back to the newest rows"),
+                id="audit.newer"),
+        Binding("b", "blockers", N_("Blockers"), tooltip=N_(
+            "What still stops today's close"), id="audit.blockers"),
+        Binding("z", "report", N_("Day report"), tooltip=N_(
+            "Read a closed day's report (Z report)"), id="audit.report"),
+        Binding("r", "refresh", N_("Refresh"), tooltip=N_("Reload the rows"),
+                id="audit.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefix: str | None = None
+        self.pages: list[int | None] = [None]  # "before seq" of each page shown
+        self.last_rows: list = []
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with Horizontal(id="audit-body"):
+            with VerticalScroll(id="audit-side"):
+                yield Static(id="audit-title")
+                yield Static(id="audit-chain")
+                yield Static(id="audit-blockers")
+            yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self.query_one("#audit-chain", Static).update(
+            _("Press V to verify the audit chain."))
+        self.action_refresh()
+        self.action_blockers()
+        self.query_one("#audit-table", DataTable).focus()
+
+    def _columns(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        table.clear(columns=True)
+        for label in (N_("No."), N_("Time"), N_("By"), N_("Approver"), N_("Terminal"),
+                      N_("Action"), N_("Record")):
+            table.add_column(_(label))
+        self._title()
+
+    def _title(self) -> None:
+        text = _("Audit log (稽核)")
+        if self.prefix:
+            text += "  " + _("only {prefix}…").format(prefix=self.prefix)
+        self.query_one("#audit-title", Static).update(text)
+
+    # -- the log, a page at a time ------------------------------------------------------
+    def _load(self) -> None:
+        from hallterm.services.audit import recent
+
+        self.call(recent, self.hctx, limit=PAGE, before_seq=self.pages[-1],
+                  action_prefix=self.prefix, on_success=self._show)
+
+    def _show(self, rows) -> None:
+        self.last_rows = rows
+        table = self.query_one("#audit-table", DataTable)
+        table.clear()
+        for r in rows:
+            who = r.actor or "-"
+            record = " ".join(x for x in (r.entity, r.entity_id) if x)
+            table.add_row(str(r.seq), f"{r.at:%m-%d %H:%M:%S}", who, r.approver or "",
+                          r.terminal, r.action, record)
+        if not rows:
+            self.notify(_("No audit rows here."), timeout=3)
+
+    def action_refresh(self) -> None:
+        self.pages = [None]
+        self._load()
+
+    def action_older(self) -> None:
+        if len(self.last_rows) < PAGE:
+            self.notify(_("These are the oldest rows."), timeout=3)
+            return
+        self.pages.append(self.last_rows[-1].seq)
+        self._load()
+
+    def action_newer(self) -> None:
+        self.pages = [None]
+        self._load()
+
+    def action_filter(self) -> None:
+        def done(result: dict[str, str] | None) -> None:
+            if result is None:
+                return
+            self.prefix = result["prefix"].strip() or None
+            self._title()
+            self.action_refresh()
+
+        self.app.push_screen(FormDialog(_("Filter the audit log"), [
+            Field("prefix", N_("Action starts with (empty: all)"), self.prefix or "",
+                  required=False)]), done)
+
+    # -- the chain ----------------------------------------------------------------------
+    def action_verify(self) -> None:
+        from hallterm.services.audit import verify
+
+        self.query_one("#audit-chain", Static).update(_("Checking…"))
+        self.call(verify, self.hctx, on_success=self._verified)
+
+    def _verified(self, result) -> None:
+        box = self.query_one("#audit-chain", Static)
+        if result.ok:
+            box.update(Text(_("Audit chain intact: {rows} rows, head {seq} {hash}").format(
+                rows=result.rows, seq=result.head_seq, hash=result.head_hash[:16] + "…"),
+                style="bold green"))
+        else:
+            box.update(Text(_("Audit chain broken at row {seq}: {reason}").format(
+                seq=result.broken_seq, reason=result.reason), style="bold red"))
+
+    # -- the day --------------------------------------------------------------------------
+    def action_blockers(self) -> None:
+        from hallterm.services.closing import blockers
+
+        self.call(blockers, self.hctx, self.hctx.today(), on_success=self._blockers)
+
+    def _blockers(self, found: list[str]) -> None:
+        box = self.query_one("#audit-blockers", Static)
+        if not found:
+            box.update(Text(_("Nothing stops today's close."), style="green"))
+            return
+        box.update(Text(_("Today's close is blocked by:") + "\n"
+                        + "\n".join(f"• {line}" for line in found), style="yellow"))
+
+    def action_report(self) -> None:
+        def done(result: dict[str, str] | None) -> None:
+            if result is None:
+                return
+            from hallterm.services.closing import report
+
+            text = result["day"].strip()
+            try:
+                day = date.fromisoformat(text) if text else self.hctx.today()
+            except ValueError:
+                self.notify(_("Not a date (YYYY-MM-DD): {text}").format(text=text),
+                            severity="error")
+                return
+            self.call(report, self.hctx, day, on_success=self._report)
+
+        self.app.push_screen(FormDialog(_("Day report"), [
+            Field("day", N_("Business day (YYYY-MM-DD)"),
+                  date.fromordinal(self.hctx.today().toordinal() - 1).isoformat())]), done)
+
+    def _report(self, day_report) -> None:
+        self.app.push_screen(ReportDialog(day_report.text))
+
+    def retranslate(self) -> None:
+        """The shell switched the language: redraw in it."""
+        self._columns()
+        self._show(self.last_rows)
+        self.action_blockers()
+
+
+register(Post(
+    id="audit",
+    title=N_("Audit"),
+    key="f6",
+    permission="screen.audit",
+    factory=AuditScreen,
+    help=N_("Review the day's records, verify the audit chain, closing blockers, day reports"),
+    order=60,
+))
