@@ -58,7 +58,7 @@ class AuditScreen(PostScreen):
 
     DEFAULT_CSS = """
     AuditScreen #audit-body { height: 1fr; }
-    AuditScreen #audit-side { width: 44; padding: 0 1; border-right: solid $primary; }
+    AuditScreen #audit-side { width: 36%; max-width: 48; padding: 0 1; border-right: solid $primary; }
     AuditScreen #audit-side Static { margin-bottom: 1; }
     AuditScreen #audit-title { text-style: bold; color: $accent; }
     AuditScreen #audit-table { width: 1fr; }
