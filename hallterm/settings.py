@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     """Minutes without a key press before the terminal locks."""
 
     key_file: Path | None = None
-    """The hall secret (PIN pepper); default ``hallterm.key`` beside the configuration file."""
+    """The hall secret (PIN pepper); default ``hallterm.key`` beside the configuration file
+    (or, when there is none there, beside the store)."""
 
     reports_dir: Path | None = None
     """Where day reports are written; default ``reports/`` beside the store."""
@@ -123,7 +124,13 @@ class Settings(BaseSettings):
         if self.key_file is not None:
             return self.key_file
         base = config_file.parent if config_file is not None else paths.config_dir()
-        return base / "hallterm.key"
+        beside_config = base / "hallterm.key"
+        beside_store = self.store.parent / "hallterm.key"
+        # A store whose secret lives beside it (the demo's, or a hall that keeps both
+        # in one locked folder) is found without extra settings.
+        if not beside_config.exists() and beside_store.exists():
+            return beside_store
+        return beside_config
 
     def resolved_reports_dir(self) -> Path:
         """The folder day reports are written into."""

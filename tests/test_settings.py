@@ -60,3 +60,12 @@ def test_bad_environment_value_names_the_variable(monkeypatch):
 def test_named_file_must_exist(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "missing.toml")
+
+
+def test_the_secret_beside_the_store_is_found(tmp_path):
+    store = tmp_path / "demo" / "d.db"
+    store.parent.mkdir()
+    settings, _ = load_settings(None, store=store)
+    assert settings.resolved_key_file().parent.name == "hallterm"  # the config folder
+    (store.parent / "hallterm.key").write_text("00" * 32)
+    assert settings.resolved_key_file() == store.parent / "hallterm.key"

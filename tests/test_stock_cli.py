@@ -28,7 +28,7 @@ def run(hall, *args, pin=None, witness_pin=None):
 def load(hall):
     r = run(hall, "catalog", "load", CATALOG, "--as", "9001", pin="123456")
     assert r.exit_code == 0, r.output
-    assert "14 items" in r.stdout
+    assert "15 items" in r.stdout
 
 
 def write_csv(tmp_path, rows, name="delivery.csv"):
@@ -48,7 +48,7 @@ def test_catalog_load_needs_the_manager_and_a_good_file(hall, tmp_path):
     assert "items[1] (X).kind" in r.stderr and "items[1] (X).name_zh" in r.stderr
     load(hall)
     r = run(hall, "catalog", "list", "--json")
-    assert len(json.loads(r.stdout)) == 14
+    assert len(json.loads(r.stdout)) == 15
 
 
 def test_receive_file_all_or_nothing_then_show_verify_history(hall, tmp_path):

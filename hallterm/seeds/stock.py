@@ -45,11 +45,13 @@ def seed(ctx: Ctx) -> None:
     witness = approve(clerk, action="stock.valuable_card", empno="8002", pin=DEMO_PIN)
     handsets = [make_imei(100 + i, "35209900") for i in range(6)] + [
         make_imei(200 + i, "86798004") for i in range(4)]
+    seniors = [make_imei(300 + i, "86451203") for i in range(6)]
     sims = [make_iccid(5000 + i) for i in range(20)]
     cards50 = [f"VC50A{1000 + i}" for i in range(10)]
     cards100 = [f"VC100A{2000 + i}" for i in range(10)]
     lines = ([stock.LineIn("HS-HW-M60", s) for s in handsets[:6]]
              + [stock.LineIn("HS-XM-14", s) for s in handsets[6:]]
+             + [stock.LineIn("HS-ZTE-K1", s) for s in seniors]
              + [stock.LineIn("SIM-5G", s) for s in sims]
              + [stock.LineIn("VC-50", s) for s in cards50]
              + [stock.LineIn("VC-100", s) for s in cards100]
@@ -60,6 +62,7 @@ def seed(ctx: Ctx) -> None:
     for counter, empno, first in ((1, "8004", 0), (2, "8005", 2), (3, "8006", 4)):
         receiver = confirm_person(clerk, empno=empno, pin=DEMO_PIN, purpose="stock.issue")
         issue = [stock.LineIn("HS-HW-M60", handsets[first]),
+                 stock.LineIn("HS-ZTE-K1", seniors[counter - 1]),
                  stock.LineIn("SIM-5G", sims[counter * 3]),
                  stock.LineIn("SIM-5G", sims[counter * 3 + 1]),
                  stock.LineIn("VC-50", cards50[counter]),
