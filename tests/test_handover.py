@@ -292,3 +292,15 @@ def test_only_the_counters_clerk_restarts_its_handover(ho):
     with pytest.raises(Refused, match="only they hand it over"):
         handover.start(ho.other, counter=1, outgoing=ho.other.actor, restart=True)
     assert handover.active(ctx, counter=1).number == view.number
+
+
+def test_incoming_clerk_already_at_another_counter_is_refused(ho):
+    queue.set_counter_state(ho.manager, counter=2, state="open", clerk="8005")
+    ctx = ho.sales
+    view = handover.start(ctx, counter=1, outgoing=ctx.actor)
+    handover.submit_count(ctx, handover_id=view.id, cash_fen=FLOAT, serials=full_serials(),
+                          counts=FULL_COUNTS)
+    handover.review(ctx, handover_id=view.id)
+    with pytest.raises(Refused, match="already at counter 2"):
+        handover.finish(ctx, handover_id=view.id, incoming=incoming(ctx, "8005"))
+    assert counter_state(ho, 1).clerk == "8004"

@@ -721,6 +721,14 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
             raise Refused(_("Counter {counter}'s stock changed since the count; count again.")
                           .format(counter=counter))
         crow = _counter(uow, counter)
+        if kind == "shift":
+            # A clerk is at one counter at a time (the queue's rule, see queue._clerk_for).
+            elsewhere = uow.sql(
+                "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
+                "state != 'closed'", {"k": incoming.id, "n": counter}).first()
+            if elsewhere is not None:
+                raise Refused(_("{empno} is already at counter {number}; close it or hand it "
+                                "over first.").format(empno=incoming.empno, number=elsewhere[0]))
         if kind == "day_end":
             held = _held(uow, counter, day)
             if held:
