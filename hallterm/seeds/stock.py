@@ -59,7 +59,7 @@ def seed(ctx: Ctx) -> None:
                 stock.LineIn("ACC-CASE", None, 20)])
     stock.receive(clerk, document_no="DN-20261125-001", supplier="广东终端公司 GD Devices",
                   lines=lines, witness=witness)
-    for counter, empno, first in ((1, "8004", 0), (2, "8005", 2), (3, "8006", 4)):
+    for counter, empno, first in ((1, "8004", 0), (2, "8005", 2), (3, "8002", 4)):
         receiver = confirm_person(clerk, empno=empno, pin=DEMO_PIN, purpose="stock.issue")
         issue = [stock.LineIn("HS-HW-M60", handsets[first]),
                  stock.LineIn("HS-ZTE-K1", seniors[counter - 1]),

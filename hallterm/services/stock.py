@@ -553,6 +553,12 @@ def issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], receiver: Actor,
             name=receiver.name, empno=receiver.empno))
 
     def work(uow: UnitOfWork) -> Document:
+        # Custody is the counter clerk's: when the counter has a clerk, only they sign.
+        row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
+                      "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
+        if row is not None and row[0] != receiver.id:
+            raise Forbidden(_("Counter {counter}'s clerk is {empno}; only they take stock into "
+                              "its custody.").format(counter=counter, empno=row[1]))
         return _move_lines(uow, kind="issue", from_place=WAREHOUSE,
                            to_place=counter_place(counter), lines=lines, witness=witness,
                            confirmer=receiver)
