@@ -47,6 +47,14 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
     store = Store(settings.store)
     require_current(store)
     key_file = settings.resolved_key_file(config_file)
+    beside_store = settings.store.parent / "hallterm.key"
+    if settings.key_file is None and key_file != beside_store and beside_store.exists():
+        # Two halls on one machine (a real one and the demo): the store's own secret,
+        # kept beside it, wins over the configuration folder's when that is not its.
+        try:
+            _check_fingerprint(store, security.read_key_file(key_file), key_file)
+        except ConfigError:
+            key_file = beside_store
     pepper = security.read_key_file(key_file)
     _check_fingerprint(store, pepper, key_file)
     return Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,

@@ -29,3 +29,14 @@ def test_demo_store_is_seeded_and_consistent(tmp_path):
     r = runner.invoke(app, ["day", "close", "--as", "8001", "--store", str(store)],
                       env={"HALLTERM_PIN": "246810"})
     assert r.exit_code == 3 and "waiting" in r.stderr
+
+
+def test_demo_store_still_opens_after_a_real_init(tmp_path):
+    """A real hall's secret in the config folder does not hide the demo store's own."""
+    store = tmp_path / "demo" / "demo.db"
+    assert runner.invoke(app, ["demo", "--no-app", "--store", str(store)]).exit_code == 0
+    r = runner.invoke(app, ["init", "--store", str(tmp_path / "real.db"), "--manager", "1001",
+                            "--name", "Real"], env={"HALLTERM_PIN": "135790"})
+    assert r.exit_code == 0, r.stderr
+    r = runner.invoke(app, ["queue", "status", "--store", str(store)])
+    assert r.exit_code == 0, r.stderr
