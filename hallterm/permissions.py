@@ -31,7 +31,7 @@ ROLES: dict[str, str] = {
     ACCEPTANCE: N_("Acceptance"),
     COMPLAINTS: N_("Complaints"),
     RETENTION: N_("Retention"),
-    WAREHOUSE: N_("Warehouse"),
+    WAREHOUSE: N_("Warehouse keeper"),
     AUDITOR: N_("Auditor"),
     TRAINER: N_("Trainer"),
 }
