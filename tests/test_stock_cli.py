@@ -117,3 +117,19 @@ def test_bad_header_is_refused(hall, tmp_path):
     r = run(hall, "stock", "receive", "--file", str(path), "--document", "D", "--supplier", "S",
             "--as", "8008", pin="246810")
     assert r.exit_code == 2 and "sku,serial,quantity" in r.stderr
+
+
+def test_every_bad_line_of_a_delivery_in_one_list(hall, tmp_path):
+    """Unreadable lines and lines the ledger refuses come in one list, in file order."""
+    load(hall)
+    hall.add("8008", "warehouse")
+    good = make_imei(1)
+    bad_file = write_csv(tmp_path, [f"HS-HW-M60,{good},", "HS-HW-M60,123,", "NOPE,,3",
+                                    "ACC-CABLE-C,,-1", "ACC-CABLE-C,,abc"])
+    r = run(hall, "stock", "receive", "--file", bad_file, "--document", "DN-9", "--supplier",
+            "GD", "--as", "8008", pin="246810")
+    assert r.exit_code == 2
+    assert "4 bad line(s)" in r.stderr
+    positions = [r.stderr.index(f"line {n}") for n in (3, 4, 5, 6)]
+    assert positions == sorted(positions)
+    assert "No stock" in run(hall, "stock", "show").stdout

@@ -59,8 +59,9 @@ def receive_cmd(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(_("Cannot read {path}: {error}").format(path=file, error=exc)) from None
-    lines = stock.parse_delivery_csv(text)
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    lines = stock.check_delivery_csv(base, text)  # every bad line at once, nothing written
+    hctx = sign_in(base, as_)
     second = None
     if witness:
         pin = read_pin(_("PIN for {empno} (witness)").format(empno=witness), env=WITNESS_PIN_ENV)
