@@ -77,7 +77,10 @@ async def test_counter_panel_calls_serves_and_reminds(hall):
         assert "serving" in text(app, "#cp-ticket")
         await pilot.press("p")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("enter")  # an empty reason is refused: the dialog stays
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "FormDialog"
+        await pilot.press(*"ID card", "enter")
         await settle(pilot)
         assert "A001" in text(app, "#cp-parked")
         await pilot.press("u")

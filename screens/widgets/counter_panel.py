@@ -301,7 +301,7 @@ class CounterPanel(Widget, can_focus=True):
                 self._call(park, self.hctx, reason=values["reason"], on_success=self._done())
 
         self.app.push_screen(FormDialog(_("Park the ticket (挂起)"), [
-            Field("reason", N_("Why (e.g. fetching an ID card)"), required=False)]), answered)
+            Field("reason", N_("Why (e.g. fetching an ID card)"), required=True)]), answered)
 
     def action_resume(self) -> None:
         from hallterm.services.queue import resume
