@@ -175,3 +175,18 @@ async def test_ctrl_e_reaches_the_counter_panel_and_esc_comes_back(hall, tmp_pat
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.focused.id == "sales-scan"
+
+
+@pilot_test
+async def test_a_mistyped_serial_keeps_the_custody_list_and_a_digit_still_picks(hall, tmp_path):
+    app, _ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "6901443512345")  # a handset: its serials in custody are listed
+        assert app.screen.serial_choices
+        await scan(pilot, "1234")  # a wrong scan: refused, the list stays
+        assert app.screen.serial_choices
+        await scan(pilot, "1")
+        cart = app.screen.query_one("#sales-cart")
+        assert [x.sku for x in cart.lines] == ["HS-HW-M60"]
+        assert not app.screen.serial_choices

@@ -163,7 +163,7 @@ class SalesScreen(SalesDialogs, PostScreen):
         elif self.mode == "serial" and len(text) == 1 and text.isdigit() and self.serial_choices:
             self.action_pick(int(text))  # 1-9 + Enter picks a listed serial
         elif self.mode == "serial" and text:
-            self._hide_options()
+            # The custody list stays until a serial is held: a mistyped scan keeps it.
             self._hold(self.pending.line, text)
         elif self.mode == "tendered":
             self._pay_cash(text)
@@ -215,6 +215,7 @@ class SalesScreen(SalesDialogs, PostScreen):
 
     def _hold(self, line: sales.CartLine, serial: str) -> None:
         def held(h: sales.Held) -> None:
+            self._hide_options()
             self.pending = None
             if any(x.serial == h.serial for x in self.cart.lines):
                 self._say(_("Serial {serial} is already on the cart.").format(serial=h.serial),
@@ -280,7 +281,6 @@ class SalesScreen(SalesDialogs, PostScreen):
         if self.mode == "serial" and self.serial_choices:
             if n <= len(self.serial_choices) and self.pending is not None:
                 serial = self.serial_choices[n - 1]
-                self._hide_options()
                 self._hold(self.pending.line, serial)
             return
         if not self.options or n > len(self.options):
