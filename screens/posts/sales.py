@@ -128,6 +128,13 @@ class SalesScreen(SalesDialogs, PostScreen):
         """The shell switched the language: redraw in it."""
         self._set_mode(self.mode)
         self.cart.retranslate()
+        from screens.widgets.counter_panel import CounterPanel
+        from screens.widgets.custody import CustodyView
+
+        for panel in self.query(CounterPanel):
+            panel.reload()
+        for view in self.query(CustodyView):
+            view.reload()
 
     # -- the scan field ----------------------------------------------------------------
     def _set_mode(self, mode: str, prompt: str | None = None) -> None:

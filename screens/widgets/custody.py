@@ -37,9 +37,12 @@ class CustodyView(Vertical):
         yield Static(id="custody-totals")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(_("Item"), _("Qty"), _("Value"), _("Serials"))
         self.reload()
+
+    def _columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(_("Item"), _("Qty"), _("Value"), _("Serials"))
 
     def show_counter(self, counter: int | None) -> None:
         """Show another counter's custody."""
@@ -48,6 +51,7 @@ class CustodyView(Vertical):
 
     def reload(self) -> None:
         """Load the custody again (in a thread; the table updates when it arrives)."""
+        self._columns()  # in the current language
         title = self.query_one("#custody-title", Static)
         if self.counter is None:
             title.update(_("No counter on this terminal."))
