@@ -265,3 +265,17 @@ def test_scan_not_offered_out_of_stock_and_name_search(shop):
     assert found.serialised and set(found.serials) == set(HANDSETS[:3])
     found = sales.scan(ctx, counter=1, code="数据线")
     assert found.line is None and [o.line.sku for o in found.options] == ["ACC-CABLE-C"]
+
+
+def test_only_the_drawers_keeper_or_a_manager_moves_its_cash(hall):
+    """A clerk who is not at the counter (e.g. handed it over) cannot move its cash."""
+    from hallterm.errors import Forbidden
+    from hallterm.services import cash, queue
+    from tests.sales_fixtures import stock_hall
+
+    stock_hall(hall)
+    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
+    with pytest.raises(Forbidden, match="8004's keeping"):
+        cash.move_cash(hall.other, counter=1, kind="in", reason="change_fund", amount_fen=100)
+    assert cash.move_cash(hall.sales, counter=1, kind="in", reason="change_fund",
+                          amount_fen=100).amount_fen == 100

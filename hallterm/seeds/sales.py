@@ -27,8 +27,8 @@ def seed(ctx: Ctx) -> None:
     def line(c: Ctx, code: str, serial: str | None = None) -> sales.CartLine:
         return sales.line_from_item(catalog.lookup(c, code=code), serial=serial)
 
-    chen, liu = clerk("8004"), clerk("8005")
-    for who, counter in ((chen, 1), (liu, 2), (liu, 3)):
+    chen, liu, duty = clerk("8004"), clerk("8005"), clerk("8002")
+    for who, counter in ((chen, 1), (liu, 2), (duty, 3)):  # each drawer's keeper
         cash.move_cash(who, counter=counter, kind="float", reason="", amount_fen=50_000)
     sims = [make_iccid(5000 + i) for i in range(20)]
     handsets = [make_imei(100 + i, "35209900") for i in range(6)]

@@ -189,6 +189,7 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     def work(uow: UnitOfWork) -> CashMoved:
         day = uow.open_day()
         _counter_exists(uow, counter)
+        _drawer_keeper(uow, counter)
         before = drawer_in(uow.session, counter=counter, business_day=day)
         if kind == "out" and amount_fen > before.expected_fen:
             raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
@@ -211,6 +212,21 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
                          approver.empno if approver else None, expected)
 
     return run_write(ctx, "cash.move", work, command_id=command_id, result_type=CashMoved)
+
+
+def _drawer_keeper(uow: UnitOfWork, counter: int) -> None:
+    """The drawer is its clerk's: while the counter has one, only they (or a manager)
+    move its cash — a clerk who handed the counter over no longer can."""
+    from hallterm.permissions import MANAGERS
+
+    actor = uow.actor
+    if actor is None or actor.roles & MANAGERS:
+        return
+    row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
+                  "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
+    if row is not None and row[0] != actor.id:
+        raise Forbidden(_("Counter {counter}'s drawer is in {empno}'s keeping; only they or a "
+                          "manager move its cash.").format(counter=counter, empno=row[1]))
 
 
 @dataclass(frozen=True)
