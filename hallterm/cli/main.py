@@ -112,6 +112,9 @@ def init(
     else:
         typer.echo(_("Store {path} is up to date (schema {rev}).").format(
             path=result.store, rev=result.to_revision))
+        if manager or name:
+            typer.echo(_("The store already has its staff: --manager and --name were not used "
+                         "(add staff with: hallterm staff add)."), err=True)
 
 
 @app.command("demo")

@@ -85,8 +85,12 @@ def issue(
     if json_:
         print_json(slip)
         return
-    typer.echo(_("{number}  {service}  {time:%H:%M}  ahead: {ahead}  about {wait} min").format(
+    from hallterm.services.queue import PRIORITY_LABELS
+
+    typer.echo(_("{number}  {service}  {cls}  {time:%H:%M}  ahead: {ahead}  about {wait} min"
+                 ).format(
         number=slip.number, service=_service_name(hctx, slip.service_zh, slip.service_en),
+        cls=_(PRIORITY_LABELS.get(slip.priority, slip.priority)),
         time=slip.issued_at, ahead=slip.people_ahead, wait=slip.estimated_wait_min))
 
 
