@@ -49,11 +49,18 @@ class PinDialog(ModalScreen):
         self._busy = False
 
     def title_text(self) -> str:
-        raise NotImplementedError
+        """The dialog's title (subclasses name what is asked)."""
+        return _("Confirmation by another person")
 
     def check(self, empno: str, pin: str):
-        """Run in a thread: return the person or raise a ``HallTermError``."""
-        raise NotImplementedError
+        """Run in a thread: return the person or raise a ``HallTermError``.
+
+        By default another person confirms with their PIN; ``ApprovalDialog`` also
+        checks that they may approve the action.
+        """
+        from hallterm.services.staff import confirm_person
+
+        return confirm_person(self.app.hctx, empno=empno, pin=pin)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-dialog"):
