@@ -5,31 +5,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from textual.app import App
 from textual.widgets import DataTable, Static
 
-
-class AuditHost(App):
-    """What the shell gives a post screen: ``hctx`` and error reporting."""
-
-    def __init__(self, ctx) -> None:
-        super().__init__()
-        self.hctx = ctx
-
-    def on_mount(self) -> None:
-        from screens.posts.audit import AuditScreen
-
-        self.push_screen(AuditScreen())
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        raise exc
+from tests.pilot import PostHost, settle
 
 
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+def AuditHost(ctx):
+    from screens.posts.audit import AuditScreen
+
+    return PostHost(ctx, AuditScreen)
 
 
 def text(app, selector: str) -> str:

@@ -2,58 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
-
-from textual.app import App
 from textual.widgets import Static
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from hallterm.services import cash, handover, queue
+from tests.pilot import PostHost, pilot_test
+from tests.pilot import settle as _settle
 from tests.sales_fixtures import HANDSETS, PIN, SIMS
 from tests.test_handover import counter_hall
 
 SIZE = (120, 40)
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return wrapper
+run_async = pilot_test
 
 
-class HandoverApp(App):
-    """The smallest host for the screen: a context and a bug reporter."""
+def HandoverApp(ctx):
+    from screens.posts.handover import HandoverScreen
 
-    def __init__(self, ctx) -> None:
-        super().__init__()
-        self.hctx = ctx
-        self.bugs: list[BaseException] = []
-
-    def on_mount(self) -> None:
-        from screens.posts.handover import HandoverScreen
-
-        self.push_screen(HandoverScreen())
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        self.bugs.append(exc)
-        raise exc
+    return PostHost(ctx, HandoverScreen)
 
 
 async def settle(pilot) -> None:
     """Let service calls finish (not a step waiting on a dialog: it waits for us)."""
-    quiet = 0
-    while quiet < 2:
-        busy = [w for w in pilot.app.workers
-                if w.group != "handover-step" and not w.is_finished]
-        for worker in busy:
-            with contextlib.suppress(WorkerCancelled, WorkerFailed):
-                await worker.wait()
-        await pilot.pause()
-        quiet = 0 if busy else quiet + 1
+    await _settle(pilot, waiting_groups=("handover-step",))
 
 
 async def type_enter(pilot, text: str) -> None:

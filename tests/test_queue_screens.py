@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from dataclasses import replace
 
-from textual.app import App
 from textual.widgets import Static
 
 from hallterm.services import queue
+from tests.pilot import PostHost, pilot_test
 
-
-def pilot_test(test):
-    """Run an async Pilot test without an asyncio plugin."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-class HostApp(App):
-    """A tiny app that gives screens what the shell gives them: ``hctx``."""
-
-    def __init__(self, ctx, screen_factory) -> None:
-        super().__init__()
-        self.hctx = ctx
-        self.hall = None
-        self._factory = screen_factory
-        self.errors: list[BaseException] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self._factory())
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        self.errors.append(exc)
-        raise exc
+HostApp = PostHost
 
 
 async def settle(pilot, rounds: int = 3) -> None:

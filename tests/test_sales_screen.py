@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from dataclasses import replace
 
-from textual.app import App
 from textual.widgets import Static
 
 from hallterm.services import sales, stock
+from tests.pilot import PostHost, pilot_test
 from tests.sales_fixtures import HANDSETS, stock_hall
 
 
-def pilot_test(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
+def SalesHost(ctx, settings):
+    from screens.posts.sales import SalesScreen
 
-    return run
-
-
-class SalesHost(App):
-    """What the shell gives a post screen: ``hctx``, ``settings`` and error reporting."""
-
-    def __init__(self, ctx, settings) -> None:
-        super().__init__()
-        self.hctx = ctx
-        self.settings = settings
-        self.errors: list[BaseException] = []
-
-    def on_mount(self) -> None:
-        from screens.posts.sales import SalesScreen
-
-        self.push_screen(SalesScreen())
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        self.errors.append(exc)
-        raise exc
+    return PostHost(ctx, SalesScreen, settings)
 
 
 async def settle(pilot, rounds: int = 4) -> None:

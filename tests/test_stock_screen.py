@@ -2,60 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 from pathlib import Path
 
-from textual.app import App
 from textual.widgets import DataTable, Static
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from hallterm.seeds.stock import make_imei
 from hallterm.services import catalog, stock
 from hallterm.services.stock import LineIn
+from tests.pilot import PostHost, pilot_test
+from tests.pilot import settle as _settle
 
 ROOT = Path(__file__).parent.parent
 SIZE = (120, 40)
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return wrapper
+run_async = pilot_test
 
 
-class WarehouseApp(App):
-    """The smallest host for the screen: a context and a bug reporter."""
+def WarehouseApp(ctx):
+    from screens.posts.warehouse import WarehouseScreen
 
-    def __init__(self, ctx) -> None:
-        super().__init__()
-        self.hctx = ctx
-        self.bugs: list[BaseException] = []
-
-    def on_mount(self) -> None:
-        from screens.posts.warehouse import WarehouseScreen
-
-        self.push_screen(WarehouseScreen())
-
-    def report_unexpected(self, exc: BaseException) -> None:
-        self.bugs.append(exc)
-        raise exc
+    return PostHost(ctx, WarehouseScreen)
 
 
 async def settle(pilot) -> None:
     """Let service calls finish (not a worker waiting on a dialog: it waits for us)."""
-    quiet = 0
-    while quiet < 2:
-        busy = [w for w in pilot.app.workers
-                if w.group != "warehouse-post" and not w.is_finished]
-        for worker in busy:
-            with contextlib.suppress(WorkerCancelled, WorkerFailed):
-                await worker.wait()
-        await pilot.pause()
-        quiet = 0 if busy else quiet + 1
+    await _settle(pilot, waiting_groups=("warehouse-post",))
 
 
 async def type_enter(pilot, text: str, *, keys: bool = False) -> None:
