@@ -187,6 +187,7 @@ class CounterView:
     waiting: int  # tickets waiting for this counter's services
     long_wait_minutes: int
     version: int
+    recalls_before_no_show: int = 0  # recalls of a called ticket before it may be a no-show
 
 
 @dataclass(frozen=True)
@@ -1067,7 +1068,8 @@ def counter_view(ctx: Ctx, *, counter: int | None = None) -> CounterView:
     current = next((t for t in tickets if t.state != "parked"), None)
     parked = [t for t in tickets if t.state == "parked"]
     return CounterView(info, current, parked, int(waiting or 0),
-                       hall.thresholds.long_wait_minutes, int(version))
+                       hall.thresholds.long_wait_minutes, int(version),
+                       hall.thresholds.recalls_before_no_show)
 
 
 def current_visit(ctx: Ctx, *, counter: int | None = None) -> int | None:

@@ -231,7 +231,7 @@ class CounterPanel(Widget, can_focus=True):
         enabled = {
             "call_next": t is None and view.counter.state in ("open", "closing"),
             "recall": state == "called",
-            "no_show": state == "called",
+            "no_show": state == "called" and t.recalls >= view.recalls_before_no_show,
             "start": state == "called",
             "finish": state in ("called", "serving"),
             "park": state == "serving",
