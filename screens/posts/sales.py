@@ -48,6 +48,15 @@ class SalesScreen(SalesDialogs, PostScreen):
     BINDINGS = [
         Binding("up", "select(-1)", N_("Line up"), show=False),
         Binding("down", "select(1)", N_("Line down"), show=False),
+        # The till's keys first: a narrow (80-column) footer still shows them.
+        Binding("ctrl+t", "cash", N_("Cash"), tooltip=N_("Take cash: enter the amount tendered"),
+                id="sales.cash", priority=True),
+        Binding("ctrl+y", "other_payment", N_("Card/QR"), tooltip=N_(
+            "Bank card, WeChat Pay or Alipay with the terminal's reference (split payment)"),
+                id="sales.other_payment", priority=True),
+        Binding("ctrl+e", "queue_panel", N_("Queue"), tooltip=N_(
+            "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
+            "back to scanning"), id="sales.queue", priority=True),
         Binding("ctrl+n", "quantity", N_("Qty"), tooltip=N_("Change the selected line's "
                 "quantity"), id="sales.quantity", priority=True),
         Binding("ctrl+r", "remove_line", N_("Remove"), tooltip=N_("Remove the selected line"),
@@ -59,19 +68,11 @@ class SalesScreen(SalesDialogs, PostScreen):
         Binding("ctrl+o", "override", N_("Price/discount"), tooltip=N_(
             "Change the selected line's price or give a discount (duty manager approves)"),
                 id="sales.override", priority=True),
-        Binding("ctrl+t", "cash", N_("Cash"), tooltip=N_("Take cash: enter the amount tendered"),
-                id="sales.cash", priority=True),
-        Binding("ctrl+y", "other_payment", N_("Card/QR"), tooltip=N_(
-            "Bank card, WeChat Pay or Alipay with the terminal's reference (split payment)"),
-                id="sales.other_payment", priority=True),
         Binding("ctrl+g", "reverse", N_("Void/refund"), tooltip=N_(
             "Void a sale of today or refund lines of a sale (duty manager approves)"),
                 id="sales.reverse", priority=True),
         Binding("ctrl+s", "reprint", N_("Reprint"), tooltip=N_("Reprint a receipt (重打)"),
                 id="sales.reprint", priority=True),
-        Binding("ctrl+e", "queue_panel", N_("Queue"), tooltip=N_(
-            "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
-            "back to scanning"), id="sales.queue", priority=True),
         Binding("escape", "back", N_("Back"), tooltip=N_("Back to scanning"), id="sales.back"),
         *[Binding(str(n), f"pick({n})", N_("Add"), show=False) for n in range(1, 10)],
     ]
