@@ -222,8 +222,9 @@ def _drawer_keeper(uow: UnitOfWork, counter: int) -> None:
     actor = uow.actor
     if actor is None or actor.roles & MANAGERS:
         return
-    row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
-                  "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
+    from hallterm.services.queue import counter_keeper
+
+    row = counter_keeper(uow, counter)
     if row is not None and row[0] != actor.id:
         raise Forbidden(_("Counter {counter}'s drawer is in {empno}'s keeping; only they or a "
                           "manager move its cash.").format(counter=counter, empno=row[1]))

@@ -483,6 +483,16 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
     return ahead, math.ceil(ahead * minutes / max(1, row[3]))
 
 
+def counter_keeper(uow: UnitOfWork, counter: int) -> tuple[int, str] | None:
+    """(staff id, empno) of the clerk at a counter that is not closed, else ``None``.
+
+    The counter's drawer and custody are this person's: cash and stock check it.
+    """
+    row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
+                  "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def open_walk_up_visit(uow: UnitOfWork, day: date) -> int:
     """Open a visit with no ticket, inside the caller's write (a customer served walk-up).
 

@@ -554,8 +554,9 @@ def issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], receiver: Actor,
 
     def work(uow: UnitOfWork) -> Document:
         # Custody is the counter clerk's: when the counter has a clerk, only they sign.
-        row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
-                      "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
+        from hallterm.services.queue import counter_keeper
+
+        row = counter_keeper(uow, counter)
         if row is not None and row[0] != receiver.id:
             raise Forbidden(_("Counter {counter}'s clerk is {empno}; only they take stock into "
                               "its custody.").format(counter=counter, empno=row[1]))
