@@ -33,6 +33,10 @@ class Actor:
     name: str
     roles: frozenset[str]
     language: str | None = None
+    # Set by ``staff.approve``/``confirm_person``: the ``auth.*`` row of a PIN that was
+    # checked for an action still to come. The action's own write records it
+    # (``UnitOfWork.pin_used``), so a refused action leaves no approval behind.
+    pin_checked: str | None = None
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -65,15 +69,18 @@ class Ctx:
         return self.clock.now().date()
 
 
-class UnitOfWork:
-    """One write transaction: the session, its moment, its audit rows, its numbers."""
+class ReadUnit:
+    """A read transaction shaped like a write's: what ``check_*`` functions validate on.
+
+    The read helpers a write uses (``sql``, ``open_day``, ``now``, ``actor``) work on
+    it too, so a service's side-effect-free check runs the same code as its write.
+    """
 
     def __init__(self, ctx: Ctx, session: Session) -> None:
         self.ctx = ctx
         self.session = session
         # One moment for the whole transaction: every row it writes carries it.
         self.now = ctx.clock.now()
-        self.audited = 0
 
     @property
     def actor(self) -> Actor | None:
@@ -81,6 +88,54 @@ class UnitOfWork:
 
     def sql(self, sql: str, params: dict[str, Any] | None = None):
         return execute(self.session, sql, params)
+
+    def open_day(self, business_day: date | None = None) -> date:
+        """The business day this write belongs to; refuses unless it is open."""
+        day = business_day or self.now.date()
+        row = self.sql("SELECT state FROM business_day WHERE day = :d", {"d": day.isoformat()})
+        state = row.scalar()
+        if state is None:
+            raise DayNotOpen(
+                _("Business day {day} is not open; the hall manager opens it first.").format(
+                    day=day.isoformat()
+                )
+            )
+        if state != "open":
+            raise DayNotOpen(
+                _("Business day {day} is closed; nothing in it can change.").format(
+                    day=day.isoformat()
+                )
+            )
+        return day
+
+
+def run_check(ctx: Ctx, check: Callable[[ReadUnit], T]) -> T:
+    """Run a validation on a read snapshot: it raises what the write would, writes nothing.
+
+    Screens and the CLI call a service's ``check_*`` (built on this) before they ask a
+    second person for a PIN, so an invalid request never reaches an approver.
+    """
+    with ctx.store.read() as session:
+        return check(ReadUnit(ctx, session))
+
+
+def command_done(ctx: Ctx, command_id: str | None) -> bool:
+    """Whether a write with this ``command_id`` already happened (a retry replays it)."""
+    if not command_id or not command_id.strip():
+        return False
+    with ctx.store.read() as session:
+        return execute(session, "SELECT 1 FROM command WHERE id = :id",
+                       {"id": command_id.strip()}).first() is not None
+
+
+class UnitOfWork(ReadUnit):
+    """One write transaction: the session, its moment, its audit rows, its numbers."""
+
+    def __init__(self, ctx: Ctx, session: Session) -> None:
+        super().__init__(ctx, session)
+        self.audited = 0
+        self.action = ""
+        self._pins: set[tuple[int, str]] = set()
 
     def next_number(self, key: str) -> int:
         """Allocate the next number of series ``key`` (gapless: rolls back with the txn)."""
@@ -118,8 +173,15 @@ class UnitOfWork:
         business_day: date | None = None,
         actor: Actor | None = None,
     ) -> None:
-        """Append one hash-chained audit row for this transaction."""
+        """Append one hash-chained audit row for this transaction.
+
+        A person (approver or actor) whose PIN was checked for this action is
+        recorded first (``pin_used``), in this same transaction.
+        """
         from hallterm.services.audit import append
+
+        for person in (approver, actor, self.actor):
+            self.pin_used(person, for_action=action)
 
         append(
             self,
@@ -132,6 +194,23 @@ class UnitOfWork:
             actor=actor,
         )
         self.audited += 1
+
+    def pin_used(self, person: Actor | None, *, for_action: str | None = None) -> None:
+        """Record in this write the approval or confirmation ``person`` gave with a PIN.
+
+        ``staff.approve``/``confirm_person`` check a PIN without writing its success;
+        the action that uses the person writes the ``auth.*`` row here, once per
+        person, so an approval exists only for an action that happened.
+        """
+        if person is None or not person.pin_checked:
+            return
+        key = (person.id, person.pin_checked)
+        if key in self._pins:
+            return
+        self._pins.add(key)
+        from hallterm.services.staff import record_pin
+
+        record_pin(self, person, for_action=for_action or self.action)
 
 
 def run_write(
@@ -157,6 +236,7 @@ def run_write(
 
     def body(session: Session) -> T:
         uow = UnitOfWork(ctx, session)
+        uow.action = action
         if command_id is not None:
             row = uow.sql(
                 "SELECT action, result_json FROM command WHERE id = :id", {"id": command_id}

@@ -123,9 +123,12 @@ def void_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Void a whole sale of today (the duty manager approves)."""
-    from hallterm.services.reversals import void_sale
+    from hallterm.context import command_done
+    from hallterm.services.reversals import check_void, void_sale
 
     hctx = sign_in(options(ctx).ctx(store), as_)
+    if not command_done(hctx, command_id):  # a retry replays; a new request is checked first
+        check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
     result = void_sale(hctx, receipt_no=number, reason=reason,
                        approver=_approve(hctx, "sale.void", approver), counter=hctx.counter,
                        command_id=command_id)
@@ -148,8 +151,9 @@ def refund_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Refund some or all lines of a sale (the duty manager approves)."""
+    from hallterm.context import command_done
     from hallterm.errors import BadInput
-    from hallterm.services.reversals import RefundLine, refund_sale
+    from hallterm.services.reversals import RefundLine, check_refund, refund_sale
 
     wanted = []
     for text in lines:
@@ -158,6 +162,9 @@ def refund_cmd(
             raise BadInput(_("--line is LINE:QTY, e.g. 2:1: {text}").format(text=text))
         wanted.append(RefundLine(int(line), int(qty or 1)))
     hctx = sign_in(options(ctx).ctx(store), as_)
+    if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
+        check_refund(hctx, receipt_no=number, lines=wanted or None, reason=reason,
+                     counter=hctx.counter)
     result = refund_sale(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                          approver=_approve(hctx, "sale.refund", approver),
                          counter=hctx.counter, command_id=command_id)
@@ -230,14 +237,19 @@ def move_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Put cash into or take it out of a drawer (approval above the hall's threshold)."""
+    from hallterm.context import command_done
     from hallterm.money import format_fen, parse_fen
-    from hallterm.services.cash import move_cash
+    from hallterm.services.cash import check_move, move_cash
 
     hctx = sign_in(options(ctx).ctx(store), as_)
+    amount_fen = parse_fen(amount, allow_zero=False)
+    large = True  # a retry replays the first write, whatever it needed
+    if not command_done(hctx, command_id):
+        large = check_move(hctx, counter=counter, kind=kind, reason=reason,
+                           amount_fen=amount_fen, note=note)
     moved = move_cash(hctx, counter=counter, kind=kind, reason=reason,
-                      amount_fen=parse_fen(amount, allow_zero=False), note=note,
-                      reference=reference,
-                      approver=_approve(hctx, "cash.move_large", approver),
+                      amount_fen=amount_fen, note=note, reference=reference,
+                      approver=_approve(hctx, "cash.move_large", approver) if large else None,
                       command_id=command_id)
     if json_:
         print_json(moved)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
 from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
@@ -154,9 +154,53 @@ def _second(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
     return approver
 
 
-def _counter_exists(uow: UnitOfWork, counter: int) -> None:
+def _counter_exists(uow: ReadUnit, counter: int) -> None:
     if uow.sql("SELECT 1 FROM counter WHERE number = :n", {"n": counter}).first() is None:
         raise BadInput(_("There is no counter {n}.").format(n=counter))
+
+
+def _move_request(ctx: Ctx, kind: str, reason: str, amount_fen: int,
+                  note: str | None) -> tuple[str, str | None]:
+    """The reason and note of a cash movement, or why it cannot be made."""
+    require(ctx.actor, "cash.move")
+    if kind not in ("in", "out", "float"):
+        raise BadInput(_("A cash movement is in, out or float."))
+    if kind == "float":
+        reason = "opening_float"
+    elif reason not in REASONS:
+        raise BadInput(_("Unknown reason {reason}: bank_drop, change_fund, compensation or "
+                         "other.").format(reason=reason))
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise BadInput(_("Amount must be more than zero."))
+    text = (note or "").strip() or None
+    if reason == "other" and not text:
+        raise BadInput(_("Say what the cash was for (a note) when the reason is other."))
+    return reason, text
+
+
+def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int):
+    day = unit.open_day()
+    _counter_exists(unit, counter)
+    _drawer_keeper(unit, counter)
+    before = drawer_in(unit.session, counter=counter, business_day=day)
+    if kind == "out" and amount_fen > before.expected_fen:
+        raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
+                        "{amount}.").format(n=counter, have=format_fen(before.expected_fen),
+                                            amount=format_fen(amount_fen)))
+    return day, before
+
+
+def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
+               note: str | None = None) -> bool:
+    """Validate a cash movement before anyone is asked for a PIN; writes nothing.
+
+    Returns whether it needs a second person's approval (``cash.move_large``).
+    """
+    _move_request(ctx, kind, reason, amount_fen, note)
+    run_check(ctx, lambda unit: _drawer_before(unit, counter, kind, amount_fen))
+    from hallterm.services.hall import get_hall
+
+    return amount_fen > get_hall(ctx).thresholds.cash_movement_approval_fen
 
 
 def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
@@ -166,35 +210,16 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
 
     A normal clerk right; above the hall's ``cash_movement_approval_fen`` a duty or
     hall manager approves (``cash.move_large``). Cash out never takes a drawer
-    below zero.
+    below zero. The request is validated (``check_move``) before the approval.
     """
-    require(ctx.actor, "cash.move")
-    if kind not in ("in", "out", "float"):
-        raise BadInput(_("A cash movement is in, out or float."))
-    if kind == "float":
-        reason = "opening_float"
-    elif reason not in REASONS:
-        raise BadInput(_("Unknown reason {reason}: bank_drop, change_fund, compensation or "
-                         "other.").format(reason=reason))
-    if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise BadInput(_("Amount must be more than zero."))
-    text = (note or "").strip() or None
-    if reason == "other" and not text:
-        raise BadInput(_("Say what the cash was for (a note) when the reason is other."))
+    reason, text = _move_request(ctx, kind, reason, amount_fen, note)
     from hallterm.services.hall import get_hall
 
     limit = get_hall(ctx).thresholds.cash_movement_approval_fen
-    approver = _second(ctx, approver, "cash.move_large") if amount_fen > limit else None
 
     def work(uow: UnitOfWork) -> CashMoved:
-        day = uow.open_day()
-        _counter_exists(uow, counter)
-        _drawer_keeper(uow, counter)
-        before = drawer_in(uow.session, counter=counter, business_day=day)
-        if kind == "out" and amount_fen > before.expected_fen:
-            raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
-                            "{amount}.").format(n=counter, have=format_fen(before.expected_fen),
-                                                amount=format_fen(amount_fen)))
+        day, before = _drawer_before(uow, counter, kind, amount_fen)
+        approved = _second(ctx, approver, "cash.move_large") if amount_fen > limit else None
         mid = uow.sql(
             "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "
             "reference, actor, approver) VALUES (:d, :c, :at, :k, :r, :a, :n, :ref, :actor, :ap) "
@@ -202,19 +227,19 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
             {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "k": kind, "r": reason,
              "a": amount_fen, "n": text and text[:200], "ref": (reference or None) and
              reference[:64], "actor": ctx.actor.empno,
-             "ap": approver.empno if approver else None}).scalar()
+             "ap": approved.empno if approved else None}).scalar()
         sign = -1 if kind == "out" else 1
         expected = before.expected_fen + sign * amount_fen
-        uow.audit(f"cash.{kind}", entity="cash_movement", entity_id=mid, approver=approver,
+        uow.audit(f"cash.{kind}", entity="cash_movement", entity_id=mid, approver=approved,
                   payload={"counter": counter, "reason": reason, "amount_fen": amount_fen,
                            "note": text, "reference": reference, "expected_fen": expected})
         return CashMoved(mid, counter, kind, reason, amount_fen,
-                         approver.empno if approver else None, expected)
+                         approved.empno if approved else None, expected)
 
     return run_write(ctx, "cash.move", work, command_id=command_id, result_type=CashMoved)
 
 
-def _drawer_keeper(uow: UnitOfWork, counter: int) -> None:
+def _drawer_keeper(uow: ReadUnit, counter: int) -> None:
     """The drawer is its clerk's: while the counter has one, only they (or a manager)
     move its cash — a clerk who handed the counter over no longer can."""
     from hallterm.permissions import MANAGERS

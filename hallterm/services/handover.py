@@ -444,6 +444,7 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
     def work(uow: UnitOfWork) -> HandoverView:
         day = uow.open_day()
         crow = _counter(uow, counter)
+        uow.pin_used(outgoing, for_action="handover.start")
         current = uow.sql("SELECT id, number, kind, outgoing, counter_state_before FROM handover "
                           "WHERE counter = :c AND state IN ('started', 'counted', 'reviewed') "
                           "ORDER BY id DESC LIMIT 1", {"c": counter}).first()
@@ -760,6 +761,7 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
                 "cash_count_id = :cc WHERE id = :i",
                 {"at": utc_text(uow.now), "inc": incoming.empno if incoming else None,
                  "cc": count.id, "i": row[0]})
+        uow.pin_used(incoming, for_action="handover.finish")
         uow.audit("handover.finish", entity="handover", entity_id=row[1], business_day=day,
                   approver=witness,
                   payload={"counter": counter, "kind": kind, "outgoing": row[7],

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
@@ -122,31 +122,118 @@ def _reason(reason: str | None) -> str:
     return why
 
 
+def _void_give(unit: ReadUnit, receipt_no: str) -> tuple[SaleView, list[tuple]]:
+    """What a void of ``receipt_no`` gives back, or why it is refused (read or write)."""
+    sale = _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+    day = unit.open_day()
+    if sale.state == "void":
+        raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no))
+    if sale.business_day != day:
+        raise Refused(_("Only a sale of today can be voided; refund receipt {number} "
+                        "instead.").format(number=sale.receipt_no))
+    if sale.reversals:
+        raise Refused(_("Receipt {number} was partly refunded; refund the rest "
+                        "instead.").format(number=sale.receipt_no))
+    return sale, [(line, line.quantity, line.total_fen) for line in sale.lines]
+
+
+def _refund_give(unit: ReadUnit, receipt_no: str, lines: Sequence[RefundLine] | None
+                 ) -> tuple[SaleView, list[tuple]]:
+    """What a refund gives back (line, quantity, amount), or why it is refused."""
+    from hallterm.services.hall import get_hall
+
+    window = get_hall(unit.ctx).thresholds.refund_window_days
+    sale = _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+    day = unit.open_day()
+    if sale.state == "void":
+        raise Refused(_("Receipt {number} is void.").format(number=sale.receipt_no))
+    if (day - sale.business_day).days > window:
+        raise Refused(_("Receipt {number} is older than the {days}-day refund window.").format(
+            number=sale.receipt_no, days=window))
+    by_no = {line.line_no: line for line in sale.lines}
+    wanted: dict[int, int] = defaultdict(int)
+    if lines is None:
+        for line in sale.lines:
+            if line.quantity > line.returned:
+                wanted[line.line_no] = line.quantity - line.returned
+    else:
+        for r in lines:
+            if r.line_no not in by_no:
+                raise BadInput(_("Receipt {number} has no line {line}.").format(
+                    number=sale.receipt_no, line=r.line_no))
+            if r.quantity < 1:
+                raise BadInput(_("A quantity is 1 or more."))
+            wanted[r.line_no] += r.quantity
+    if not wanted:
+        raise Refused(_("Everything on receipt {number} was already given back.").format(
+            number=sale.receipt_no))
+    give = []
+    for no, qty in sorted(wanted.items()):
+        line = by_no[no]
+        if line.returned + qty > line.quantity:
+            raise Refused(_("Line {line} of receipt {number}: only {left} left to give "
+                            "back.").format(line=no, number=sale.receipt_no,
+                                            left=line.quantity - line.returned))
+        give.append((line, qty, _share(line.total_fen, line.quantity, line.returned, qty)))
+    return sale, give
+
+
+def _pays_from(unit: ReadUnit, counter: int | None) -> None:
+    if counter is not None and unit.sql("SELECT 1 FROM counter WHERE number = :n",
+                                        {"n": counter}).first() is None:
+        raise BadInput(_("There is no counter {n}.").format(n=counter))
+
+
+def check_void(ctx: Ctx, *, receipt_no: str, reason: str, counter: int | None = None) -> int:
+    """Validate a void before the duty manager is asked; returns the amount given back.
+
+    Raises what ``void_sale`` would (unknown or void receipt, not today's, partly
+    refunded, no reason) and writes nothing.
+    """
+    require(ctx.actor, "sale.sell")
+    _reason(reason)
+
+    def check(unit: ReadUnit) -> int:
+        _pays_from(unit, counter)
+        return sum(a for _line, _q, a in _void_give(unit, receipt_no)[1])
+
+    return run_check(ctx, check)
+
+
+def check_refund(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None,
+                 reason: str, counter: int | None = None) -> int:
+    """Validate a refund before the duty manager is asked; returns the amount given back.
+
+    Raises what ``refund_sale`` would (a line not on the receipt, more than was sold
+    or is left, outside the window, no reason) and writes nothing.
+    """
+    require(ctx.actor, "sale.sell")
+    _reason(reason)
+
+    def check(unit: ReadUnit) -> int:
+        _pays_from(unit, counter)
+        return sum(a for _line, _q, a in _refund_give(unit, receipt_no, lines)[1])
+
+    return run_check(ctx, check)
+
+
 def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
               counter: int | None = None, command_id: str | None = None) -> Reversal:
     """作废: cancel a whole sale of the current business day (duty manager's approval).
 
     The receipt number stays in the series, marked void; stock goes back to the
-    counter's custody; money goes back by payment method.
+    counter's custody; money goes back by payment method. The request is validated
+    (``check_void``) before the approval is looked at.
     """
     require(ctx.actor, "sale.sell")
-    approver = _check_approver(ctx, approver, "sale.void")
     why = _reason(reason)
 
     def work(uow: UnitOfWork) -> Reversal:
-        sale = _read_sale(uow.session, receipt_no, ctx.clock.tz)
-        day = uow.open_day()
-        if sale.state == "void":
-            raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no))
-        if sale.business_day != day:
-            raise Refused(_("Only a sale of today can be voided; refund receipt {number} "
-                            "instead.").format(number=sale.receipt_no))
-        if sale.reversals:
-            raise Refused(_("Receipt {number} was partly refunded; refund the rest "
-                            "instead.").format(number=sale.receipt_no))
-        give = [(line, line.quantity, line.total_fen) for line in sale.lines]
+        _pays_from(uow, counter)
+        sale, give = _void_give(uow, receipt_no)
+        who = _check_approver(ctx, approver, "sale.void")
         return _reverse(uow, ctx, kind="void", sale=sale, give=give, reason=why,
-                        approver=approver, counter=counter or sale.counter)
+                        approver=who, counter=counter or sale.counter)
 
     return run_write(ctx, "sale.void", work, command_id=command_id, result_type=Reversal)
 
@@ -157,49 +244,17 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
     """退款: give back some or all lines of a sale (also of an earlier day, within the window).
 
     ``lines=None`` refunds everything not yet given back. A refund never exceeds
-    what was sold; a returned serial goes back to the counter's custody.
+    what was sold; a returned serial goes back to the counter's custody. The request
+    is validated (``check_refund``) before the approval is looked at.
     """
     require(ctx.actor, "sale.sell")
-    approver = _check_approver(ctx, approver, "sale.refund")
     why = _reason(reason)
-    from hallterm.services.hall import get_hall
-
-    window = get_hall(ctx).thresholds.refund_window_days
 
     def work(uow: UnitOfWork) -> Reversal:
-        sale = _read_sale(uow.session, receipt_no, ctx.clock.tz)
-        day = uow.open_day()
-        if sale.state == "void":
-            raise Refused(_("Receipt {number} is void.").format(number=sale.receipt_no))
-        if (day - sale.business_day).days > window:
-            raise Refused(_("Receipt {number} is older than the {days}-day refund window.").format(
-                number=sale.receipt_no, days=window))
-        by_no = {line.line_no: line for line in sale.lines}
-        wanted: dict[int, int] = defaultdict(int)
-        if lines is None:
-            for line in sale.lines:
-                if line.quantity > line.returned:
-                    wanted[line.line_no] = line.quantity - line.returned
-        else:
-            for r in lines:
-                if r.line_no not in by_no:
-                    raise BadInput(_("Receipt {number} has no line {line}.").format(
-                        number=sale.receipt_no, line=r.line_no))
-                if r.quantity < 1:
-                    raise BadInput(_("A quantity is 1 or more."))
-                wanted[r.line_no] += r.quantity
-        if not wanted:
-            raise Refused(_("Everything on receipt {number} was already given back.").format(
-                number=sale.receipt_no))
-        give = []
-        for no, qty in sorted(wanted.items()):
-            line = by_no[no]
-            if line.returned + qty > line.quantity:
-                raise Refused(_("Line {line} of receipt {number}: only {left} left to give "
-                                "back.").format(line=no, number=sale.receipt_no,
-                                                left=line.quantity - line.returned))
-            give.append((line, qty, _share(line.total_fen, line.quantity, line.returned, qty)))
+        _pays_from(uow, counter)
+        sale, give = _refund_give(uow, receipt_no, lines)
+        who = _check_approver(ctx, approver, "sale.refund")
         return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
-                        approver=approver, counter=counter or sale.counter)
+                        approver=who, counter=counter or sale.counter)
 
     return run_write(ctx, "sale.refund", work, command_id=command_id, result_type=Reversal)

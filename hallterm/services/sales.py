@@ -107,19 +107,33 @@ def with_quantity(line: CartLine, quantity: int) -> CartLine:
     return replace(line, quantity=quantity)
 
 
-def with_override(line: CartLine, *, unit_price_fen: int | None = None, discount_fen: int = 0,
-                  approver: Actor, reason: str) -> CartLine:
-    """The line at an approved price or with an approved discount (original price kept)."""
+def check_override(line: CartLine, *, unit_price_fen: int | None = None, discount_fen: int = 0,
+                   reason: str) -> CartLine:
+    """Validate a price change before the duty manager is asked (no approver yet).
+
+    Returns the line as it would be priced; raises ``BadInput`` for a negative
+    price or discount, a discount larger than the line, or no reason.
+    """
+    if unit_price_fen is None and not discount_fen:
+        raise BadInput(_("Give a new price or a discount."))
     price = line.price_fen if unit_price_fen is None else unit_price_fen
     if price < 0 or discount_fen < 0:
         raise BadInput(_("A price or discount cannot be negative."))
     if discount_fen > price * line.quantity:
-        raise BadInput(_("The discount would be more than the line."))
+        raise BadInput(_("The discount of {discount} is more than the line ({line}).").format(
+            discount=format_fen(discount_fen), line=format_fen(price * line.quantity)))
     why = (reason or "").strip()
     if not why:
         raise BadInput(_("Give a reason for the price change."))
-    return replace(line, unit_price_fen=price, discount_fen=discount_fen, approver=approver,
-                   reason=why[:200])
+    return replace(line, unit_price_fen=price, discount_fen=discount_fen, reason=why[:200])
+
+
+def with_override(line: CartLine, *, unit_price_fen: int | None = None, discount_fen: int = 0,
+                  approver: Actor, reason: str) -> CartLine:
+    """The line at an approved price or with an approved discount (original price kept)."""
+    checked = check_override(line, unit_price_fen=unit_price_fen, discount_fen=discount_fen,
+                             reason=reason)
+    return replace(checked, approver=approver)
 
 
 @dataclass(frozen=True)
@@ -514,6 +528,9 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                       "approver": x.approver.empno, "reason": x.reason}
                      for i, x in enumerate(priced, start=1) if x.overridden]
         approver = next((x.approver for x in priced if x.overridden), None)
+        for x in priced:  # each override's approval is recorded with the sale it priced
+            if x.overridden:
+                uow.pin_used(x.approver, for_action="sale.price_override")
         uow.audit("sale.complete", entity="sale", entity_id=number, approver=approver,
                   business_day=day,
                   payload={"counter": counter, "total_fen": total, "lines": len(priced),

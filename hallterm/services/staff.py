@@ -8,7 +8,7 @@ Every failure, lock, sign-in and approval is an audit row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from hallterm import security
@@ -134,20 +134,63 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
     return actor
 
 
+def _pin_matches(ctx: Ctx, *, empno: str, pin: str, exclude_id: int | None) -> Actor | None:
+    """The person, when ``empno``/``pin`` would pass ``authenticate`` now (a read, no write)."""
+    from hallterm.store import execute
+
+    attempts, _minutes = _thresholds(ctx)
+    with ctx.store.read() as session:
+        row = execute(session, f"SELECT {_COLUMNS} FROM staff WHERE empno = :e",
+                      {"e": (empno or "").strip()}).first()
+    if row is None or not row[5] or row[6] >= 2 * attempts:
+        return None
+    actor = _actor(row)
+    if exclude_id is not None and actor.id == exclude_id:
+        return None
+    if row[7] and datetime.fromisoformat(row[7]) > ctx.now():
+        return None
+    return actor if security.verify_pin(row[4], pin, ctx.pepper) else None
+
+
+def check_pin(ctx: Ctx, *, empno: str, pin: str, purpose: str,
+              exclude_id: int | None = None) -> Actor:
+    """Check another person's PIN for an action still to come, writing nothing on success.
+
+    The returned person carries ``pin_checked``; the action's write records the
+    ``auth.<purpose>`` row (``UnitOfWork.pin_used``), in its own transaction. A
+    wrong PIN is counted and audited at once (the lockout must not wait for an action).
+    """
+    person = _pin_matches(ctx, empno=empno, pin=pin, exclude_id=exclude_id)
+    if person is None:
+        # Records the failure (or, in a race with a PIN change, the success) and says why.
+        return authenticate(ctx, empno=empno, pin=pin, purpose=purpose, exclude_id=exclude_id)
+    return replace(person, pin_checked=f"auth.{purpose}")
+
+
+def record_pin(uow: UnitOfWork, person: Actor, *, for_action: str) -> None:
+    """Inside the action's write: the PIN check of ``person`` succeeded and was used."""
+    uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = :i AND "
+            "(failed_attempts > 0 OR locked_until IS NOT NULL)", {"i": person.id})
+    uow.audit(person.pin_checked or "auth.confirm", entity="staff", entity_id=person.empno,
+              actor=person, payload={"for": for_action})
+
+
 def approve(ctx: Ctx, *, action: str, empno: str, pin: str) -> Actor:
     """A second person authorises ``action`` on this terminal with their PIN.
 
     The approver must be another person (segregation of duties) holding a role
     that ``permissions.APPROVERS`` names for the action. Returns the approver, whom
-    the caller passes to its write so the audit row records them.
+    the caller passes to its write: that write records the approval (``auth.approve``)
+    in its own transaction, so a refused action leaves none. Validate the request
+    before asking for the PIN.
     """
     roles = APPROVERS.get(action)
     if roles is None:
         raise BadInput(f"no approval rule for {action!r}")
     if ctx.actor is not None and (empno or "").strip() == ctx.actor.empno:
         raise Forbidden(_("You cannot approve your own action; another person must."))
-    approver = authenticate(ctx, empno=empno, pin=pin, purpose="approve",
-                            exclude_id=ctx.actor.id if ctx.actor else None)
+    approver = check_pin(ctx, empno=empno, pin=pin, purpose="approve",
+                         exclude_id=ctx.actor.id if ctx.actor else None)
     if not approver.roles & roles:
         raise Forbidden(
             _("{name} ({empno}) may not approve this; it needs: {roles}").format(
@@ -158,9 +201,12 @@ def approve(ctx: Ctx, *, action: str, empno: str, pin: str) -> Actor:
 
 
 def confirm_person(ctx: Ctx, *, empno: str, pin: str, purpose: str = "confirm") -> Actor:
-    """Another person confirms with their PIN on this terminal (e.g. receiving stock)."""
-    return authenticate(ctx, empno=empno, pin=pin, purpose=purpose,
-                        exclude_id=ctx.actor.id if ctx.actor else None)
+    """Another person confirms with their PIN on this terminal (e.g. receiving stock).
+
+    Like ``approve``, the confirmation is recorded by the write that uses it.
+    """
+    return check_pin(ctx, empno=empno, pin=pin, purpose=purpose,
+                     exclude_id=ctx.actor.id if ctx.actor else None)
 
 
 def _role_names(roles) -> list[str]:

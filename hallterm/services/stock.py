@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from hallterm.catalog import check_serial
-from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, NotFound, Refused
 from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
@@ -394,7 +394,7 @@ def _witness(ctx: Ctx, checked: Sequence[CheckedLine], witness: Actor | None,
 
 
 # -- writing -----------------------------------------------------------------------------
-def _frozen_places(uow: UnitOfWork, places: set[str], *, except_stocktake: int | None = None
+def _frozen_places(uow: ReadUnit, places: set[str], *, except_stocktake: int | None = None
                    ) -> None:
     for place in sorted(p for p in places if is_holding(p)):
         row = uow.sql("SELECT number FROM stocktake WHERE place = :p AND state IN "
@@ -406,7 +406,7 @@ def _frozen_places(uow: UnitOfWork, places: set[str], *, except_stocktake: int |
                 number=row[0], place=place_label(place)))
 
 
-def _check_counter(uow: UnitOfWork, place: str) -> None:
+def _check_counter(uow: ReadUnit, place: str) -> None:
     if place.startswith("counter:"):
         number = int(place.split(":", 1)[1])
         if uow.sql("SELECT 1 FROM counter WHERE number = :n", {"n": number}).first() is None:
@@ -476,6 +476,7 @@ def write_moves(uow: UnitOfWork, *, kind: str, moves: Sequence[Move],
                    confirmer.empno if confirmer else None, approver.empno if approver else None,
                    from_place, to_place, reference, supplier, reason, len(moves), quantity, value)
     serials = [m.serial for m in moves if m.serial]
+    uow.pin_used(confirmer, for_action=f"stock.{kind}")
     uow.audit(f"stock.{kind}", entity="stock_document", entity_id=number,
               approver=approver or confirmer,
               payload={"from": from_place, "to": to_place, "lines": len(moves),
@@ -537,29 +538,95 @@ def receive(ctx: Ctx, *, document_no: str, supplier: str, lines: Sequence[LineIn
     return run_write(ctx, "stock.receive", work, command_id=command_id, result_type=Document)
 
 
-def issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], receiver: Actor,
-          witness: Actor | None = None, command_id: str | None = None) -> Document:
-    """出库/领用: warehouse to a counter's custody; the receiving clerk confirmed with a PIN.
+def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None:
+    """The receiving clerk of an issue: another person, at a counter, its keeper if it has one.
 
-    ``receiver`` comes from ``staff.confirm_person`` on this terminal.
+    ``receiver`` is the confirmed person, or an employee number still to confirm (a
+    screen checks who before it asks for their PIN).
     """
-    require(ctx.actor, "stock.move")
-    if receiver is None:
-        raise ApprovalRequired(_("The receiving clerk confirms with their PIN."))
-    if ctx.actor is not None and receiver.id == ctx.actor.id:
+    from hallterm.services.queue import counter_keeper
+
+    if isinstance(receiver, str):
+        row = unit.sql("SELECT id, empno, name, roles FROM staff WHERE empno = :e AND active = 1",
+                       {"e": receiver.strip()}).first()
+        if row is None:
+            raise BadInput(_("No staff member with employee number {empno}.").format(
+                empno=receiver.strip()))
+        receiver = Actor(row[0], row[1], row[2], frozenset(row[3].split()))
+    if unit.actor is not None and receiver.id == unit.actor.id:
         raise Forbidden(_("The receiving clerk must be another person."))
     if not receiver.roles & (COUNTER_ROLES | MANAGERS):
         raise Forbidden(_("{name} ({empno}) does not work at a counter.").format(
             name=receiver.name, empno=receiver.empno))
+    # Custody is the counter clerk's: when the counter has a clerk, only they sign.
+    row = counter_keeper(unit, counter)
+    if row is not None and row[0] != receiver.id:
+        raise Forbidden(_("Counter {counter}'s clerk is {empno}; only they take stock into "
+                          "its custody.").format(counter=counter, empno=row[1]))
+
+
+def _check_document(unit: ReadUnit, *, from_place: str, to_place: str,
+                    lines: Sequence[LineIn]) -> list[CheckedLine]:
+    """Everything a document's write checks before it writes: day, places, lines."""
+    unit.open_day()
+    for place in (from_place, to_place):
+        _check_counter(unit, place)
+    _frozen_places(unit, {from_place, to_place})
+    if not lines:
+        raise BadInput(_("A document needs at least one line."))
+    checked, errors = _validate(unit.session, from_place, lines)
+    _refuse_bad_lines(lines, errors)
+    return checked
+
+
+def check_issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn],
+                receiver: str | None = None) -> list[CheckedLine]:
+    """Validate an issue before anyone is asked for a PIN; writes nothing.
+
+    Refuses an unknown counter, a counter under stocktake, a bad line and, when
+    ``receiver`` (an employee number) is given, anyone but the counter's clerk.
+    Returns the checked lines (valuable cards among them need a second person).
+    """
+    require(ctx.actor, "stock.move")
+
+    def check(unit: ReadUnit) -> list[CheckedLine]:
+        checked = _check_document(unit, from_place=WAREHOUSE, to_place=counter_place(counter),
+                                  lines=lines)
+        if receiver is not None:
+            _check_receiver(unit, counter, receiver)
+        return checked
+
+    return run_check(ctx, check)
+
+
+def check_move(ctx: Ctx, *, kind: str, from_place: str, to_place: str,
+               lines: Sequence[LineIn], reason: str | None = None) -> list[CheckedLine]:
+    """Validate a return or a write-off before a second person is asked; writes nothing."""
+    require(ctx.actor, "stock.move")
+    if kind == "write_off":
+        if to_place not in WRITE_OFF_PLACES:
+            raise BadInput(_("A write-off goes to damaged, lost or returned_to_supplier."))
+        if not is_holding(from_place):
+            raise BadInput(_("Stock is written off from the warehouse or a counter."))
+        _text(reason, _("The reason"), 200)
+    return run_check(ctx, lambda unit: _check_document(unit, from_place=from_place,
+                                                       to_place=to_place, lines=lines))
+
+
+def issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], receiver: Actor,
+          witness: Actor | None = None, command_id: str | None = None) -> Document:
+    """出库/领用: warehouse to a counter's custody; the receiving clerk confirmed with a PIN.
+
+    ``receiver`` comes from ``staff.confirm_person`` on this terminal, after
+    ``check_issue`` accepted the request.
+    """
+    require(ctx.actor, "stock.move")
 
     def work(uow: UnitOfWork) -> Document:
-        # Custody is the counter clerk's: when the counter has a clerk, only they sign.
-        from hallterm.services.queue import counter_keeper
-
-        row = counter_keeper(uow, counter)
-        if row is not None and row[0] != receiver.id:
-            raise Forbidden(_("Counter {counter}'s clerk is {empno}; only they take stock into "
-                              "its custody.").format(counter=counter, empno=row[1]))
+        _check_document(uow, from_place=WAREHOUSE, to_place=counter_place(counter), lines=lines)
+        if receiver is None:
+            raise ApprovalRequired(_("The receiving clerk confirms with their PIN."))
+        _check_receiver(uow, counter, receiver)
         return _move_lines(uow, kind="issue", from_place=WAREHOUSE,
                            to_place=counter_place(counter), lines=lines, witness=witness,
                            confirmer=receiver)
@@ -591,11 +658,12 @@ def write_off(ctx: Ctx, *, place: str, to: str, lines: Sequence[LineIn], reason:
     if not is_holding(place):
         raise BadInput(_("Stock is written off from the warehouse or a counter."))
     why = _text(reason, _("The reason"), 200)
-    approver = _check_second(ctx.actor, approver, "stock.write_off")
 
     def work(uow: UnitOfWork) -> Document:
+        _check_document(uow, from_place=place, to_place=to, lines=lines)
+        second = _check_second(ctx.actor, approver, "stock.write_off")
         return _move_lines(uow, kind="write_off", from_place=place, to_place=to, lines=lines,
-                           witness=witness, approver=approver, reason=why)
+                           witness=witness, approver=second, reason=why)
 
     return run_write(ctx, "stock.write_off", work, command_id=command_id, result_type=Document)
 

@@ -1,0 +1,195 @@
+"""Check everything before anything is written or a second person is asked.
+
+Each refused request is validated by a side-effect-free ``check_*`` before any PIN
+is asked, and an approval is recorded in the same transaction as the action it
+approved: a refused action leaves no ``auth.approve`` (or ``auth.confirm``) row.
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from hallterm.cli.main import app
+from hallterm.errors import AuthFailed, BadInput, Forbidden, Refused
+from hallterm.services import cash, queue, reversals, sales, stock, stocktake
+from hallterm.services.reversals import RefundLine
+from hallterm.services.sales import PaymentIn
+from hallterm.services.stock import LineIn
+from tests.sales_fixtures import PIN, SIMS, approver, item_line, stock_hall
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def shop(hall):
+    return stock_hall(hall)
+
+
+def _sale(ctx, *codes):
+    lines = [item_line(ctx, c) for c in codes]
+    total = sales.cart_total(lines)
+    return sales.complete_sale(ctx, counter=1, visit_id=None, lines=lines,
+                               payments=[PaymentIn("cash", total, total)])
+
+
+def audit_actions(hall) -> list[str]:
+    from hallterm.store import execute
+
+    with hall.ctx.store.read() as session:
+        return [r[0] for r in execute(session, "SELECT action FROM audit_log ORDER BY seq")]
+
+
+def auth_rows(hall, prefix="auth.approve") -> list[str]:
+    return [a for a in audit_actions(hall) if a == prefix]
+
+
+def run(hall, *args, approver_pin=PIN):
+    env = {"HALLTERM_KEY_FILE": str(hall.key_file), "HALLTERM_NOW": "2026-11-25T10:00:00+08:00",
+           "HALLTERM_PIN": PIN, "HALLTERM_APPROVER_PIN": approver_pin}
+    return runner.invoke(app, [*args, "--store", str(hall.path)], env=env)
+
+
+# -- the approval lives in the action's transaction -------------------------------------------
+def test_an_approval_is_written_only_with_the_action_it_approved(shop):
+    """A refused void leaves no auth.approve row; a done one has it right before its own."""
+    done = _sale(shop.sales, "ACC-CASE")
+    boss = approver(shop.sales, "sale.void")
+    assert auth_rows(shop) == []  # the PIN was checked; nothing is recorded yet
+    reversals.void_sale(shop.sales, receipt_no=done.receipt_no, reason="wrong item",
+                        approver=boss)
+    actions = audit_actions(shop)
+    assert actions[-2:] == ["auth.approve", "sale.void"]
+    boss = approver(shop.sales, "sale.void")
+    with pytest.raises(Refused, match="already void"):
+        reversals.void_sale(shop.sales, receipt_no=done.receipt_no, reason="again",
+                            approver=boss)
+    assert auth_rows(shop) == ["auth.approve"]  # still only the one of the real void
+
+
+def test_a_wrong_approver_pin_is_still_counted_at_once(shop):
+    from hallterm.services.staff import approve, get_staff
+
+    with pytest.raises(AuthFailed, match="Wrong PIN"):
+        approve(shop.sales, action="sale.void", empno="8002", pin="000000")
+    assert "auth.approve.failed" in audit_actions(shop)
+    assert get_staff(shop.manager, empno="8002").failed_attempts == 1
+
+
+def test_a_confirmation_is_written_with_the_issue_it_signed(shop):
+    from hallterm.services.staff import confirm_person
+
+    clerk = shop.as_("8008")
+    who = confirm_person(clerk, empno="8004", pin=PIN, purpose="stock.issue")
+    with pytest.raises(BadInput, match="no counter 99"):
+        stock.issue(clerk, counter=99, lines=[LineIn("ACC-CASE", None, 1)], receiver=who)
+    assert "auth.stock.issue" not in audit_actions(shop)
+    stock.issue(clerk, counter=1, lines=[LineIn("ACC-CASE", None, 1)], receiver=who)
+    assert audit_actions(shop)[-2:] == ["auth.stock.issue", "stock.issue"]
+
+
+# -- each "Today:" case is refused by a check, before any PIN ----------------------------------
+def test_refund_over_what_was_sold_is_refused_before_the_pin(shop):
+    done = _sale(shop.sales, "ACC-CASE")
+    with pytest.raises(Refused, match="only 1 left"):
+        reversals.check_refund(shop.sales, receipt_no=done.receipt_no,
+                               lines=[RefundLine(1, 3)], reason="broken")
+    with pytest.raises(BadInput, match="no line 7"):
+        reversals.check_refund(shop.sales, receipt_no=done.receipt_no,
+                               lines=[RefundLine(7, 1)], reason="broken")
+    assert reversals.check_refund(shop.sales, receipt_no=done.receipt_no, lines=None,
+                                  reason="broken") == 4900
+    # The service itself says what is wrong before it looks for an approver.
+    with pytest.raises(Refused, match="only 1 left"):
+        reversals.refund_sale(shop.sales, receipt_no=done.receipt_no,
+                              lines=[RefundLine(1, 3)], reason="broken", approver=None)
+    assert auth_rows(shop) == []
+
+
+def test_void_of_a_void_is_refused_before_the_pin(shop):
+    done = _sale(shop.sales, "ACC-CASE")
+    reversals.void_sale(shop.sales, receipt_no=done.receipt_no, reason="wrong",
+                        approver=approver(shop.sales))
+    with pytest.raises(Refused, match="already void"):
+        reversals.check_void(shop.sales, receipt_no=done.receipt_no, reason="again")
+    with pytest.raises(Refused, match="already void"):
+        reversals.void_sale(shop.sales, receipt_no=done.receipt_no, reason="again",
+                            approver=None)
+    with pytest.raises(BadInput, match="reason"):
+        reversals.check_void(shop.sales, receipt_no=done.receipt_no, reason=" ")
+
+
+def test_discount_larger_than_the_line_is_refused_before_the_pin(shop):
+    line = item_line(shop.sales, "ACC-CASE")
+    with pytest.raises(BadInput, match="more than the line"):
+        sales.check_override(line, discount_fen=5000, reason="scratched")
+    with pytest.raises(BadInput, match="price or a discount"):
+        sales.check_override(line, reason="scratched")
+    ok = sales.check_override(line, discount_fen=900, reason="scratched")
+    assert ok.total_fen == 4000 and ok.approver is None
+
+
+def test_issue_to_counter_99_is_refused_before_the_pin(shop):
+    clerk = shop.as_("8008")
+    with pytest.raises(BadInput, match="no counter 99"):
+        stock.check_issue(clerk, counter=99, lines=[LineIn("ACC-CASE", None, 1)])
+
+
+def test_the_wrong_receiving_clerk_is_refused_before_the_pin(shop):
+    queue.set_counter_state(shop.manager, counter=1, state="open", clerk="8004")
+    clerk = shop.as_("8008")
+    with pytest.raises(Forbidden, match="only they take stock"):
+        stock.check_issue(clerk, counter=1, lines=[LineIn("ACC-CASE", None, 1)],
+                          receiver="8005")
+    with pytest.raises(BadInput, match="No staff member"):
+        stock.check_issue(clerk, counter=1, lines=[LineIn("ACC-CASE", None, 1)],
+                          receiver="7777")
+    checked = stock.check_issue(clerk, counter=1, lines=[LineIn("SIM-5G", SIMS[2])],
+                                receiver="8004")
+    assert [c.serial for c in checked] == [SIMS[2]]
+
+
+def test_a_counter_under_stocktake_is_refused_before_the_pin(shop):
+    clerk = shop.as_("8008")
+    stocktake.start(clerk, place="counter:1")
+    with pytest.raises(Refused, match="in progress"):
+        stock.check_issue(clerk, counter=1, lines=[LineIn("ACC-CASE", None, 1)])
+    with pytest.raises(Refused, match="in progress"):
+        stock.check_move(clerk, kind="write_off", from_place="counter:1", to_place="damaged",
+                         lines=[LineIn("ACC-CASE", None, 1)], reason="dropped")
+
+
+def test_cash_out_beyond_the_drawer_is_refused_before_the_pin(shop):
+    with pytest.raises(Refused, match="should hold only"):
+        cash.check_move(shop.sales, counter=1, kind="out", reason="bank_drop",
+                        amount_fen=900_000)
+    with pytest.raises(BadInput, match="no counter 99"):
+        cash.check_move(shop.sales, counter=99, kind="in", reason="change_fund",
+                        amount_fen=100)
+    assert cash.check_move(shop.sales, counter=1, kind="in", reason="change_fund",
+                           amount_fen=900_000) is True
+
+
+# -- the CLI checks before it reads the approver's PIN ---------------------------------------
+@pytest.mark.parametrize("args, code, says", [
+    (("sales", "void", "{r}", "--reason", "again"), 3, "already void"),
+    (("sales", "refund", "{r}", "--line", "1:5", "--reason", "broken"), 3, "left to give back"),
+    (("sales", "refund", "{r}", "--line", "9:1", "--reason", "broken"), 2, "no line 9"),
+    (("cash", "move", "--counter", "1", "--kind", "out", "--reason", "bank_drop",
+      "--amount", "9000"), 3, "should hold only"),
+])
+def test_cli_refuses_a_bad_request_without_an_approval(shop, args, code, says):
+    first = _sale(shop.sales, "ACC-CASE")
+    done = _sale(shop.sales, "ACC-CASE")
+    reversals.void_sale(shop.sales, receipt_no=first.receipt_no, reason="x",
+                        approver=approver(shop.sales))
+    receipt = first.receipt_no if args[1] == "void" else done.receipt_no
+    before = len(auth_rows(shop))
+    r = run(shop, *[a.format(r=receipt) for a in args], "--as", "8004", "--approver", "8002")
+    assert r.exit_code == code, r.output
+    assert says in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert len(auth_rows(shop)) == before
+    # Without the approver's PIN at hand it is the request that is refused, not the PIN.
+    r = run(shop, *[a.format(r=receipt) for a in args], "--as", "8004", "--approver", "8002",
+            approver_pin="")
+    assert r.exit_code == code and says in r.stderr
