@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -40,3 +43,42 @@ def test_demo_store_still_opens_after_a_real_init(tmp_path):
     assert r.exit_code == 0, r.stderr
     r = runner.invoke(app, ["queue", "status", "--store", str(store)])
     assert r.exit_code == 0, r.stderr
+
+
+ROOT = Path(__file__).parent.parent
+
+
+def readme_handover_example() -> str:
+    """The README's demo handover example: the sh block after the paragraph naming it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("counter 1 from 8004 to 8007")
+    block = text[text.index("```sh\n", start) + len("```sh\n"):]
+    return block[:block.index("```")]
+
+
+def test_demo_keeps_the_retention_clerk_free(tmp_path):
+    store = tmp_path / "demo.db"
+    assert runner.invoke(app, ["demo", "--no-app", "--store", str(store)]).exit_code == 0
+    r = runner.invoke(app, ["queue", "status", "--json", "--store", str(store)])
+    clerks = {c["number"]: c["clerk"] for c in json.loads(r.stdout)["counters"]}
+    assert "8007" not in clerks.values()
+    assert clerks[1] == "8004"
+
+
+def test_readme_handover_example_runs_as_written(tmp_path):
+    """README's handover example, run by bash line for line (only /tmp/ is a temp folder)."""
+    script = readme_handover_example()
+    assert "--outgoing 8004 --incoming 8007" in script
+    shim = (f'uv() {{ shift 2; "{sys.executable}" -c '
+            "'from hallterm.cli.main import run; run()' \"$@\"; }\n")
+    result = subprocess.run(["bash", "-euc", shim + script.replace("/tmp/", f"{tmp_path}/")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8007 now serves at counter 1" in result.stdout
+    assert "difference -¥10.00" in result.stdout
+    assert "differences worth ¥0.00" in result.stdout, result.stdout
+    store = str(tmp_path / "ho-demo.db")
+    env = {"HALLTERM_KEY_FILE": str(tmp_path / "hallterm.key")}
+    r = runner.invoke(app, ["queue", "status", "--json", "--store", store], env=env)
+    counter = next(c for c in json.loads(r.stdout)["counters"] if c["number"] == 1)
+    assert (counter["state"], counter["clerk"]) == ("open", "8007")

@@ -3,8 +3,10 @@ counters in every state, each with its clerk.
 
 Counter 1 open with 8004 (sales), counter 2 open with 8005 (acceptance), counter 5
 open with 8006 (complaints) serving a ticket, counter 3 paused for handover with the
-duty manager 8002, counter 4 with its closing sign up (8007, retention), counter 6
-closed. The long wait is issued through a context whose clock is set back.
+duty manager 8002, counter 4 with its closing sign up (the hall manager 8001, who
+helped out in the morning rush), counter 6 closed. The retention clerk 8007 holds
+no counter, so a handover can be tried on a fresh demo (README: counter 1 from
+8004 to 8007). The long wait is issued through a context whose clock is set back.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def seed(ctx: Ctx) -> None:
         actor = authenticate(ctx, empno=empno, pin=DEMO_PIN, purpose="demo")
         return replace(ctx.as_actor(actor), counter=counter)
 
-    for empno, counter in (("8004", 1), ("8005", 2), ("8006", 5), ("8002", 3), ("8007", 4)):
+    for empno, counter in (("8004", 1), ("8005", 2), ("8006", 5), ("8002", 3), ("8001", 4)):
         queue.set_counter_state(ctx, counter=counter, state="open", clerk=empno)
     complaints = clerk("8006", 5)
     queue.call_next(complaints)
