@@ -19,9 +19,11 @@ class HallTermError(Exception):
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # Which input of a form the problem is in (``FormDialog`` marks it), if one.
+        self.field = field
 
     def __str__(self) -> str:
         return self.message

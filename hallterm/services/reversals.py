@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
-from hallterm.errors import BadInput, Refused
+from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
@@ -116,40 +116,52 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
 def _reason(reason: str | None) -> str:
     why = (reason or "").strip()
     if not why:
-        raise BadInput(_("Give a reason."))
+        raise BadInput(_("Give a reason."), field="reason")
     if len(why) > 200:
-        raise BadInput(_("A reason is at most 200 characters."))
+        raise BadInput(_("A reason is at most 200 characters."), field="reason")
     return why
+
+
+def _sale(unit: ReadUnit, receipt_no: str) -> SaleView:
+    try:
+        return _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+    except NotFound as exc:
+        raise NotFound(str(exc), field="receipt") from None
 
 
 def _void_give(unit: ReadUnit, receipt_no: str) -> tuple[SaleView, list[tuple]]:
     """What a void of ``receipt_no`` gives back, or why it is refused (read or write)."""
-    sale = _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+    sale = _sale(unit, receipt_no)
     day = unit.open_day()
     if sale.state == "void":
-        raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no))
+        raise Refused(_("Receipt {number} is already void.").format(number=sale.receipt_no),
+                      field="receipt")
     if sale.business_day != day:
         raise Refused(_("Only a sale of today can be voided; refund receipt {number} "
-                        "instead.").format(number=sale.receipt_no))
+                        "instead.").format(number=sale.receipt_no), field="kind")
     if sale.reversals:
         raise Refused(_("Receipt {number} was partly refunded; refund the rest "
-                        "instead.").format(number=sale.receipt_no))
+                        "instead.").format(number=sale.receipt_no), field="kind")
     return sale, [(line, line.quantity, line.total_fen) for line in sale.lines]
 
 
-def _refund_give(unit: ReadUnit, receipt_no: str, lines: Sequence[RefundLine] | None
-                 ) -> tuple[SaleView, list[tuple]]:
-    """What a refund gives back (line, quantity, amount), or why it is refused."""
+def _window(ctx: Ctx) -> int:
     from hallterm.services.hall import get_hall
 
-    window = get_hall(unit.ctx).thresholds.refund_window_days
-    sale = _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+    return get_hall(ctx).thresholds.refund_window_days
+
+
+def _refund_give(unit: ReadUnit, receipt_no: str, lines: Sequence[RefundLine] | None,
+                 window: int) -> tuple[SaleView, list[tuple]]:
+    """What a refund gives back (line, quantity, amount), or why it is refused."""
+    sale = _sale(unit, receipt_no)
     day = unit.open_day()
     if sale.state == "void":
-        raise Refused(_("Receipt {number} is void.").format(number=sale.receipt_no))
+        raise Refused(_("Receipt {number} is void.").format(number=sale.receipt_no),
+                      field="receipt")
     if (day - sale.business_day).days > window:
         raise Refused(_("Receipt {number} is older than the {days}-day refund window.").format(
-            number=sale.receipt_no, days=window))
+            number=sale.receipt_no, days=window), field="receipt")
     by_no = {line.line_no: line for line in sale.lines}
     wanted: dict[int, int] = defaultdict(int)
     if lines is None:
@@ -160,20 +172,21 @@ def _refund_give(unit: ReadUnit, receipt_no: str, lines: Sequence[RefundLine] | 
         for r in lines:
             if r.line_no not in by_no:
                 raise BadInput(_("Receipt {number} has no line {line}.").format(
-                    number=sale.receipt_no, line=r.line_no))
+                    number=sale.receipt_no, line=r.line_no), field="lines")
             if r.quantity < 1:
-                raise BadInput(_("A quantity is 1 or more."))
+                raise BadInput(_("A quantity is 1 or more."), field="lines")
             wanted[r.line_no] += r.quantity
     if not wanted:
         raise Refused(_("Everything on receipt {number} was already given back.").format(
-            number=sale.receipt_no))
+            number=sale.receipt_no), field="receipt")
     give = []
     for no, qty in sorted(wanted.items()):
         line = by_no[no]
         if line.returned + qty > line.quantity:
             raise Refused(_("Line {line} of receipt {number}: only {left} left to give "
                             "back.").format(line=no, number=sale.receipt_no,
-                                            left=line.quantity - line.returned))
+                                            left=line.quantity - line.returned),
+                          field="lines")
         give.append((line, qty, _share(line.total_fen, line.quantity, line.returned, qty)))
     return sale, give
 
@@ -209,10 +222,11 @@ def check_refund(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | Non
     """
     require(ctx.actor, "sale.sell")
     _reason(reason)
+    window = _window(ctx)
 
     def check(unit: ReadUnit) -> int:
         _pays_from(unit, counter)
-        return sum(a for _line, _q, a in _refund_give(unit, receipt_no, lines)[1])
+        return sum(a for _line, _q, a in _refund_give(unit, receipt_no, lines, window)[1])
 
     return run_check(ctx, check)
 
@@ -249,10 +263,11 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
     """
     require(ctx.actor, "sale.sell")
     why = _reason(reason)
+    window = _window(ctx)
 
     def work(uow: UnitOfWork) -> Reversal:
         _pays_from(uow, counter)
-        sale, give = _refund_give(uow, receipt_no, lines)
+        sale, give = _refund_give(uow, receipt_no, lines, window)
         who = _check_approver(ctx, approver, "sale.refund")
         return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
                         approver=who, counter=counter or sale.counter)

@@ -115,16 +115,18 @@ def check_override(line: CartLine, *, unit_price_fen: int | None = None, discoun
     price or discount, a discount larger than the line, or no reason.
     """
     if unit_price_fen is None and not discount_fen:
-        raise BadInput(_("Give a new price or a discount."))
+        raise BadInput(_("Give a new price or a discount."), field="price")
     price = line.price_fen if unit_price_fen is None else unit_price_fen
     if price < 0 or discount_fen < 0:
-        raise BadInput(_("A price or discount cannot be negative."))
+        raise BadInput(_("A price or discount cannot be negative."),
+                       field="price" if price < 0 else "discount")
     if discount_fen > price * line.quantity:
         raise BadInput(_("The discount of {discount} is more than the line ({line}).").format(
-            discount=format_fen(discount_fen), line=format_fen(price * line.quantity)))
+            discount=format_fen(discount_fen), line=format_fen(price * line.quantity)),
+            field="discount")
     why = (reason or "").strip()
     if not why:
-        raise BadInput(_("Give a reason for the price change."))
+        raise BadInput(_("Give a reason for the price change."), field="reason")
     return replace(line, unit_price_fen=price, discount_fen=discount_fen, reason=why[:200])
 
 

@@ -22,10 +22,11 @@ from screens.widgets.cart import ChangeBanner
 class SalesDialogs:
     """Actions of the Sales screen that ask something first."""
 
-    async def _ask(self, title: str, fields: list) -> dict | None:
+    async def _ask(self, title: str, fields: list, check=None) -> dict | None:
+        """A form; with ``check`` it stays open, the wrong field marked, until it passes."""
         from screens.widgets.form_dialog import FormDialog
 
-        return await self.app.push_screen_wait(FormDialog(title, fields))
+        return await self.app.push_screen_wait(FormDialog(title, fields, check=check))
 
     async def _approve(self, action: str, description: str):
         from screens.widgets.approval import ApprovalDialog
@@ -79,23 +80,22 @@ class SalesDialogs:
         if picked is None:
             return
         i, line = picked
+
+        def check(values: dict) -> None:  # before the duty manager is asked
+            price, discount = _override_amounts(values)
+            sales.check_override(line, unit_price_fen=price, discount_fen=discount,
+                                 reason=values["reason"])
+
         answer = await self._ask(
             _("Price or discount for {name} (catalog {price})").format(
                 name=line.name(get_language()), price=format_fen(line.list_price_fen)),
             [Field("price", "New unit price (empty: keep)", required=False),
              Field("discount", "Discount on the line (empty: none)", required=False),
-             Field("reason", "Reason")])
+             Field("reason", "Reason")], check=check)
         if answer is None:
             self._set_mode("scan")
             return
-        try:
-            price = parse_fen(answer["price"]) if answer["price"] else None
-            discount = parse_fen(answer["discount"]) if answer["discount"] else 0
-            if price is None and not discount:
-                raise BadInput(_("Give a new price or a discount."))
-        except BadInput as exc:
-            self._say(str(exc), error=True)
-            return
+        price, discount = _override_amounts(answer)
         approver = await self._approve("sale.price_override", _(
             "{name}: {old} to {new}, discount {discount} ({reason})").format(
             name=line.name(get_language()), old=format_fen(line.list_price_fen),
@@ -160,25 +160,27 @@ class SalesDialogs:
     async def action_reverse(self) -> None:
         from screens.widgets.form_dialog import Field
 
+        ctx, counter = self.hctx, self.counter
+
+        def check(values: dict) -> None:  # the whole request, before the duty manager is asked
+            kind, receipt, lines = _reversal_request(values)
+            if kind == "void":
+                reversals.check_void(ctx, receipt_no=receipt, reason=values["reason"],
+                                     counter=counter)
+            else:
+                reversals.check_refund(ctx, receipt_no=receipt, lines=lines,
+                                       reason=values["reason"], counter=counter)
+
         answer = await self._ask(_("Void or refund"), [
             Field("receipt", "Receipt number", self.last_receipt or ""),
             Field("kind", "void (whole sale of today) or refund", "void"),
             Field("lines", "Refund lines: all, or line:qty like 1:1 3:2", "all",
                   required=False),
-            Field("reason", "Reason")])
+            Field("reason", "Reason")], check=check)
         if answer is None:
             self._set_mode("scan")
             return
-        kind = answer["kind"].strip().lower()
-        if kind not in ("void", "refund"):
-            self._say(_("Type void or refund."), error=True)
-            return
-        try:
-            lines = _refund_lines(answer.get("lines") or "all")
-        except BadInput as exc:
-            self._say(str(exc), error=True)
-            return
-        receipt = answer["receipt"].strip().upper()
+        kind, receipt, lines = _reversal_request(answer)
         what = (_("Void receipt {number}") if kind == "void" else
                 _("Refund receipt {number}")).format(number=receipt)
         approver = await self._approve(f"sale.{kind}", f"{what}: {answer['reason']}")
@@ -311,6 +313,29 @@ def _sell_and_print(ctx, *, printer, **sale):
     except HallTermError as exc:
         return done, None, str(exc)
     return done, printed, None
+
+
+def _override_amounts(values: dict) -> tuple[int | None, int]:
+    """The new unit price (None: keep) and the discount typed in the override form."""
+    out = []
+    for name in ("price", "discount"):
+        try:
+            out.append(parse_fen(values[name]) if values[name] else None)
+        except BadInput as exc:
+            raise BadInput(str(exc), field=name) from None
+    return out[0], out[1] or 0
+
+
+def _reversal_request(values: dict) -> tuple[str, str, list[reversals.RefundLine] | None]:
+    """(kind, receipt, lines) of the void/refund form, or ``BadInput`` naming the field."""
+    kind = values["kind"].strip().lower()
+    if kind not in ("void", "refund"):
+        raise BadInput(_("Type void or refund."), field="kind")
+    try:
+        lines = _refund_lines(values.get("lines") or "all")
+    except BadInput as exc:
+        raise BadInput(str(exc), field="lines") from None
+    return kind, values["receipt"].strip().upper(), lines
 
 
 def _refund_lines(text: str) -> list[reversals.RefundLine] | None:

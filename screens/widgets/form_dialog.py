@@ -2,19 +2,31 @@
 
 Returns a typed result to the caller: ``dict`` of field name to the text typed, or
 ``None`` when cancelled. Used for transfer (ticket, service, reason), cancel and
-re-insert (ticket, reason) on the Reception screen and the counter panel.
+re-insert (ticket, reason) on the Reception screen and the counter panel, and the
+sales, warehouse and handover forms.
+
+A form may be given a ``check``: it runs (in a thread, it may read the store) on
+Enter with the values typed and raises a ``HallTermError`` when something is
+wrong. The form then stays open with everything typed, marks the wrong input
+(``error.field`` names it) with the ``-invalid`` class and says why under it; the
+clerk fixes that field and presses Enter again. Only a request the check accepts
+closes the form — so a second person is asked for a PIN only for a valid one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 
 
@@ -29,7 +41,7 @@ class Field:
 
 
 class FormDialog(ModalScreen[dict[str, str] | None]):
-    """Ask for a few values; Enter on the last field confirms."""
+    """Ask for a few values; Enter on the last field checks them and confirms."""
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -42,10 +54,13 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without changing"))]
 
-    def __init__(self, title: str, fields: list[Field]) -> None:
+    def __init__(self, title: str, fields: list[Field],
+                 check: Callable[[dict[str, str]], Any] | None = None) -> None:
         super().__init__()
         self._title = title
         self._fields = fields
+        self._check = check
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -55,21 +70,72 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                 yield Input(value=f.value, id=f"field-{f.name}")
             yield Label("", id="form-error", classes="error")
 
+    def values(self) -> dict[str, str]:
+        """What is typed now, stripped, by field name."""
+        return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip()
+                for f in self._fields}
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         inputs = list(self.query(Input))
         index = inputs.index(event.input)
         if index + 1 < len(inputs):
             inputs[index + 1].focus()
             return
-        values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip()
-                  for f in self._fields}
+        if self._checking:
+            return
+        values = self.values()
         missing = [f for f in self._fields if f.required and not values[f.name]]
         if missing:
-            self.query_one("#form-error", Label).update(
-                _("Fill in: {field}").format(field=_(missing[0].label)))
-            self.query_one(f"#field-{missing[0].name}", Input).focus()
+            self.mark(missing[0].name, _("Fill in: {field}").format(field=_(missing[0].label)))
             return
-        self.dismiss(values)
+        if self._check is None:
+            self.dismiss(values)
+            return
+        self._checking = True
+        self.query_one("#form-error", Label).update(_("Checking…"))
+        check = self._check
+
+        def work() -> None:
+            try:
+                check(values)
+            except HallTermError as exc:
+                self.app.call_from_thread(self._refused, exc)
+            except Exception as exc:
+                self.app.call_from_thread(self._refused, None)
+                report = getattr(self.app, "report_unexpected", None)
+                if report is not None:
+                    self.app.call_from_thread(report, exc)
+            else:
+                self.app.call_from_thread(self.dismiss, values)
+
+        self.run_worker(work, thread=True, exclusive=True, group="form-check")
+
+    def _refused(self, exc: HallTermError | None) -> None:
+        self._checking = False
+        if exc is None:
+            self.mark(None, _("Sorry, something went wrong."))
+        else:
+            self.mark(getattr(exc, "field", None), str(exc))
+
+    def mark(self, name: str | None, message: str) -> None:
+        """Show ``message``; mark input ``name`` (if it is one of ours) and put the cursor there.
+
+        Nothing typed is cleared. The mark goes as soon as that input changes.
+        """
+        self.query_one("#form-error", Label).update(Text(message))
+        for f in self._fields:
+            self.query_one(f"#field-{f.name}", Input).remove_class("-invalid")
+        target = None
+        if name is not None:
+            found = self.query(f"#field-{name}")
+            target = found.first(Input) if found else None
+        if target is None:
+            inputs = list(self.query(Input))
+            target = inputs[-1] if inputs else None
+        else:
+            target.add_class("-invalid")
+        if target is not None:
+            target.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,132 @@
+"""Pilot tests: a dialog checks the whole request before it asks a second person for a PIN,
+and keeps what was typed when one field is wrong (that field marked, a message under it)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Input, Label
+
+from hallterm.services import reversals, sales
+from hallterm.services.sales import PaymentIn
+from tests.pilot import PostHost, pilot_test
+from tests.sales_fixtures import approver, item_line, stock_hall
+
+
+def sales_host(hall, tmp_path):
+    from screens.posts.sales import SalesScreen
+
+    stock_hall(hall)
+    ctx = replace(hall.sales, counter=1)
+    settings = hall.settings.model_copy(update={"receipts_dir": tmp_path / "receipts"})
+    return PostHost(ctx, SalesScreen, settings), ctx
+
+
+async def wait_for(pilot, ready, tries: int = 40) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if ready():
+            return
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+def field(app, name: str) -> Input:
+    return app.screen.query_one(f"#field-{name}", Input)
+
+
+def form_error(app) -> str:
+    return str(app.screen.query_one("#form-error", Label).render())
+
+
+def sold(ctx, *codes):
+    lines = [item_line(ctx, c) for c in codes]
+    total = sales.cart_total(lines)
+    return sales.complete_sale(ctx, counter=1, visit_id=None, lines=lines,
+                               payments=[PaymentIn("cash", total, total)])
+
+
+def approvals(hall) -> int:
+    from hallterm.store import execute
+
+    with hall.ctx.store.read() as session:
+        return execute(session, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                       "'auth.approve'").scalar()
+
+
+async def open_reverse(pilot, app, *, kind: str, lines: str, reason: str) -> None:
+    await pilot.press("ctrl+g")
+    await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+    await pilot.press("enter")  # the receipt, filled in
+    await pilot.press("ctrl+u", *kind, "enter")
+    await pilot.press("ctrl+u", *lines, "enter")
+    await pilot.press(*reason, "enter")
+    await wait_for(pilot, lambda: screen_name(app) != "FormDialog"
+                   or "Checking" not in form_error(app))
+
+
+@pilot_test
+async def test_refund_over_what_was_sold_keeps_the_form_and_asks_no_pin(hall, tmp_path):
+    app, ctx = sales_host(hall, tmp_path)
+    done = sold(ctx, "ACC-CASE", "ACC-CABLE-C")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        app.screen.last_receipt = done.receipt_no
+        await open_reverse(pilot, app, kind="refund", lines="2:5", reason="broken")
+        assert screen_name(app) == "FormDialog"  # no PIN dialog for a bad request
+        assert "left to give back" in form_error(app)
+        assert field(app, "lines").has_class("-invalid")
+        assert not field(app, "reason").has_class("-invalid")
+        # Everything typed is still there; the clerk fixes the one field.
+        assert (field(app, "receipt").value, field(app, "kind").value,
+                field(app, "lines").value, field(app, "reason").value) == (
+            done.receipt_no, "refund", "2:5", "broken")
+        assert app.screen.focused is field(app, "lines")
+        await pilot.press("ctrl+u", *"2:1", "enter", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "ApprovalDialog")
+        assert screen_name(app) == "ApprovalDialog"
+        await pilot.press(*"8002", "enter", *"246810", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "SalesScreen")
+        await pilot.pause(0.3)
+    view = sales.get_sale(ctx, receipt_no=done.receipt_no)
+    assert [x.returned for x in view.lines] == [0, 1]
+    assert approvals(hall) == 1
+
+
+@pilot_test
+async def test_void_of_a_void_is_refused_in_the_form(hall, tmp_path):
+    app, ctx = sales_host(hall, tmp_path)
+    done = sold(ctx, "ACC-CASE")
+    reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        app.screen.last_receipt = done.receipt_no
+        await open_reverse(pilot, app, kind="void", lines="all", reason="again")
+        assert screen_name(app) == "FormDialog"
+        assert "already void" in form_error(app)
+        assert field(app, "receipt").has_class("-invalid")
+        assert field(app, "reason").value == "again"
+        await pilot.press("escape")
+    assert approvals(hall) == 1  # only the first, real void's
+
+
+@pilot_test
+async def test_a_discount_larger_than_the_line_is_refused_in_the_form(hall, tmp_path):
+    app, _ctx = sales_host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press(*"ACC-CASE", "enter")
+        await wait_for(pilot, lambda: bool(app.screen.query_one("#sales-cart").lines))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("enter", *"80", "enter", *"scratched", "enter")
+        await wait_for(pilot, lambda: "Checking" not in form_error(app))
+        assert screen_name(app) == "FormDialog"
+        assert "more than the line" in form_error(app)
+        assert field(app, "discount").has_class("-invalid")
+        assert field(app, "reason").value == "scratched"
+        await pilot.press("ctrl+u", *"9", "enter", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "ApprovalDialog")
+        assert screen_name(app) == "ApprovalDialog"
