@@ -273,6 +273,7 @@ def test_day_report_and_export_carry_the_handovers(ho, tmp_path):
     report = closing.report(ho.manager, day)
     section = next(s for s in report.data["sections"] if s["key"] == "handovers")
     assert section["figures"]["totals"] == {"handovers": 1, "cash_difference_fen": -1000,
+                                            "stock_difference_fen": -549_900,
                                             "stock_difference_lines": 1}
     assert "Shift handovers" in report.text and HANDSETS[0] in report.text
     with pytest.raises(Refused):  # the closed day is locked: no handover into it

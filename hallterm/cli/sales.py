@@ -211,6 +211,10 @@ def expected_cmd(
     typer.echo(_("  float {f} + cash sales {s} + cash in {i} - cash out {o} - refunds {r}").format(
         f=format_fen(d.float_fen), s=format_fen(d.cash_sales_fen), i=format_fen(d.cash_in_fen),
         o=format_fen(d.cash_out_fen), r=format_fen(d.cash_refunds_fen)))
+    if d.day_difference_fen:
+        # Each count re-based the drawer: its difference is carried, recorded once.
+        typer.echo(_("  + the differences of the day's counts {diff}").format(
+            diff=format_fen(d.day_difference_fen)))
     if d.counted_fen is not None:
         typer.echo(_("  last count {counted}, difference {diff}").format(
             counted=format_fen(d.counted_fen), diff=format_fen(d.difference_fen or 0)))

@@ -3,9 +3,13 @@
 Expected cash is always computable from the day's rows: the opening float, plus
 cash taken for sales (the amount due, not what was tendered: the change went
 back), plus cash put in, minus cash taken out, minus cash given back by voids and
-refunds at that counter. A count (handover or day end) records the counted cash
-against it, with the difference (长短款) and its reason. The day cannot close
-while a counter with cash has not been counted since its last cash movement.
+refunds at that counter, plus the differences of the day's earlier counts. A
+count (handover, spot check or day end) records the counted cash against it, with
+the difference (长短款) and its reason — and re-bases the drawer: from then on it
+should hold what was counted plus what moved since, so a difference is recorded
+once, at the count that found it (an incoming clerk is not charged again for the
+outgoing clerk's shortage). The day cannot close while a counter with cash has
+not been counted since its last cash movement.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Drawer:
     difference_fen: int | None = None
     counted_at: datetime | None = None
     last_cash_at: datetime | None = None
+    day_difference_fen: int = 0  # the sum of the day's count differences (each once)
 
     @property
     def counted_since_last_cash(self) -> bool:
@@ -83,9 +88,12 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
                         "business_day = :d", p).scalar()
     count = execute(session, "SELECT counted_fen, difference_fen, at FROM cash_count WHERE "
                     "counter = :c AND business_day = :d ORDER BY id DESC LIMIT 1", p).first()
+    # Each count re-bases the drawer: its difference is carried, never found again.
+    differences = int(execute(session, "SELECT COALESCE(SUM(difference_fen), 0) FROM cash_count "
+                              "WHERE counter = :c AND business_day = :d", p).scalar() or 0)
     float_fen = int(moves.get("float", 0))
     cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
-    expected = float_fen + int(sales[0]) + cash_in - cash_out - int(refunds[0])
+    expected = float_fen + int(sales[0]) + cash_in - cash_out - int(refunds[0]) + differences
     stamps = [t for t in (sales[1], refunds[1], last_move) if t]
 
     def at(text):
@@ -96,7 +104,8 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
 
     return Drawer(counter, business_day, float_fen, int(sales[0]), int(refunds[0]), cash_in,
                   cash_out, expected, count[0] if count else None, count[1] if count else None,
-                  at(count[2]) if count else None, at(max(stamps)) if stamps else None)
+                  at(count[2]) if count else None, at(max(stamps)) if stamps else None,
+                  differences)
 
 
 def expected_cash(ctx: Ctx, *, counter: int, business_day: date | None = None) -> Drawer:

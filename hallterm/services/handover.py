@@ -33,6 +33,12 @@ Stock differences are *recorded*, never posted: they are lines of the handover
 the export; the ledger is put right by the hall manager's stocktake or write-off,
 which carry their own approvals (a handover must not move stock on one clerk's
 word).
+
+A count re-bases what the counter should hold, for the cash (``cash.drawer_in``)
+and for the custody stock (``_carried``): the incoming clerk takes over what was
+counted, so a difference is recorded once, at the count that found it, and the
+next count (the day-end hand-in) does not find it again. Every difference is
+counted minus expected: a shortage is negative, in cash and in stock value.
 """
 
 from __future__ import annotations
@@ -203,9 +209,15 @@ class HandoverView:
         return bool(self.stock_differences)
 
     @property
+    def stock_difference_gross_fen(self) -> int:
+        """The value of the stock differences, shortages and surpluses alike (the witness
+        threshold: a missing handset and an extra one do not cancel out)."""
+        return sum(abs(x.difference) * x.unit_value_fen for x in self.lines)
+
+    @property
     def needs_witness(self) -> bool:
         return (abs(self.difference_fen or 0) > self.threshold_fen
-                or (self.stock_difference_fen or 0) > self.threshold_fen)
+                or self.stock_difference_gross_fen > self.threshold_fen)
 
 
 # -- input helpers -----------------------------------------------------------------------
@@ -498,12 +510,54 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
 
 
 # -- 2. the blind count ---------------------------------------------------------------------
+def _carried(session, counter: int) -> tuple[dict[str, tuple[str, int]], dict[str, int]]:
+    """The stock differences earlier counts of ``counter`` found and the ledger still has.
+
+    A finished handover re-bases the counter's custody: the incoming clerk takes over
+    what was counted, so its differences are carried into what the counter should
+    hold until the ledger is put right — by a stocktake of the counter posted after
+    it (which re-bases the ledger itself), by a write-off of a missing serial (the
+    serial has left the counter's ledger), or by writing short goods off to lost.
+    Returns ``({serial: (sku, net difference)}, {sku: net difference})``.
+    """
+    from hallterm.services.stock import LOST
+
+    place = f"counter:{int(counter)}"
+    since = execute(session, "SELECT MAX(posted_at) FROM stocktake WHERE place = :p AND "
+                    "state = 'posted'", {"p": place}).scalar() or ""
+    serials: dict[str, tuple[str, int]] = {}
+    goods: dict[str, int] = {}
+    for sku, serial, diff, first in execute(
+            session, "SELECT l.sku, l.serial, SUM(l.difference), MIN(h.finished_at) FROM "
+            "handover_line l JOIN handover h ON h.id = l.handover_id WHERE h.counter = :c AND "
+            "h.state = 'done' AND h.finished_at > :since AND l.difference != 0 GROUP BY "
+            "l.serial, l.sku", {"c": int(counter), "since": since}).all():
+        if not diff:
+            continue
+        if serial is not None:
+            serials[serial] = (sku, int(diff))
+            continue
+        diff = int(diff)
+        if diff < 0:  # short goods written off to lost since are put right
+            gone = execute(session, "SELECT COALESCE(SUM(m.quantity), 0) FROM stock_move m JOIN "
+                           "stock_document d ON d.id = m.document_id WHERE d.kind = 'write_off' "
+                           "AND m.from_place = :p AND m.to_place = :lost AND m.sku = :s AND "
+                           "m.at > :first", {"p": place, "lost": LOST, "s": sku,
+                                             "first": first}).scalar() or 0
+            diff = min(0, diff + int(gone))
+        if diff:
+            goods[sku] = diff
+    return serials, goods
+
+
 def _evaluate(session, counter: int, serials: Sequence[str], counts: Mapping[str, int]
               ) -> list[StockLine]:
-    """Compare a custody count with the ledger (on an open session)."""
+    """Compare a custody count with what the counter should hold (on an open session):
+    the ledger's custody, re-based by the differences earlier counts found (``_carried``)."""
     from hallterm.services.catalog import find_item
 
     place = f"counter:{int(counter)}"
+    carried_serials, carried_goods = _carried(session, counter)
     held = execute(session, "SELECT b.sku, i.kind, b.quantity, i.price_fen, i.face_value_fen "
                    "FROM stock_balance b JOIN catalog_item i ON i.sku = b.sku WHERE "
                    "b.place = :p AND b.quantity > 0 ORDER BY b.sku", {"p": place}).all()
@@ -535,23 +589,41 @@ def _evaluate(session, counter: int, serials: Sequence[str], counts: Mapping[str
         if item.sku not in unit:
             unit[item.sku] = (item.face_value_fen if item.kind == "valuable_card"
                               else item.price_fen) or 0
+
+    def value_of(sku: str | None) -> int:
+        if not sku:
+            return 0
+        if sku not in unit:
+            item = find_item(session, sku)
+            unit[sku] = ((item.face_value_fen if item.kind == "valuable_card"
+                          else item.price_fen) or 0) if item else 0
+        return unit[sku]
+
+    # Serials the counter should hold: the ledger's, less those found missing before,
+    # plus those found there before that the ledger places elsewhere.
+    expected_serials = dict(at_place)
+    for serial, (sku, diff) in carried_serials.items():
+        if min(1, max(0, int(serial in at_place) + diff)):
+            expected_serials.setdefault(serial, sku)
+        else:
+            expected_serials.pop(serial, None)
     lines: list[StockLine] = []
-    for serial, sku in sorted(at_place.items(), key=lambda kv: (kv[1], kv[0])):
+    for serial, sku in sorted(expected_serials.items(), key=lambda kv: (kv[1], kv[0])):
         found = serial in scanned
-        lines.append(StockLine(sku, serial, 1, int(found), int(found) - 1, unit.get(sku, 0),
+        lines.append(StockLine(sku, serial, 1, int(found), int(found) - 1, value_of(sku),
                                "ok" if found else "missing"))
     for serial in scanned:
-        if serial in at_place:
+        if serial in expected_serials:
             continue
-        where = execute(session, "SELECT sku FROM stock_serial WHERE serial = :s",
-                        {"s": serial}).scalar()
-        value = 0
-        if where:
-            item = find_item(session, where)
-            value = ((item.face_value_fen if item.kind == "valuable_card" else item.price_fen)
-                     or 0) if item else 0
-        lines.append(StockLine(where or "", serial, 0, 1, 1, value, "extra"))
+        where = at_place.get(serial) or execute(
+            session, "SELECT sku FROM stock_serial WHERE serial = :s", {"s": serial}).scalar()
+        lines.append(StockLine(where or "", serial, 0, 1, 1, value_of(where), "extra"))
     expected = {r[0]: int(r[2]) for r in held if r[1] not in ("serialised", "valuable_card")}
+    for sku, diff in carried_goods.items():
+        expected[sku] = max(0, expected.get(sku, 0) + diff)
+        if not expected[sku]:
+            del expected[sku]
+        value_of(sku)
     for sku in sorted(set(expected) | set(counted)):
         want, have = expected.get(sku, 0), counted.get(sku, 0)
         status = "ok" if have == want else ("short" if have < want else "over")
@@ -594,7 +666,8 @@ def submit_count(ctx: Ctx, *, handover_id: int, cash_fen: int | None = None,
         day = uow.open_day(date.fromisoformat(row[2]))
         lines = _evaluate(uow.session, row[3], serials, counts or {})
         expected = drawer_in(uow.session, counter=row[3], business_day=day).expected_fen
-        stock_value = sum(abs(x.difference) * x.unit_value_fen for x in lines)
+        # Counted minus expected, in value: a shortage is negative (as the cash).
+        stock_value = sum(x.difference * x.unit_value_fen for x in lines)
         uow.sql("DELETE FROM handover_line WHERE handover_id = :h", {"h": row[0]})
         if lines:
             uow.sql("INSERT INTO handover_line (handover_id, business_day, sku, serial, "
@@ -877,6 +950,7 @@ def compute(uow_or_session, business_day: date) -> dict:
     return {
         "totals": {"handovers": len(items),
                    "cash_difference_fen": sum(i["difference_fen"] or 0 for i in items),
+                   "stock_difference_fen": sum(i["stock_difference_fen"] or 0 for i in items),
                    "stock_difference_lines": sum(len(i["stock_differences"]) for i in items)},
         "cancelled": int(cancelled),
         "handovers": items,
@@ -888,6 +962,9 @@ def render(figs: dict) -> list[str]:
     out = [_("Handovers: {n} (cancelled: {c}); cash differences {diff}").format(
         n=figs["totals"]["handovers"], c=figs.get("cancelled", 0),
         diff=format_fen(figs["totals"]["cash_difference_fen"]))]
+    if figs["totals"].get("stock_difference_fen"):
+        out.append(_("Stock differences found at handovers: {value}").format(
+            value=format_fen(figs["totals"]["stock_difference_fen"])))
     for h in figs["handovers"]:
         who = h["outgoing"] + (f" → {h['incoming']}" if h["incoming"] else "")
         out.append(_("  {number} counter {counter} {kind} {who}: counted {counted}, expected "
@@ -932,7 +1009,9 @@ dayparts.register_export(dayparts.ExportTable(
             ("denominations", "string", "JSON {face in fen: count}"),
             ("expected_fen", "integer", "Cash expected (fen)"),
             ("difference_fen", "integer", "Counted minus expected (长短款)"),
-            ("stock_difference_fen", "integer", "Value of the stock differences (fen)"),
+            ("stock_difference_fen", "integer",
+             "Value of the stock differences, counted minus expected (fen; a shortage is "
+             "negative)"),
             ("cash_reason", "string", "Reason of the cash difference"),
             ("stock_reason", "string", "Reason of the stock difference"),
             ("cash_count_id", "integer", "The cash_counts row"),
@@ -945,7 +1024,8 @@ dayparts.register_export(dayparts.ExportTable(
     fields=(("id", "integer", "Line id"), ("handover_id", "integer", "Handover id"),
             ("business_day", "date", "Business day"), ("sku", "string", "SKU"),
             ("serial", "string", "Serial (IMEI/ICCID/card), empty for a counted item"),
-            ("expected_quantity", "integer", "In custody by the ledger"),
+            ("expected_quantity", "integer",
+             "Should be in custody: the ledger, re-based by earlier handover counts"),
             ("counted_quantity", "integer", "Counted"),
             ("difference", "integer", "Counted minus expected"),
             ("unit_value_fen", "integer", "Unit value (fen)"),

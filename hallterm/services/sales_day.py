@@ -75,7 +75,8 @@ def compute(uow_or_session, business_day: date) -> dict:
     for counter in counters_with_cash(session, business_day):
         drawer = drawer_in(session, counter=counter, business_day=business_day)
         cash.append({"counter": counter, "expected_fen": drawer.expected_fen,
-                     "counted_fen": drawer.counted_fen, "difference_fen": drawer.difference_fen})
+                     "counted_fen": drawer.counted_fen, "difference_fen": drawer.difference_fen,
+                     "day_difference_fen": drawer.day_difference_fen})
     voids = sum(r["amount_fen"] for r in reversals if r["kind"] == "void")
     refunds = sum(r["amount_fen"] for r in reversals if r["kind"] == "refund")
     return {
@@ -126,6 +127,10 @@ def render(figs: dict) -> list[str]:
         out.append(_("  Counter {n}: expected {expected}, counted {counted}, difference {diff}"
                      ).format(n=c["counter"], expected=format_fen(c["expected_fen"]),
                               counted=counted, diff=diff))
+        if c.get("day_difference_fen") and c["day_difference_fen"] != c["difference_fen"]:
+            # Earlier counts found differences; each is counted once, here in total.
+            out.append(_("    the day's cash differences at counter {n}: {diff}").format(
+                n=c["counter"], diff=format_fen(c["day_difference_fen"])))
     return out
 
 

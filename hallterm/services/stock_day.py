@@ -44,10 +44,13 @@ def compute(uow_or_session, business_day: date) -> dict:
             "i.sku = m.sku WHERE m.business_day = :d AND i.kind = 'valuable_card' "
             "GROUP BY d.kind ORDER BY d.kind", d).all():
         cards.append({"kind": kind, "quantity": int(qty or 0), "face_fen": int(face or 0)})
+    # A stocktake's adjustment is a difference: counted minus the ledger, in value, so a
+    # shortage written off is negative (as at handovers and in the drawer counts).
     takes = [{"number": r[0], "place": r[1], "state": r[2], "approver": r[3],
               "value_fen": int(r[4] or 0)} for r in execute(
-        session, "SELECT t.number, t.place, t.state, t.approver, COALESCE(doc.value_fen, 0) "
-        "FROM stocktake t LEFT JOIN stock_document doc ON doc.id = t.document_id WHERE "
+        session, "SELECT t.number, t.place, t.state, t.approver, (SELECT COALESCE(SUM(CASE "
+        "WHEN m.to_place = t.place THEN 1 ELSE -1 END * m.quantity * m.unit_value_fen), 0) "
+        "FROM stock_move m WHERE m.document_id = t.document_id) FROM stocktake t WHERE "
         "t.business_day = :d ORDER BY t.id", d).all()]
     held = execute(session, "SELECT COALESCE(SUM(b.quantity), 0), COALESCE(SUM(b.quantity * "
                    "CASE WHEN i.kind = 'valuable_card' THEN i.face_value_fen ELSE i.price_fen "
