@@ -57,8 +57,13 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
             key_file = beside_store
     pepper = security.read_key_file(key_file)
     _check_fingerprint(store, pepper, key_file)
-    return Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
-               pepper=pepper, counter=settings.counter, language=settings.language)
+    ctx = Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
+              pepper=pepper, counter=settings.counter, language=settings.language,
+              key_file=key_file)
+    from hallterm.services.audit import seal_legacy
+
+    seal_legacy(ctx)  # a store from before the keyed chain: key it from here on, once
+    return ctx
 
 
 def _complete(store: Store) -> bool:
@@ -123,11 +128,14 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
     key_file = settings.resolved_key_file(config_file)
     pepper = (security.read_key_file(key_file) if key_file.exists()
               else security.create_key_file(key_file))
+    from hallterm.signing import create_signing_key, signing_key_path
+
+    create_signing_key(signing_key_path(key_file))  # signs the exports; HQ pins its public key
     before, after = schema.upgrade(store)
     if not created:
         _check_fingerprint(store, pepper, key_file)
     ctx = Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
-              pepper=pepper, actor=SYSTEM, language=settings.language)
+              pepper=pepper, actor=SYSTEM, language=settings.language, key_file=key_file)
 
     def work(uow: UnitOfWork) -> str | None:
         uow.sql("INSERT INTO meta (key, value) VALUES ('key_fingerprint', :f) "

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
@@ -57,6 +58,7 @@ class Ctx:
     actor: Actor | None = None
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
+    key_file: Path | None = None  # the hall secret's file; the signing key lives beside it
 
     def as_actor(self, actor: Actor | None) -> Ctx:
         """The same terminal, acting as someone else."""

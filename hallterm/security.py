@@ -79,7 +79,10 @@ def create_key_file(path: Path) -> bytes:
 
 
 def read_key_file(path: Path) -> bytes:
-    """Read the hall secret; one clear line when it is missing or damaged."""
+    """Read the hall secret; one clear line when it is missing, open to others or damaged."""
+    from hallterm.signing import check_private
+
+    check_private(path, _("hall secret key file"))
     try:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError as exc:

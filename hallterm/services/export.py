@@ -5,12 +5,14 @@
 tables (``business_day``, ``day_close``, ``audit_log``) and every table the areas
 register (``dayparts.register_export``), described by ``datapackage.json`` (a
 Frictionless Data Package: per file its schema, byte size, SHA-256 and row count;
-plus the hall's own properties). A day is written into a temporary folder beside
+plus the hall's own properties), signed with the hall's Ed25519 key in
+``datapackage.sig``. A day is written into a temporary folder beside
 the final one and renamed into place only when complete, so a reader never sees
 half a day; a killed run leaves only a temporary folder, which the next run
 removes. The store is read in short read transactions, one per chunk of rows (a
 long-held read would let the WAL grow while terminals write). ``verify`` is what
-HQ runs: it re-checks every descriptor, file and the audit hash chain.
+HQ runs (``export_verify``): it checks the signatures, every file, the audit
+rows' links and the days' continuity.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from hallterm import __version__
+from hallterm import __version__, signing
 from hallterm.context import Ctx
-from hallterm.errors import BadInput, CheckFailed, Refused, StoreUnavailable
+from hallterm.errors import BadInput, ConfigError, Refused, StoreUnavailable
 from hallterm.i18n import _
 from hallterm.services import dayparts
 from hallterm.services.dayparts import ExportTable
+from hallterm.services.export_verify import SIG_NAME
 from hallterm.store import execute
 
 FORMAT_VERSION = 1
@@ -145,17 +148,6 @@ class ExportResult:
     skipped: tuple[date, ...]
     removed_temp: tuple[str, ...]
     dry_run: bool
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """What ``verify`` found: packages checked, or the first bad file and why."""
-
-    ok: bool
-    packages: int
-    files: int
-    bad_file: str | None = None
-    reason: str | None = None
 
 
 # -- customer data ---------------------------------------------------------------------
@@ -416,6 +408,7 @@ def export_days(ctx: Ctx, *, to: Path, business_day: date | None = None, again: 
             to.mkdir()
     hall = get_hall(ctx).code
     hall_dir = to / hall
+    signer = _signer(ctx)  # refused here, before anything is written, when unusable
     all_tables = tables()
     lock = None if dry_run else _lock(to)
     try:
@@ -445,12 +438,12 @@ def export_days(ctx: Ctx, *, to: Path, business_day: date | None = None, again: 
             files = tuple(f"{t.name}.{ext}" for t, _core in all_tables for ext in ("csv", "jsonl"))
             if dry_run:
                 done.append(ExportedDay(day.business_day, day.z_number, str(hall_dir / name),
-                                        (*files, "datapackage.json"), 0))
+                                        (*files, "datapackage.json", SIG_NAME), 0))
                 continue
             hall_dir.mkdir(exist_ok=True)
             prev = previous.get(day.z_number - 1)
             rows, written = _write_day(ctx, hall_dir, name, day, prev, version, all_tables,
-                                       customer_ids, chunk, hall)
+                                       customer_ids, chunk, hall, signer)
             done.append(ExportedDay(day.business_day, day.z_number, str(hall_dir / name),
                                     written, rows))
         return ExportResult(tuple(done), tuple(skipped), tuple(removed), dry_run)
@@ -475,7 +468,7 @@ def _fsync_dir(path: Path) -> None:
 
 def _write_day(ctx: Ctx, hall_dir: Path, name: str, day: _Closed, prev: _Closed | None,
                version: int, all_tables: list[tuple[ExportTable, bool]], mode: CustomerIds,
-               chunk: int, hall: str) -> tuple[int, tuple[str, ...]]:
+               chunk: int, hall: str, signer: Any) -> tuple[int, tuple[str, ...]]:
     """Write one day into a temporary folder and rename it into place: (rows, files)."""
     tmp = hall_dir / f"{TMP_PREFIX}{name}-{os.getpid()}"
     if tmp.exists():
@@ -505,13 +498,21 @@ def _write_day(ctx: Ctx, hall_dir: Path, name: str, day: _Closed, prev: _Closed 
             "audit_head_hash": day.head_hash,
             "prev_audit_head_hash": day.prev_hash,
             "prev_business_day": prev.business_day.isoformat() if prev else None,
+            "hall_public_key": signing.public_text(signing.public_raw(signer)),
             "resources": resources,
         }
-        with open(tmp / "datapackage.json", "w", encoding="utf-8") as fh:
-            json.dump(descriptor, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        data = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        # The signature covers the descriptor's exact bytes: every field, and through
+        # the files' SHA-256 every row.
+        signature = {"signed_file": "datapackage.json", "algorithm": "Ed25519",
+                     "public_key": descriptor["hall_public_key"],
+                     "signature": signing.sign(signer, data)}
+        for file_name, content in (("datapackage.json", data), (SIG_NAME, (json.dumps(
+                signature, indent=2) + "\n").encode("utf-8"))):
+            with open(tmp / file_name, "wb") as fh:
+                fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
         _fsync_dir(tmp)
         _pause()
         os.rename(tmp, hall_dir / name)  # atomic: the day appears whole or not at all
@@ -520,140 +521,18 @@ def _write_day(ctx: Ctx, hall_dir: Path, name: str, day: _Closed, prev: _Closed 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return (sum(r["rows"] for r in resources if r["format"] == "csv"),
-            (*(r["path"] for r in resources), "datapackage.json"))
+            (*(r["path"] for r in resources), "datapackage.json", SIG_NAME))
 
 
-# -- verify (what HQ runs) -------------------------------------------------------------
-class _Bad(Exception):
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(reason)
-        self.path = path
-        self.reason = reason
+def _signer(ctx: Ctx):
+    """The hall's Ed25519 signing key (beside the hall secret)."""
+    if ctx.key_file is None:
+        raise ConfigError(_("The export needs the hall's signing key: no hall secret file "
+                            "is configured."))
+    return signing.load_signing_key(signing.signing_key_path(ctx.key_file))
 
 
-def _iter_jsonl(path: Path) -> Iterator[dict]:
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+# -- verify (what HQ runs): hallterm.services.export_verify ------------------------------
+from hallterm.services.export_verify import VerifyResult, verify  # noqa: E402
 
-
-def _check_resource(folder: Path, res: dict) -> Path:
-    rel = str(res.get("path", ""))
-    path = folder / rel
-    if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
-        raise _Bad(folder / "datapackage.json", _("unsafe resource path {path}").format(path=rel))
-    if not path.is_file():
-        raise _Bad(path, _("file is missing"))
-    size = path.stat().st_size
-    if size != res.get("bytes"):
-        raise _Bad(path, _("{n} bytes, the descriptor says {m}").format(n=size, m=res.get("bytes")))
-    sha = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    if f"sha256:{sha.hexdigest()}" != res.get("hash"):
-        raise _Bad(path, _("SHA-256 does not match the descriptor"))
-    return path
-
-
-def _check_package(desc_path: Path, heads: dict[tuple[str, int], str]) -> int:
-    folder = desc_path.parent
-    try:
-        desc = json.loads(desc_path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
-        raise _Bad(desc_path, _("not a readable descriptor: {error}").format(error=exc)) from exc
-    by_name = {r.get("name"): r for r in desc.get("resources", [])}
-    checked = 0
-    for res in desc.get("resources", []):
-        path = _check_resource(folder, res)
-        names = [f["name"] for f in res.get("schema", {}).get("fields", [])]
-        if res.get("format") == "csv":
-            count = _check_csv(path, names, folder, by_name.get(f"{res['name']}_jsonl"))
-        else:
-            count = sum(1 for _row in _iter_jsonl(path))
-        if count != res.get("rows"):
-            raise _Bad(path, _("{n} rows, the descriptor says {m}").format(n=count,
-                                                                           m=res.get("rows")))
-        checked += 1
-    audit = by_name.get("audit_log_jsonl")
-    if audit is None:
-        raise _Bad(desc_path, _("the descriptor lists no audit_log_jsonl resource"))
-    _check_chain(folder / audit["path"], desc, heads)
-    return checked
-
-
-def _check_csv(path: Path, names: list[str], folder: Path, twin: dict | None) -> int:
-    """Count a CSV's rows (streaming), checking its header and that it equals its JSONL twin."""
-    from itertools import zip_longest
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        if next(reader, None) != names:
-            raise _Bad(path, _("the header does not match the descriptor's fields"))
-        if twin is None:
-            return sum(1 for _row in reader)
-        count = 0
-        for row, obj in zip_longest(reader, _iter_jsonl(folder / twin["path"])):
-            if row is None or obj is None or row != [_csv_text(obj.get(n)) for n in names]:
-                raise _Bad(path, _("the CSV rows differ from the JSON Lines rows"))
-            count += 1
-        return count
-
-
-def _check_chain(path: Path, desc: dict, heads: dict[tuple[str, int], str]) -> None:
-    from hallterm.services.audit import row_hash
-
-    prev = desc.get("prev_audit_head_hash")
-    expected_seq = desc.get("audit_first_seq")
-    for row in _iter_jsonl(path):
-        if row["seq"] != expected_seq:
-            raise _Bad(path, _("audit row {seq} is missing").format(seq=expected_seq))
-        if row["prev_hash"] != prev:
-            raise _Bad(path, _("audit row {seq} does not chain to the row before it").format(
-                seq=row["seq"]))
-        digest = row_hash(seq=row["seq"], at=row["at"], business_day=row["row_business_day"],
-                          actor=row["actor"], approver=row["approver"], terminal=row["terminal"],
-                          action=row["action"], entity=row["entity"], entity_id=row["entity_id"],
-                          payload=row["payload"], prev_hash=row["prev_hash"])
-        if digest != row["hash"]:
-            raise _Bad(path, _("audit row {seq} was altered (its hash does not match)").format(
-                seq=row["seq"]))
-        prev, expected_seq = row["hash"], row["seq"] + 1
-    if expected_seq != desc.get("audit_head_seq", 0) + 1 or prev != desc.get("audit_head_hash"):
-        raise _Bad(path, _("the audit rows do not end at the recorded head"))
-    before = heads.get((desc.get("hall"), desc.get("z_number", 0) - 1))
-    if before is not None and before != desc.get("prev_audit_head_hash"):
-        raise _Bad(path, _("the first audit row does not chain to the previous day's head"))
-
-
-def verify(folder: Path) -> VerifyResult:
-    """Re-check every export under ``folder``: files, sizes, hashes, rows, the audit chain."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BadInput(_("No such folder: {dir}").format(dir=folder))
-    found = [p for p in folder.rglob("datapackage.json")
-             if not any(part.startswith(TMP_PREFIX) for part in p.relative_to(folder).parts)]
-    packages: list[tuple[tuple, Path, dict]] = []
-    for path in found:
-        try:
-            desc = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            return VerifyResult(False, 0, 0, str(path), _("not a readable descriptor"))
-        packages.append(((str(desc.get("hall")), desc.get("z_number") or 0,
-                          desc.get("export_version") or 0), path, desc))
-    packages.sort(key=lambda p: p[0])
-    heads = {(str(d.get("hall")), d.get("z_number")): d.get("audit_head_hash")
-             for _k, _p, d in packages}
-    files = 0
-    for _key, path, _desc in packages:
-        try:
-            files += _check_package(path, heads)
-        except _Bad as bad:
-            return VerifyResult(False, len(packages), files, str(bad.path), bad.reason)
-        except (KeyError, TypeError, ValueError, OSError) as exc:
-            return VerifyResult(False, len(packages), files, str(path),
-                                _("malformed export: {error}").format(error=exc))
-    if not packages:
-        raise CheckFailed(_("No export (datapackage.json) found under {dir}.").format(dir=folder))
-    return VerifyResult(True, len(packages), files)
+__all__ = ["ExportResult", "ExportedDay", "VerifyResult", "export_days", "verify"]
