@@ -54,9 +54,11 @@ def make_store(folder: Path) -> tuple[Path, Path]:
     return store, key
 
 
-def fill_day(con: sqlite3.Connection, day: date, n: int, *, real_hashes: bool) -> None:
-    """One day's rows by bulk SQL; ``n`` is the day's index (for id ranges)."""
-    from hallterm.services.audit import row_hash
+def fill_day(con: sqlite3.Connection, day: date, n: int, *, real_hashes: bool,
+             chain: bytes = b"") -> None:
+    """One day's rows by bulk SQL; ``n`` is the day's index (for id ranges); ``chain``
+    is the audit chain key the real rows are sealed with."""
+    from hallterm.services.audit import row_mac
 
     d = day.isoformat()
     at = f"{d}T04:00:00.000000+00:00"
@@ -102,7 +104,7 @@ def fill_day(con: sqlite3.Connection, day: date, n: int, *, real_hashes: bool) -
                           terminal="T1", action=("sale.complete", "queue.issue",
                                                  "stock.issue")[i % 3],
                           entity="sale", entity_id=str(i), payload="{}", prev_hash=prev)
-            prev = row_hash(**fields)
+            prev = row_mac(chain, **fields)
             rows.append((*fields.values(), prev))
         con.executemany("INSERT INTO audit_log (seq, at, business_day, actor, approver, "
                         "terminal, action, entity, entity_id, payload, prev_hash, hash) "
@@ -145,7 +147,10 @@ def build(folder: Path, history: int) -> tuple[Path, Path, float]:
         fill_day(con, day, k + 1, real_hashes=False)
         close_history_day(con, day, k + 1)
         con.commit()
-    fill_day(con, TARGET, history + 1, real_hashes=True)
+    from hallterm.security import read_key_file
+    from hallterm.services.audit import chain_key
+
+    fill_day(con, TARGET, history + 1, real_hashes=True, chain=chain_key(read_key_file(key)))
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("ANALYZE")

@@ -57,13 +57,9 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
             key_file = beside_store
     pepper = security.read_key_file(key_file)
     _check_fingerprint(store, pepper, key_file)
-    ctx = Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
-              pepper=pepper, counter=settings.counter, language=settings.language,
-              key_file=key_file)
-    from hallterm.services.audit import seal_legacy
-
-    seal_legacy(ctx)  # a store from before the keyed chain: key it from here on, once
-    return ctx
+    return Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
+               pepper=pepper, counter=settings.counter, language=settings.language,
+               key_file=key_file)
 
 
 def _complete(store: Store) -> bool:
@@ -85,6 +81,7 @@ class InitResult:
     to_revision: str
     hall_code: str
     manager: str | None
+    legacy_audit_rows: int | None = None  # rows that kept plain SHA-256 when the chain was keyed
 
 
 def init_store(settings: Settings, config_file: Path | None = None, *,
@@ -154,10 +151,16 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
                      pin_hash=security.hash_pin(pin, pepper))
         return manager_empno
 
+    legacy_rows = None
+    if not created:
+        from hallterm.services.audit import seal_legacy
+
+        # A store from before the keyed audit chain: key it from here on (once).
+        legacy_rows = seal_legacy(ctx)
     if not created and before == after and _complete(store):
         # Nothing to do: an up-to-date store is not touched (no audit row either).
         store.dispose()
-        return InitResult(path, key_file, False, before, after, hall.code, None)
+        return InitResult(path, key_file, False, before, after, hall.code, None, legacy_rows)
     manager = run_write(ctx, "store.init", work)
     store.dispose()
-    return InitResult(path, key_file, created, before, after, hall.code, manager)
+    return InitResult(path, key_file, created, before, after, hall.code, manager, legacy_rows)

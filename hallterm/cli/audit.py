@@ -1,4 +1,4 @@
-"""``hallterm audit``: verify the hash chain, list recent rows."""
+"""``hallterm audit``: verify the keyed chain (and against an export), list recent rows."""
 
 from __future__ import annotations
 
@@ -14,21 +14,38 @@ app = typer.Typer(help=_("The audit log: verify the chain, list rows."), no_args
 
 @app.command("verify")
 @handle_errors
-def verify_cmd(ctx: typer.Context, json_: bool = JSON_OPTION,
-               store: Path | None = STORE_OPTION) -> None:
-    """Recompute the hash chain: exit 0 with the head hash, or 1 naming the first broken row."""
-    from hallterm.services.audit import verify
+def verify_cmd(
+    ctx: typer.Context,
+    against: Path | None = typer.Option(None, "--against", metavar="DIR", help=_(
+        "Also compare the store with the closed days in this export folder (what HQ "
+        "received).")),
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Recompute the keyed chain and check every closing's head (needs the hall secret):
+    exit 0 with the head, or 1 naming the first broken row."""
+    from hallterm.errors import BadInput
+    from hallterm.services.audit import verify, verify_against
 
-    result = verify(options(ctx).ctx(store))
+    hctx = options(ctx).ctx(store)
+    if against is not None and not against.is_dir():
+        raise BadInput(_("No such folder: {dir}").format(dir=against))
+    result = verify(hctx) if against is None else verify_against(hctx, against)
     if json_:
         print_json(result)
     elif result.ok:
         typer.echo(_("Audit chain intact: {rows} rows, head {seq} {hash}").format(
             rows=result.rows, seq=result.head_seq, hash=result.head_hash))
+        if against is not None:
+            typer.echo(_("It matches every closed day in {dir}.").format(dir=against))
     if not result.ok:
         if not json_:
-            typer.echo(_("Audit chain broken at row {seq}: {reason}").format(
-                seq=result.broken_seq, reason=result.reason), err=True)
+            if result.broken_seq is None:
+                typer.echo(_("Audit chain not confirmed: {reason}").format(
+                    reason=result.reason), err=True)
+            else:
+                typer.echo(_("Audit chain broken at row {seq}: {reason}").format(
+                    seq=result.broken_seq, reason=result.reason), err=True)
         raise typer.Exit(1)
 
 

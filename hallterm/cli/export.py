@@ -80,17 +80,27 @@ def export_cmd(
 def verify_cmd(
     ctx: typer.Context,
     folder: Path = typer.Argument(..., help=_("The export folder (or one hall's, or one day's).")),
+    public_key: list[Path] | None = typer.Option(None, "--public-key", metavar="FILE", help=_(
+        "The hall's public key (from hallterm hall key) the days must be signed with; "
+        "repeat for a hall whose key was replaced.")),
     json_: bool = JSON_OPTION,
 ) -> None:
-    """Re-check every datapackage.json: files, bytes, SHA-256, rows, and the audit chain."""
-    from hallterm.services.export import verify
+    """Check signatures, files, bytes, SHA-256, rows, the audit links and the days' continuity."""
+    from hallterm.services.export_verify import verify
+    from hallterm.signing import read_public_file
 
-    result = verify(folder)
+    keys = tuple(read_public_file(p) for p in public_key or ())
+    result = verify(folder, public_keys=keys)
     if json_:
         print_json(result)
     elif result.ok:
         typer.echo(_("Export intact: {packages} day(s), {files} files checked.").format(
             packages=result.packages, files=result.files))
+        if not result.pinned:
+            typer.echo(_("Signed by key {keys}, the one the packages record: the key is not "
+                         "pinned. Give --public-key with the hall's key (hallterm hall key) "
+                         "to know it is the hall's.").format(
+                             keys=", ".join(result.key_fingerprints)))
     if not result.ok:
         if not json_:
             typer.echo(_("Export damaged: {file}: {reason}").format(file=result.bad_file,

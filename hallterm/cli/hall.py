@@ -1,4 +1,4 @@
-"""``hallterm hall``: load the hall configuration into the store, show it."""
+"""``hallterm hall``: load the hall configuration into the store, show it, print its key."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from hallterm.cli.common import (
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The hall configuration: load, show."), no_args_is_help=True)
+app = typer.Typer(help=_("The hall configuration: load, show; its public signing key."),
+                  no_args_is_help=True)
 
 
 @app.command("load")
@@ -66,3 +67,24 @@ def show(ctx: typer.Context, json_: bool = JSON_OPTION,
     for c in hall.counters:
         typer.echo(_("  Counter {n}: {services}").format(n=c.number,
                                                         services=" ".join(c.services)))
+
+
+@app.command("key")
+@handle_errors
+def key(ctx: typer.Context, json_: bool = JSON_OPTION,
+        store: Path | None = STORE_OPTION) -> None:
+    """Print the hall's public signing key (PEM) for HQ: export verify --public-key FILE."""
+    from hallterm.errors import ConfigError
+    from hallterm.services.export_verify import hall_public_key
+    from hallterm.signing import fingerprint, public_pem, public_text
+
+    raw = hall_public_key(options(ctx).ctx(store))
+    if raw is None:
+        raise ConfigError(_("This hall has no signing key yet: hallterm init creates it."))
+    if json_:
+        print_json({"public_key": public_text(raw), "pem": public_pem(raw),
+                    "fingerprint": fingerprint(raw)})
+        return
+    typer.echo(public_pem(raw), nl=False)
+    typer.echo(_("Fingerprint {fp}: read it to HQ on the phone to confirm the file.").format(
+        fp=fingerprint(raw)), err=True)

@@ -96,6 +96,7 @@ def init(
 ) -> None:
     """Create a store, or upgrade an existing one to this version's schema."""
     from hallterm.bootstrap import init_store
+    from hallterm.signing import signing_key_path
 
     opts = options(ctx)
     settings = opts.settings(store=store) if store else opts.settings()
@@ -109,9 +110,15 @@ def init(
             path=result.store, hall=result.hall_code, empno=result.manager))
         typer.echo(_("Hall secret: {path} (keep it; copy it to every terminal of this "
                      "hall).").format(path=result.key_file))
+        typer.echo(_("Hall signing key: {path} (give HQ its public key: hallterm hall "
+                     "key).").format(path=signing_key_path(result.key_file)))
     else:
         typer.echo(_("Store {path} is up to date (schema {rev}).").format(
             path=result.store, rev=result.to_revision))
+    if result.legacy_audit_rows is not None:
+        typer.echo(_("Audit chain keyed with the hall secret from row {seq} on; the {n} rows "
+                     "before keep their SHA-256 form.").format(
+                         seq=result.legacy_audit_rows + 1, n=result.legacy_audit_rows))
         if manager or name:
             typer.echo(_("The store already has its staff: --manager and --name were not used "
                          "(add staff with: hallterm staff add)."), err=True)

@@ -9,12 +9,15 @@ them (a raw edit after dropping them, a restored old copy) and checks every
 closing's recorded head, so cutting off the tail is caught too.
 
 Stores written before the chain was keyed: their rows keep their plain SHA-256
-form; the first write of this version appends one ``audit.rekey`` row (keyed,
-chained onto the old head) and every row from it on is keyed. ``verify`` reads
-the rows before the first ``audit.rekey`` row as plain SHA-256, the rest keyed.
-A marker row instead of a chain-version column: no schema change, it is itself
-in the chain (so it cannot be added, moved or removed without the key), and the
-auditor sees when the switch happened.
+form; ``hallterm init`` (the upgrade step, run once by the operator) appends one
+``audit.rekey`` row (keyed, chained onto the old head) and every row from it on
+is keyed. Until then such a store is read but not written. ``verify`` reads the
+rows before the first ``audit.rekey`` row as plain SHA-256, the rest keyed. A
+marker row instead of a chain-version column: no schema change, it is itself in
+the chain (so it cannot be added, moved or removed without the key), and the
+auditor sees when the switch happened. It is never written silently: a chain
+recomputed without the key looks exactly like an old store, so only the
+operator's explicit ``init`` keys one.
 """
 
 from __future__ import annotations
@@ -127,38 +130,36 @@ def append(
     key = chain_key(uow.ctx.pepper)
     last = uow.sql(f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
     if last is not None and _needs_rekey(uow, key, last):
-        _rekey(uow, key, last, business_day)
-        last = uow.sql(f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
+        from hallterm.errors import ConfigError
+
+        raise ConfigError(_("This store's audit chain is not keyed yet (a store from before "
+                            "the key, or a chain recomputed without it): the operator runs "
+                            "hallterm init once to key it."))
     seq, prev = (last[0] + 1, last[11]) if last else (1, GENESIS)
     return _insert(uow, key, seq=seq, prev=prev, action=action, entity=entity,
                    entity_id=entity_id, payload=payload, approver=approver,
                    business_day=business_day, actor=actor)
 
 
-def seal_legacy(ctx: Ctx) -> bool:
-    """Key the chain of a store written before the key: one ``audit.rekey`` row, once.
-
-    A cheap read when the chain is already keyed (the usual case). Returns whether
-    the marker row was written.
-    """
+def seal_legacy(ctx: Ctx) -> int | None:
+    """Key the chain of a store written before the key: one ``audit.rekey`` row, once
+    (``hallterm init``). Returns how many rows keep their plain SHA-256, or None."""
     from hallterm.context import SYSTEM, run_write
 
-    if not ctx.pepper:
-        return False
     key = chain_key(ctx.pepper)
     with ctx.store.read() as session:
         last = execute(session,
                        f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
         if last is None or hmac.compare_digest(row_mac(key, **_fields(last)), last[11]):
-            return False
+            return None
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: UnitOfWork) -> int | None:
         row = uow.sql(f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
         if not _needs_rekey(uow, key, row):
-            return False
+            return None
         _rekey(uow, key, row)
         uow.audited += 1
-        return True
+        return int(row[0])
 
     return run_write(ctx.as_actor(SYSTEM), REKEY_ACTION, work)
 
@@ -261,8 +262,9 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
             if not hmac.compare_digest(digest, r[11]):
                 if not legacy and row_hash(**fields) == r[11]:
                     return VerifyResult(False, rows, prev, last_seq, seq, _(
-                        "row {seq} is not sealed with this hall's key (the chain was "
-                        "recomputed without it)").format(seq=seq))
+                        "row {seq} is not sealed with this hall's key: the chain was "
+                        "recomputed without it (or the store is from before the key and "
+                        "was never upgraded with hallterm init)").format(seq=seq))
                 return VerifyResult(False, rows, prev, last_seq, seq,
                                     _("row {seq} was altered (its hash does not match)").format(seq=seq))
             if seq in wanted:
@@ -312,6 +314,10 @@ def verify_against(ctx: Ctx, folder: Path) -> VerifyResult:
         return result
     with ctx.store.read() as session:
         hall = execute(session, "SELECT code FROM hall WHERE id = 1").scalar()
+    days = exported_days(Path(folder), hall=hall)
+    if not days:
+        raise BadInput(_("No export of hall {hall} found under {dir}.").format(
+            hall=hall, dir=folder))
     # The folder itself must be what this hall signed (else it proves nothing).
     own = hall_public_key(ctx)
     checked = verify_export(Path(folder), public_keys=(own,) if own else ())
@@ -319,10 +325,6 @@ def verify_against(ctx: Ctx, folder: Path) -> VerifyResult:
         return replace(result, ok=False, broken_seq=None, reason=_(
             "the export folder does not verify: {file}: {reason}").format(
                 file=checked.bad_file, reason=checked.reason))
-    days = exported_days(Path(folder), hall=hall)
-    if not days:
-        raise BadInput(_("No export of hall {hall} found under {dir}.").format(
-            hall=hall, dir=folder))
     for desc, rows in days:
         z, day = desc.get("z_number"), desc.get("business_day")
         with ctx.store.read() as session:

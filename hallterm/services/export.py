@@ -69,7 +69,8 @@ _AUDIT_FIELDS = (
     ("entity_id", "string", "The record acted on."),
     ("payload", "string", "The canonical JSON payload (hashed as text)."),
     ("prev_hash", "string", "The previous row's hash."),
-    ("hash", "string", "SHA-256 of this row (hallterm.services.audit.row_hash)."),
+    ("hash", "string", "HMAC-SHA-256 of this row under the hall's chain key "
+                       "(hallterm.services.audit.row_mac)."),
 )
 
 CORE_TABLES = (
