@@ -170,20 +170,24 @@ def test_history_rewritten_with_the_key_is_caught_against_hq(hall, tmp_path):
     assert r.exit_code == 1 and "HQ received" in r.stderr
 
 
-def test_against_names_the_row_when_the_closing_was_left_alone(hall, tmp_path):
+def test_a_closed_day_undone_in_the_store_is_caught_against_hq(hall, tmp_path):
+    """Undo the last closing (its record and the log from its day.close row on) to redo
+    the day: the store alone is consistent again, HQ already has that closing."""
+    close(hall, tmp_path)
+    next_day(hall)
     close(hall, tmp_path)
     out = tmp_path / "hq"
     export.export_days(hall.ctx, to=out)
-    key = chain_key(hall.ctx.pepper)
     con = attacker(hall)
-    # rewrite row 3 and recompute only up to the head, whose MAC the forger keeps
-    con.execute("UPDATE audit_log SET terminal = 'T-evil' WHERE seq = 3")
-    rechain(con, lambda f: row_mac(key, **f))
-    fix_closings(con)
+    head = con.execute("SELECT audit_head_seq FROM day_close WHERE z_number = 2").fetchone()[0]
+    con.execute("DELETE FROM day_close WHERE z_number = 2")
+    con.execute("DELETE FROM audit_log WHERE seq >= ?", (head,))
     con.commit()
     con.close()
+    assert audit.verify(hall.ctx).ok  # nothing inside the store points at what is gone
     result = audit.verify_against(hall.ctx, out)
-    assert not result.ok
+    assert not result.ok and "closing Z 2 (2026-11-26) that HQ received is not in the store" in (
+        result.reason)
 
 
 def test_against_a_missing_or_foreign_folder_is_bad_input(hall, tmp_path):
