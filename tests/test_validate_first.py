@@ -193,3 +193,65 @@ def test_cli_refuses_a_bad_request_without_an_approval(shop, args, code, says):
     r = run(shop, *[a.format(r=receipt) for a in args], "--as", "8004", "--approver", "8002",
             approver_pin="")
     assert r.exit_code == code and says in r.stderr
+
+
+# -- hallterm handover: every value checked before the handover starts -------------------------
+def dump(path) -> dict[str, list]:
+    """Every row of every table, to compare the store before and after a command."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()
+                for t in tables}
+    finally:
+        con.close()
+
+
+HANDOVER_BAD = [
+    (["--count", "NOPE=1"], 2, "Unknown item NOPE"),
+    (["--count", "HS-HW-M60=1"], 2, "scanning its serials"),
+    (["--count", "SVC-DATA-10G=1"], 2, "no stock"),
+    (["--count", "ACC-CASE=five"], 2, "SKU=N"),
+    (["--serial", "8" * 40], 2, "Not a serial"),
+    (["--denominations", "3x1"], 2, "not a Renminbi"),
+    (["--denominations", "100x4", "--cash", "500"], 2, "add up to"),
+    (["--cash", "abc"], 2, "Not an amount"),
+    (["--counter", "99"], 2, "No counter 99"),
+    (["--outgoing", "8005"], 3, "only they hand it over"),
+    (["--outgoing", "7777"], 2, "no active staff member"),
+    (["--incoming", "7777"], 2, "no active staff member"),
+    (["--incoming", "8004"], 3, "another person"),
+    (["--incoming", "8002"], 3, "no counter role"),
+    (["--incoming", "8006"], 3, "already at counter 2"),
+    (["--witness", "8005"], 3, "may not witness"),
+    (["--witness", "9999"], 2, "no active staff member"),
+    (["--reason", "x" * 300], 2, "at most"),
+]
+
+
+@pytest.mark.parametrize("bad, code, says", HANDOVER_BAD,
+                         ids=[" ".join(b)[:30] for b, _c, _s in HANDOVER_BAD])
+def test_handover_cli_checks_every_value_before_it_starts(shop, bad, code, says):
+    queue.set_counter_state(shop.manager, counter=1, state="open", clerk="8004")
+    shop.add("8006", "retention")
+    queue.set_counter_state(shop.manager, counter=2, state="open", clerk="8006")
+    cash.move_cash(shop.sales, counter=1, kind="float", reason="", amount_fen=50_000)
+    args = {"--counter": "1", "--outgoing": "8004", "--incoming": "8005", "--cash": "500"}
+    extra = []
+    for i in range(0, len(bad), 2):
+        if bad[i] in args:
+            args[bad[i]] = bad[i + 1]
+        else:
+            extra += bad[i:i + 2]
+    before = dump(shop.path)
+    env = {"HALLTERM_KEY_FILE": str(shop.key_file),
+           "HALLTERM_NOW": "2026-11-25T10:00:00+08:00", "HALLTERM_OUTGOING_PIN": PIN,
+           "HALLTERM_INCOMING_PIN": PIN, "HALLTERM_WITNESS_PIN": PIN}
+    r = runner.invoke(app, ["handover", *[x for kv in args.items() for x in kv], *extra,
+                            "--pin-from-env", "--store", str(shop.path)], env=env)
+    assert r.exit_code == code, r.output
+    assert says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert dump(shop.path) == before  # no handover, no paused counter, no audit row

@@ -197,13 +197,21 @@ def handover(
     if day_end and incoming:
         raise BadInput(_("A day-end hand-in has no incoming clerk (--incoming)."))
     hctx = options(ctx).ctx(store)
-    # Every value given is checked before anything is written.
+    # Every value given is parsed, then checked against the store, before anything is written.
     scanned = _serials(serial, serials_file)
     counted = _counts(count)
     notes = ho.parse_denominations(denominations) if denominations else None
     cash_fen = parse_fen(cash) if cash is not None else None
 
     out_no = outgoing or io.ask(_("Outgoing clerk (employee number)"), "--outgoing")
+    if not cancel:
+        # Every value given, and who is named, before a PIN is read or anything written:
+        # a bad value leaves no started handover and no paused counter.
+        ho.check_start(hctx, counter=counter, outgoing=out_no, day_end=day_end,
+                       restart=restart, incoming=incoming, witness=witness,
+                       reasons=(reason, stock_reason))
+        ho.check_count(hctx, counter=counter, cash_fen=cash_fen, denominations=notes,
+                       serials=scanned, counts=counted)
     actor = authenticate(hctx, empno=out_no, pin=io.pin(out_no, OUTGOING_PIN_ENV),
                          purpose="handover")
     hctx = hctx.as_actor(actor)

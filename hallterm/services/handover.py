@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, NotFound, Refused
 from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
@@ -394,7 +394,7 @@ def _expect_state(row, *states: str) -> None:
             number=row[1], state=state_label(row[5])))
 
 
-def _counter(uow: UnitOfWork, counter: int):
+def _counter(uow: ReadUnit, counter: int):
     row = uow.sql("SELECT c.number, c.services, c.state, c.clerk_id, c.active, s.empno FROM "
                   "counter c LEFT JOIN staff s ON s.id = c.clerk_id WHERE c.number = :n",
                   {"n": counter}).first()
@@ -418,13 +418,13 @@ def _set_counter(uow: UnitOfWork, day: date, counter: int, current: str, state: 
               payload={"from": current, "clerk_id": clerk_id, "reason": reason})
 
 
-def _held(uow: UnitOfWork, counter: int, day: date) -> list[str]:
+def _held(uow: ReadUnit, counter: int, day: date) -> list[str]:
     return [r[0] for r in uow.sql(
         "SELECT number FROM ticket WHERE counter = :c AND business_day = :d AND state IN "
         "('called', 'serving', 'parked') ORDER BY id", {"c": counter, "d": day.isoformat()}).all()]
 
 
-def _staff_actor(uow: UnitOfWork, empno: str) -> Actor:
+def _staff_actor(uow: ReadUnit, empno: str) -> Actor:
     row = uow.sql("SELECT id, empno, name, roles, language FROM staff WHERE empno = :e",
                   {"e": empno}).first()
     if row is None:
@@ -437,6 +437,127 @@ def _result(ctx: Ctx, uow: UnitOfWork, handover_id: int, threshold: int) -> Hand
 
 
 # -- 1. start -----------------------------------------------------------------------------
+def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, restart: bool):
+    """Why a handover cannot start (raises), else (day, counter row, current, state before,
+    resume): shared by ``start`` and ``check_start`` so the check is the write's own."""
+    day = unit.open_day()
+    crow = _counter(unit, counter)
+    current = unit.sql("SELECT id, number, kind, outgoing, counter_state_before FROM handover "
+                       "WHERE counter = :c AND state IN ('started', 'counted', 'reviewed') "
+                       "ORDER BY id DESC LIMIT 1", {"c": counter}).first()
+    before = crow[2]
+    if current is not None:
+        if not restart:
+            if current[2] != kind or current[3] != outgoing.empno:
+                raise Refused(_("Counter {counter} has handover {number} in progress ({kind} "
+                                "by {empno}); resume it, or start again with restart.")
+                              .format(counter=counter, number=current[1],
+                                      kind=kind_label(current[2]), empno=current[3]))
+            return day, crow, current, before, True
+        before = current[4]
+    if crow[3] is not None and crow[3] != outgoing.id:
+        raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
+                      .format(counter=counter, empno=crow[5]))
+    if kind == "shift" and before == "closed" and current is None:
+        raise Refused(_("Counter {counter} is closed; there is no shift to hand over. The "
+                        "last clerk of the day hands the drawer in with the day-end "
+                        "variant.").format(counter=counter))
+    if kind == "day_end":
+        held = _held(unit, counter, day)
+        if held:
+            raise Refused(_("Counter {counter} still holds ticket {number}; finish or "
+                            "transfer it before handing the drawer in.").format(
+                counter=counter, number=held[0]))
+    return day, crow, current, before, False
+
+
+def _person(unit: ReadUnit, empno: str, what: str) -> Actor:
+    row = unit.sql("SELECT id, empno, name, roles, language, active FROM staff WHERE empno = :e",
+                   {"e": (empno or "").strip()}).first()
+    if row is None or not row[5]:
+        raise BadInput(_("{what}: no active staff member with employee number {empno}.").format(
+            what=what, empno=(empno or "").strip()))
+    return Actor(row[0], row[1], row[2], frozenset(row[3].split()), row[4])
+
+
+def check_start(ctx: Ctx, *, counter: int, outgoing: str, day_end: bool = False,
+                restart: bool = False, incoming: str | None = None,
+                witness: str | None = None, reasons: Sequence[str | None] = ()) -> None:
+    """Validate a handover before anything is written or anyone is asked for a PIN.
+
+    ``outgoing``, ``incoming`` and ``witness`` are employee numbers: the counter
+    exists and the outgoing clerk may hand it over now (as ``start`` would decide);
+    the incoming clerk is another active counter clerk not holding another counter;
+    the witness may witness and is neither of them. Writes nothing.
+    """
+    kind = "day_end" if day_end else "shift"
+    for text in reasons:
+        _reason(text)
+
+    def check(unit: ReadUnit) -> None:
+        out = _person(unit, outgoing, _("Outgoing clerk"))
+        if not allowed(out.roles, "queue.serve"):
+            raise Refused(_("{empno} has no counter role; only a counter's clerk hands it "
+                            "over.").format(empno=out.empno))
+        _start_checks(unit, counter, out, kind, restart)
+        if incoming:
+            new = _person(unit, incoming, _("Incoming clerk"))
+            if new.empno == out.empno:
+                raise Refused(_("The incoming clerk must be another person than the outgoing "
+                                "one."))
+            if not new.roles & COUNTER_ROLES:
+                raise Refused(_("{empno} has no counter role; they cannot take the counter.")
+                              .format(empno=new.empno))
+            elsewhere = unit.sql(
+                "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
+                "state != 'closed'", {"k": new.id, "n": counter}).first()
+            if elsewhere is not None:
+                raise Refused(_("{empno} is already at counter {number}; close it or hand it "
+                                "over first.").format(empno=new.empno, number=elsewhere[0]))
+        if witness:
+            who = _person(unit, witness, _("Witness"))
+            if not who.roles & APPROVERS["handover.witness"]:
+                raise Forbidden(_("{name} ({empno}) may not witness a handover.").format(
+                    name=who.name, empno=who.empno))
+            if who.empno == out.empno:
+                raise Forbidden(_("The outgoing clerk cannot witness their own handover."))
+            if incoming and who.empno == incoming.strip():
+                raise Refused(_("The witness cannot also be the incoming clerk."))
+
+    run_check(ctx, check)
+
+
+def _counted_cash(cash_fen: int | None, denominations: Mapping[int, int] | None
+                  ) -> tuple[int, dict[int, int]]:
+    """The counted total and the notes by face, or why they cannot be used."""
+    notes: dict[int, int] = {}
+    for face, count in (denominations or {}).items():
+        add_denomination(notes, int(face), int(count))
+    if denominations:
+        total = sum(face * n for face, n in notes.items())
+        if cash_fen is not None and cash_fen != total:
+            raise BadInput(_("The denominations add up to {total}, not {cash}.").format(
+                total=format_fen(total), cash=format_fen(cash_fen)))
+        cash_fen = total
+    if cash_fen is None:
+        raise BadInput(_("Count the cash: a total or by denomination."))
+    if not isinstance(cash_fen, int) or isinstance(cash_fen, bool) or cash_fen < 0:
+        raise BadInput(_("Counted cash cannot be negative."))
+    return cash_fen, notes
+
+
+def check_count(ctx: Ctx, *, counter: int, cash_fen: int | None = None,
+                denominations: Mapping[int, int] | None = None,
+                serials: Sequence[str] = (), counts: Mapping[str, int] | None = None) -> None:
+    """Validate a blind count (cash, denominations, serials, items) without writing it.
+
+    The cash is checked when given (a count without it is asked for later).
+    """
+    if cash_fen is not None or denominations:
+        _counted_cash(cash_fen, denominations)
+    run_check(ctx, lambda unit: _evaluate(unit.session, counter, serials, counts or {}))
+
+
 def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
           restart: bool = False) -> HandoverView:
     """Start (or resume) the handover of ``counter``; the counter pauses.
@@ -454,42 +575,18 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
     threshold = _threshold(ctx)
 
     def work(uow: UnitOfWork) -> HandoverView:
-        day = uow.open_day()
-        crow = _counter(uow, counter)
         uow.pin_used(outgoing, for_action="handover.start")
-        current = uow.sql("SELECT id, number, kind, outgoing, counter_state_before FROM handover "
-                          "WHERE counter = :c AND state IN ('started', 'counted', 'reviewed') "
-                          "ORDER BY id DESC LIMIT 1", {"c": counter}).first()
-        before = crow[2]
-        if current is not None:
-            if not restart:
-                if current[2] != kind or current[3] != outgoing.empno:
-                    raise Refused(_("Counter {counter} has handover {number} in progress ({kind} "
-                                    "by {empno}); resume it, or start again with restart.")
-                                  .format(counter=counter, number=current[1],
-                                          kind=kind_label(current[2]), empno=current[3]))
-                uow.audit("handover.resume", entity="handover", entity_id=current[1],
-                          business_day=day, payload={"counter": counter})
-                return _result(ctx, uow, current[0], threshold)
-            before = current[4]
-        if crow[3] is not None and crow[3] != outgoing.id:
-            raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
-                          .format(counter=counter, empno=crow[5]))
+        day, crow, current, before, resume = _start_checks(uow, counter, outgoing, kind,
+                                                           restart)
+        if resume:
+            uow.audit("handover.resume", entity="handover", entity_id=current[1],
+                      business_day=day, payload={"counter": counter})
+            return _result(ctx, uow, current[0], threshold)
         if current is not None:
             uow.sql("UPDATE handover SET state = 'cancelled', note = :n, finished_at = :at "
                     "WHERE id = :i", {"n": "restarted", "at": utc_text(uow.now), "i": current[0]})
             uow.audit("handover.cancel", entity="handover", entity_id=current[1],
                       business_day=day, payload={"counter": counter, "reason": "restarted"})
-        if kind == "shift" and before == "closed" and current is None:
-            raise Refused(_("Counter {counter} is closed; there is no shift to hand over. The "
-                            "last clerk of the day hands the drawer in with the day-end "
-                            "variant.").format(counter=counter))
-        if kind == "day_end":
-            held = _held(uow, counter, day)
-            if held:
-                raise Refused(_("Counter {counter} still holds ticket {number}; finish or "
-                                "transfer it before handing the drawer in.").format(
-                    counter=counter, number=held[0]))
         number = f"HO{day:%Y%m%d}-{uow.next_number(f'handover:{day.isoformat()}'):03d}"
         hid = uow.sql(
             "INSERT INTO handover (number, business_day, counter, kind, state, actor, outgoing, "
@@ -643,19 +740,7 @@ def submit_count(ctx: Ctx, *, handover_id: int, cash_fen: int | None = None,
     before the handover is finished replaces the previous count.
     """
     require(ctx.actor, "handover.run")
-    notes: dict[int, int] = {}
-    for face, count in (denominations or {}).items():
-        add_denomination(notes, int(face), int(count))
-    if denominations:
-        total = sum(face * n for face, n in notes.items())
-        if cash_fen is not None and cash_fen != total:
-            raise BadInput(_("The denominations add up to {total}, not {cash}.").format(
-                total=format_fen(total), cash=format_fen(cash_fen)))
-        cash_fen = total
-    if cash_fen is None:
-        raise BadInput(_("Count the cash: a total or by denomination."))
-    if not isinstance(cash_fen, int) or cash_fen < 0:
-        raise BadInput(_("Counted cash cannot be negative."))
+    cash_fen, notes = _counted_cash(cash_fen, denominations)
     threshold = _threshold(ctx)
 
     def work(uow: UnitOfWork) -> HandoverView:
