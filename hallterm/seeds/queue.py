@@ -53,5 +53,7 @@ def seed(ctx: Ctx) -> None:
     complaints = clerk("8006", 5)
     queue.call_next(complaints)
     queue.start_serving(complaints)
-    queue.set_counter_state(ctx, counter=3, state="paused", reason="shift handover")
-    queue.set_counter_state(ctx, counter=4, state="closing", reason="clerk leaves at noon")
+    # Only a counter's keeper changes its state (services.keeper).
+    queue.set_counter_state(clerk("8002", 3), counter=3, state="paused", reason="shift handover")
+    queue.set_counter_state(clerk("8007", 4), counter=4, state="closing",
+                            reason="clerk leaves at noon")

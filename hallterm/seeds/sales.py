@@ -1,4 +1,4 @@
-"""Demo sales: a few sales of each kind at counters 1-3, one void and one refund.
+"""Demo sales: a few sales of each kind at counters 1-2, one void and one refund.
 
 Uses the stock the stock seed issued to the counters (``ORDER`` after it). Counter
 1 keeps its handset and its cables, so a visitor can sell them in the demo: two
@@ -14,7 +14,11 @@ DEMO_PIN = "246810"
 
 
 def seed(ctx: Ctx) -> None:
-    """Opening floats, cash / QR / card / split sales, a void (counter 3), a refund (counter 2)."""
+    """Opening floats, cash / QR / card / split sales, a void and a refund (counter 2).
+
+    Each sale is made by the counter's keeper (services.keeper): 8004 at counter 1,
+    8005 at counter 2.
+    """
     from hallterm.seeds.stock import make_iccid, make_imei
     from hallterm.services import cash, catalog, reversals, sales
     from hallterm.services.reversals import RefundLine
@@ -56,9 +60,9 @@ def seed(ctx: Ctx) -> None:
                         payments=[PaymentIn("alipay", 5000, reference="AP2026112522001")],
                         witness=witness)
 
-    # Counter 3: a SIM and a cable for cash, then voided (wrong SIM taken).
-    lines = [line(liu, "SIM-5G", sims[9]), line(liu, "ACC-CABLE-C")]
-    wrong = sales.complete_sale(liu, counter=3, visit_id=None, lines=lines,
+    # Counter 2 again: a SIM and a cable for cash, then voided (wrong SIM taken).
+    lines = [line(liu, "SIM-5G", sims[7]), line(liu, "ACC-CABLE-C")]
+    wrong = sales.complete_sale(liu, counter=2, visit_id=None, lines=lines,
                                 payments=[PaymentIn("cash", sales.cart_total(lines), 5000)])
     reversals.void_sale(liu, receipt_no=wrong.receipt_no, reason="拿错卡 wrong SIM taken",
                     approver=approve(liu, action="sale.void", empno="8002", pin=DEMO_PIN))

@@ -24,6 +24,7 @@ from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, require
 from hallterm.services import dayparts
+from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
 
 REASONS: dict[str, str] = {
@@ -190,7 +191,7 @@ def _move_request(ctx: Ctx, kind: str, reason: str, amount_fen: int,
 def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int):
     day = unit.open_day()
     _counter_exists(unit, counter)
-    _drawer_keeper(unit, counter)
+    check_early(unit.session, counter, unit.actor)  # a manager's override: in the write
     before = drawer_in(unit.session, counter=counter, business_day=day)
     if kind == "out" and amount_fen > before.expected_fen:
         raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
@@ -214,12 +215,15 @@ def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: in
 
 def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
               note: str | None = None, reference: str | None = None,
-              approver: Actor | None = None, command_id: str | None = None) -> CashMoved:
+              approver: Actor | None = None, command_id: str | None = None,
+              override_reason: str | None = None) -> CashMoved:
     """Cash in/out of a drawer with a reason code, or the opening float (``kind="float"``).
 
-    A normal clerk right; above the hall's ``cash_movement_approval_fen`` a duty or
+    The counter's keeper's right (a manager's only with ``override_reason``, see
+    ``services.keeper``); above the hall's ``cash_movement_approval_fen`` a duty or
     hall manager approves (``cash.move_large``). Cash out never takes a drawer
-    below zero. The request is validated (``check_move``) before the approval.
+    below zero; no cash moves while the counter is being handed over. The request is
+    validated (``check_move``) before the approval.
     """
     reason, text = _move_request(ctx, kind, reason, amount_fen, note)
     from hallterm.services.hall import get_hall
@@ -227,6 +231,8 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     limit = get_hall(ctx).thresholds.cash_movement_approval_fen
 
     def work(uow: UnitOfWork) -> CashMoved:
+        require_keeper(uow, counter, action=f"cash.{kind}", override_reason=override_reason,
+                       during_handover=False)
         day, before = _drawer_before(uow, counter, kind, amount_fen)
         approved = _second(ctx, approver, "cash.move_large") if amount_fen > limit else None
         mid = uow.sql(
@@ -246,22 +252,6 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
                          approved.empno if approved else None, expected)
 
     return run_write(ctx, "cash.move", work, command_id=command_id, result_type=CashMoved)
-
-
-def _drawer_keeper(uow: ReadUnit, counter: int) -> None:
-    """The drawer is its clerk's: while the counter has one, only they (or a manager)
-    move its cash — a clerk who handed the counter over no longer can."""
-    from hallterm.permissions import MANAGERS
-
-    actor = uow.actor
-    if actor is None or actor.roles & MANAGERS:
-        return
-    from hallterm.services.queue import counter_keeper
-
-    row = counter_keeper(uow, counter)
-    if row is not None and row[0] != actor.id:
-        raise Forbidden(_("Counter {counter}'s drawer is in {empno}'s keeping; only they or a "
-                          "manager move its cash.").format(counter=counter, empno=row[1]))
 
 
 @dataclass(frozen=True)
@@ -319,14 +309,25 @@ def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: st
 
 def count_cash(ctx: Ctx, *, counter: int, counted_fen: int, purpose: str = "check",
                reason: str | None = None, witness: Actor | None = None,
-               command_id: str | None = None) -> CashCounted:
-    """Record a count of a drawer on its own (a spot check, or the day-end count)."""
+               command_id: str | None = None,
+               override_reason: str | None = None) -> CashCounted:
+    """Record a count of a drawer on its own (a spot check, or the day-end count).
+
+    The drawer's keeper counts it (a manager only with ``override_reason``); a
+    closed counter's drawer is counted by a manager, as an override.
+    """
     require(ctx.actor, "cash.move")
     if witness is not None:
         witness = _second(ctx, witness, "handover.witness")
-    return run_write(ctx, "cash.count", lambda uow: record_count(
-        uow, counter=counter, counted_fen=counted_fen, purpose=purpose, reason=reason,
-        witness=witness), command_id=command_id, result_type=CashCounted)
+
+    def work(uow: UnitOfWork) -> CashCounted:
+        _counter_exists(uow, counter)
+        require_keeper(uow, counter, action="cash.count", override_reason=override_reason,
+                       during_handover=False)
+        return record_count(uow, counter=counter, counted_fen=counted_fen, purpose=purpose,
+                            reason=reason, witness=witness)
+
+    return run_write(ctx, "cash.count", work, command_id=command_id, result_type=CashCounted)
 
 
 @dayparts.register_blocker

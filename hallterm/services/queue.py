@@ -28,6 +28,7 @@ from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
 from hallterm.permissions import allowed, require
 from hallterm.services import policy
+from hallterm.services.keeper import require_keeper
 from hallterm.store import execute
 
 KIOSK = Actor(id=0, empno="kiosk", name="Ticket kiosk", roles=frozenset())
@@ -504,9 +505,12 @@ def open_walk_up_visit(uow: UnitOfWork, day: date) -> int:
 
 
 # -- counter actions -------------------------------------------------------------------
-def call_next(ctx: Ctx, *, counter: int | None = None,
-              command_id: str | None = None) -> TicketInfo | None:
-    """Call the next ticket at a counter by the hall's policy (``None``: nobody waits)."""
+def call_next(ctx: Ctx, *, counter: int | None = None, command_id: str | None = None,
+              override_reason: str | None = None) -> TicketInfo | None:
+    """Call the next ticket at a counter by the hall's policy (``None``: nobody waits).
+
+    Only the counter's keeper calls there (a manager with ``override_reason``).
+    """
     number = _my_counter(ctx, counter)
     if not _anyone_waiting(ctx, number):
         return None  # nothing to write: spare the write lock and the audit log
@@ -515,6 +519,7 @@ def call_next(ctx: Ctx, *, counter: int | None = None,
         hall = _hall_in(uow)
         day = uow.open_day()
         crow = _counter_row(uow, number)
+        require_keeper(uow, number, action="queue.call", override_reason=override_reason)
         if crow[2] not in ("open", "closing"):
             raise Refused(_("Counter {counter} is {state}; open it to call tickets.").format(
                 counter=number, state=_(COUNTER_LABELS.get(crow[2], crow[2]))))
@@ -557,10 +562,12 @@ def call_next(ctx: Ctx, *, counter: int | None = None,
 def _anyone_waiting(ctx: Ctx, counter: int) -> bool:
     """A cheap read before the write: does anyone wait for this counter's services?"""
     with ctx.store.read() as session:
-        row = execute(session, "SELECT services, state FROM counter WHERE number = :n",
+        row = execute(session, "SELECT services, state, clerk_id FROM counter WHERE number = :n",
                       {"n": counter}).first()
         if row is None or row[1] not in ("open", "closing"):
             return True  # let the write explain the refusal
+        if ctx.actor is None or row[2] != ctx.actor.id:
+            return True  # not the keeper: the write refuses (or records the override)
         held = execute(session, "SELECT 1 FROM ticket WHERE counter = :n AND state IN "
                        "('called', 'serving') LIMIT 1", {"n": counter}).first()
         if held is not None:
@@ -600,13 +607,17 @@ def _heads(uow: UnitOfWork, day: date, services: list[str],
 
 
 def _counter_write(ctx: Ctx, action: str, counter: int | None, states: tuple[str, ...],
-                   change, *, command_id: str | None = None) -> TicketInfo:
-    """Run ``change(uow, day, row, hall)`` on a counter's current ticket in ``states``."""
+                   change, *, command_id: str | None = None,
+                   override_reason: str | None = None) -> TicketInfo:
+    """Run ``change(uow, day, row, hall)`` on a counter's current ticket in ``states``
+    (the counter's keeper only, or a manager with ``override_reason``)."""
     number = _my_counter(ctx, counter)
 
     def work(uow: UnitOfWork) -> TicketInfo:
         hall = _hall_in(uow)
         day = uow.open_day()
+        _counter_row(uow, number)
+        require_keeper(uow, number, action=action, override_reason=override_reason)
         row = _current_or_refuse(uow, number, states)
         detail = change(uow, day, row, hall) or {}
         _event(uow, day, row[0], action.split(".")[-1], row[3], number, detail)
@@ -618,35 +629,42 @@ def _counter_write(ctx: Ctx, action: str, counter: int | None, states: tuple[str
     return run_write(ctx, action, work, command_id=command_id, result_type=TicketInfo)
 
 
-def recall(ctx: Ctx, *, counter: int | None = None) -> TicketInfo:
+def recall(ctx: Ctx, *, counter: int | None = None,
+           override_reason: str | None = None) -> TicketInfo:
     """Announce the called ticket again (counts recalls)."""
     def change(uow, day, row, hall):
         uow.sql("UPDATE ticket SET recalls = recalls + 1 WHERE id = :i", {"i": row[0]})
         return {"recalls": row[11] + 1}
 
-    return _counter_write(ctx, "queue.recall", counter, ("called",), change)
+    return _counter_write(ctx, "queue.recall", counter, ("called",), change,
+                          override_reason=override_reason)
 
 
-def start_serving(ctx: Ctx, *, counter: int | None = None) -> TicketInfo:
+def start_serving(ctx: Ctx, *, counter: int | None = None,
+                  override_reason: str | None = None) -> TicketInfo:
     """The customer has come to the counter: service time starts."""
     def change(uow, day, row, hall):
         uow.sql("UPDATE ticket SET state = 'serving', serving_at = :at WHERE id = :i",
                 {"at": utc_text(uow.now), "i": row[0]})
 
-    return _counter_write(ctx, "queue.start", counter, ("called",), change)
+    return _counter_write(ctx, "queue.start", counter, ("called",), change,
+                          override_reason=override_reason)
 
 
-def finish(ctx: Ctx, *, counter: int | None = None) -> TicketInfo:
+def finish(ctx: Ctx, *, counter: int | None = None,
+           override_reason: str | None = None) -> TicketInfo:
     """Service done (a called ticket that was served without "start" starts now)."""
     def change(uow, day, row, hall):
         at = utc_text(uow.now)
         uow.sql("UPDATE ticket SET state = 'done', serving_at = coalesce(serving_at, :at), "
                 "finished_at = :at WHERE id = :i", {"at": at, "i": row[0]})
 
-    return _counter_write(ctx, "queue.finish", counter, ("called", "serving"), change)
+    return _counter_write(ctx, "queue.finish", counter, ("called", "serving"), change,
+                          override_reason=override_reason)
 
 
-def park(ctx: Ctx, *, counter: int | None = None, reason: str | None = None) -> TicketInfo:
+def park(ctx: Ctx, *, counter: int | None = None, reason: str | None = None,
+         override_reason: str | None = None) -> TicketInfo:
     """Park (挂起) the ticket being served: the customer fetches a document."""
     reason = (reason or "").strip()[:200] or None
 
@@ -656,16 +674,20 @@ def park(ctx: Ctx, *, counter: int | None = None, reason: str | None = None) -> 
                 {"at": utc_text(uow.now), "r": reason, "i": row[0]})
         return {"reason": reason}
 
-    return _counter_write(ctx, "queue.park", counter, ("serving",), change)
+    return _counter_write(ctx, "queue.park", counter, ("serving",), change,
+                          override_reason=override_reason)
 
 
-def resume(ctx: Ctx, *, counter: int | None = None, number: str | None = None) -> TicketInfo:
+def resume(ctx: Ctx, *, counter: int | None = None, number: str | None = None,
+           override_reason: str | None = None) -> TicketInfo:
     """Resume a parked ticket of this counter (the oldest parked, or ``number``)."""
     at_counter = _my_counter(ctx, counter)
 
     def work(uow: UnitOfWork) -> TicketInfo:
         hall = _hall_in(uow)
         day = uow.open_day()
+        _counter_row(uow, at_counter)
+        require_keeper(uow, at_counter, action="queue.resume", override_reason=override_reason)
         held = _held(uow, at_counter)
         if held:
             raise Refused(_("Counter {counter} still holds ticket {number}; finish it first.")
@@ -688,7 +710,8 @@ def resume(ctx: Ctx, *, counter: int | None = None, number: str | None = None) -
     return run_write(ctx, "queue.resume", work)
 
 
-def no_show(ctx: Ctx, *, counter: int | None = None) -> NoShowResult:
+def no_show(ctx: Ctx, *, counter: int | None = None,
+            override_reason: str | None = None) -> NoShowResult:
     """Mark the called ticket no-show (过号) after the configured recalls.
 
     A ``vip`` or ``care`` ticket missed for the first time is re-inserted
@@ -699,6 +722,8 @@ def no_show(ctx: Ctx, *, counter: int | None = None) -> NoShowResult:
     def work(uow: UnitOfWork) -> NoShowResult:
         hall = _hall_in(uow)
         day = uow.open_day()
+        _counter_row(uow, number)
+        require_keeper(uow, number, action="queue.no_show", override_reason=override_reason)
         row = _current_or_refuse(uow, number, ("called",))
         need = hall.thresholds.recalls_before_no_show
         if row[11] < need:
@@ -725,21 +750,24 @@ def no_show(ctx: Ctx, *, counter: int | None = None) -> NoShowResult:
 
 
 # -- guide actions ---------------------------------------------------------------------
-def _may_touch(ctx: Ctx, uow: UnitOfWork, row) -> None:
-    """The guide manages any ticket; a clerk only the one held at their counter."""
+def _may_touch(ctx: Ctx, uow: UnitOfWork, row, override_reason: str | None) -> None:
+    """A ticket held at a counter is its keeper's; the guide manages the waiting ones."""
+    if row[8] is not None and row[6] in HELD:
+        require_keeper(uow, row[8], action="queue.transfer", override_reason=override_reason)
+        return
     if allowed(ctx.actor.roles, "queue.manage"):
         return
-    if row[8] is None or row[8] != ctx.counter or row[6] not in HELD:
-        raise Refused(_("Ticket {number} is not at your counter; the guide handles it.")
-                      .format(number=row[1]))
+    raise Refused(_("Ticket {number} is not at your counter; the guide handles it.")
+                  .format(number=row[1]))
 
 
 def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str | None = None,
-             counter: int | None = None) -> TicketInfo:
+             counter: int | None = None, override_reason: str | None = None) -> TicketInfo:
     """Move a ticket to another service; it keeps its original issue time (转移).
 
-    The guide names any waiting or held ticket; a clerk transfers their counter's
-    current ticket (``number`` omitted).
+    The guide names any waiting ticket; a ticket held at a counter (called, serving,
+    parked) is transferred by that counter's keeper (``number`` omitted: the
+    counter's current ticket), or by a manager with ``override_reason``.
     """
     if ctx.actor is None:
         require(ctx.actor, "queue.serve")
@@ -759,7 +787,7 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
                 raise BadInput(_("Name the ticket to transfer."))
             row = _current_or_refuse(uow, at, ("called", "serving"))
             row = _find(uow, day, row[1])
-        _may_touch(ctx, uow, row)
+        _may_touch(ctx, uow, row, override_reason)
         if row[6] not in ("waiting", *HELD):
             raise Refused(_("Ticket {number} is {state}; only a waiting or current ticket can "
                             "be transferred.").format(number=row[1],
@@ -858,11 +886,15 @@ def reinsert(ctx: Ctx, *, number: str, reason: str, places: int | None = None) -
 
 # -- counters -----------------------------------------------------------------------------
 def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None = None,
-                      reason: str | None = None) -> CounterInfo:
+                      reason: str | None = None,
+                      override_reason: str | None = None) -> CounterInfo:
     """Open, pause, put up the closing sign, or close a counter; records who is at it.
 
-    The guide and managers (``counter.manage``) change any counter; a clerk
-    (``queue.serve``) only the counter of their own terminal.
+    Opening a closed counter makes the clerk named (else the person opening it) its
+    keeper; the guide and managers (``counter.manage``) open any counter, a clerk
+    (``queue.serve``) the counter of their own terminal. Every other change is the
+    keeper's (a manager's only with ``override_reason``); a counter changes hands
+    only by a handover, and nothing changes it while a handover is in progress.
     """
     if state not in COUNTER_STATES:
         raise BadInput(_("Unknown counter state {state}; use one of: {known}").format(
@@ -883,13 +915,21 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
                 counter=counter, current=_(COUNTER_LABELS.get(current, current)),
                 state=_(COUNTER_LABELS[state])))
         clerk_id = row[3]
+        if current != "closed":
+            require_keeper(uow, counter, action=f"counter.{state}",
+                           override_reason=override_reason, during_handover=False)
+            named = _clerk_id(uow, clerk) if clerk else None
+            if named is not None and named != clerk_id:
+                raise Refused(_("Counter {counter} is kept by {empno}; a counter changes hands "
+                                "only by a handover.").format(counter=counter,
+                                                               empno=_keeper_empno(uow, row)))
         if state == "closed":
             held = _held(uow, counter, HELD)
             if held:
                 raise Refused(_("Counter {counter} still holds ticket {number}; it cannot "
                                 "close.").format(counter=counter, number=held[0][1]))
             clerk_id = None
-        elif (state == "open" and current == "closed") or clerk:
+        elif state == "open" and current == "closed":
             clerk_id = _clerk_for(uow, clerk, counter)
         uow.sql("UPDATE counter SET state = :s, clerk_id = :k, state_since = :at WHERE "
                 "number = :n", {"s": state, "k": clerk_id, "at": utc_text(uow.now),
@@ -903,6 +943,10 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
         return _counter_infos(uow.session, uow.ctx, day, only=counter)[0]
 
     return run_write(ctx, f"counter.{state}", work)
+
+
+def _keeper_empno(uow: UnitOfWork, row) -> str:
+    return uow.sql("SELECT empno FROM staff WHERE id = :i", {"i": row[3]}).scalar() or "-"
 
 
 def _clerk_for(uow: UnitOfWork, clerk: str | None, counter: int) -> int:

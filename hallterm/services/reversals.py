@@ -22,6 +22,7 @@ from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
+from hallterm.services.keeper import check_early, require_keeper
 from hallterm.services.sales import SaleView, _check_approver, _read_sale
 
 
@@ -53,11 +54,18 @@ def _share(total: int, quantity: int, before: int, now: int) -> int:
 
 
 def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list[tuple],
-             reason: str, approver: Actor, counter: int) -> Reversal:
-    """Write one void/refund document: lines, money by method, stock back, audit."""
+             reason: str, approver: Actor, counter: int,
+             override_reason: str | None = None) -> Reversal:
+    """Write one void/refund document: lines, money by method, stock back, audit.
+
+    It happens at ``counter``: the money comes out of its drawer and the goods go
+    back into its custody, so only its keeper does it (``services.keeper``).
+    """
     from hallterm.services.stock import LineIn, reverse_sale_movements
 
     day = uow.open_day()
+    require_keeper(uow, counter, action=f"sale.{kind}", override_reason=override_reason,
+                   during_handover=False)
     amount = sum(a for _line, _q, a in give)
     prefix = "V" if kind == "void" else "F"
     number = f"{prefix}{day:%Y%m%d}-{uow.next_number(f'{kind}:{day.isoformat()}'):04d}"
@@ -66,7 +74,8 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
     doc = None
     if stocked:
         doc = reverse_sale_movements(uow, sale_ref=sale.receipt_no,
-                                     lines=None if kind == "void" else stocked)
+                                     lines=None if kind == "void" else stocked,
+                                     to_counter=counter)
     rid = uow.sql(
         "INSERT INTO sale_reversal (number, kind, sale_id, receipt_no, business_day, at, counter, "
         "clerk, approver, reason, amount_fen, stock_document) VALUES (:n, :k, :s, :r, :d, :at, "
@@ -111,6 +120,13 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
                        "stock_document": doc.number if doc else None})
     return Reversal(number, kind, sale.receipt_no, day, amount, dict(by_method),
                     approver.empno, doc.number if doc else None)
+
+
+def _at(ctx: Ctx, counter: int | None, sale: SaleView) -> int:
+    """The counter a void/refund happens at: the one named, this terminal's, or the sale's."""
+    if counter is not None:
+        return counter
+    return ctx.counter if ctx.counter is not None else sale.counter
 
 
 def _reason(reason: str | None) -> str:
@@ -208,7 +224,9 @@ def check_void(ctx: Ctx, *, receipt_no: str, reason: str, counter: int | None = 
 
     def check(unit: ReadUnit) -> int:
         _pays_from(unit, counter)
-        return sum(a for _line, _q, a in _void_give(unit, receipt_no)[1])
+        sale, give = _void_give(unit, receipt_no)
+        check_early(unit.session, _at(ctx, counter, sale), unit.actor)
+        return sum(a for _line, _q, a in give)
 
     return run_check(ctx, check)
 
@@ -226,18 +244,22 @@ def check_refund(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | Non
 
     def check(unit: ReadUnit) -> int:
         _pays_from(unit, counter)
-        return sum(a for _line, _q, a in _refund_give(unit, receipt_no, lines, window)[1])
+        sale, give = _refund_give(unit, receipt_no, lines, window)
+        check_early(unit.session, _at(ctx, counter, sale), unit.actor)
+        return sum(a for _line, _q, a in give)
 
     return run_check(ctx, check)
 
 
 def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
-              counter: int | None = None, command_id: str | None = None) -> Reversal:
+              counter: int | None = None, command_id: str | None = None,
+              override_reason: str | None = None) -> Reversal:
     """作废: cancel a whole sale of the current business day (duty manager's approval).
 
     The receipt number stays in the series, marked void; stock goes back to the
-    counter's custody; money goes back by payment method. The request is validated
-    (``check_void``) before the approval is looked at.
+    custody of the counter it is voided at (``counter``, else this terminal's, else
+    the sale's), whose keeper alone voids there; money goes back by payment method.
+    The request is validated (``check_void``) before the approval is looked at.
     """
     require(ctx.actor, "sale.sell")
     why = _reason(reason)
@@ -247,19 +269,23 @@ def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
         sale, give = _void_give(uow, receipt_no)
         who = _check_approver(ctx, approver, "sale.void")
         return _reverse(uow, ctx, kind="void", sale=sale, give=give, reason=why,
-                        approver=who, counter=counter or sale.counter)
+                        approver=who, counter=_at(ctx, counter, sale),
+                        override_reason=override_reason)
 
     return run_write(ctx, "sale.void", work, command_id=command_id, result_type=Reversal)
 
 
 def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None, reason: str,
                 approver: Actor | None, counter: int | None = None,
-                command_id: str | None = None) -> Reversal:
+                command_id: str | None = None,
+                override_reason: str | None = None) -> Reversal:
     """退款: give back some or all lines of a sale (also of an earlier day, within the window).
 
     ``lines=None`` refunds everything not yet given back. A refund never exceeds
-    what was sold; a returned serial goes back to the counter's custody. The request
-    is validated (``check_refund``) before the approval is looked at.
+    what was sold; it happens at ``counter`` (else this terminal's, else the
+    sale's), whose keeper alone refunds there: the money comes out of its drawer
+    and a returned serial goes back into its custody.
+    The request is validated (``check_refund``) before the approval is looked at.
     """
     require(ctx.actor, "sale.sell")
     why = _reason(reason)
@@ -270,6 +296,7 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
         sale, give = _refund_give(uow, receipt_no, lines, window)
         who = _check_approver(ctx, approver, "sale.refund")
         return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
-                        approver=who, counter=counter or sale.counter)
+                        approver=who, counter=_at(ctx, counter, sale),
+                        override_reason=override_reason)
 
     return run_write(ctx, "sale.refund", work, command_id=command_id, result_type=Reversal)

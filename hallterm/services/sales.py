@@ -25,6 +25,7 @@ from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, require
+from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
 
 CASH = "cash"
@@ -266,6 +267,7 @@ def scan(ctx: Ctx, *, counter: int, code: str, in_cart: dict[str, int] | None = 
     if not text:
         raise BadInput(_("Scan a barcode or type a SKU or a name."))
     with ctx.store.read() as session:
+        check_early(session, counter, ctx.actor)  # not this clerk's counter: say so now
         item = find_item(session, text)
         if item is None or not item.active:
             pattern = "%" + text.replace("%", "").replace("_", "") + "%"
@@ -354,6 +356,7 @@ def hold_serial(ctx: Ctx, *, counter: int, code: str, serial: str, cart_id: str)
         from hallterm.catalog import check_serial
         from hallterm.services.catalog import find_item
 
+        check_early(uow.session, counter, ctx.actor)
         item = find_item(uow.session, code)
         if item is None:
             raise NotFound(_("No catalog item with SKU or barcode {code}.").format(code=code))
@@ -437,8 +440,12 @@ def _walk_up_visit(uow: UnitOfWork, day: date) -> int:
 
 def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequence[CartLine],
                   payments: Sequence[PaymentIn], command_id: str | None = None,
-                  cart_id: str | None = None, witness: Actor | None = None) -> SaleDone:
+                  cart_id: str | None = None, witness: Actor | None = None,
+                  override_reason: str | None = None) -> SaleDone:
     """Write one sale whole: lines, payments, stock, receipt number, audit — or nothing.
+
+    Only the counter's keeper sells there, never while it is being handed over
+    (``services.keeper``; a manager only with ``override_reason``).
 
     Prices are re-read from the catalog in the transaction; a line without an
     approved override is charged the catalog price of that moment, so ``payments``
@@ -462,6 +469,8 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
         from hallterm.services.stock import LineIn, record_sale_movements
 
         day = uow.open_day()
+        require_keeper(uow, counter, action="sale.complete", override_reason=override_reason,
+                       during_handover=False)
         priced: list[CartLine] = []
         for line in lines:
             item = find_item(uow.session, line.sku)

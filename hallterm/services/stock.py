@@ -544,7 +544,7 @@ def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None
     ``receiver`` is the confirmed person, or an employee number still to confirm (a
     screen checks who before it asks for their PIN).
     """
-    from hallterm.services.queue import counter_keeper
+    from hallterm.services.keeper import require_keeper
 
     if isinstance(receiver, str):
         row = unit.sql("SELECT id, empno, name, roles FROM staff WHERE empno = :e AND active = 1",
@@ -558,11 +558,9 @@ def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None
     if not receiver.roles & (COUNTER_ROLES | MANAGERS):
         raise Forbidden(_("{name} ({empno}) does not work at a counter.").format(
             name=receiver.name, empno=receiver.empno))
-    # Custody is the counter clerk's: when the counter has a clerk, only they sign.
-    row = counter_keeper(unit, counter)
-    if row is not None and row[0] != receiver.id:
-        raise Forbidden(_("Counter {counter}'s clerk is {empno}; only they take stock into "
-                          "its custody.").format(counter=counter, empno=row[1]))
+    # Custody is the counter's keeper's: only they sign for it, and not while the
+    # counter is being handed over (services.keeper).
+    require_keeper(unit, counter, action="stock.issue", person=receiver, during_handover=False)
 
 
 def _check_document(unit: ReadUnit, *, from_place: str, to_place: str,
@@ -642,6 +640,10 @@ def return_from_counter(ctx: Ctx, *, counter: int, lines: Sequence[LineIn],
     why = _text(reason, _("The reason"), 200, required=False)
 
     def work(uow: UnitOfWork) -> Document:
+        from hallterm.services.keeper import require_no_handover
+
+        _check_counter(uow, counter_place(counter))
+        require_no_handover(uow, counter)
         return _move_lines(uow, kind="return", from_place=counter_place(counter),
                            to_place=WAREHOUSE, lines=lines, witness=witness, reason=why)
 
@@ -660,6 +662,11 @@ def write_off(ctx: Ctx, *, place: str, to: str, lines: Sequence[LineIn], reason:
     why = _text(reason, _("The reason"), 200)
 
     def work(uow: UnitOfWork) -> Document:
+        if place.startswith("counter:"):
+            from hallterm.services.keeper import require_no_handover
+
+            _check_counter(uow, place)
+            require_no_handover(uow, int(place.split(":", 1)[1]))
         _check_document(uow, from_place=place, to_place=to, lines=lines)
         second = _check_second(ctx.actor, approver, "stock.write_off")
         return _move_lines(uow, kind="write_off", from_place=place, to_place=to, lines=lines,
@@ -690,11 +697,14 @@ def record_sale_movements(uow: UnitOfWork, *, counter: int, lines: Sequence[Line
 
 def reverse_sale_movements(uow: UnitOfWork, *, sale_ref: str,
                            lines: Sequence[LineIn] | None = None,
-                           witness: Actor | None = None) -> Document | None:
-    """Inside the caller's void/refund transaction: sold goods go back to the counter.
+                           witness: Actor | None = None,
+                           to_counter: int | None = None) -> Document | None:
+    """Inside the caller's void/refund transaction: sold goods go back to a counter.
 
     With ``lines`` only those (a partial refund); else everything of the sale not
-    yet reversed. ``None`` when the sale moved no stock.
+    yet reversed. The goods go into the custody of ``to_counter`` (where they were
+    handed back), else of the counter that sold them. ``None`` when the sale moved
+    no stock.
     """
     rows = uow.sql(
         "SELECT d.kind, d.from_place, m.sku, m.serial, m.quantity FROM stock_document d "
@@ -703,7 +713,7 @@ def reverse_sale_movements(uow: UnitOfWork, *, sale_ref: str,
     sold = [r for r in rows if r[0] == "sale"]
     if not sold:
         return None
-    counter_from = sold[0][1]
+    counter_from = counter_place(to_counter) if to_counter is not None else sold[0][1]
     remaining_serials = {r[3]: r[2] for r in sold if r[3]}
     remaining_qty: dict[str, int] = defaultdict(int)
     for r in sold:
@@ -740,8 +750,15 @@ def sell(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], sale_ref: str,
     """The stock side of a sale on its own (tests, tools); sales call ``record_sale_movements``."""
     require(ctx.actor, "sale.sell")
     ref = _text(sale_ref, _("The sale reference"), 64)
-    return run_write(ctx, "stock.sale", lambda uow: record_sale_movements(
-        uow, counter=counter, lines=lines, sale_ref=ref, witness=witness) or _no_stock(uow, ref))
+
+    def work(uow: UnitOfWork) -> Document | None:
+        from hallterm.services.keeper import require_keeper
+
+        require_keeper(uow, counter, action="stock.sale", during_handover=False)
+        return record_sale_movements(uow, counter=counter, lines=lines, sale_ref=ref,
+                                     witness=witness) or _no_stock(uow, ref)
+
+    return run_write(ctx, "stock.sale", work)
 
 
 def reverse_sale(ctx: Ctx, *, sale_ref: str, lines: Sequence[LineIn] | None = None,
