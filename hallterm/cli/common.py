@@ -166,3 +166,6 @@ COMMAND_ID_OPTION = typer.Option(None, "--command-id", help="An id for this writ
                                  "the command again with the same id does not write twice.")
 STORE_OPTION = typer.Option(None, "--store", help="The SQLite store file (HALLTERM_STORE).",
                             metavar="PATH")
+OVERRIDE_OPTION = typer.Option(None, "--override-reason", help=_(
+    "A manager acting at a counter another clerk keeps: why (audited as an override)."),
+    metavar="TEXT")

@@ -16,6 +16,7 @@ from hallterm.cli.common import (
     AS_OPTION,
     COMMAND_ID_OPTION,
     JSON_OPTION,
+    OVERRIDE_OPTION,
     STORE_OPTION,
     handle_errors,
     options,
@@ -138,23 +139,26 @@ def _clerk_ctx(ctx: typer.Context, as_: str | None, store: Path | None, counter:
 @app.command("call")
 @handle_errors
 def call(ctx: typer.Context, as_: str | None = AS_OPTION, counter: int | None = COUNTER_OPTION,
-         json_: bool = JSON_OPTION, store: Path | None = STORE_OPTION) -> None:
+         json_: bool = JSON_OPTION, store: Path | None = STORE_OPTION,
+         override_reason: str | None = OVERRIDE_OPTION) -> None:
     """Call the next ticket at the counter (by the hall's policy)."""
     from hallterm.services.queue import call_next
 
-    _print_ticket(call_next(_clerk_ctx(ctx, as_, store, counter)), json_)
+    _print_ticket(call_next(_clerk_ctx(ctx, as_, store, counter),
+                            override_reason=override_reason), json_)
 
 
 def _counter_action(name: str, doc: str):
     @handle_errors
     def command(ctx: typer.Context, as_: str | None = AS_OPTION,
                 counter: int | None = COUNTER_OPTION, json_: bool = JSON_OPTION,
-                store: Path | None = STORE_OPTION) -> None:
+                store: Path | None = STORE_OPTION,
+                override_reason: str | None = OVERRIDE_OPTION) -> None:
         from hallterm.services import queue
 
         hctx = _clerk_ctx(ctx, as_, store, counter)
         if name == "no-show":
-            result = queue.no_show(hctx)
+            result = queue.no_show(hctx, override_reason=override_reason)
             if not json_ and result.reinserted:
                 typer.echo(_("{number} re-inserted automatically (过号保护).").format(
                     number=result.ticket.number))
@@ -162,7 +166,7 @@ def _counter_action(name: str, doc: str):
             return
         fn = {"recall": queue.recall, "start": queue.start_serving, "finish": queue.finish,
               "park": queue.park, "resume": queue.resume}[name]
-        _print_ticket(fn(hctx), json_)
+        _print_ticket(fn(hctx, override_reason=override_reason), json_)
 
     command.__doc__ = doc
     command.__name__ = f"cmd_{name.replace('-', '_')}"
@@ -187,12 +191,14 @@ def transfer_cmd(
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Move a ticket to another service, keeping its issue time."""
     from hallterm.services.queue import transfer
 
     hctx = sign_in(options(ctx).ctx(store), as_)
-    _print_ticket(transfer(hctx, number=number, service=service, reason=reason), json_)
+    _print_ticket(transfer(hctx, number=number, service=service, reason=reason,
+                           override_reason=override_reason), json_)
 
 
 @app.command("cancel")
@@ -240,12 +246,14 @@ def counter_cmd(
     reason: str | None = REASON_OPTION,
     as_: str | None = AS_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
-    """Open, pause, put up the closing sign, or close a counter."""
+    """Open, pause, put up the closing sign, or close a counter (its keeper only)."""
     from hallterm.services.queue import COUNTER_LABELS, set_counter_state
 
     hctx = sign_in(options(ctx).ctx(store), as_)
-    info = set_counter_state(hctx, counter=number, state=state, clerk=clerk, reason=reason)
+    info = set_counter_state(hctx, counter=number, state=state, clerk=clerk, reason=reason,
+                             override_reason=override_reason)
     typer.echo(_("Counter {number} is {state}.").format(
         number=info.number, state=_(COUNTER_LABELS[info.state])))
     if info.orphans:

@@ -10,6 +10,7 @@ from hallterm.cli.common import (
     AS_OPTION,
     COMMAND_ID_OPTION,
     JSON_OPTION,
+    OVERRIDE_OPTION,
     STORE_OPTION,
     handle_errors,
     options,
@@ -121,8 +122,9 @@ def void_cmd(
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
-    """Void a whole sale of today (the duty manager approves)."""
+    """Void a whole sale of today at your counter (the duty manager approves)."""
     from hallterm.context import command_done
     from hallterm.services.reversals import check_void, void_sale
 
@@ -131,7 +133,7 @@ def void_cmd(
         check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
     result = void_sale(hctx, receipt_no=number, reason=reason,
                        approver=_approve(hctx, "sale.void", approver), counter=hctx.counter,
-                       command_id=command_id)
+                       command_id=command_id, override_reason=override_reason)
     _reversal_out(result, json_)
 
 
@@ -149,8 +151,9 @@ def refund_cmd(
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
-    """Refund some or all lines of a sale (the duty manager approves)."""
+    """Refund some or all lines of a sale at your counter (the duty manager approves)."""
     from hallterm.context import command_done
     from hallterm.errors import BadInput
     from hallterm.services.reversals import RefundLine, check_refund, refund_sale
@@ -167,7 +170,8 @@ def refund_cmd(
                      counter=hctx.counter)
     result = refund_sale(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                          approver=_approve(hctx, "sale.refund", approver),
-                         counter=hctx.counter, command_id=command_id)
+                         counter=hctx.counter, command_id=command_id,
+                         override_reason=override_reason)
     _reversal_out(result, json_)
 
 
@@ -239,8 +243,9 @@ def move_cmd(
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
-    """Put cash into or take it out of a drawer (approval above the hall's threshold)."""
+    """Put cash into or take it out of your counter\'s drawer (approval above the threshold)."""
     from hallterm.context import command_done
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import check_move, move_cash
@@ -254,7 +259,7 @@ def move_cmd(
     moved = move_cash(hctx, counter=counter, kind=kind, reason=reason,
                       amount_fen=amount_fen, note=note, reference=reference,
                       approver=_approve(hctx, "cash.move_large", approver) if large else None,
-                      command_id=command_id)
+                      command_id=command_id, override_reason=override_reason)
     if json_:
         print_json(moved)
         return
@@ -277,14 +282,15 @@ def count_cmd(
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
+    override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
-    """Record a count of a drawer against the expected cash."""
+    """Record a count of your counter's drawer against the expected cash."""
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import count_cash
 
     hctx = sign_in(options(ctx).ctx(store), as_)
     result = count_cash(hctx, counter=counter, counted_fen=parse_fen(counted), purpose=purpose,
-                        reason=reason, command_id=command_id)
+                        reason=reason, command_id=command_id, override_reason=override_reason)
     if json_:
         print_json(result)
         return
