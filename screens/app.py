@@ -38,6 +38,10 @@ from screens.widgets.header import ShellHeader, counter_label
 IDLE_CHECK_SECONDS = 5.0
 """How often the idle lock is checked (the idle time itself is read from the clock)."""
 
+KEEPER_CHECK_SECONDS = 2.0
+"""How often a counter terminal checks (by the queue's change counter) that its clerk
+still keeps the counter: a handover to someone else ends their session there."""
+
 PROGRESS_AFTER_SECONDS = 0.5
 """Work that takes longer than this shows a progress indicator."""
 
@@ -83,6 +87,9 @@ class HallTermApp(App[None]):
         self.ready = False
         self.locked = False
         self.last_activity = self.clock.now()
+        self._keeping: int | None = None  # the signed-in clerk keeps this terminal's counter
+        self._keeper_version: int | None = None
+        self._keeper_checking = False
         set_language(settings.language)
 
     # -- start ----------------------------------------------------------------------
@@ -90,6 +97,7 @@ class HallTermApp(App[None]):
         self.retranslate()
         self.push_screen(SignInScreen())
         self.set_interval(self._idle_check_seconds, self.check_idle_lock)
+        self.set_interval(KEEPER_CHECK_SECONDS, self.check_keeper)
         # Open the store once the sign-in screen is painted: the worker's imports
         # would otherwise compete with the first paint for the interpreter.
         self.call_after_refresh(self._start_opening)
@@ -231,10 +239,13 @@ class HallTermApp(App[None]):
         self.hctx = self.base_ctx.as_actor(actor)
         self.locked = False
         self.last_activity = self.clock.now()
+        self._keeping = None
+        self._keeper_version = None
         if actor.language and actor.language != get_language():
             set_language(actor.language)
         self.retranslate()
         self.push_screen(HomeScreen())
+        self.check_keeper()
 
     def action_sign_out(self) -> None:
         if self.actor is None:
@@ -256,15 +267,68 @@ class HallTermApp(App[None]):
     def action_lock(self) -> None:
         self.lock_terminal("lock")
 
-    def lock_terminal(self, event: str = "lock") -> None:
-        """Lock the terminal: a screen with no customer data until a PIN unlocks it."""
-        if self.actor is None or self.locked:
+    def lock_terminal(self, event: str = "lock", *, ended: str | None = None) -> None:
+        """Lock the terminal: a screen with no customer data until a PIN unlocks it.
+
+        ``ended``: the person's session here has ended (their counter was taken over;
+        the message says by whom): any PIN starts a new session from home.
+        """
+        if self.actor is None:
+            return
+        if self.locked:
+            if ended is not None and isinstance(self.screen, LockScreen):
+                self._audit_session(event, self.hctx)
+                self.screen.end_session(ended)
             return
         self.locked = True
         self._audit_session(event, self.hctx)
         self.push_screen(LockScreen(self.actor, idle=event == "idle_lock",
-                                    at=self.clock.now()))
+                                    at=self.clock.now(), ended=ended))
         self.refresh_bindings()
+
+    # -- the counter's keeper ------------------------------------------------------------
+    def check_keeper(self) -> None:
+        """On a counter terminal: lock when the signed-in clerk's counter was taken over.
+
+        One tiny read (the queue's change counter) per tick; the keeper is read again
+        only when the queue changed (a handover writes a counter event).
+        """
+        counter = self.settings.counter if self.settings is not None else None
+        ctx = self.hctx
+        if (counter is None or ctx is None or ctx.actor is None or not self.ready
+                or self._keeper_checking or self._keeping is False):
+            return
+        self._keeper_checking = True
+        seen = self._keeper_version
+
+        def work() -> None:
+            from hallterm.services.keeper import keeper
+            from hallterm.services.queue import changes
+
+            try:
+                version = changes(ctx)
+                found = keeper(ctx, counter=counter) if version != seen else None
+            except Exception:  # a busy store or no such counter: try again on the next tick
+                self.call_from_thread(setattr, self, "_keeper_checking", False)
+                return
+            self.call_from_thread(self._keeper_seen, ctx.actor, version, found)
+
+        self.run_worker(work, thread=True, group="keeper")
+
+    def _keeper_seen(self, actor, version: int, found) -> None:
+        self._keeper_checking = False
+        if self.actor is None or actor.id != self.actor.id:
+            return  # someone else signed in meanwhile
+        self._keeper_version = version
+        if found is None:
+            return
+        if found.staff_id == actor.id:
+            self._keeping = found.counter
+        elif self._keeping is not None and found.staff_id is not None:
+            self._keeping = False
+            self.lock_terminal("signout", ended=_(
+                "Counter {counter} was taken over by {keeper}: your session at this counter "
+                "has ended.").format(counter=found.counter, keeper=found.label()))
 
     def unlocked(self) -> None:
         """The same person's PIN: back where they were."""
@@ -275,7 +339,8 @@ class HallTermApp(App[None]):
         self.refresh_bindings()
 
     async def switch_user(self, actor) -> None:
-        """Another person signed in on the lock screen; the first was signed out."""
+        """Another person signed in on the lock screen (the first was signed out), or
+        the same person after their session ended."""
         self.locked = False
         self.hctx = self.base_ctx
         while len(self.screen_stack) > 2:

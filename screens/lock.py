@@ -21,17 +21,18 @@ from screens.base import PostScreen
 from screens.widgets.header import ShellHeader
 
 
-def unlock_or_switch(base_ctx, locked_ctx, *, empno: str, pin: str):
+def unlock_or_switch(base_ctx, locked_ctx, *, empno: str, pin: str, ended: bool = False):
     """Check the PIN; for another person, sign the locked-out person out first.
 
-    Returns ``(actor, same_person)``.
+    ``ended``: the locked-out person's session already ended (signed out); any PIN,
+    theirs too, signs in afresh. Returns ``(actor, back_where_they_were)``.
     """
     from hallterm.services.staff import authenticate, record_session_event
 
-    same = empno == locked_ctx.actor.empno
+    same = empno == locked_ctx.actor.empno and not ended
     actor = authenticate(base_ctx, empno=empno, pin=pin,
                          purpose="unlock" if same else "signin")
-    if not same:
+    if not same and not ended:
         record_session_event(locked_ctx, event="signout")
     return actor, same
 
@@ -50,11 +51,12 @@ class LockScreen(PostScreen):
 
     BINDINGS = [Binding("enter", "enter", N_("Next / unlock"), show=False, priority=True)]
 
-    def __init__(self, actor, *, idle: bool, at: datetime) -> None:
+    def __init__(self, actor, *, idle: bool, at: datetime, ended: str | None = None) -> None:
         super().__init__()
         self.actor = actor
         self.idle = idle
         self.at = at
+        self.ended = ended  # why the session ended (a counter taken over), else None
         self._busy = False
 
     def compose(self) -> ComposeResult:
@@ -85,12 +87,20 @@ class LockScreen(PostScreen):
                         minutes).format(time=when, minutes=minutes)
                if self.idle else _("Locked at {time} by {name} ({empno}).").format(
                    time=when, name=self.actor.name, empno=self.actor.empno))
-        self.query_one("#lock-why", Static).update(Text(why))
+        if self.ended is not None:
+            why = self.ended
+        self.query_one("#lock-why", Static).update(Text(why, style="bold" if self.ended else ""))
         self.query_one("#lock-empno-label", Label).update(_("Employee number"))
         self.query_one("#lock-pin-label", Label).update(_("PIN"))
         self.query_one("#lock-other", Static).update(Text(_(
             "Type your PIN to continue where you were. Someone else may sign in "
-            "instead; {name} is then signed out.").format(name=self.actor.name)))
+            "instead; {name} is then signed out.").format(name=self.actor.name)
+            if self.ended is None else _("Sign in again to start a new session.")))
+
+    def end_session(self, message: str) -> None:
+        """The locked-out person's session ended meanwhile (their counter was taken over)."""
+        self.ended = message
+        self.retranslate()
 
     def action_enter(self) -> None:
         """Enter: from the employee number to the PIN; from the PIN, unlock."""
@@ -112,7 +122,7 @@ class LockScreen(PostScreen):
             return
         self._busy = True
         self.call(unlock_or_switch, self.app.base_ctx, self.app.hctx,
-                  empno=empno.value.strip(), pin=pin.value,
+                  empno=empno.value.strip(), pin=pin.value, ended=self.ended is not None,
                   on_success=self._done, on_error=self._refused)
 
     def _done(self, result) -> None:

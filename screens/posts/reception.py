@@ -391,9 +391,21 @@ class ReceptionScreen(PostScreen):
                         numbers=" ".join(info.orphans))
                 self._done(message)
 
+            def refused(exc) -> None:
+                from hallterm.services.keeper import OverrideNeeded
+                from screens.widgets.override import ask_override
+
+                if not isinstance(exc, OverrideNeeded):
+                    self.notify(str(exc), severity="error", timeout=6)
+                    return
+                ask_override(self.app, str(exc), lambda why: self.call(
+                    set_counter_state, self.hctx, counter=number, state=state,
+                    clerk=values.get("clerk") or None, reason=values["reason"],
+                    override_reason=why, on_success=changed))
+
             self.call(set_counter_state, self.hctx, counter=number, state=state,
                       clerk=values.get("clerk") or None, reason=values["reason"],
-                      on_success=changed)
+                      on_success=changed, on_error=refused)
 
         self.app.push_screen(FormDialog(
             _("Counter: {state}").format(state=_(COUNTER_LABELS[state])), fields), answered)

@@ -122,17 +122,31 @@ class CounterPanel(Widget, can_focus=True):
 
     def _call(self, fn: Callable[..., Any], *args: Any,
               on_success: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
-        """Run a service call off the UI thread (through the host screen when it can)."""
+        """Run a service call off the UI thread (through the host screen when it can).
+
+        A manager at a counter another clerk keeps is asked for the override reason,
+        then the action runs again with it (``services.keeper``).
+        """
+        def refused(exc: HallTermError) -> None:
+            from hallterm.services.keeper import OverrideNeeded
+            from screens.widgets.override import ask_override
+
+            if isinstance(exc, OverrideNeeded) and "override_reason" not in kwargs:
+                ask_override(self.app, str(exc), lambda reason: self._call(
+                    fn, *args, on_success=on_success, override_reason=reason, **kwargs))
+                return
+            self.notify(str(exc), severity="error", timeout=6)
+
         call = getattr(self.screen, "call", None)
         if call is not None:
-            call(fn, *args, on_success=on_success, **kwargs)
+            call(fn, *args, on_success=on_success, on_error=refused, **kwargs)
             return
 
         def work() -> None:  # hosted outside a PostScreen (tests, other apps)
             try:
                 result = fn(*args, **kwargs)
             except HallTermError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                self.app.call_from_thread(refused, exc)
                 return
             if on_success is not None:
                 self.app.call_from_thread(on_success, result)
