@@ -15,7 +15,10 @@ SIMS = [make_iccid(700 + i) for i in range(4)]
 
 
 def stock_hall(hall):
-    """Catalog loaded; 8004 (sales) holds 3 handsets, 2 SIMs and accessories at counter 1."""
+    """Catalog loaded; 8004 (sales) keeps counter 1 (open) and holds 3 handsets, 2 SIMs
+    and accessories there."""
+    from hallterm.services import queue
+
     catalog.load_catalog(hall.manager, path=ROOT / "data" / "catalog.toml")
     clerk = hall.add("8008", "warehouse")
     hall.sales = hall.add("8004", "sales")
@@ -27,6 +30,8 @@ def stock_hall(hall):
                   + [LineIn("ACC-CABLE-C", None, 20), LineIn("ACC-CASE", None, 10)])
     from hallterm.services.staff import confirm_person
 
+    # Only a counter's keeper takes stock into its custody and sells there.
+    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
     receiver = confirm_person(clerk, empno="8004", pin=PIN)
     stock.issue(clerk, counter=1, receiver=receiver,
                 lines=[LineIn("HS-HW-M60", s) for s in HANDSETS[:3]]

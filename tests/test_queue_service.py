@@ -201,7 +201,9 @@ def test_counter_states_and_rules(q):
         queue.set_counter_state(q.c1, counter=1, state="closed")
     queue.set_counter_state(q.c1, counter=1, state="closing")
     queue.finish(q.c1)
-    closed = queue.set_counter_state(q.guide, counter=1, state="closed")
+    with pytest.raises(Refused, match=r"kept by .*\(8004\)"):
+        queue.set_counter_state(q.guide, counter=1, state="closed")  # only its keeper
+    closed = queue.set_counter_state(q.c1, counter=1, state="closed")
     assert closed.state == "closed" and closed.clerk is None
     with pytest.raises(Refused, match="cannot become"):
         queue.set_counter_state(q.guide, counter=1, state="paused")
@@ -306,9 +308,12 @@ def test_replaying_the_same_events_on_a_new_store_gives_the_same_calls(tmp_path)
 def test_a_clerk_is_at_one_counter_at_a_time(q):
     with pytest.raises(Refused, match="already at counter 1"):
         queue.set_counter_state(q.guide, counter=3, state="open", clerk="8004")
-    queue.set_counter_state(q.guide, counter=1, state="paused")
-    # a clerk still at another counter cannot take over this one
+    queue.set_counter_state(q.c1, counter=1, state="paused")
+    # a counter changes hands only by a handover
+    with pytest.raises(Refused, match="only by a handover"):
+        queue.set_counter_state(q.c1, counter=1, state="open", clerk="8005")
+    queue.set_counter_state(q.c1, counter=1, state="closed")
+    # a clerk still at another counter cannot open this one
     with pytest.raises(Refused, match="already at counter 2"):
         queue.set_counter_state(q.guide, counter=1, state="open", clerk="8005")
-    queue.set_counter_state(q.guide, counter=1, state="closed")
     assert queue.set_counter_state(q.guide, counter=3, state="open", clerk="8004").clerk == "8004"

@@ -27,7 +27,8 @@ def busy(hall):
         queue.issue_ticket(hall.ctx, service=service, priority=priority, appointment=code)
     queue.set_counter_state(clerk, counter=1, state="open")
     queue.set_counter_state(hall.manager, counter=4, state="open", clerk="8007")
-    queue.set_counter_state(hall.manager, counter=4, state="closing")
+    sun = replace(hall.as_("8007"), counter=4)  # only the keeper puts up the closing sign
+    queue.set_counter_state(sun, counter=4, state="closing")
     hall.clock.advance(minutes=2)
     hall.clerk = clerk
     return hall

@@ -80,7 +80,8 @@ def test_serial_checks_at_scan(shop):
     with pytest.raises(Refused, match="not in this counter's custody"):
         sales.hold_serial(ctx, counter=1, code="HS-HW-M60", serial=HANDSETS[3], cart_id="c1")
     sales.hold_serial(ctx, counter=1, code="HS-HW-M60", serial=HANDSETS[1], cart_id="c1")
-    other = shop.other.__class__(**{**shop.other.__dict__, "terminal": "T-other"})
+    # The keeper's second terminal (another clerk is refused at counter 1 at all).
+    other = shop.sales.__class__(**{**shop.sales.__dict__, "terminal": "T-other"})
     with pytest.raises(Refused, match="unfinished sale on terminal T-test"):
         sales.hold_serial(other, counter=1, code="HS-HW-M60", serial=HANDSETS[1], cart_id="c2")
     with pytest.raises(BadInput):
@@ -268,14 +269,18 @@ def test_scan_not_offered_out_of_stock_and_name_search(shop):
 
 
 def test_only_the_drawers_keeper_or_a_manager_moves_its_cash(hall):
-    """A clerk who is not at the counter (e.g. handed it over) cannot move its cash."""
-    from hallterm.errors import Forbidden
-    from hallterm.services import cash, queue
+    """A clerk who is not at the counter (e.g. handed it over) cannot move its cash; a
+    manager only with an override reason."""
+    from hallterm.services import cash
+    from hallterm.services.keeper import OverrideNeeded
     from tests.sales_fixtures import stock_hall
 
-    stock_hall(hall)
-    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
-    with pytest.raises(Forbidden, match="8004's keeping"):
+    stock_hall(hall)  # counter 1 open with 8004
+    with pytest.raises(Refused, match=r"kept by .*\(8004\)"):
         cash.move_cash(hall.other, counter=1, kind="in", reason="change_fund", amount_fen=100)
+    with pytest.raises(OverrideNeeded):
+        cash.move_cash(hall.manager, counter=1, kind="in", reason="change_fund", amount_fen=100)
+    assert cash.move_cash(hall.manager, counter=1, kind="in", reason="change_fund",
+                          amount_fen=100, override_reason="change for 8004").amount_fen == 100
     assert cash.move_cash(hall.sales, counter=1, kind="in", reason="change_fund",
                           amount_fen=100).amount_fen == 100

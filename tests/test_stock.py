@@ -30,6 +30,10 @@ def wh(hall):
     hall.add("8005", "acceptance")
     hall.add("8002", "duty_manager")
     hall.add("8011", "warehouse")
+    from hallterm.services import queue
+
+    # Counter 1 open with 8004: only a counter's keeper takes stock into its custody.
+    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
     return hall
 
 
@@ -144,18 +148,18 @@ def test_receive_issue_return_and_history(wh):
     with pytest.raises(Refused, match="already received"):
         stock.receive(wh.clerk, document_no="DN-1", supplier="GD Devices",
                       lines=[LineIn("HS-HW-M60", make_imei(50))])
-    doc = stock.issue(wh.clerk, counter=2, receiver=receiver(wh),
+    doc = stock.issue(wh.clerk, counter=1, receiver=receiver(wh),
                       lines=[LineIn("", serials[0]), LineIn("", serials[1])])
     assert doc.confirmer == "8004" and doc.number.startswith("SD2026-")
     with pytest.raises(BadInput, match="not at"):
         stock.issue(wh.clerk, counter=1, receiver=receiver(wh), lines=[LineIn("", serials[0])])
-    view = stock.custody(wh.sales, counter=2)
+    view = stock.custody(wh.sales, counter=1)
     assert view.quantity == 2 and set(view.lines[0].serials) == set(serials[:2])
-    stock.return_from_counter(wh.clerk, counter=2, lines=[LineIn("", serials[1])])
+    stock.return_from_counter(wh.clerk, counter=1, lines=[LineIn("", serials[1])])
     hist = stock.history(wh.clerk, serial=serials[1])
     assert [(m.kind, m.from_place, m.to_place) for m in hist.moves] == [
-        ("receive", "supplier", "warehouse"), ("issue", "warehouse", "counter:2"),
-        ("return", "counter:2", "warehouse")]
+        ("receive", "supplier", "warehouse"), ("issue", "warehouse", "counter:1"),
+        ("return", "counter:1", "warehouse")]
     assert hist.place == "warehouse"
     assert stock.verify(wh.clerk).ok
 

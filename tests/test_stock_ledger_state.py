@@ -44,7 +44,16 @@ class Ledger(RuleBasedStateMachine):
         self.clerk = self.hall.add("8008", "warehouse")
         self.sales = self.hall.add("8004", "sales")
         self.hall.add("8002", "duty_manager")
-        self.receiver = confirm_person(self.clerk, empno="8004", pin=PIN)
+        from hallterm.services import queue
+
+        # Each counter open with its own keeper, who alone signs for and sells its stock.
+        self.keepers, self.receivers = {}, {}
+        for counter, empno in zip(COUNTERS, ("8004", "8005", "8006"), strict=True):
+            keeper = self.sales if empno == "8004" else self.hall.add(empno, "sales")
+            queue.set_counter_state(self.hall.manager, counter=counter, state="open",
+                                    clerk=empno)
+            self.keepers[counter] = keeper
+            self.receivers[counter] = confirm_person(self.clerk, empno=empno, pin=PIN)
         self.witness = approve(self.clerk, action="stock.valuable_card", empno="8002", pin=PIN)
         self.manager = approve(self.clerk, action="stock.write_off", empno="9001", pin="123456")
         self.adjuster = approve(self.clerk, action="stock.adjust", empno="9001", pin="123456")
@@ -116,7 +125,7 @@ class Ledger(RuleBasedStateMachine):
             return
         cards = any(self.serials[s][0] == "VC-100" for s in picked)
         try:
-            stock.issue(self.clerk, counter=counter, lines=lines, receiver=self.receiver,
+            stock.issue(self.clerk, counter=counter, lines=lines, receiver=self.receivers[counter],
                         witness=self.witness if cards else None)
         except HallTermError:
             assert qty > self.counted["warehouse"]
@@ -155,7 +164,7 @@ class Ledger(RuleBasedStateMachine):
         self.next += 1
         lines = [LineIn("HS-XM-14", s) for s in picked] + (
             [LineIn(COUNTED, None, qty)] if qty else []) + [LineIn("SVC-DATA-10G")]
-        stock.sell(self.sales, counter=counter, lines=lines, sale_ref=ref)
+        stock.sell(self.keepers[counter], counter=counter, lines=lines, sale_ref=ref)
         for s in picked:
             self._move_serial(s, "sold")
         self.counted[place] -= qty

@@ -48,15 +48,19 @@ def cells(table: DataTable) -> list[str]:
     return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
-def ready(hall):
+def ready(hall, counter: int = 1):
     catalog.load_catalog(hall.manager, path=ROOT / "data" / "catalog.toml")
     hall.add("8004", "sales")
+    from hallterm.services import queue
+
+    # The counter open with 8004: its keeper signs for stock issued to it.
+    queue.set_counter_state(hall.manager, counter=counter, state="open", clerk="8004")
     return hall.add("8008", "warehouse")
 
 
 @run_async
 async def test_receive_by_scanning_issue_with_pin_and_history(hall):
-    clerk = ready(hall)
+    clerk = ready(hall, counter=2)
     good = [make_imei(i, "35209900") for i in (1, 2, 3)]
     wrong = good[1][:-1] + str((int(good[1][-1]) + 1) % 10)
     app = WarehouseApp(clerk)
