@@ -55,5 +55,5 @@ def seed(ctx: Ctx) -> None:
     queue.start_serving(complaints)
     # Only a counter's keeper changes its state (services.keeper).
     queue.set_counter_state(clerk("8002", 3), counter=3, state="paused", reason="shift handover")
-    queue.set_counter_state(clerk("8007", 4), counter=4, state="closing",
-                            reason="clerk leaves at noon")
+    queue.set_counter_state(clerk("8001", 4), counter=4, state="closing",
+                            reason="back to the office at noon")
