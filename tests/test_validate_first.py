@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import AuthFailed, BadInput, Refused
-from hallterm.services import cash, reversals, sales, stock, stocktake
+from hallterm.services import cash, queue, reversals, sales, stock, stocktake
 from hallterm.services.reversals import RefundLine
 from hallterm.services.sales import PaymentIn
 from hallterm.services.stock import LineIn
@@ -234,8 +234,7 @@ HANDOVER_BAD = [
 @pytest.mark.parametrize("bad, code, says", HANDOVER_BAD,
                          ids=[" ".join(b)[:30] for b, _c, _s in HANDOVER_BAD])
 def test_handover_cli_checks_every_value_before_it_starts(shop, bad, code, says):
-    queue.set_counter_state(shop.manager, counter=1, state="open", clerk="8004")
-    shop.add("8006", "retention")
+    shop.add("8006", "retention")  # counter 1 is open with 8004 (stock_hall)
     queue.set_counter_state(shop.manager, counter=2, state="open", clerk="8006")
     cash.move_cash(shop.sales, counter=1, kind="float", reason="", amount_fen=50_000)
     args = {"--counter": "1", "--outgoing": "8004", "--incoming": "8005", "--cash": "500"}
