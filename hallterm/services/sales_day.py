@@ -188,8 +188,10 @@ for _name, _query, _fields in (
      (("id", "integer", "Count id"), ("business_day", "date", "Business day"),
       ("counter", "integer", "Counter"), ("at", "datetime", "At (UTC)"),
       ("purpose", "string", "handover, day_end or check"),
-      ("counted_fen", "integer", "Counted (fen)"), ("expected_fen", "integer", "Expected"),
-      ("difference_fen", "integer", "Counted minus expected"), ("reason", "string", "Reason"),
+      ("counted_fen", "integer", "Counted (fen)"),
+      ("expected_fen", "integer", "Expected: the drawer re-based by the day's earlier counts"),
+      ("difference_fen", "integer", "Counted minus expected (a shortage is negative; each "
+       "difference is found once, at this count)"), ("reason", "string", "Reason"),
       ("actor", "string", "Who counted"), ("witness", "string", "Witness"))),
 ):
     dayparts.register_export(dayparts.ExportTable(

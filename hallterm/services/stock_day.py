@@ -100,7 +100,9 @@ dayparts.register_export(dayparts.ExportTable(
             ("reference", "string", "Delivery document, receipt or stocktake number"),
             ("supplier", "string", "Supplier (receipts)"), ("reason", "string", "Reason"),
             ("lines", "integer", "Ledger rows"), ("quantity", "integer", "Units moved"),
-            ("value_fen", "integer", "Value moved (fen; valuable cards at face value)")),
+            ("value_fen", "integer", "Value moved (fen, never negative: the direction is "
+             "from_place to to_place, so a stocktake's loss goes to lost; valuable cards at "
+             "face value)")),
     primary_key=("id",), key_column="id", description="Stock documents (出入库单)", order=50))
 dayparts.register_export(dayparts.ExportTable(
     name="stock_moves",
