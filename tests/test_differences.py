@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 
 import pytest
+from textual.widgets import Static
 
 from hallterm.services import cash, closing, export, handover, stock, stocktake
 from hallterm.services.staff import approve
 from hallterm.services.stock import LineIn
 from tests.conftest import MANAGER_PIN
+from tests.pilot import pilot_test
 from tests.test_handover import FLOAT, counter_hall, full_serials, incoming, witness
+from tests.test_handover_screen import HandoverApp, settle
 
 CASE_FEN = 4900  # ACC-CASE, the phone case of the demo catalog
 SHORT = {"ACC-CABLE-C": 10, "ACC-CASE": 4}  # one phone case missing
@@ -196,3 +199,18 @@ def test_cli_day_end_hand_in_and_cash_expected_start_from_the_handover(ho):
     assert r.exit_code == 0, r.output  # nothing to explain: no reason asked
     assert "expected ¥482.00, difference ¥0.00" in r.stdout
     assert "differences worth ¥0.00" in r.stdout
+
+
+
+@pilot_test
+async def test_handover_screen_shows_the_day_end_count_against_the_handover_count(ho):
+    """F7: the duty manager sees the day-end hand-in counted against what 8005 took over."""
+    short_handover(ho)
+    day_end_count(ho)
+    app = HandoverApp(ho.as_("8002"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = str(app.screen.query_one("#ho-detail", Static).render())
+        assert "counted ¥482.00, expected ¥482.00, difference ¥0.00" in text, text
+        assert "no difference" in text and "Stock differences" not in text
+        assert not app.bugs
