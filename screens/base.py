@@ -9,6 +9,7 @@ anything else is logged and shown as a short apology (never a traceback).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from textual import events, on
@@ -17,6 +18,8 @@ from textual.screen import Screen
 from hallterm.errors import HallTermError
 
 T = TypeVar("T")
+# Awaited service calls (scans): a small pool, so a scanner waits for no worker start-up.
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="post-call")
 
 
 class PostScreen(Screen):
@@ -63,6 +66,17 @@ class PostScreen(Screen):
                 self.app.call_from_thread(on_success, result)
 
         self.run_worker(work, thread=True, group="service")
+
+    async def call_async(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Await ``fn(*args, **kwargs)`` run off the UI thread (in order, for scans).
+
+        A ``HallTermError`` is raised here, for the caller to show where it belongs.
+        """
+        import asyncio
+        import functools
+
+        return await asyncio.get_running_loop().run_in_executor(
+            _POOL, functools.partial(fn, *args, **kwargs))
 
     def _show_error(self, exc: HallTermError) -> None:
         self.notify(str(exc), severity="error", timeout=6)

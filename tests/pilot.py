@@ -56,3 +56,26 @@ async def settle(pilot, *, waiting_groups: tuple[str, ...] = ()) -> None:
                 await worker.wait()
         await pilot.pause()
         quiet = 0 if busy else quiet + 1
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send keys the way a barcode scanner does: all at once, as one read of the
+    terminal, without waiting between them (``pilot.press`` waits for the app to be
+    idle after every key, which a scanner never does)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    app = pilot.app
+    for key in keys:  # as App._press_keys does, without its wait after each key
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()

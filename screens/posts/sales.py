@@ -10,14 +10,13 @@ and a digit key adds one. Every other action is one key, shown in the footer.
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hallterm.errors import BadInput, HallTermError
@@ -29,6 +28,7 @@ from screens.posts.sales_actions import SalesDialogs
 from screens.registry import Post, register
 from screens.widgets.cart import CartView, ChangeBanner
 from screens.widgets.header import ShellHeader
+from screens.widgets.scanner import ScannerInput
 
 
 class SalesScreen(SalesDialogs, PostScreen):
@@ -101,14 +101,15 @@ class SalesScreen(SalesDialogs, PostScreen):
                 yield CartView(id="sales-cart")
                 yield ChangeBanner(id="sales-banner")
                 yield Label(id="sales-prompt")
-                yield Input(id="sales-scan", max_length=64)
+                yield ScannerInput(id="sales-scan", max_length=64, keep_empty=True,
+                                   on_scan=self._on_scan)
                 yield Static(id="sales-message")
                 yield OptionList(id="sales-options")
         yield Footer()
 
     def on_mount(self) -> None:
         self._set_mode("scan")
-        self.query_one("#sales-scan", Input).focus()
+        self.query_one("#sales-scan", ScannerInput).focus()
 
     def on_resize(self) -> None:
         # No media queries in Textual CSS: on a narrow terminal the side column shrinks
@@ -146,17 +147,16 @@ class SalesScreen(SalesDialogs, PostScreen):
             "tendered": _("Amount tendered, then Enter"),
         }
         self.query_one("#sales-prompt", Label).update(prompt or texts[mode])
-        field = self.query_one("#sales-scan", Input)
-        field.value = ""
-        field.focus()
+        # Not cleared here: the scanner input cleared itself on Enter, and what it holds
+        # now is the next scan of a burst, already being typed.
+        self.query_one("#sales-scan", ScannerInput).focus()
 
     def _say(self, message: str = "", *, error: bool = False) -> None:
         self.query_one("#sales-message", Static).update(
             Text(message, style="bold red" if error else ""))
 
-    @on(Input.Submitted, "#sales-scan")
-    async def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    async def _on_scan(self, text: str) -> None:
+        """One scan (or typed line + Enter), handled after the one before it."""
         if self.counter is None:
             self._say(_("This terminal serves no counter: start it with HALLTERM_COUNTER=N."),
                       error=True)
@@ -166,36 +166,28 @@ class SalesScreen(SalesDialogs, PostScreen):
             in_cart: dict[str, int] = {}
             for line in self.cart.lines:
                 in_cart[line.sku] = in_cart.get(line.sku, 0) + line.quantity
-            # Awaited here, not in a worker: scans are handled in the order scanned.
             await self._scan(text, in_cart)
         elif self.mode == "serial" and len(text) == 1 and text.isdigit() and self.serial_choices:
-            self.action_pick(int(text))  # 1-9 + Enter picks a listed serial
-        elif self.mode == "serial" and text:
+            if int(text) <= len(self.serial_choices) and self.pending is not None:
+                await self._hold(self.pending.line, self.serial_choices[int(text) - 1])
+        elif self.mode == "serial" and text and self.pending is not None:
             # The custody list stays until a serial is held: a mistyped scan keeps it.
-            self._hold(self.pending.line, text)
+            await self._hold(self.pending.line, text)
         elif self.mode == "tendered":
             self._pay_cash(text)
 
     async def _scan(self, text: str, in_cart: dict[str, int]) -> None:
-        """The scan's catalog read in a thread of a small pool: a scanner waits for
-        nothing (a Textual thread worker per scan cost ~10 ms; see bench/sales_bench.py)."""
-        import asyncio
-        import functools
-
-        call = functools.partial(sales.scan, self.hctx, counter=self.counter, code=text,
-                                 in_cart=in_cart)
+        """The scan's catalog read off the UI thread, awaited: scans are handled in the
+        order scanned (see screens/widgets/scanner.py and bench/sales_bench.py)."""
         try:
-            found = await asyncio.get_running_loop().run_in_executor(_POOL, call)
+            found = await self.call_async(sales.scan, self.hctx, counter=self.counter,
+                                          code=text, in_cart=in_cart)
         except HallTermError as exc:
             self._show_error(exc)
-            return
-        except Exception as exc:  # a bug: logged by the shell, never a traceback on screen
-            self.app.report_unexpected(exc)  # type: ignore[attr-defined]
             return
         self._scanned(found)
 
     def _scanned(self, found: sales.Scanned) -> None:
-        self.query_one("#sales-scan", Input).value = ""
         if found.line is None:
             self._show_options(found.problem or "", found.options)
             return
@@ -221,25 +213,24 @@ class SalesScreen(SalesDialogs, PostScreen):
         self._redraw([*self.cart.lines, line], selected=len(self.cart.lines))
         self._say(_("Added {name}").format(name=line.name(get_language())))
 
-    def _hold(self, line: sales.CartLine, serial: str) -> None:
-        def held(h: sales.Held) -> None:
-            self._hide_options()
-            self.pending = None
-            if any(x.serial == h.serial for x in self.cart.lines):
-                self._say(_("Serial {serial} is already on the cart.").format(serial=h.serial),
-                          error=True)
-            else:
-                self._redraw([*self.cart.lines, h.line], selected=len(self.cart.lines))
-                self._say(_("Added {name}, serial {serial}").format(
-                    name=h.line.name(get_language()), serial=h.serial))
-            self._set_mode("scan")
-
-        def refused(exc: HallTermError) -> None:
+    async def _hold(self, line: sales.CartLine, serial: str) -> None:
+        """Check and hold a scanned serial for this cart (awaited: the next scan waits)."""
+        try:
+            h = await self.call_async(sales.hold_serial, self.hctx, counter=self.counter,
+                                      code=line.sku, serial=serial, cart_id=self.cart_id)
+        except HallTermError as exc:
             self._say(str(exc), error=True)
-            self.query_one("#sales-scan", Input).value = ""
-
-        self.call(sales.hold_serial, self.hctx, counter=self.counter, code=line.sku,
-                  serial=serial, cart_id=self.cart_id, on_success=held, on_error=refused)
+            return
+        self._hide_options()
+        self.pending = None
+        if any(x.serial == h.serial for x in self.cart.lines):
+            self._say(_("Serial {serial} is already on the cart.").format(serial=h.serial),
+                      error=True)
+        else:
+            self._redraw([*self.cart.lines, h.line], selected=len(self.cart.lines))
+            self._say(_("Added {name}, serial {serial}").format(
+                name=h.line.name(get_language()), serial=h.serial))
+        self._set_mode("scan")
 
     def _redraw(self, lines, selected: int | None = None) -> None:
         self.cart.show(lines, self.cart.payments, selected)
@@ -289,7 +280,7 @@ class SalesScreen(SalesDialogs, PostScreen):
         if self.mode == "serial" and self.serial_choices:
             if n <= len(self.serial_choices) and self.pending is not None:
                 serial = self.serial_choices[n - 1]
-                self._hold(self.pending.line, serial)
+                self.run_worker(self._hold(self.pending.line, serial), group="sales-hold")
             return
         if not self.options or n > len(self.options):
             return
@@ -376,12 +367,8 @@ class SalesScreen(SalesDialogs, PostScreen):
             sales.settle(total, payments)
         except BadInput as exc:
             self._say(str(exc), error=True)
-            self.query_one("#sales-scan", Input).value = ""
             return
         self._complete(payments)
-
-
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sales-scan")
 
 
 register(Post(

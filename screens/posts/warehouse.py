@@ -12,7 +12,6 @@ manager and the auditor only read.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -20,7 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import N_, _
@@ -33,6 +32,7 @@ from screens.registry import Post, register
 from screens.widgets.custody import CustodyView
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
+from screens.widgets.scanner import ScannerInput
 
 
 @dataclass
@@ -107,8 +107,6 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         self.result = None
         self.current_sku: str | None = None
         self.current_name = ""
-        self._queue: deque[str] = deque()
-        self._scanning = False
         self._posting = False
 
     # -- layout -------------------------------------------------------------------------
@@ -122,12 +120,12 @@ class WarehouseScreen(StocktakeMode, PostScreen):
                     yield DataTable(id="wh-stock", cursor_type="row", zebra_stripes=True)
                     yield Static(id="wh-totals")
                 with Vertical(id="pane-entry"):
-                    yield Input(id="wh-scan")
+                    yield ScannerInput(id="wh-scan", on_scan=self._on_scan)
                     yield DataTable(id="wh-lines", cursor_type="row", zebra_stripes=True)
                     yield Static(id="wh-summary")
                     yield CustodyView(None, id="wh-custody")
                 with Vertical(id="pane-history"):
-                    yield Input(id="wh-serial")
+                    yield ScannerInput(id="wh-serial", on_scan=self._on_history_scan)
                     yield Static(id="wh-where")
                     yield DataTable(id="wh-moves", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -196,18 +194,19 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         self.mode = mode
         self.current_sku = None
         self.current_name = ""
-        self._queue.clear()
+        for scanner in self.query(ScannerInput):
+            scanner.clear_pending()  # scans of the mode left behind are not for the new one
         pane = {"stock": "pane-stock", "document": "pane-entry", "stocktake": "pane-entry",
                 "history": "pane-history"}[mode]
         self.query_one(ContentSwitcher).current = pane
         if mode in ("document", "stocktake"):
             self.query_one("#wh-lines", DataTable).clear()
             self.query_one("#wh-summary", Static).update("")
-            scan = self.query_one("#wh-scan", Input)
+            scan = self.query_one("#wh-scan", ScannerInput)
             scan.value = ""
             scan.focus()
         elif mode == "history":
-            serial = self.query_one("#wh-serial", Input)
+            serial = self.query_one("#wh-serial", ScannerInput)
             serial.value = ""
             serial.focus()
             self.query_one("#wh-where", Static).update("")
@@ -225,8 +224,8 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     def _show_mode(self) -> None:
         title = self.query_one("#wh-title", Static)
         hint = self.query_one("#wh-hint", Static)
-        self.query_one("#wh-scan", Input).placeholder = _("Scan or type, then Enter")
-        self.query_one("#wh-serial", Input).placeholder = _("IMEI, ICCID or card number")
+        self.query_one("#wh-scan", ScannerInput).placeholder = _("Scan or type, then Enter")
+        self.query_one("#wh-serial", ScannerInput).placeholder = _("IMEI, ICCID or card number")
         if self.mode == "stock":
             title.update(Text(_("Warehouse (库管) — stock by item and place")))
             hint.update(Text("" if self.may_move else _("Read only: you can look, not move "
@@ -354,37 +353,38 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         return int(text)
 
     # -- scanning -----------------------------------------------------------------------
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        event.input.value = ""
-        if not text:
+    async def _on_history_scan(self, text: str) -> None:
+        try:
+            found = await self.call_async(stock.history, self.hctx, serial=text)
+        except HallTermError as exc:
+            self._show_error(exc)
             return
-        if event.input.id == "wh-serial":
-            self.call(stock.history, self.hctx, serial=text, on_success=self._show_history)
-            return
-        self._queue.append(text)
-        self._next_scan()
+        if self.mode == "history":
+            self._show_history(found)
 
-    def _next_scan(self) -> None:
-        # One scan at a time, in order: a scanner is faster than a check.
-        if self._scanning or not self._queue:
-            return
-        text = self._queue.popleft()
-        self._scanning = True
+    async def _on_scan(self, text: str) -> None:
+        """One scan, checked before the next (a scanner is faster than a check)."""
         if self.mode == "document" and self.draft:
-            self.call(stock.scan, self.hctx, from_place=self.draft.from_place, text=text,
-                      current_sku=self.current_sku, pending=list(self.draft.lines),
-                      on_success=self._scanned, on_error=lambda exc: self._refused(text, exc))
+            draft = self.draft
+            try:
+                scanned = await self.call_async(
+                    stock.scan, self.hctx, from_place=draft.from_place, text=text,
+                    current_sku=self.current_sku, pending=list(draft.lines))
+            except HallTermError as exc:
+                self._refused(text, exc)
+                return
+            if self.draft is draft:
+                self._scanned(scanned)
         elif self.mode == "stocktake" and self.take:
-            self.call(stocktake.scan, self.hctx, stocktake_id=self.take.id, text=text,
-                      current_sku=self.current_sku, on_success=self._counted,
-                      on_error=lambda exc: self._refused(text, exc))
-        else:
-            self._scanning = False
-
-    def _done_scan(self) -> None:
-        self._scanning = False
-        self._next_scan()
+            take_id = self.take.id
+            try:
+                counted = await self.call_async(stocktake.scan, self.hctx, stocktake_id=take_id,
+                                                text=text, current_sku=self.current_sku)
+            except HallTermError as exc:
+                self._refused(text, exc)
+                return
+            if self.take is not None and self.take.id == take_id:
+                self._counted(counted)
 
     def _add_row(self, item: str, what: str, result: Text) -> None:
         table = self.query_one("#wh-lines", DataTable)
@@ -404,7 +404,6 @@ class WarehouseScreen(StocktakeMode, PostScreen):
                 self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
                               Text("✓ " + _("OK"), style="green"))
             self._draft_hint()
-        self._done_scan()
 
     def _refused(self, text: str, exc: HallTermError) -> None:
         # The refused scan stays on its line with the reason; the document is unchanged.
@@ -413,7 +412,6 @@ class WarehouseScreen(StocktakeMode, PostScreen):
             self.app.bell()
         else:
             self._show_error(exc)
-        self._done_scan()
 
     def action_drop_line(self) -> None:
         if self.mode != "document" or not self.draft or not self.draft.lines:

@@ -1,7 +1,7 @@
 """The Warehouse screen's stocktake mode (盘点): open or resume, count, finish, post.
 
 A mixin of ``WarehouseScreen`` (it uses the host's ``call``, ``_set_mode``,
-``_add_row``, ``_show_mode``, ``_done_scan`` and ``_back_to_stock``), kept apart
+``_add_row``, ``_show_mode`` and ``_back_to_stock``), kept apart
 so each module stays readable. Counted lines are saved as they are scanned, so
 leaving the mode (Esc) and pressing the stocktake key again resumes the count.
 """
@@ -58,7 +58,6 @@ class StocktakeMode:
                               Text("✓ " + _("counted ({total} in all)").format(
                                   total=c.item_total), style="green"))
             self._take_hint()
-        self._done_scan()
 
     # -- stocktake ----------------------------------------------------------------------
     def action_stocktake(self) -> None:
