@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from hallterm.services import cash, handover, queue
-from tests.pilot import PostHost, pilot_test
+from tests.pilot import PostHost, burst, pilot_test
 from tests.pilot import settle as _settle
 from tests.sales_fixtures import HANDSETS, PIN, SIMS
 from tests.test_handover import counter_hall
@@ -57,7 +57,10 @@ async def test_duty_manager_runs_a_handover_with_shortage_and_missing_serial(hal
         await pilot.press("c")
         await settle(pilot)
         await type_enter(pilot, "490")
-        await type_enter(pilot, " ".join([*HANDSETS[1:3], *SIMS[:2]]))
+        # The scanner: one serial per Enter, in one burst, into the list.
+        await burst(pilot, *[k for s in [*HANDSETS[1:3], *SIMS[:2]] for k in (*s, "enter")])
+        await settle(pilot)
+        await pilot.press("tab", "tab")  # past the list to the counted goods
         await type_enter(pilot, "ACC-CABLE-C=10,ACC-CASE=5")
         text = detail(app)
         assert "expected ¥500.00" in text and "-¥10.00" in text
@@ -111,3 +114,43 @@ async def test_screen_cancel_and_refusals(hall):
         assert not app.bugs
     info = next(c for c in queue.queue_status(duty).counters if c.number == 1)
     assert info.state == "open"
+
+
+@run_async
+async def test_blind_count_takes_one_serial_per_enter_into_a_removable_list(hall):
+    """A scanner's serials land in the list, one per Enter, never in the next field; a
+    wrong one is removed with Ctrl+D; a counted item's barcode counts one of it."""
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, PIN)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_enter(pilot, "500")
+        stray = "351234567890125"  # scanned by mistake
+        scans = [*HANDSETS[:3], stray, *SIMS[:2], HANDSETS[0]]
+        await burst(pilot, *[k for s in scans for k in (*s, "enter")])
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.serials == [*HANDSETS[:3], stray, *SIMS[:2]]  # the repeat is refused
+        assert "already in the list" in str(dialog.query_one("#count-error").render())
+        assert dialog.query_one("#count-counts").value == ""  # nothing went to the next field
+        assert dialog.query_one("#count-list").option_count == 6
+        dialog.query_one("#count-list").highlighted = 3
+        await pilot.press("ctrl+d")
+        assert dialog.serials == [*HANDSETS[:3], *SIMS[:2]]
+        # Counted goods stay apart: a case's barcode counts one case.
+        await burst(pilot, *"6941487200035", "enter", *"ACC-CASE", "enter")
+        await settle(pilot)
+        assert dialog.scanned_counts == {"ACC-CASE": 2} and len(dialog.serials) == 5
+        await pilot.press("tab", "tab")
+        await type_enter(pilot, "ACC-CABLE-C=10,ACC-CASE=3")
+        view = handover.active(duty, counter=1)
+        assert view.state == "counted" and view.difference_fen == 0
+        assert not view.stock_differences, view.stock_differences
+        assert not app.bugs

@@ -271,6 +271,46 @@ def _clean_serial(text: str) -> str:
     return (text or "").strip().replace(" ", "").replace("-", "").upper()
 
 
+@dataclass(frozen=True)
+class CountScan:
+    """One scan during the blind count: a serial for the list, or one more of a counted item."""
+
+    serial: str | None = None
+    sku: str | None = None
+    name: str | None = None
+
+
+def scan_for_count(ctx: Ctx, *, code: str) -> CountScan:
+    """What one scan of the blind count is, without saying what the counter should hold.
+
+    A serial (one per Enter) goes to the list of serials scanned; a counted item's
+    barcode or SKU is one more of that item (counted goods stay separate from the
+    serials); a serialised item's own barcode is refused (its serials are scanned).
+    Nothing here reads the counter's custody: the count stays blind.
+    """
+    from hallterm.i18n import get_language
+    from hallterm.services.catalog import find_item
+
+    _may_look(ctx)
+    text = (code or "").strip()
+    if not text:
+        raise BadInput(_("Nothing was scanned."))
+    with ctx.store.read() as session:
+        item = find_item(session, text)
+    if item is not None:
+        if not item.stocked:
+            raise BadInput(_("{sku} is a service and has no stock").format(sku=item.sku))
+        if item.serialised:
+            raise BadInput(_("{sku} is counted by scanning its serials, not by quantity.")
+                           .format(sku=item.sku))
+        zh = get_language().startswith("zh")
+        return CountScan(sku=item.sku, name=item.name_zh if zh else item.name_en)
+    serial = _clean_serial(text)
+    if not serial or len(serial) > 32 or not serial.isalnum():
+        raise BadInput(_("Not a serial: {serial}").format(serial=text))
+    return CountScan(serial=serial)
+
+
 def _threshold(ctx: Ctx) -> int:
     from hallterm.services.hall import get_hall
 

@@ -28,6 +28,7 @@ from hallterm.money import format_fen, parse_fen
 from hallterm.services import handover as ho
 from hallterm.services import queue
 from screens.base import PostScreen
+from screens.posts.handover_count import BlindCount, BlindCountDialog
 from screens.registry import Post, register
 from screens.widgets.approval import ApprovalDialog
 from screens.widgets.form_dialog import Field, FormDialog
@@ -89,10 +90,6 @@ class WitnessDialog(ApprovalDialog):
         return approve(ctx, action="handover.witness", empno=empno, pin=pin)
 
 
-def _split_serials(text: str) -> list[str]:
-    return [s for s in text.replace(",", " ").replace("，", " ").split() if s]
-
-
 def _counts(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for part in text.replace("，", ",").replace(" ", ",").split(","):
@@ -111,12 +108,14 @@ def _cash(text: str) -> tuple[int | None, dict[int, int] | None]:
     return parse_fen(text), None
 
 
-def submit(ctx, handover_id: int, values: dict[str, str]) -> ho.HandoverView:
-    """Parse the count form and submit it (in the worker thread)."""
-    cash_fen, notes = _cash(values["cash"])
+def submit(ctx, handover_id: int, count: BlindCount) -> ho.HandoverView:
+    """Parse the blind count and submit it (in the worker thread)."""
+    cash_fen, notes = _cash(count.cash)
+    counts = _counts(count.counts)
+    for sku, n in count.scanned_counts.items():
+        counts[sku] = counts.get(sku, 0) + n
     return ho.submit_count(ctx, handover_id=handover_id, cash_fen=cash_fen, denominations=notes,
-                           serials=_split_serials(values.get("serials", "")),
-                           counts=_counts(values.get("counts", "")))
+                           serials=count.serials, counts=counts)
 
 
 class HandoverScreen(PostScreen):
@@ -338,14 +337,11 @@ class HandoverScreen(PostScreen):
         view = self._need(*ho.ACTIVE)
         if view is None:
             return
-        values = await self.app.push_screen_wait(FormDialog(
-            _("Blind count of counter {n}").format(n=view.counter), [
-                Field("cash", N_("Cash counted: a total, or by denomination (100x4,50x1,…)")),
-                Field("serials", N_("Serials scanned (separated by spaces)"), required=False),
-                Field("counts", N_("Items counted by quantity (SKU=N, …)"), required=False)]))
-        if values is None:
+        count = await self.app.push_screen_wait(BlindCountDialog(
+            _("Blind count of counter {n}").format(n=view.counter)))
+        if count is None:
             return
-        self.call(submit, self.hctx, view.id, values, on_success=self._done)
+        self.call(submit, self.hctx, view.id, count, on_success=self._done)
 
     @work(exclusive=True, group="handover-step")
     async def action_review(self) -> None:

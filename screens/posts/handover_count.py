@@ -1,0 +1,174 @@
+"""The blind count of a handover (交接班盘点): cash, serials one per scan, counted goods.
+
+A dialog of the Handover post. The cash is a total or by denomination; the
+scanner input takes one serial per Enter into a list shown under it, never into
+the next field; a counted item's barcode adds one of it to the counted goods,
+which stay apart from the serials, and items can also be typed as ``SKU=N, …``.
+Ctrl+D (or Delete on the list) removes an entry; Ctrl+S submits. Nothing shows
+what the counter should hold: the count is blind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from hallterm.errors import HallTermError
+from hallterm.i18n import N_, _
+from hallterm.services import handover as ho
+from screens.widgets.scanner import ScannerInput
+
+
+@dataclass
+class BlindCount:
+    """What the outgoing clerk counted (the dialog's result)."""
+
+    cash: str
+    serials: list[str] = field(default_factory=list)
+    scanned_counts: dict[str, int] = field(default_factory=dict)  # counted items scanned
+    counts: str = ""  # typed SKU=N, …
+
+
+class BlindCountDialog(ModalScreen[BlindCount | None]):
+    """Cash, serials (one per scan, in a list) and counted goods; Ctrl+S submits."""
+
+    DEFAULT_CSS = """
+    BlindCountDialog { align: center middle; }
+    BlindCountDialog > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
+        border: thick $accent; background: $surface;
+    }
+    BlindCountDialog .title { text-style: bold; }
+    BlindCountDialog #count-list { height: auto; min-height: 3; max-height: 10; }
+    BlindCountDialog #count-error { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "submit", N_("Submit count"), priority=True,
+                tooltip=N_("Submit the blind count"), id="handover.count_submit"),
+        Binding("ctrl+d", "remove", N_("Remove"), priority=True, tooltip=N_(
+            "Remove the highlighted serial or counted item from the list (or the last one)"),
+                id="handover.count_remove"),
+        Binding("delete", "remove", N_("Remove"), show=False),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without counting")),
+    ]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._title = title
+        self.serials: list[str] = []
+        self.scanned_counts: dict[str, int] = {}
+        self.names: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, classes="title")
+            yield Label(_("Cash counted: a total, or by denomination (100x4,50x1,…)"))
+            yield Input(id="count-cash")
+            yield Label(_("Scan the serials, one per Enter; a counted item's barcode adds "
+                          "one of it"))
+            yield ScannerInput(id="count-scan", on_scan=self._on_scan)
+            yield Label("", id="count-summary")
+            yield OptionList(id="count-list")
+            yield Label(_("Items counted by quantity (SKU=N, …)"))
+            yield Input(id="count-counts")
+            yield Label("", id="count-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#count-cash", Input).focus()
+        self._show()
+
+    # -- scanning ------------------------------------------------------------------------
+    async def _on_scan(self, text: str) -> None:
+        import asyncio
+        import functools
+
+        call = functools.partial(ho.scan_for_count, self.app.hctx, code=text)
+        try:
+            found = await asyncio.get_running_loop().run_in_executor(None, call)
+        except HallTermError as exc:
+            self._error(str(exc))
+            self.app.bell()
+            return
+        if found.serial is not None:
+            if found.serial in self.serials:
+                self._error(_("Serial {serial} is already in the list.").format(
+                    serial=found.serial))
+                return
+            self.serials.append(found.serial)
+            self._error("")
+            self._show(highlight=("serial", found.serial))
+        elif found.sku is not None:
+            self.scanned_counts[found.sku] = self.scanned_counts.get(found.sku, 0) + 1
+            self.names[found.sku] = found.name or found.sku
+            self._error("")
+            self._show(highlight=("item", found.sku))
+
+    def _entries(self) -> list[tuple[str, str]]:
+        return [("serial", s) for s in self.serials] + [
+            ("item", sku) for sku in self.scanned_counts]
+
+    def _show(self, highlight: tuple[str, str] | None = None) -> None:
+        box = self.query_one("#count-list", OptionList)
+        box.clear_options()
+        entries = self._entries()
+        for kind, value in entries:
+            if kind == "serial":
+                box.add_option(Option(value))
+            else:
+                box.add_option(Option(f"{value} {self.names.get(value, '')} "
+                                      f"× {self.scanned_counts[value]}"))
+        if highlight in entries:
+            box.highlighted = entries.index(highlight)
+        self.query_one("#count-summary", Label).update(Text(
+            _("{serials} serial(s) scanned, {items} counted item(s) scanned; Ctrl+D removes "
+              "the highlighted one").format(serials=len(self.serials),
+                                            items=sum(self.scanned_counts.values())),
+            style="bold"))
+
+    def _error(self, message: str) -> None:
+        self.query_one("#count-error", Label).update(message)
+
+    def action_remove(self) -> None:
+        """Remove the highlighted entry (from the list, or the last one scanned)."""
+        box = self.query_one("#count-list", OptionList)
+        entries = self._entries()
+        if not entries:
+            return
+        index = box.highlighted if box.highlighted is not None else len(entries) - 1
+        kind, value = entries[min(index, len(entries) - 1)]
+        if kind == "serial":
+            self.serials.remove(value)
+        else:
+            del self.scanned_counts[value]
+        self._show()
+        if self._entries():
+            box.highlighted = min(index, len(self._entries()) - 1)
+        self._error(_("Removed {what}.").format(what=value))
+
+    # -- Enter and submitting ---------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "count-cash":
+            self.query_one("#count-scan", ScannerInput).focus()
+        elif event.input.id == "count-counts":
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        cash = self.query_one("#count-cash", Input).value.strip()
+        if not cash:
+            self._error(_("Fill in: {field}").format(field=_("Cash counted")))
+            self.query_one("#count-cash", Input).focus()
+            return
+        self.dismiss(BlindCount(cash, list(self.serials), dict(self.scanned_counts),
+                                self.query_one("#count-counts", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
