@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, NotFound, Refused
-from hallterm.i18n import N_, _
+from hallterm.i18n import N_, _, get_language
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, require
@@ -302,6 +302,32 @@ def scan(ctx: Ctx, *, counter: int, code: str, in_cart: dict[str, int] | None = 
                  "t": ctx.terminal}).all())
         return Scanned(text, None if problem else line, item.serialised, available, problem,
                        options, serials)
+
+
+def check_cart(ctx: Ctx, *, counter: int, lines: Sequence[CartLine]) -> None:
+    """Check a cart as a line is added or its quantity changed: every stocked item's
+    quantity against this counter's custody, so the clerk hears it now, not at payment.
+
+    Refuses (``Refused``) naming the first item the counter does not hold enough of.
+    """
+    require(ctx.actor, "sale.sell")
+    from hallterm.services.catalog import find_item
+
+    wanted: dict[str, int] = {}
+    names: dict[str, CartLine] = {}
+    for line in lines:
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        names.setdefault(line.sku, line)
+    with ctx.store.read() as session:
+        for sku, quantity in wanted.items():
+            item = find_item(session, sku)
+            if item is None or not item.stocked:
+                continue
+            have = _available(session, sku, counter)
+            if quantity > have:
+                raise Refused(_("Counter {n} holds only {have} of {name}; the cart would have "
+                                "{want}.").format(n=counter, have=have, want=quantity,
+                                                  name=names[sku].name(get_language())))
 
 
 # -- serial holds (reservations) ---------------------------------------------------------

@@ -163,10 +163,7 @@ class SalesScreen(SalesDialogs, PostScreen):
             return
         if self.mode == "scan" and text:
             self.query_one(ChangeBanner).hide()
-            in_cart: dict[str, int] = {}
-            for line in self.cart.lines:
-                in_cart[line.sku] = in_cart.get(line.sku, 0) + line.quantity
-            await self._scan(text, in_cart)
+            await self._scan(text, self._in_cart())
         elif self.mode == "serial" and len(text) == 1 and text.isdigit() and self.serial_choices:
             if int(text) <= len(self.serial_choices) and self.pending is not None:
                 await self._hold(self.pending.line, self.serial_choices[int(text) - 1])
@@ -175,6 +172,13 @@ class SalesScreen(SalesDialogs, PostScreen):
             await self._hold(self.pending.line, text)
         elif self.mode == "tendered":
             self._pay_cash(text)
+
+    def _in_cart(self) -> dict[str, int]:
+        """How many of each SKU the cart holds (checked against the counter's custody)."""
+        in_cart: dict[str, int] = {}
+        for line in self.cart.lines:
+            in_cart[line.sku] = in_cart.get(line.sku, 0) + line.quantity
+        return in_cart
 
     async def _scan(self, text: str, in_cart: dict[str, int]) -> None:
         """The scan's catalog read off the UI thread, awaited: scans are handled in the
@@ -297,7 +301,17 @@ class SalesScreen(SalesDialogs, PostScreen):
             self.call(sales.scan, self.hctx, counter=self.counter, code=opt.line.sku,
                       on_success=self._scanned)
             return
-        self._add(opt.line, opt.serialised)
+        self.run_worker(self._add_checked(opt.line), group="sales-hold")
+
+    async def _add_checked(self, line: sales.CartLine) -> None:
+        """Add a chosen line once the cart, with it, is within the counter's custody."""
+        try:
+            await self.call_async(sales.check_cart, self.hctx, counter=self.counter,
+                                  lines=[*self.cart.lines, line])
+        except HallTermError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._add(line, False)
 
     @on(OptionList.OptionSelected, "#sales-options")
     def _option_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -47,7 +47,7 @@ class SalesDialogs:
         if answer is None:
             return
         try:
-            qty = int(answer["qty"])  # the counter's stock is checked when the sale completes
+            qty = int(answer["qty"])
             new = sales.with_quantity(line, qty)
         except (ValueError, BadInput) as exc:
             self._say(str(exc) if isinstance(exc, BadInput) else
@@ -55,6 +55,12 @@ class SalesDialogs:
             return
         lines = list(self.cart.lines)
         lines[i] = new
+        try:  # against the counter's custody now, not only at payment
+            await self.call_async(sales.check_cart, self.hctx, counter=self.counter, lines=lines)
+        except HallTermError as exc:
+            self._say(str(exc), error=True)
+            self._set_mode("scan")
+            return
         self._redraw(lines, selected=i)
         self._set_mode("scan")
 
@@ -69,7 +75,7 @@ class SalesDialogs:
             self._set_mode("scan")
             return
         self.call(sales.scan, self.hctx, counter=self.counter, code=answer["text"],
-                  on_success=self._scanned)
+                  in_cart=self._in_cart(), on_success=self._scanned)
 
     # -- price override / discount -----------------------------------------------------
     @work(exclusive=True, group="sales-dialog")
