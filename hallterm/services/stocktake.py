@@ -65,6 +65,7 @@ class Counted:
     serial: str | None
     quantity: int
     item_total: int
+    line_id: int | None = None  # the saved line (to remove or correct it before posting)
 
 
 @dataclass(frozen=True)
@@ -156,11 +157,12 @@ def lines(ctx: Ctx, *, stocktake_id: int, offset: int = 0, limit: int = 500) -> 
     may_read(ctx)
     zh = get_language().startswith("zh")
     with ctx.store.read() as session:
-        rows = execute(session, "SELECT l.sku, i.name_zh, i.name_en, l.serial, l.quantity FROM "
-                       "stocktake_line l JOIN catalog_item i ON i.sku = l.sku WHERE "
+        rows = execute(session, "SELECT l.sku, i.name_zh, i.name_en, l.serial, l.quantity, l.id "
+                       "FROM stocktake_line l JOIN catalog_item i ON i.sku = l.sku WHERE "
                        "l.stocktake_id = :i ORDER BY l.id DESC LIMIT :n OFFSET :o",
                        {"i": stocktake_id, "n": limit, "o": offset}).all()
-    return [Counted(stocktake_id, r[0], r[1] if zh else r[2], r[3], r[4], 0) for r in rows]
+    return [Counted(stocktake_id, r[0], r[1] if zh else r[2], r[3], r[4], 0, r[5])
+            for r in rows]
 
 
 @dataclass(frozen=True)
@@ -297,14 +299,80 @@ def count_many(ctx: Ctx, *, stocktake_id: int, entries: Sequence[Entry]
                     "serial, quantity) VALUES (:t, :d, :at, :a, :s, :n, :q)", rows)
         totals = dict(uow.sql("SELECT sku, SUM(quantity) FROM stocktake_line WHERE "
                               "stocktake_id = :i GROUP BY sku", {"i": stocktake_id}).all())
+        ids = [r[0] for r in uow.sql("SELECT id FROM stocktake_line WHERE stocktake_id = :i "
+                                     "ORDER BY id DESC LIMIT :n",
+                                     {"i": stocktake_id, "n": len(saved)}).all()][::-1]
         saved = [Counted(c.stocktake_id, c.sku, c.name, c.serial, c.quantity,
-                         int(totals.get(c.sku, 0))) for c in saved]
+                         int(totals.get(c.sku, 0)), ids[k] if k < len(ids) else None)
+                 for k, c in enumerate(saved)]
         uow.audit("stock.stocktake.count", entity="stocktake", entity_id=info.number,
                   payload={"saved": len(saved), "refused": len(refused),
                            "serials": [c.serial for c in saved if c.serial][:20]})
         return saved, refused
 
     return run_write(ctx, "stock.stocktake.count", work)
+
+
+def _open_line(uow: UnitOfWork, stocktake_id: int, line_id: int, tz):
+    info = _get(uow.session, stocktake_id, tz)
+    if info.state != "open":
+        raise Refused(_("Stocktake {number} is {state}; count again (reopen it) to change its "
+                        "lines.").format(number=info.number, state=info.state))
+    row = uow.sql("SELECT sku, serial, quantity FROM stocktake_line WHERE id = :l AND "
+                  "stocktake_id = :i", {"l": line_id, "i": stocktake_id}).first()
+    if row is None:
+        raise NotFound(_("Stocktake {number} has no line {line}.").format(number=info.number,
+                                                                          line=line_id))
+    return info, row
+
+
+def remove_line(ctx: Ctx, *, stocktake_id: int, line_id: int) -> StocktakeInfo:
+    """Remove a counted line before posting (a wrong scan, a line counted twice).
+
+    Only while the stocktake is open; the audit row keeps what the line said.
+    """
+    require(ctx.actor, "stock.stocktake")
+
+    def work(uow: UnitOfWork) -> StocktakeInfo:
+        info, row = _open_line(uow, stocktake_id, line_id, ctx.clock.tz)
+        uow.sql("DELETE FROM stocktake_line WHERE id = :l", {"l": line_id})
+        uow.audit("stock.stocktake.line_remove", entity="stocktake", entity_id=info.number,
+                  payload={"line": line_id, "sku": row[0], "serial": row[1],
+                           "quantity": row[2]})
+        return _get(uow.session, stocktake_id, ctx.clock.tz)
+
+    return run_write(ctx, "stock.stocktake.line_remove", work)
+
+
+def correct_line(ctx: Ctx, *, stocktake_id: int, line_id: int, quantity: int) -> Counted:
+    """Correct the quantity of a line counted by quantity before posting.
+
+    A serial's line is one serial: remove it and scan the right one instead.
+    """
+    require(ctx.actor, "stock.stocktake")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or \
+            not 0 <= quantity <= 100_000:
+        raise BadInput(_("a quantity is 0-100000"))
+
+    def work(uow: UnitOfWork) -> Counted:
+        info, row = _open_line(uow, stocktake_id, line_id, ctx.clock.tz)
+        if row[1] is not None:
+            raise BadInput(_("Line {line} is serial {serial}: remove it and scan the right "
+                             "serial.").format(line=line_id, serial=row[1]))
+        uow.sql("UPDATE stocktake_line SET quantity = :q WHERE id = :l",
+                {"q": quantity, "l": line_id})
+        uow.audit("stock.stocktake.line_correct", entity="stocktake", entity_id=info.number,
+                  payload={"line": line_id, "sku": row[0], "quantity_before": row[2],
+                           "quantity": quantity})
+        total = uow.sql("SELECT COALESCE(SUM(quantity), 0) FROM stocktake_line WHERE "
+                        "stocktake_id = :i AND sku = :s", {"i": stocktake_id, "s": row[0]}
+                        ).scalar()
+        item = find_item(uow.session, row[0])
+        zh = get_language().startswith("zh")
+        name = (item.name_zh if zh else item.name_en) if item else row[0]
+        return Counted(stocktake_id, row[0], name, None, quantity, int(total), line_id)
+
+    return run_write(ctx, "stock.stocktake.line_correct", work)
 
 
 def _result(session, info: StocktakeInfo) -> StocktakeResult:

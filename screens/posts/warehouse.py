@@ -88,7 +88,13 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         Binding("ctrl+s", "post", N_("Post"), priority=True, id="warehouse.post",
                 tooltip=N_("Post the document (or the stocktake's adjustments)")),
         Binding("ctrl+d", "drop_line", N_("Remove line"), priority=True, id="warehouse.drop_line",
-                tooltip=N_("Remove the last line of the document")),
+                tooltip=N_("Remove the last line of the document, or the highlighted counted "
+                           "line of a stocktake")),
+        Binding("ctrl+n", "correct_line", N_("Correct qty"), priority=True,
+                id="warehouse.correct_line",
+                tooltip=N_("Correct the quantity of the highlighted counted line (stocktake)")),
+        Binding("up", "line_cursor(-1)", N_("Line up"), show=False),
+        Binding("down", "line_cursor(1)", N_("Line down"), show=False),
         Binding("ctrl+f", "finish", N_("Finish count"), priority=True, id="warehouse.finish",
                 tooltip=N_("Stop counting and show the differences")),
         Binding("ctrl+o", "reopen", N_("Count again"), priority=True, id="warehouse.reopen",
@@ -172,7 +178,13 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         if action in ("history", "refresh"):
             return stock_mode
         if action == "drop_line":
-            return self.mode == "document"
+            return self.mode == "document" or (self.mode == "stocktake" and self.take is not None
+                                               and self.take.state == "open")
+        if action == "correct_line":
+            return self.mode == "stocktake" and self.take is not None and \
+                self.take.state == "open"
+        if action == "line_cursor":
+            return self.mode in ("document", "stocktake")
         if action == "post":
             if self.mode == "document":
                 return True
@@ -386,9 +398,9 @@ class WarehouseScreen(StocktakeMode, PostScreen):
             if self.take is not None and self.take.id == take_id:
                 self._counted(counted)
 
-    def _add_row(self, item: str, what: str, result: Text) -> None:
+    def _add_row(self, item: str, what: str, result: Text, key: str | None = None) -> None:
         table = self.query_one("#wh-lines", DataTable)
-        table.add_row(Text(str(table.row_count + 1)), Text(item), Text(what), result)
+        table.add_row(Text(str(table.row_count + 1)), Text(item), Text(what), result, key=key)
         table.move_cursor(row=table.row_count - 1)
 
     def _scanned(self, scanned) -> None:
@@ -413,7 +425,16 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         else:
             self._show_error(exc)
 
+    def action_line_cursor(self, delta: int) -> None:
+        """Up/Down while scanning: highlight another line (to remove or correct it)."""
+        table = self.query_one("#wh-lines", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
     def action_drop_line(self) -> None:
+        if self.mode == "stocktake":
+            self._remove_counted()
+            return
         if self.mode != "document" or not self.draft or not self.draft.lines:
             return
         self.draft.lines.pop()

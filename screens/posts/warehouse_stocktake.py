@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual import work
-from textual.widgets import Input, Static
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Input, Static
 
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
@@ -27,9 +28,17 @@ def open_stocktake(ctx, place: str):
     return take, stocktake.lines(ctx, stocktake_id=take.id, limit=200)
 
 
-def _bump(take, quantity: int):
+LINE_KEY = "line-"
+
+
+def _key(counted) -> str | None:
+    """The table row key of a saved line (its id), to remove or correct it later."""
+    return None if counted.line_id is None else f"{LINE_KEY}{counted.line_id}"
+
+
+def _bump(take, quantity: int, lines: int = 1):
     """The stocktake's figures after one more saved line (no round trip to the store)."""
-    return replace(take, lines=take.lines + 1, counted=take.counted + quantity)
+    return replace(take, lines=take.lines + lines, counted=take.counted + quantity)
 
 
 class StocktakeMode:
@@ -44,7 +53,8 @@ class StocktakeMode:
         self.query_one("#wh-hint", Static).update(Text(
             _("Scan serials; scan an item's barcode then type its quantity. Lines are saved as "
               "counted.") + f"  {current}.  " + _("{lines} line(s) counted").format(
-                lines=self.take.lines)))
+                lines=self.take.lines) + "  " + _(
+                "↑↓ choose a line: Ctrl+D removes it, Ctrl+N corrects its quantity.")))
 
     def _counted(self, scanned) -> None:
         if self.mode == "stocktake" and self.take is not None:
@@ -56,8 +66,73 @@ class StocktakeMode:
                 self.take = _bump(self.take, c.quantity)
                 self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
                               Text("✓ " + _("counted ({total} in all)").format(
-                                  total=c.item_total), style="green"))
+                                  total=c.item_total), style="green"), key=_key(c))
             self._take_hint()
+
+    # -- correcting a counted line before posting --------------------------------------------
+    def _highlighted_line(self) -> tuple[object, int] | None:
+        """The highlighted row's key and saved line id (a refused scan has none)."""
+        table = self.query_one("#wh-lines", DataTable)
+        if not table.row_count:
+            self.notify(_("No counted line yet."), severity="warning")
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        if key.value is None or not str(key.value).startswith(LINE_KEY):
+            self.notify(_("The highlighted line was not counted (refused); nothing to change."),
+                        severity="warning")
+            return None
+        return key, int(str(key.value)[len(LINE_KEY):])
+
+    def _remove_counted(self) -> None:
+        picked = self._highlighted_line()
+        if picked is None or self.take is None:
+            return
+        key, line_id = picked
+        table = self.query_one("#wh-lines", DataTable)
+        what = str(table.get_row(key)[2])
+
+        def removed(take) -> None:
+            self.take = take
+            table.remove_row(key)
+            self.notify(_("Line removed: {what}").format(what=what))
+            self._take_hint()
+
+        self.call(stocktake.remove_line, self.hctx, stocktake_id=self.take.id,
+                  line_id=line_id, on_success=removed)
+
+    @work(exclusive=True, group="warehouse-post")
+    async def action_correct_line(self) -> None:
+        picked = self._highlighted_line()
+        if picked is None or self.take is None:
+            return
+        key, line_id = picked
+        table = self.query_one("#wh-lines", DataTable)
+        row = table.get_row(key)
+        if not str(row[2]).startswith("×"):
+            self.notify(_("A serial is one piece: remove the line (Ctrl+D) and scan the right "
+                          "serial."), severity="warning")
+            return
+        values = await self.app.push_screen_wait(FormDialog(
+            _("Correct the count of {item}").format(item=row[1]),
+            [Field("quantity", N_("Quantity counted"), str(row[2]).lstrip("× "))]))
+        if not values:
+            return
+        text = values["quantity"].strip()
+        if not text.isdigit():
+            self.notify(_("A quantity is a whole number."), severity="error")
+            return
+        before = int(str(row[2]).lstrip("× "))
+
+        def corrected(c) -> None:
+            self.take = _bump(self.take, c.quantity - before, lines=0)
+            index = table.get_row_index(key)
+            table.update_cell_at(Coordinate(index, 2), Text(f"× {c.quantity}"))
+            table.update_cell_at(Coordinate(index, 3), Text("✓ " + _(
+                "corrected ({total} in all)").format(total=c.item_total), style="green"))
+            self._take_hint()
+
+        self.call(stocktake.correct_line, self.hctx, stocktake_id=self.take.id,
+                  line_id=line_id, quantity=int(text), on_success=corrected)
 
     # -- stocktake ----------------------------------------------------------------------
     def action_stocktake(self) -> None:
@@ -77,7 +152,7 @@ class StocktakeMode:
         self._set_mode("stocktake")
         for c in reversed(counted):
             self._add_row(f"{c.sku} {c.name}", c.serial or f"× {c.quantity}",
-                          Text("✓ " + _("counted"), style="green"))
+                          Text("✓ " + _("counted"), style="green"), key=_key(c))
         if take.lines:
             self.notify(_("Resumed stocktake {number}: {lines} line(s) already counted.").format(
                 number=take.number, lines=take.lines))
