@@ -22,3 +22,90 @@ def test_scan_for_count_tells_a_serial_from_a_counted_item_without_the_custody(h
         handover.scan_for_count(ctx, code="HS-HW-M60")
     with pytest.raises(BadInput, match="Not a serial"):
         handover.scan_for_count(ctx, code="ACC-CABLE-C=10")
+
+
+# -- the blind count stays blind: no expected cash for the counting clerk --------------------
+def _drawer_with_sales(hall):
+    """Counter 1: ¥500 float (counter_hall) and a ¥49 cash sale by its clerk 8004."""
+    from hallterm.services import sales
+    from hallterm.services.sales import PaymentIn
+    from tests.sales_fixtures import item_line
+
+    counter_hall(hall)
+    ctx = hall.sales
+    sales.complete_sale(ctx, counter=1, visit_id=None, lines=[item_line(ctx, "ACC-CASE")],
+                        payments=[PaymentIn("cash", 4900, 10000)])
+    return ctx
+
+
+def test_the_clerk_is_not_shown_the_expected_cash_before_the_count(hall):
+    from hallterm.errors import Refused
+    from hallterm.services import cash
+    from hallterm.services.closing import blockers
+
+    ctx = _drawer_with_sales(hall)  # the drawer should hold ¥549.00
+    with pytest.raises(Refused, match="blind"):
+        cash.drawer_view(ctx, counter=1)
+    assert cash.drawer_view(hall.as_("8002"), counter=1).expected_fen == 54_900  # duty manager
+    # Neither a refused cash-out nor a refused count says what the drawer should hold.
+    with pytest.raises(Refused) as out:
+        cash.move_cash(ctx, counter=1, kind="out", reason="bank_drop", amount_fen=60_000,
+                       approver=hall.as_("8002").actor)
+    assert "549" not in str(out.value) and "more than the drawer should hold" in str(out.value)
+    with pytest.raises(BadInput) as counted:
+        cash.count_cash(ctx, counter=1, counted_fen=54_000, purpose="check")
+    assert "549" not in str(counted.value) and "differs" in str(counted.value)
+    # Nor the closing blockers (the Audit post and `day close` list them).
+    lines = blockers(hall.manager, hall.clock.now().date())
+    drawer_line = next(b for b in lines if "Counter 1" in b and "drawer" in b)
+    assert "¥" not in drawer_line and "expected" not in drawer_line
+    # Once the count is in, the clerk sees counted against expected.
+    done = cash.count_cash(ctx, counter=1, counted_fen=54_000, purpose="check",
+                           reason="¥9 short")
+    assert (done.expected_fen, done.difference_fen) == (54_900, -900)
+    assert cash.drawer_view(ctx, counter=1).expected_fen == 54_900
+
+
+def test_cli_keeps_the_count_blind_for_the_counters_clerk(hall):
+    import json
+
+    from tests.test_sales_cli import run
+
+    _drawer_with_sales(hall)
+    r = run(hall, "cash", "expected", "--counter", "1", "--as", "8004")
+    assert r.exit_code == 3, r.output
+    assert "549" not in r.output and "500" not in r.output and "blind" in r.output
+    r = run(hall, "cash", "expected", "--counter", "1", "--json", "--as", "8002")
+    assert r.exit_code == 0 and json.loads(r.stdout)["expected_fen"] == 54_900
+    r = run(hall, "cash", "move", "--counter", "1", "--kind", "in", "--reason", "change_fund",
+            "--amount", "100", "--as", "8004")
+    assert r.exit_code == 0, r.output
+    assert "should now hold" not in r.stdout and "649" not in r.stdout
+    r = run(hall, "cash", "move", "--counter", "1", "--kind", "in", "--reason", "change_fund",
+            "--amount", "100", "--json", "--as", "8004")
+    assert json.loads(r.stdout)["expected_fen"] is None
+    r = run(hall, "cash", "count", "--counter", "1", "--counted", "700", "--as", "8004")
+    assert r.exit_code == 2 and "749" not in r.output
+    r = run(hall, "day", "close", "--as", "9001", pin="123456")
+    assert "not handed in" in r.output and "749" not in r.output
+
+
+def test_audit_post_blockers_do_not_show_the_expected_cash(hall):
+    import asyncio
+
+    from textual.widgets import Static
+
+    from screens.posts.audit import AuditScreen
+    from tests.pilot import PostHost, settle
+
+    _drawer_with_sales(hall)
+
+    async def go():
+        app = PostHost(hall.manager, AuditScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            text = str(app.screen.query_one("#audit-blockers", Static).render())
+            assert "Counter 1 is not handed in" in text
+            assert "¥549.00" not in text and "expected" not in text
+
+    asyncio.run(go())

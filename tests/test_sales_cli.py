@@ -40,7 +40,7 @@ def test_list_receipt_reprint_void_and_drawer(hall, tmp_path):
     assert r.exit_code == 0, r.output
     copy = (tmp_path / f"{done.receipt_no}-copy.txt").read_text(encoding="utf-8")
     assert "COPY (reprint 1)" in copy
-    r = run(hall, "cash", "expected", "--counter", "1", "--json", "--as", "8004")
+    r = run(hall, "cash", "expected", "--counter", "1", "--json", "--as", "8002")
     assert json.loads(r.stdout)["expected_fen"] == 7900
     r = run(hall, "sales", "void", done.receipt_no, "--reason", "wrong item", "--as", "8004",
             "--approver", "8004", approver_pin="246810")
@@ -49,7 +49,7 @@ def test_list_receipt_reprint_void_and_drawer(hall, tmp_path):
             "--approver", "8002", approver_pin="246810")
     assert r.exit_code == 0, r.output
     assert "V20261125-0001" in r.stdout
-    r = run(hall, "cash", "expected", "--counter", "1", "--json", "--as", "8004")
+    r = run(hall, "cash", "expected", "--counter", "1", "--json", "--as", "8002")
     assert json.loads(r.stdout)["expected_fen"] == 0
     r = run(hall, "cash", "move", "--counter", "1", "--kind", "float", "--amount", "500",
             "--as", "8004")

@@ -200,13 +200,14 @@ def expected_cmd(
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
 ) -> None:
-    """What should be in a counter's drawer now."""
+    """What should be in a counter's drawer now (managers and the auditor; a counter
+    clerk once the drawer is counted: the count is blind)."""
     from hallterm.cli.parse import parse_day
     from hallterm.money import format_fen
-    from hallterm.services.cash import expected_cash
+    from hallterm.services.cash import drawer_view
 
     hctx = sign_in(options(ctx).ctx(store), as_)
-    d = expected_cash(hctx, counter=counter, business_day=parse_day(day))
+    d = drawer_view(hctx, counter=counter, business_day=parse_day(day))
     if json_:
         print_json(d)
         return
@@ -248,7 +249,7 @@ def move_cmd(
     """Put cash into or take it out of your counter\'s drawer (approval above the threshold)."""
     from hallterm.context import command_done
     from hallterm.money import format_fen, parse_fen
-    from hallterm.services.cash import check_move, move_cash
+    from hallterm.services.cash import check_move, move_cash, sees_expected
 
     hctx = sign_in(options(ctx).ctx(store), as_)
     amount_fen = parse_fen(amount, allow_zero=False)
@@ -260,8 +261,16 @@ def move_cmd(
                       amount_fen=amount_fen, note=note, reference=reference,
                       approver=_approve(hctx, "cash.move_large", approver) if large else None,
                       command_id=command_id, override_reason=override_reason)
+    if not sees_expected(hctx.actor):  # the clerk's count stays blind
+        from dataclasses import replace
+
+        moved = replace(moved, expected_fen=None)
     if json_:
         print_json(moved)
+        return
+    if moved.expected_fen is None:
+        typer.echo(_("Counter {n}: {kind} {amount}.").format(
+            n=counter, kind=kind, amount=format_fen(moved.amount_fen)))
         return
     typer.echo(_("Counter {n}: {kind} {amount}; the drawer should now hold {expected}.").format(
         n=counter, kind=kind, amount=format_fen(moved.amount_fen),

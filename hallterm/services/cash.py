@@ -109,8 +109,36 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
                   differences)
 
 
+def sees_expected(actor: Actor | None) -> bool:
+    """Whether ``actor`` may be shown what a drawer should hold before it is counted.
+
+    The count is blind (盲点): a counter clerk is never shown their drawer's expected
+    cash (nor the figures it is made of) before their count is in; the managers and
+    the auditor, who reconcile, may be. Every screen and command that shows a drawer
+    asks this (or ``drawer_view``).
+    """
+    from hallterm.permissions import AUDITOR, MANAGERS
+
+    return actor is not None and bool(set(actor.roles) & (MANAGERS | {AUDITOR}))
+
+
+def drawer_view(ctx: Ctx, *, counter: int, business_day: date | None = None) -> Drawer:
+    """A drawer as the signed-in person may see it (``cash expected``).
+
+    A counter clerk sees it only once it has been counted since its last cash
+    movement; before that the count is blind and this refuses.
+    """
+    drawer = expected_cash(ctx, counter=counter, business_day=business_day)
+    if not sees_expected(ctx.actor) and not drawer.counted_since_last_cash:
+        raise Refused(_("The count is blind: what counter {n}'s drawer should hold is shown to "
+                        "a manager or the auditor, and to you once the drawer is counted.")
+                      .format(n=counter))
+    return drawer
+
+
 def expected_cash(ctx: Ctx, *, counter: int, business_day: date | None = None) -> Drawer:
-    """What should be in ``counter``'s drawer (any signed-in member of staff may look)."""
+    """What should be in ``counter``'s drawer (for reconciling code; screens and commands
+    show a drawer through ``drawer_view``, which keeps the clerk's count blind)."""
     if ctx.actor is None:
         raise Forbidden(_("Sign in first."))
     with ctx.store.read() as session:
@@ -149,7 +177,7 @@ class CashMoved:
     reason: str
     amount_fen: int
     approver: str | None
-    expected_fen: int
+    expected_fen: int | None  # None when shown to a counter clerk (the count is blind)
 
 
 def _second(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
@@ -194,6 +222,10 @@ def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int):
     check_early(unit.session, counter, unit.actor)  # a manager's override: in the write
     before = drawer_in(unit.session, counter=counter, business_day=day)
     if kind == "out" and amount_fen > before.expected_fen:
+        if not sees_expected(unit.actor):  # the clerk's count stays blind
+            raise Refused(_("Cannot take {amount} out of counter {n}'s drawer: it is more "
+                            "than the drawer should hold.").format(
+                n=counter, amount=format_fen(amount_fen)))
         raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
                         "{amount}.").format(n=counter, have=format_fen(before.expected_fen),
                                             amount=format_fen(amount_fen)))
@@ -285,6 +317,11 @@ def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: st
     drawer = drawer_in(uow.session, counter=counter, business_day=day)
     difference = counted_fen - drawer.expected_fen
     why = (reason or "").strip() or None
+    if difference and not why and not sees_expected(uow.actor):
+        # Blind: the clerk learns that the count differs, not what the drawer should hold.
+        raise BadInput(_("Counted {counted}: the count differs from what the drawer should "
+                         "hold; give the reason for the difference (长短款), or count again."
+                         ).format(counted=format_fen(counted_fen)))
     if difference and not why:
         raise BadInput(_("Counted {counted}, expected {expected}: give the reason for the "
                          "difference of {diff}.").format(
@@ -338,7 +375,8 @@ def _drawers_not_counted(ctx: Ctx, business_day: date) -> list[str]:
         for counter in counters_with_cash(session, business_day):
             drawer = drawer_in(session, counter=counter, business_day=business_day)
             if not drawer.counted_since_last_cash:
+                # No amount: the list is read on the Audit post and by `day close`, maybe
+                # next to the clerk who is about to count (the count is blind).
                 out.append(_("Counter {n} is not handed in: its drawer was not counted since "
-                             "its last cash (expected {expected}).").format(
-                    n=counter, expected=format_fen(drawer.expected_fen)))
+                             "its last cash.").format(n=counter))
     return out
