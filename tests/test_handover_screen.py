@@ -154,3 +154,31 @@ async def test_blind_count_takes_one_serial_per_enter_into_a_removable_list(hall
         assert view.state == "counted" and view.difference_fen == 0
         assert not view.stock_differences, view.stock_differences
         assert not app.bugs
+
+
+@run_async
+async def test_blind_count_keeps_the_count_when_a_field_is_wrong(hall):
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, PIN)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_enter(pilot, "100x4,3x1")  # no ¥3 note
+        await burst(pilot, *[k for s in (*HANDSETS[:3], *SIMS[:2]) for k in (*s, "enter")])
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        dialog = app.screen
+        assert "not a Renminbi note" in str(dialog.query_one("#count-error").render())
+        cash_field = dialog.query_one("#count-cash")
+        assert cash_field.has_class("-invalid") and app.focused is cash_field
+        assert len(dialog.serials) == 5  # nothing was lost
+        cash_field.value = "100x5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert handover.active(duty, counter=1).state == "counted"

@@ -338,7 +338,8 @@ class HandoverScreen(PostScreen):
         if view is None:
             return
         count = await self.app.push_screen_wait(BlindCountDialog(
-            _("Blind count of counter {n}").format(n=view.counter)))
+            _("Blind count of counter {n}").format(n=view.counter), parse_cash=_cash,
+            parse_counts=_counts))
         if count is None:
             return
         self.call(submit, self.hctx, view.id, count, on_success=self._done)

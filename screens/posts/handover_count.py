@@ -10,7 +10,9 @@ what the counter should hold: the count is blind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -59,9 +61,13 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without counting")),
     ]
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, *, parse_cash: Callable[[str], Any] | None = None,
+                 parse_counts: Callable[[str], Any] | None = None) -> None:
         super().__init__()
         self._title = title
+        # Each field is checked before the dialog closes: a wrong one is marked and keeps
+        # what was typed (and the serials stay in the list).
+        self._checks = {"count-cash": parse_cash, "count-counts": parse_counts}
         self.serials: list[str] = []
         self.scanned_counts: dict[str, int] = {}
         self.names: dict[str, str] = {}
@@ -162,13 +168,28 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
             self.action_submit()
 
     def action_submit(self) -> None:
+        for box in self.query("#count-cash, #count-counts").results(Input):
+            box.remove_class("-invalid")
         cash = self.query_one("#count-cash", Input).value.strip()
         if not cash:
-            self._error(_("Fill in: {field}").format(field=_("Cash counted")))
-            self.query_one("#count-cash", Input).focus()
+            self._mark("count-cash", _("Fill in: {field}").format(field=_("Cash counted")))
             return
+        for field_id, check in self._checks.items():
+            if check is None:
+                continue
+            try:
+                check(self.query_one(f"#{field_id}", Input).value.strip())
+            except HallTermError as exc:
+                self._mark(field_id, str(exc))
+                return
         self.dismiss(BlindCount(cash, list(self.serials), dict(self.scanned_counts),
                                 self.query_one("#count-counts", Input).value.strip()))
+
+    def _mark(self, field_id: str, message: str) -> None:
+        field = self.query_one(f"#{field_id}", Input)
+        field.add_class("-invalid")
+        field.focus()
+        self._error(message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
