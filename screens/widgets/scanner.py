@@ -67,12 +67,11 @@ class ScannerInput(Input):
         # Enter is taken here, in the order of the keys. Input's own Enter is a binding,
         # run only after the key has bubbled up to the app — by then a scanner has typed
         # the next code into the input and the two would become one scan.
+        # (Other keys: Textual calls Input's own _on_key next, along the MRO.)
         if event.key == "enter":
             event.stop()
-            event.prevent_default()
+            event.prevent_default()  # Input's handler and its Enter binding do not run
             self._take()
-            return
-        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         """Enter (or the submit action): take the value, clear the input, queue it."""
