@@ -47,6 +47,7 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
         width: 76; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
         border: thick $accent; background: $surface;
     }
+    BlindCountDialog Label { width: 100%; }
     BlindCountDialog .title { text-style: bold; }
     BlindCountDialog #count-list { height: auto; min-height: 3; max-height: 10; }
     BlindCountDialog #count-error { color: $error; height: auto; }
@@ -77,8 +78,7 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
             yield Label(self._title, classes="title")
             yield Label(_("Cash counted: a total, or by denomination (100x4,50x1,…)"))
             yield Input(id="count-cash")
-            yield Label(_("Scan the serials, one per Enter; a counted item's barcode adds "
-                          "one of it"))
+            yield Label(_("Scan serials, one per Enter (an item's barcode counts one of it)"))
             yield ScannerInput(id="count-scan", on_scan=self._on_scan)
             yield Label("", id="count-summary")
             yield OptionList(id="count-list")
@@ -134,9 +134,8 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
         if highlight in entries:
             box.highlighted = entries.index(highlight)
         self.query_one("#count-summary", Label).update(Text(
-            _("{serials} serial(s) scanned, {items} counted item(s) scanned; Ctrl+D removes "
-              "the highlighted one").format(serials=len(self.serials),
-                                            items=sum(self.scanned_counts.values())),
+            _("Scanned: {serials} serial(s), {items} item(s). Ctrl+D removes one.").format(
+                serials=len(self.serials), items=sum(self.scanned_counts.values())),
             style="bold"))
 
     def _error(self, message: str) -> None:
