@@ -249,3 +249,23 @@ def test_a_lost_signing_key_refuses_the_export_with_the_way_out(hall, tmp_path):
     assert r.exit_code == 0
     assert signing.signing_key_path(hall.key_file).exists()
     assert cli(hall, "export", "--to", str(tmp_path / "hq")).exit_code == 0
+
+
+def test_after_a_lost_signing_key_hq_pins_both_keys(days, pem, tmp_path):
+    """The old key is lost, init makes a new one; HQ verifies the hall with both pinned."""
+    hall, hall_dir, _folders = days
+    signing.signing_key_path(hall.key_file).unlink()
+    assert cli(hall, "init").exit_code == 0
+    new = tmp_path / "new.pub"
+    new.write_text(cli(hall, "hall", "key").stdout)
+    assert new.read_text() != pem.read_text()
+    next_day(hall)
+    close(hall, tmp_path)
+    assert cli(hall, "export", "--to", str(hall_dir.parent)).exit_code == 0
+    r = cli(hall, "export", "verify", str(hall_dir))
+    assert r.exit_code == 1 and "different keys" in r.stderr
+    r = cli(hall, "export", "verify", str(hall_dir), "--public-key", str(pem))
+    assert r.exit_code == 1 and "pinned" in r.stderr
+    r = cli(hall, "export", "verify", str(hall_dir), "--public-key", str(pem),
+            "--public-key", str(new))
+    assert r.exit_code == 0 and "Export intact: 4 day(s)" in r.stdout
