@@ -214,3 +214,18 @@ async def test_handover_screen_shows_the_day_end_count_against_the_handover_coun
         assert "counted ¥482.00, expected ¥482.00, difference ¥0.00" in text, text
         assert "no difference" in text and "Stock differences" not in text
         assert not app.bugs
+
+
+def test_net_stock_difference_is_signed_but_the_witness_sees_both_sides(ho):
+    from tests.sales_fixtures import HANDSETS
+
+    ctx = ho.sales
+    view = handover.start(ctx, counter=1, outgoing=ctx.actor)
+    swapped = [HANDSETS[3] if s == HANDSETS[1] else s for s in full_serials()]
+    view = handover.submit_count(ctx, handover_id=view.id, cash_fen=FLOAT, serials=swapped,
+                                 counts={"ACC-CABLE-C": 10, "ACC-CASE": 5})
+    assert sorted((x.status, x.difference) for x in view.stock_differences) == [
+        ("extra", 1), ("missing", -1)]
+    assert view.stock_difference_fen == 0  # one handset short, one over: nets to nothing
+    assert view.stock_difference_gross_fen == 2 * 549_900
+    assert view.needs_witness  # but a swapped handset is witnessed all the same
