@@ -78,5 +78,21 @@ class PostScreen(Screen):
         return await asyncio.get_running_loop().run_in_executor(
             _POOL, functools.partial(fn, *args, **kwargs))
 
+    async def checked(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
+        """From an async worker: run a service's side-effect-free ``check_*`` off the UI thread.
+
+        True when it passes; otherwise its message is shown and False is returned, so
+        the caller asks no one for a PIN for a request that would be refused.
+        """
+        try:
+            await self.call_async(fn, *args, **kwargs)
+        except HallTermError as exc:
+            self._show_error(exc)
+            return False
+        except Exception as exc:  # a bug: log it, apologise, keep the app alive
+            self.app.report_unexpected(exc)  # type: ignore[attr-defined]
+            return False
+        return True
+
     def _show_error(self, exc: HallTermError) -> None:
         self.notify(str(exc), severity="error", timeout=6)

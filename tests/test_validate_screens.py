@@ -130,3 +130,116 @@ async def test_a_discount_larger_than_the_line_is_refused_in_the_form(hall, tmp_
         await pilot.press("ctrl+u", *"9", "enter", "enter")
         await wait_for(pilot, lambda: screen_name(app) == "ApprovalDialog")
         assert screen_name(app) == "ApprovalDialog"
+
+
+# -- the Warehouse screen: the document and the receiving clerk are checked before any PIN -----
+def warehouse(hall):
+    from pathlib import Path
+
+    from hallterm.services import catalog, queue, stock
+    from hallterm.services.stock import LineIn
+    from screens.posts.warehouse import WarehouseScreen
+
+    catalog.load_catalog(hall.manager, path=Path(__file__).parent.parent / "data" /
+                         "catalog.toml")
+    hall.add("8004", "sales")
+    hall.add("8005", "sales")
+    clerk = hall.add("8008", "warehouse")
+    stock.receive(clerk, document_no="DN1", supplier="GD", lines=[LineIn("ACC-CASE", None, 5)])
+    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
+    return PostHost(clerk, WarehouseScreen), clerk
+
+
+def staff_row(hall, empno):
+    from hallterm.services.staff import get_staff
+
+    return get_staff(hall.manager, empno=empno)
+
+
+def auth_actions(hall) -> list[str]:
+    from hallterm.store import execute
+
+    with hall.ctx.store.read() as session:
+        return [r[0] for r in execute(session, "SELECT action FROM audit_log WHERE action "
+                                      "LIKE 'auth.stock%' ORDER BY seq")]
+
+
+@pilot_test
+async def test_issue_to_counter_99_is_refused_in_the_form(hall):
+    app, _clerk = warehouse(hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press(*"99", "enter")
+        await wait_for(pilot, lambda: "Checking" not in form_error(app))
+        assert screen_name(app) == "FormDialog"
+        assert "no counter 99" in form_error(app)
+        assert field(app, "counter").has_class("-invalid")
+        assert field(app, "counter").value == "99"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen.mode == "stock"
+
+
+@pilot_test
+async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
+    from hallterm.services import stocktake
+
+    app, clerk = warehouse(hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+        await pilot.press(*"ACC-CASE", "enter")  # the item, then how many
+        await pilot.pause(0.2)
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: bool(app.screen.draft and app.screen.draft.lines))
+        stocktake.start(clerk, place="counter:1")  # begun meanwhile at the back office
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.5)
+        assert screen_name(app) == "WarehouseScreen"  # no PIN dialog
+        assert any("in progress" in n.message for n in app._notifications)
+        assert app.screen.draft is not None and app.screen.draft.lines  # the document stays
+        # And a new issue to that counter is refused in its form.
+        await pilot.press("escape")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: "Checking" not in form_error(app))
+        assert "in progress" in form_error(app) and field(app, "counter").has_class("-invalid")
+
+
+@pilot_test
+async def test_the_wrong_receiving_clerk_is_refused_before_the_pin(hall):
+    from hallterm.services import stock
+
+    app, clerk = warehouse(hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+        await pilot.press(*"ACC-CASE", "enter")  # the item, then how many
+        await pilot.pause(0.2)
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: bool(app.screen.draft and app.screen.draft.lines))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(app) == "PersonDialog")
+        await pilot.press(*"8005", "enter", *"246810", "enter")
+        await wait_for(pilot, lambda: "only they" in str(
+            app.screen.query_one("#dialog-message").render()))
+        assert screen_name(app) == "PersonDialog"
+        assert "only they take stock" in str(app.screen.query_one("#dialog-message").render())
+        empno = app.screen.query_one("#dialog-empno", Input)
+        assert empno.value == "8005" and empno.has_class("-invalid")
+        assert staff_row(hall, "8005").failed_attempts == 0 and auth_actions(hall) == []
+        await pilot.press("ctrl+u", *"8004", "enter", *"246810", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "WarehouseScreen"
+                       and app.screen.mode == "stock")
+        await pilot.pause(0.3)
+    assert stock.custody(clerk, counter=1).quantity == 1
+    assert auth_actions(hall) == ["auth.stock.issue"]

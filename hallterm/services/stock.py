@@ -577,6 +577,17 @@ def _check_document(unit: ReadUnit, *, from_place: str, to_place: str,
     return checked
 
 
+def check_place(ctx: Ctx, *, place: str) -> None:
+    """Stock can move in or out of ``place`` now: a counter that exists, no stocktake on it."""
+    may_read(ctx)
+
+    def check(unit: ReadUnit) -> None:
+        _check_counter(unit, place)
+        _frozen_places(unit, {place})
+
+    run_check(ctx, check)
+
+
 def check_issue(ctx: Ctx, *, counter: int, lines: Sequence[LineIn],
                 receiver: str | None = None) -> list[CheckedLine]:
     """Validate an issue before anyone is asked for a PIN; writes nothing.

@@ -310,9 +310,26 @@ class WarehouseScreen(StocktakeMode, PostScreen):
                                reference=values["document"], supplier=values["supplier"])
             self._set_mode("document")
 
+    def _counter_check(self):
+        """A form check: the counter exists and is not being stocktaken (nothing scanned yet)."""
+        ctx = self.hctx
+
+        def check(values: dict) -> None:
+            text = values["counter"].strip()
+            if not text.isdigit() or not 1 <= int(text) <= 999:
+                raise BadInput(_("A counter number is 1-999."), field="counter")
+            try:
+                stock.check_place(ctx, place=stock.counter_place(int(text)))
+            except HallTermError as exc:
+                exc.field = "counter"
+                raise
+
+        return check
+
     def action_issue(self) -> None:
         self.app.push_screen(FormDialog(_("Issue to a counter (出库/领用)"), [
-            Field("counter", N_("Counter number"))]), self._start_issue)
+            Field("counter", N_("Counter number"))], check=self._counter_check()),
+            self._start_issue)
 
     def _start_issue(self, values) -> None:
         counter = self._counter(values)
@@ -324,7 +341,8 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     def action_return(self) -> None:
         self.app.push_screen(FormDialog(_("Return from a counter (退库)"), [
             Field("counter", N_("Counter number")),
-            Field("reason", N_("Reason"), required=False)]), self._start_return)
+            Field("reason", N_("Reason"), required=False)], check=self._counter_check()),
+            self._start_return)
 
     def _start_return(self, values) -> None:
         counter = self._counter(values)
@@ -469,10 +487,24 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         cards = d.kinds.count("valuable_card")
         summary = _("{n} line(s), {value}").format(n=len(d.lines), value=format_fen(d.value_fen))
         receiver = approver = witness = None
+        ctx, lines = self.hctx, list(d.lines)
+        # The whole document first (counter, stocktake, every line): no one is asked for
+        # a PIN for a document that would be refused.
+        if d.kind == "issue":
+            ok = await self.checked(stock.check_issue, ctx, counter=d.counter, lines=lines)
+        elif d.kind in ("return", "write_off"):
+            ok = await self.checked(stock.check_move, ctx, kind=d.kind, from_place=d.from_place,
+                                    to_place=d.to_place, lines=lines, reason=d.reason)
+        else:
+            ok = True
+        if not ok:
+            return
         if d.kind == "issue":
             receiver = await self.app.push_screen_wait(PersonDialog(
                 "stock.issue", _("Counter {n}'s clerk confirms taking {what} into custody."
-                                 ).format(n=d.counter, what=summary)))
+                                 ).format(n=d.counter, what=summary),
+                precheck=lambda empno: stock.check_issue(ctx, counter=d.counter, lines=lines,
+                                                         receiver=empno)))
             if receiver is None:
                 return
         if d.kind == "write_off":
@@ -488,7 +520,6 @@ class WarehouseScreen(StocktakeMode, PostScreen):
             if witness is None:
                 return
         self._posting = True
-        lines = list(d.lines)
         if d.kind == "receive":
             self.call(stock.receive, self.hctx, document_no=d.reference, supplier=d.supplier,
                       lines=lines, witness=witness, on_success=self._posted,

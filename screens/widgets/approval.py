@@ -43,10 +43,13 @@ class PinDialog(ModalScreen):
         Binding("enter", "enter", N_("Next / confirm"), show=False, priority=True),
     ]
 
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, *, precheck=None) -> None:
         super().__init__()
         self.description = description
         self._busy = False
+        # Run (in the thread) on the employee number before the PIN is checked: a person
+        # who may not do this is refused without a PIN attempt counted or recorded.
+        self.precheck = precheck
 
     def title_text(self) -> str:
         """The dialog's title (subclasses name what is asked)."""
@@ -105,6 +108,12 @@ class PinDialog(ModalScreen):
 
         def work() -> None:
             try:
+                if self.precheck is not None:
+                    try:
+                        self.precheck(who)
+                    except HallTermError as exc:
+                        self.app.call_from_thread(self._wrong_person, exc)
+                        return
                 person = self.check(who, secret)
             except HallTermError as exc:
                 self.app.call_from_thread(self._refused, exc)
@@ -124,6 +133,15 @@ class PinDialog(ModalScreen):
         message = str(exc) if exc is not None else _("Sorry, something went wrong.")
         self.query_one("#dialog-message", Static).update(Text(message, style="bold red"))
 
+    def _wrong_person(self, exc: HallTermError) -> None:
+        """The person named may not do this: keep the number, mark it, clear the PIN."""
+        self._busy = False
+        self.query_one("#dialog-pin", Input).value = ""
+        empno = self.query_one("#dialog-empno", Input)
+        empno.add_class("-invalid")
+        self.set_focus(empno)
+        self.query_one("#dialog-message", Static).update(Text(str(exc), style="bold red"))
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -131,8 +149,8 @@ class PinDialog(ModalScreen):
 class ApprovalDialog(PinDialog):
     """A second person (duty or hall manager) authorises ``action`` (``APPROVERS`` names who)."""
 
-    def __init__(self, action: str, description: str) -> None:
-        super().__init__(description)
+    def __init__(self, action: str, description: str, *, precheck=None) -> None:
+        super().__init__(description, precheck=precheck)
         self.action = action
 
     def title_text(self) -> str:

@@ -18,8 +18,8 @@ from screens.widgets.approval import PinDialog
 class PersonDialog(PinDialog):
     """Another person confirms with their employee number and PIN."""
 
-    def __init__(self, purpose: str, title: str) -> None:
-        super().__init__(title)
+    def __init__(self, purpose: str, title: str, *, precheck=None) -> None:
+        super().__init__(title, precheck=precheck)
         self.purpose = purpose
 
     def title_text(self) -> str:
