@@ -94,6 +94,9 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except HallTermError as exc:
             first, *rest = str(exc).splitlines() or [""]
+            hint = getattr(exc, "cli_hint", None)  # what to type on the CLI (an option)
+            if hint and not rest:
+                first = f"{first} {_(hint)}"
             typer.echo(first if not rest else str(exc), err=True)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, SystemExit):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from hallterm.context import Actor, Ctx, ReadUnit
 from hallterm.errors import Forbidden, NotFound, Refused
-from hallterm.i18n import _
+from hallterm.i18n import N_, _
 from hallterm.permissions import MANAGERS
 from hallterm.store import execute
 
@@ -30,6 +30,8 @@ MAX_REASON = 200
 
 class OverrideNeeded(Refused):
     """A manager at another clerk's counter: allowed only with an override reason (exit 3)."""
+
+    cli_hint = N_("Run it again with --override-reason TEXT.")
 
 
 @dataclass(frozen=True)
