@@ -224,3 +224,16 @@ def test_cli_manager_override_needs_a_reason_and_is_audited(demo):
     assert r.exit_code == 0, r.output
     reasons = audit(demo, "counter.override")
     assert len(reasons) == 2 and "8006 taken ill" in reasons[0]
+
+
+def test_no_stock_moves_at_a_counter_being_handed_over(demo):
+    from hallterm.services import stock
+    from hallterm.services.stock import LineIn
+
+    start_handover(demo, 1, "8004")
+    warehouse = demo.as_("8008")
+    with pytest.raises(Refused, match="being handed over"):
+        stock.check_move(warehouse, kind="return", from_place="counter:1",
+                         to_place="warehouse", lines=[LineIn("ACC-CABLE-C", None, 1)])
+    with pytest.raises(Refused, match="being handed over"):
+        stock.return_from_counter(warehouse, counter=1, lines=[LineIn("ACC-CABLE-C", None, 1)])

@@ -569,6 +569,10 @@ def _check_document(unit: ReadUnit, *, from_place: str, to_place: str,
     unit.open_day()
     for place in (from_place, to_place):
         _check_counter(unit, place)
+        if place.startswith("counter:"):  # its handover's count must still hold
+            from hallterm.services.keeper import require_no_handover
+
+            require_no_handover(unit, int(place.split(":", 1)[1]))
     _frozen_places(unit, {from_place, to_place})
     if not lines:
         raise BadInput(_("A document needs at least one line."))

@@ -49,7 +49,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         width: 64; height: auto; padding: 1 2;
         border: thick $accent; background: $surface;
     }
-    FormDialog .title { text-style: bold; margin-bottom: 1; }
+    FormDialog .title { text-style: bold; margin-bottom: 1; width: 1fr; }
     FormDialog .error { color: $error; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without changing"))]
