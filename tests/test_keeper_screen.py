@@ -92,3 +92,24 @@ async def test_a_manager_at_another_clerks_counter_is_asked_for_the_override_rea
 
     assert queue.counter_view(demo.as_("8006"), counter=5).current is None
     assert actions(demo).count("counter.override") == 1
+
+
+@pilot_test
+async def test_a_terminal_locked_before_the_take_over_ends_the_session_too(demo):
+    app = counter_app(demo, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "8004", PIN)
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("f8")  # 8004 locks the terminal and steps away
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        hand_over(demo, 1, "8004", "8007")
+        app.check_keeper()
+        await settle(pilot)
+        why = text(app.screen.query_one("#lock-why", Static))
+        assert "Counter 1 was taken over by" in why and "(8007)" in why
+        app.screen.query_one("#lock-pin", Input).value = PIN
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)  # not back at counter 1's panel
