@@ -80,6 +80,8 @@ class Thresholds(_Strict):
     cash_movement_approval_fen: int = Field(100000, ge=0)
     handover_difference_approval_fen: int = Field(5000, ge=0)
     refund_window_days: int = Field(7, ge=0, le=365)
+    approval_attempts: int = Field(5, ge=1, le=50)
+    approval_wait_minutes: int = Field(15, ge=1, le=1440)
 
 
 class QueuePolicy(_Strict):
@@ -116,6 +118,7 @@ class HallConfig(_Strict):
     name_zh: str = Field(min_length=1, max_length=60)
     name_en: str = Field(min_length=1, max_length=80)
     hours: dict[str, Hours]
+    receipt_language: Literal["zh_CN", "en"] = "zh_CN"
     thresholds: Thresholds = Thresholds()
     queue: QueuePolicy = QueuePolicy()
     services: list[ServiceDef] = Field(min_length=1)

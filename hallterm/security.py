@@ -50,6 +50,23 @@ def hash_pin(pin: str, pepper: bytes) -> str:
     return _hasher.hash(_keyed(pin, pepper))
 
 
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def dummy_verify(pin: str, pepper: bytes) -> bool:
+    """Spend the time of one real PIN check, against a hash no PIN matches.
+
+    Sign-in runs this for an unknown employee number (and a locked account), so the
+    answer takes as long as a wrong PIN's and staff numbers cannot be found by timing.
+    Always False.
+    """
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash(secrets.token_bytes(32)))
+    verify_pin(_dummy[1], pin, pepper)
+    return False
+
+
 def verify_pin(stored: str, pin: str, pepper: bytes) -> bool:
     """Whether ``pin`` matches the stored hash (constant-time inside Argon2)."""
     if not PIN_RE.match(pin or ""):

@@ -27,6 +27,7 @@ class HomeFacts:
 
     day_state: str
     figures: list[tuple[str, str]] | None  # None: this person does not see figures
+    alerts: tuple = ()  # staff.ApprovalAlert: wrong PINs typed under this person's number
 
 
 def read_home(ctx) -> HomeFacts:
@@ -35,11 +36,27 @@ def read_home(ctx) -> HomeFacts:
     from hallterm.services import figures
     from hallterm.services.day import day_status
 
+    from hallterm.services.staff import approval_alerts
+
     info = day_status(ctx)
     shown = None
     if ctx.actor is not None and allowed(ctx.actor.roles, "day.figures"):
         shown = figures.headline(ctx, business_day=info.business_day)
-    return HomeFacts(info.state, shown)
+    return HomeFacts(info.state, shown, tuple(approval_alerts(ctx)))
+
+
+def alert_lines(alerts) -> list[str]:
+    """What home tells a person whose number was used with wrong approval PINs today."""
+    lines = []
+    for a in alerts:
+        line = _("Wrong PINs typed for your approval today: {attempts} on terminal {terminal} "
+                 "(last at {at}; signed in there: {who}).").format(
+                     attempts=a.attempts, terminal=a.terminal, at=a.last_at.strftime("%H:%M"),
+                     who=", ".join(a.typed_by) or "-")
+        if a.waited:
+            line += " " + _("Its approvals were made to wait.")
+        lines.append(line)
+    return lines
 
 
 class HomeScreen(PostScreen):
@@ -49,6 +66,7 @@ class HomeScreen(PostScreen):
     HomeScreen #home { padding: 1 2; }
     HomeScreen .section { text-style: bold; color: $accent; margin-top: 1; }
     HomeScreen #home-who { text-style: bold; }
+    HomeScreen #home-alerts { color: $warning; text-style: bold; }
     """
 
     def __init__(self) -> None:
@@ -62,6 +80,7 @@ class HomeScreen(PostScreen):
             yield Static(id="home-who")
             yield Static(id="home-roles")
             yield Static(id="home-day")
+            yield Static(id="home-alerts")
             yield Static(id="home-posts-title", classes="section")
             yield Static(id="home-posts")
             yield Static(id="home-figures-title", classes="section")
@@ -108,6 +127,10 @@ class HomeScreen(PostScreen):
         day = _("Business day {day}: {state}").format(
             day=today, state=state_label(state) if state else "…")
         self.query_one("#home-day", Static).update(Text(day))
+        alerts = alert_lines(self._facts.alerts) if self._facts else []
+        box = self.query_one("#home-alerts", Static)
+        box.display = bool(alerts)
+        box.update(Text("\n".join(alerts)))
         self.query_one("#home-posts-title", Static).update(_("Your posts"))
         self.query_one("#home-posts", Static).update(self._posts_table())
         figures = self._facts.figures if self._facts else None

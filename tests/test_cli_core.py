@@ -66,10 +66,20 @@ def test_wrong_pin_is_one_line_exit_3_and_changes_nothing_but_the_count(store):
     r = invoke("day", "open", "--as", "9001", "--store", str(store),
                env={"HALLTERM_PIN": "000000"})
     assert r.exit_code == 3
-    assert r.stderr.strip().count("\n") == 0 and "Wrong PIN" in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "wrong PIN" in r.stderr
     assert "Traceback" not in r.output + r.stderr
     r = invoke("day", "status", "--json", "--store", str(store))
     assert '"state":"not_opened"' in r.output
+
+
+def test_as_an_unknown_number_answers_like_a_wrong_pin(store):
+    """--as cannot be used to find out which staff numbers exist."""
+    wrong = invoke("day", "open", "--as", "9001", "--store", str(store),
+                   env={"HALLTERM_PIN": "000000"})
+    unknown = invoke("day", "open", "--as", "9999", "--store", str(store),
+                     env={"HALLTERM_PIN": "000000"})
+    assert (wrong.exit_code, wrong.stderr) == (unknown.exit_code, unknown.stderr)
+    assert unknown.stderr.strip() == "Unknown employee number or wrong PIN."
 
 
 def test_day_open_twice_is_refused(store):

@@ -69,7 +69,7 @@ def test_bad_input_wrong_pin_and_busy(hall, monkeypatch, tmp_path):
     r = run(hall, *base, "--cash", "500", pins=False)
     assert r.exit_code == 2 and "HALLTERM_OUTGOING_PIN" in r.stderr
     r = run(hall, *base, "--cash", "500", outgoing_pin="000000")
-    assert r.exit_code == 3 and "Wrong PIN" in r.stderr
+    assert r.exit_code == 3 and "wrong PIN" in r.stderr
     assert handover.active(hall.manager, counter=1) is None  # nothing was started
     r = run(hall, *base, "--day-end")
     assert r.exit_code == 2

@@ -152,13 +152,13 @@ async def test_manager_sees_headline_figures(hall):
 
 
 @run_async
-async def test_wrong_pin_says_how_many_attempts_are_left(hall):
+async def test_wrong_pin_answers_like_an_unknown_number_and_clears_the_pin(hall):
     hall.add("7002", "sales")
     app = make_app(hall)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "7002", "999999")
         assert isinstance(app.screen, SignInScreen)
-        assert "Wrong PIN; 4 attempt(s) left" in message(app)
+        assert message(app).strip() == "Unknown employee number or wrong PIN."
         assert app.screen.query_one("#pin", Input).value == ""
         await pilot.press(*"424242")  # the focus is back on the PIN
         assert app.screen.query_one("#pin", Input).value == "424242"
@@ -207,7 +207,7 @@ async def test_idle_lock_by_the_clock_then_the_same_pin_returns_where_they_were(
         assert isinstance(app.screen, LockScreen)
         await type_pin(pilot, "000000")
         assert isinstance(app.screen, LockScreen)
-        assert "Wrong PIN" in text(app.screen.query_one("#lock-message", Static))
+        assert "wrong PIN" in text(app.screen.query_one("#lock-message", Static))
         await pilot.press(*STAFF_PIN, "enter")  # typed: the PIN field had the focus
         await settle(pilot)
         assert app.screen is post
@@ -351,3 +351,23 @@ async def test_unexpected_error_is_logged_with_a_short_apology(hall, tmp_path):
             log = app.report_unexpected(exc)
         await pilot.pause()
     assert "ZeroDivisionError: boom" in log.read_text()
+
+
+@run_async
+async def test_home_tells_the_manager_of_wrong_approval_pins_under_their_number(hall):
+    from hallterm.errors import AuthFailed
+    from hallterm.services.staff import approve
+
+    clerk = hall.add("7002", "sales")
+    hall.add("7003", "duty_manager")
+    for _n in range(5):
+        with pytest.raises(AuthFailed):
+            approve(clerk, action="sale.void", empno="7003", pin="000000")
+    app = make_app(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "7003", STAFF_PIN)  # their own sign-in still works
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        alerts = text(app.screen.query_one("#home-alerts", Static))
+        assert "5 on terminal T-test" in alerts and "7002" in alerts
+        assert "made to wait" in alerts

@@ -101,7 +101,7 @@ def test_valuable_cards_need_a_witness_on_the_command_line(hall, tmp_path):
     r = run(hall, *args, "--witness", "8004", pin="246810", witness_pin="246810")
     assert r.exit_code == 3 and "may not approve" in r.stderr
     r = run(hall, *args, "--witness", "8002", pin="246810", witness_pin="000000")
-    assert r.exit_code == 3 and "Wrong PIN" in r.stderr
+    assert r.exit_code == 3 and "wrong PIN" in r.stderr
     r = run(hall, *args, "--witness", "8002", "--json", pin="246810", witness_pin="246810")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["approver"] == "8002"

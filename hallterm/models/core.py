@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from hallterm.models.types import AwareDateTime
@@ -96,6 +97,12 @@ class AuditRow(SQLModel, table=True):
     """One append-only, hash-chained audit record of a write (or a sensitive read)."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # Recent rows of one terminal (wrong approval PINs per terminal) and of one
+        # entity (what was done to a person's account) without scanning the log.
+        Index("ix_audit_log_terminal_at", "terminal", "at"),
+        Index("ix_audit_log_entity", "entity", "entity_id", "seq"),
+    )
     seq: int = Field(primary_key=True)
     at: datetime = Field(sa_type=AwareDateTime)
     business_day: date | None = Field(default=None, index=True)

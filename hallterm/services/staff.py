@@ -1,9 +1,15 @@
 """Staff, sign-in, PIN lockout and second-person approval (双人复核 / 授权).
 
-Failed PINs are counted in the store, so every terminal of the hall sees the same
-count: after ``pin_lockout_attempts`` failures the account waits
-``pin_lockout_minutes``; after twice that many only a hall manager can unlock it.
-Every failure, lock, sign-in and approval is an audit row.
+Failed sign-in PINs are counted in the store, so every terminal of the hall sees the
+same count: after ``pin_lockout_attempts`` failures the account waits
+``pin_lockout_minutes``; after twice that many only a hall manager can unlock it. An
+unknown employee number and a wrong PIN get the same answer after the same work.
+
+PINs typed on someone's behalf (a manager's approval, a receiving clerk's
+confirmation) never count against that person's sign-in: they count per terminal
+(``approval_attempts`` within ``approval_wait_minutes`` make the terminal's approvals
+wait), and the person is told (``approval_alerts``). Every failure, lock, wait,
+sign-in and approval is an audit row.
 """
 
 from __future__ import annotations
@@ -68,48 +74,57 @@ def check_empno(empno: str) -> str:
     return empno
 
 
+SECOND_PERSON = frozenset({"approve", "confirm"})
+"""PIN purposes typed on someone else's behalf: limited per terminal, not per account."""
+
+
+def wrong_pin_message() -> str:
+    """The one answer for an unknown employee number and a wrong PIN (no enumeration)."""
+    return _("Unknown employee number or wrong PIN.")
+
+
 def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
                  exclude_id: int | None = None) -> Actor:
     """Check an employee number and PIN; count failures; return the person.
 
-    ``purpose`` names the audit action (``signin``, ``unlock``, ``approve``, ``confirm``).
-    Raises ``AuthFailed`` with a message saying why (wrong PIN with attempts left,
-    locked with minutes left, disabled).
+    ``purpose`` names the audit action (``signin``, ``cli``, ``unlock``, ``approve``,
+    ``confirm``). An unknown number and a wrong PIN get the same answer after the same
+    work (one Argon2 check each), so staff numbers cannot be found by trying. Wrong PINs
+    typed on someone's behalf (``approve``, ``confirm``) count against this terminal,
+    never against that person's sign-in (``_second_person``). Raises ``AuthFailed``.
     """
+    if purpose in SECOND_PERSON:
+        return _second_person(ctx, empno=empno, pin=pin, purpose=purpose,
+                              exclude_id=exclude_id)
     attempts, minutes = _thresholds(ctx)
     empno = (empno or "").strip()
 
     def work(uow: UnitOfWork) -> tuple[Actor | None, str | None]:
         row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
         if row is None:
+            security.dummy_verify(pin, ctx.pepper)  # as long as a wrong PIN takes
             uow.audit(f"auth.{purpose}.unknown", entity="staff", entity_id=empno[:16])
-            return None, _("Unknown employee number or wrong PIN.")
+            return None, wrong_pin_message()
         actor = _actor(row)
         if exclude_id is not None and actor.id == exclude_id:
             uow.audit(f"auth.{purpose}.self", entity="staff", entity_id=empno)
             return None, _("You cannot approve or confirm your own action.")
-        if not row[5]:
-            uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
-            return None, _("Account {empno} is disabled; ask the hall manager.").format(empno=empno)
-        failed = row[6]
-        if failed >= 2 * attempts:
+        locked = _locked_message(uow, row, attempts)
+        if locked is not None:
+            security.dummy_verify(pin, ctx.pepper)
             uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno)
-            return None, _("Account {empno} is locked; only the hall manager can unlock it.").format(
-                empno=empno)
-        locked_until = datetime.fromisoformat(row[7]) if row[7] else None
-        if locked_until is not None and locked_until > uow.now:
-            left = max(1, int((locked_until - uow.now).total_seconds() + 59) // 60)
-            uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno,
-                      payload={"minutes_left": left})
-            return None, _("Account {empno} is locked for {minutes} more minute(s).").format(
-                empno=empno, minutes=left)
+            return None, locked
         if security.verify_pin(row[4], pin, ctx.pepper):
+            if not row[5]:  # said only to someone who knows the PIN
+                uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
+                return None, _disabled_message(empno)
             uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = :i",
                     {"i": actor.id})
             uow.audit(f"auth.{purpose}", entity="staff", entity_id=empno, actor=actor)
             return actor, None
-        failed += 1
+        failed = row[6] + 1
         until = None
+        message = wrong_pin_message()
         if failed >= 2 * attempts:
             message = _("Wrong PIN. Account {empno} is now locked; only the hall manager can "
                         "unlock it.").format(empno=empno)
@@ -117,10 +132,6 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
             until = uow.now + timedelta(minutes=minutes)
             message = _("Wrong PIN. Account {empno} is locked for {minutes} minute(s).").format(
                 empno=empno, minutes=minutes)
-        else:
-            left = attempts - failed % attempts
-            message = _("Wrong PIN; {left} attempt(s) left before the account locks.").format(
-                left=left)
         uow.sql("UPDATE staff SET failed_attempts = :f, locked_until = :u WHERE id = :i",
                 {"f": failed, "u": utc_text(until) if until else None, "i": actor.id})
         uow.audit(f"auth.{purpose}.failed", entity="staff", entity_id=empno,
@@ -134,22 +145,202 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
     return actor
 
 
-def _pin_matches(ctx: Ctx, *, empno: str, pin: str, exclude_id: int | None) -> Actor | None:
-    """The person, when ``empno``/``pin`` would pass ``authenticate`` now (a read, no write)."""
+def _disabled_message(empno: str) -> str:
+    return _("Account {empno} is disabled; ask the hall manager.").format(empno=empno)
+
+
+def _locked_message(uow: UnitOfWork, row, attempts: int) -> str | None:
+    """Why the account of ``row`` is locked for sign-in now, or None."""
+    empno = row[1]
+    if row[6] >= 2 * attempts:
+        return _("Account {empno} is locked; only the hall manager can unlock it.").format(
+            empno=empno)
+    locked_until = datetime.fromisoformat(row[7]) if row[7] else None
+    if locked_until is not None and locked_until > uow.now:
+        left = max(1, int((locked_until - uow.now).total_seconds() + 59) // 60)
+        return _("Account {empno} is locked for {minutes} more minute(s).").format(
+            empno=empno, minutes=left)
+    return None
+
+
+# -- PINs typed on someone's behalf: limited per terminal ------------------------------
+def _approval_limits(ctx: Ctx) -> tuple[int, int]:
+    from hallterm.services.hall import get_hall
+
+    t = get_hall(ctx).thresholds
+    return t.approval_attempts, t.approval_wait_minutes
+
+
+def _terminal_failures(sql, terminal: str, now: datetime, limit: int,
+                       minutes: int) -> list[datetime]:
+    """A terminal's latest wrong second-person PINs (newest first) since its last good one.
+
+    ``sql(text, params)`` runs a query (a write's ``uow.sql`` or a read session's).
+    """
+    since = utc_text(now - timedelta(minutes=2 * minutes))
+    rows = sql(
+        "SELECT action, at FROM audit_log WHERE terminal = :t AND at >= :since AND action IN "
+        "('auth.approve', 'auth.confirm', 'auth.approve.failed', 'auth.confirm.failed', "
+        "'auth.approve.unknown', 'auth.confirm.unknown') ORDER BY at DESC, seq DESC",
+        {"t": terminal, "since": since}).all()
+    out: list[datetime] = []
+    for action, at in rows:
+        if action in ("auth.approve", "auth.confirm") or len(out) >= limit:
+            break
+        out.append(datetime.fromisoformat(at) if isinstance(at, str) else at)
+    return out
+
+
+def _wait_until(sql, terminal: str, now: datetime, limit: int,
+                minutes: int) -> datetime | None:
+    failures = _terminal_failures(sql, terminal, now, limit, minutes)
+    if len(failures) < limit:
+        return None
+    newest, oldest = failures[0], failures[limit - 1]
+    if newest - oldest > timedelta(minutes=minutes):
+        return None
+    until = newest + timedelta(minutes=minutes)
+    return until if until > now else None
+
+
+def approval_wait(uow: UnitOfWork, limit: int, minutes: int) -> datetime | None:
+    """Until when this terminal's approvals wait, or None.
+
+    ``limit`` wrong approval PINs on one terminal within ``minutes`` minutes make its
+    approvals (and PIN confirmations) wait ``minutes`` minutes after the last of them.
+    """
+    return _wait_until(uow.sql, uow.ctx.terminal, uow.now, limit, minutes)
+
+
+def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
+                   exclude_id: int | None) -> Actor:
+    """A second person's PIN typed on this terminal (approval, confirmation).
+
+    A wrong PIN here never counts against that person's own sign-in (a clerk must not
+    be able to lock the duty manager out); it counts against this terminal, and the
+    person whose number was used is told (audit rows, their home screen).
+    """
+    sign_in_attempts, _minutes = _thresholds(ctx)
+    limit, minutes = _approval_limits(ctx)
+    empno = (empno or "").strip()
+
+    def wait_message(until: datetime, uow: UnitOfWork) -> str:
+        left = max(1, int((until - uow.now).total_seconds() + 59) // 60)
+        return _("Too many wrong approval PINs on this terminal: approvals here wait "
+                 "{minutes} more minute(s).").format(minutes=left)
+
+    def work(uow: UnitOfWork) -> tuple[Actor | None, str | None]:
+        until = approval_wait(uow, limit, minutes)
+        if until is not None:
+            uow.audit(f"auth.{purpose}.waiting", entity="staff", entity_id=empno[:16],
+                      payload={"until": utc_text(until)})
+            return None, wait_message(until, uow)
+        row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
+        if row is not None and exclude_id is not None and row[0] == exclude_id:
+            uow.audit(f"auth.{purpose}.self", entity="staff", entity_id=empno)
+            return None, _("You cannot approve or confirm your own action.")
+        if row is not None:
+            locked = _locked_message(uow, row, sign_in_attempts)
+            if locked is not None:
+                security.dummy_verify(pin, ctx.pepper)
+                uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno)
+                return None, locked
+            if security.verify_pin(row[4], pin, ctx.pepper):
+                if not row[5]:
+                    uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
+                    return None, _disabled_message(empno)
+                actor = _actor(row)
+                uow.audit(f"auth.{purpose}", entity="staff", entity_id=empno, actor=actor)
+                return actor, None
+            action = f"auth.{purpose}.failed"
+        else:
+            security.dummy_verify(pin, ctx.pepper)
+            action = f"auth.{purpose}.unknown"
+        failures = len(_terminal_failures(uow.sql, ctx.terminal, uow.now, limit, minutes)) + 1
+        uow.audit(action, entity="staff", entity_id=empno[:16],
+                  payload={"terminal_failures": failures})
+        until = approval_wait(uow, limit, minutes)
+        if until is not None:
+            uow.audit("auth.approval_wait", entity="terminal", entity_id=ctx.terminal,
+                      payload={"until": utc_text(until), "failures": limit,
+                               "minutes": minutes, "last_empno": empno[:16]})
+            return None, _("Unknown employee number or wrong PIN. Approvals on this terminal "
+                           "now wait {minutes} minute(s); the manager is told.").format(
+                               minutes=minutes)
+        left = limit - failures if failures < limit else limit
+        return None, _("Unknown employee number or wrong PIN; {left} approval attempt(s) left "
+                       "on this terminal.").format(left=left)
+
+    actor, message = run_write(ctx.as_actor(ctx.actor), f"auth.{purpose}", work)
+    if actor is None:
+        raise AuthFailed(message or _("Approval refused."))
+    return actor
+
+
+@dataclass(frozen=True)
+class ApprovalAlert:
+    """Wrong PINs typed under someone's number in approval dialogs, per terminal."""
+
+    terminal: str
+    attempts: int
+    last_at: datetime
+    typed_by: tuple[str, ...]  # who was signed in on that terminal
+    waited: bool  # the terminal's approvals were made to wait
+
+
+def approval_alerts(ctx: Ctx, *, empno: str | None = None,
+                    since: datetime | None = None) -> list[ApprovalAlert]:
+    """Wrong approval/confirmation PINs typed under ``empno`` (default: the signed-in
+    person) since ``since`` (default: the start of today), per terminal."""
+    from hallterm.store import execute
+
+    empno = empno or (ctx.actor.empno if ctx.actor else None)
+    if not empno:
+        return []
+    if since is None:
+        now = ctx.now()
+        since = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    with ctx.store.read() as session:
+        rows = execute(session,
+                       "SELECT terminal, at, actor FROM audit_log WHERE entity = 'staff' AND "
+                       "entity_id = :e AND action IN ('auth.approve.failed', "
+                       "'auth.confirm.failed') AND at >= :since ORDER BY seq",
+                       {"e": empno, "since": utc_text(since)}).all()
+        waits = {r[0] for r in execute(
+            session, "SELECT entity_id FROM audit_log WHERE entity = 'terminal' AND action = "
+                     "'auth.approval_wait' AND at >= :since", {"since": utc_text(since)}).all()}
+    by_terminal: dict[str, list] = {}
+    for terminal, at, actor in rows:
+        by_terminal.setdefault(terminal, []).append((at, actor))
+    tz = ctx.clock.tz
+    return [ApprovalAlert(t, len(items), datetime.fromisoformat(items[-1][0]).astimezone(tz),
+                          tuple(sorted({a for _at, a in items if a})), t in waits)
+            for t, items in sorted(by_terminal.items())]
+def _pin_matches(ctx: Ctx, *, empno: str, pin: str, purpose: str,
+                 exclude_id: int | None) -> Actor | None:
+    """The person, when ``empno``/``pin`` would pass ``authenticate`` now (a read, no write).
+
+    Every ``None`` costs one Argon2 check as a wrong PIN does (no timing difference
+    between an unknown number, a locked account and a wrong PIN).
+    """
     from hallterm.store import execute
 
     attempts, _minutes = _thresholds(ctx)
     with ctx.store.read() as session:
         row = execute(session, f"SELECT {_COLUMNS} FROM staff WHERE empno = :e",
                       {"e": (empno or "").strip()}).first()
-    if row is None or not row[5] or row[6] >= 2 * attempts:
+        waiting = False
+        if purpose in SECOND_PERSON:
+            limit, minutes = _approval_limits(ctx)
+            waiting = _wait_until(lambda q, p: execute(session, q, p), ctx.terminal,
+                                  ctx.now(), limit, minutes) is not None
+    usable = (row is not None and not waiting and row[5] and row[6] < 2 * attempts
+              and (exclude_id is None or row[0] != exclude_id)
+              and not (row[7] and datetime.fromisoformat(row[7]) > ctx.now()))
+    if not usable:
+        security.dummy_verify(pin, ctx.pepper)
         return None
-    actor = _actor(row)
-    if exclude_id is not None and actor.id == exclude_id:
-        return None
-    if row[7] and datetime.fromisoformat(row[7]) > ctx.now():
-        return None
-    return actor if security.verify_pin(row[4], pin, ctx.pepper) else None
+    return _actor(row) if security.verify_pin(row[4], pin, ctx.pepper) else None
 
 
 def check_pin(ctx: Ctx, *, empno: str, pin: str, purpose: str,
@@ -160,7 +351,7 @@ def check_pin(ctx: Ctx, *, empno: str, pin: str, purpose: str,
     ``auth.<purpose>`` row (``UnitOfWork.pin_used``), in its own transaction. A
     wrong PIN is counted and audited at once (the lockout must not wait for an action).
     """
-    person = _pin_matches(ctx, empno=empno, pin=pin, exclude_id=exclude_id)
+    person = _pin_matches(ctx, empno=empno, pin=pin, purpose=purpose, exclude_id=exclude_id)
     if person is None:
         # Records the failure (or, in a race with a PIN change, the success) and says why.
         return authenticate(ctx, empno=empno, pin=pin, purpose=purpose, exclude_id=exclude_id)
