@@ -284,3 +284,48 @@ def test_only_the_drawers_keeper_or_a_manager_moves_its_cash(hall):
                           amount_fen=100, override_reason="change for 8004").amount_fen == 100
     assert cash.move_cash(hall.sales, counter=1, kind="in", reason="change_fund",
                           amount_fen=100).amount_fen == 100
+
+
+# -- the receipt's language ---------------------------------------------------------------
+def test_receipt_prints_in_the_hall_language_not_the_clerks(shop, tmp_path):
+    """The clerk works in English; the customer gets the hall's receipt language (zh_CN),
+    or the other one when they ask; a language we cannot print is refused, not English."""
+    ctx = shop.sales
+    assert ctx.language == "en"
+    done = sales.complete_sale(ctx, counter=1, visit_id=None, lines=[item_line(ctx, "ACC-CASE")],
+                               payments=[PaymentIn("cash", 4900, 5000)])
+    printer = receipts.Printer("folder", tmp_path)
+    default = receipts.print_receipt(ctx, receipt_no=done.receipt_no, printer=printer)
+    assert "销售小票" in default.text and "收您 ¥50.00，找您 ¥1.00" in default.text
+    asked = receipts.print_receipt(ctx, receipt_no=done.receipt_no, printer=printer,
+                                   language="en", reprint=True)
+    assert "SALES RECEIPT" in asked.text and "Received ¥50.00, change ¥1.00" in asked.text
+    with pytest.raises(BadInput, match="zh_CN or en"):
+        receipts.print_receipt(ctx, receipt_no=done.receipt_no, printer=printer,
+                               language="fr", reprint=True)
+    with pytest.raises(BadInput, match="zh_CN or en"):
+        receipts.render(sales.get_sale(ctx, receipt_no=done.receipt_no), language="fr",
+                        hall_name="Hall")
+    # The refused reprint wrote nothing: still one copy.
+    assert sales.get_sale(ctx, receipt_no=done.receipt_no).reprints == 1
+
+
+def test_the_hall_chooses_its_receipt_language(shop, tmp_path):
+    from pathlib import Path
+
+    from hallterm.services.hall import load_hall
+
+    text = (Path(__file__).parent.parent / "data" / "hall.toml").read_text(encoding="utf-8")
+    assert 'receipt_language = "zh_CN"' in text
+    english = tmp_path / "hall-en.toml"
+    english.write_text(text.replace('receipt_language = "zh_CN"', 'receipt_language = "en"'),
+                       encoding="utf-8")
+    load_hall(shop.manager, path=english)
+    assert receipts.receipt_language(shop.sales) == "en"
+    bad = tmp_path / "hall-fr.toml"
+    bad.write_text(text.replace('receipt_language = "zh_CN"', 'receipt_language = "fr"'),
+                   encoding="utf-8")
+    from hallterm.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="receipt_language"):
+        load_hall(shop.manager, path=bad)

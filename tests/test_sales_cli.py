@@ -34,9 +34,16 @@ def test_list_receipt_reprint_void_and_drawer(hall, tmp_path):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)[0]["receipt_no"] == done.receipt_no
     r = run(hall, "sales", "receipt", done.receipt_no, "--as", "8004")
+    assert r.exit_code == 0 and "收您 ¥100.00，找您 ¥21.00" in r.stdout  # the hall's language
+    r = run(hall, "sales", "receipt", done.receipt_no, "--receipt-language", "en", "--as", "8004")
     assert r.exit_code == 0 and "Received ¥100.00, change ¥21.00" in r.stdout
     assert "Takes effect: immediately" in r.stdout
-    r = run(hall, "sales", "receipt", done.receipt_no, "--reprint", "--as", "8004", tmp=tmp_path)
+    r = run(hall, "sales", "receipt", done.receipt_no, "--reprint", "--receipt-language", "fr",
+            "--as", "8004", tmp=tmp_path)
+    assert r.exit_code == 2 and "zh_CN or en" in r.stderr and "Traceback" not in r.output
+    assert not (tmp_path / f"{done.receipt_no}-copy.txt").exists()
+    r = run(hall, "sales", "receipt", done.receipt_no, "--reprint", "--receipt-language", "en",
+            "--as", "8004", tmp=tmp_path)
     assert r.exit_code == 0, r.output
     copy = (tmp_path / f"{done.receipt_no}-copy.txt").read_text(encoding="utf-8")
     assert "COPY (reprint 1)" in copy

@@ -62,7 +62,8 @@ async def test_scan_serial_cash_receipt(hall, tmp_path):
     files = list((tmp_path / "receipts").glob("R*.txt"))
     assert [f.name for f in files] == ["R20261125-0001.txt"]
     receipt = files[0].read_text(encoding="utf-8")
-    assert "Received ¥5,600.00, change ¥23.00" in receipt and HANDSETS[0] in receipt
+    # The clerk's screen is English; the customer's receipt is in the hall's language.
+    assert "收您 ¥5,600.00，找您 ¥23.00" in receipt and HANDSETS[0] in receipt
     sale = sales.get_sale(ctx, receipt_no="R20261125-0001")
     assert sale.tendered_fen == 560_000 and sale.change_fen == 2300
     assert HANDSETS[0] not in next(x for x in stock.custody(ctx, counter=1).lines
@@ -167,3 +168,27 @@ async def test_a_mistyped_serial_keeps_the_custody_list_and_a_digit_still_picks(
         cart = app.screen.query_one("#sales-cart")
         assert [x.sku for x in cart.lines] == ["HS-HW-M60"]
         assert not app.screen.serial_choices
+
+
+@pilot_test
+async def test_the_customer_asks_for_an_english_receipt(hall, tmp_path):
+    """Ctrl+K: this receipt prints in the other language, then the hall's again."""
+    app, ctx = host(hall, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        label = app.screen.query_one("#sales-receipt-language", Static)
+        assert not label.display
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert label.display and "English" in str(label.render())
+        for _sale in (1, 2):
+            await scan(pilot, "6941487200028")
+            await pilot.press("ctrl+t")
+            await settle(pilot)
+            await scan(pilot, "50")
+        assert not label.display  # the next customer gets the hall's language again
+        assert app.errors == []
+    first = (tmp_path / "receipts" / "R20261125-0001.txt").read_text(encoding="utf-8")
+    second = (tmp_path / "receipts" / "R20261125-0002.txt").read_text(encoding="utf-8")
+    assert "SALES RECEIPT" in first and "Received ¥50.00, change ¥11.00" in first
+    assert "销售小票" in second

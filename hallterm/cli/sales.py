@@ -81,18 +81,27 @@ def receipt_cmd(
     reprint: bool = typer.Option(False, "--reprint", help=_(
         "Print a copy (marked 重打) on the configured printer; audited.")),
     language: str | None = typer.Option(None, "--receipt-language", help=_(
-        "en or zh_CN (default: the language setting)."), metavar="LANG"),
+        "zh_CN or en, as the customer asks (default: the hall's receipt_language)."),
+        metavar="LANG"),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
 ) -> None:
-    """Show a receipt's text, or reprint it with --reprint."""
-    from hallterm.services.receipts import print_receipt, printer_from_settings, render
+    """Show a receipt's text, or reprint it with --reprint (in the customer's language)."""
+    from hallterm.services.receipts import (
+        check_language,
+        print_receipt,
+        printer_from_settings,
+        receipt_language,
+        render,
+    )
     from hallterm.services.sales import get_sale
 
+    if language is not None:
+        check_language(language)  # a language we cannot print: exit 2 before signing in
     opts = options(ctx)
     hctx = sign_in(opts.ctx(store), as_)
-    lang = language or hctx.language
+    lang = receipt_language(hctx, language)
     if reprint:
         printed = print_receipt(hctx, receipt_no=number, printer=printer_from_settings(
             opts.settings()), language=lang, reprint=True)

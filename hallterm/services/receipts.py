@@ -2,8 +2,11 @@
 
 A receipt shows the hall, counter, clerk, time, lines, totals, each payment, the
 cash received and the change (唱收唱付), and for each service line when it takes
-effect (告知客户所办理业务的开通时间). It is rendered in the receipt's language;
-a reprint is marked 重打 / COPY (and audited by ``sales.reprint``).
+effect (告知客户所办理业务的开通时间). It is rendered in the customer's language:
+the hall's ``receipt_language`` (hall configuration, default ``zh_CN``) unless the
+customer asks for the other one for this receipt — never the clerk's screen
+language. A language HallTerm cannot print (``fr``) is refused, never silently
+English. A reprint is marked 重打 / COPY (and audited by ``sales.reprint``).
 
 Printing goes to the configured target (settings ``printer``): a folder of text
 files (default ``receipts/`` beside the store), a command fed the text on stdin
@@ -53,6 +56,27 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+RECEIPT_LANGUAGES = ("zh_CN", "en")
+"""The languages a receipt can be printed in."""
+
+
+def check_language(language: str) -> str:
+    """``language`` if a receipt can be printed in it, else ``BadInput`` naming the choices."""
+    if language not in RECEIPT_LANGUAGES:
+        raise BadInput(_("Receipts print in zh_CN or en, not '{language}'.").format(
+            language=language))
+    return language
+
+
+def receipt_language(ctx, language: str | None = None) -> str:
+    """The language of a receipt: the one the customer asked for, else the hall's."""
+    if language:
+        return check_language(language.strip())
+    from hallterm.services.hall import get_hall
+
+    return get_hall(ctx).receipt_language
+
+
 def say(key: str, language: str, **values) -> str:
     """A customer-facing phrase in ``language`` (``en`` or ``zh_CN``)."""
     zh, en = _TEXT[key]
@@ -79,6 +103,7 @@ def _pair(left: str, right: str) -> str:
 
 def render(sale, *, language: str, hall_name: str, copy: int = 0) -> str:
     """The receipt text of ``sale`` (a ``sales.SaleView``) in ``language``."""
+    check_language(language)
     zh = language.startswith("zh")
     out = [hall_name, say("receipt", language)]
     if copy:
@@ -207,10 +232,14 @@ def _hall_name(ctx, language: str) -> str:
 
 def print_receipt(ctx, *, receipt_no: str, printer: Printer, language: str | None = None,
                   reprint: bool = False) -> Printed:
-    """Render and print a sale's receipt (a reprint is marked 重打 and audited)."""
+    """Render and print a sale's receipt (a reprint is marked 重打 and audited).
+
+    ``language``: the customer's choice for this receipt; default the hall's
+    ``receipt_language`` (checked before anything is written).
+    """
     from hallterm.services import sales
 
-    lang = language or ctx.language
+    lang = receipt_language(ctx, language)
     sale = (sales.reprint(ctx, receipt_no=receipt_no) if reprint
             else sales.get_sale(ctx, receipt_no=receipt_no))
     text = render(sale, language=lang, hall_name=_hall_name(ctx, lang),

@@ -40,6 +40,7 @@ class SalesScreen(SalesDialogs, PostScreen):
     SalesScreen #sales-main { width: 1fr; padding: 0 1; }
     SalesScreen #sales-prompt { height: 1; color: $accent; text-style: bold; }
     SalesScreen #sales-message { height: auto; color: $warning; }
+    SalesScreen #sales-receipt-language { height: auto; color: $accent; display: none; }
     SalesScreen #sales-options { height: auto; max-height: 11; border: round $warning;
                                  display: none; }
     SalesScreen #sales-options.-shown { display: block; }
@@ -73,6 +74,9 @@ class SalesScreen(SalesDialogs, PostScreen):
                 id="sales.reverse", priority=True),
         Binding("ctrl+s", "reprint", N_("Reprint"), tooltip=N_("Reprint a receipt (重打)"),
                 id="sales.reprint", priority=True),
+        Binding("ctrl+k", "receipt_language", N_("Receipt 中/EN"), tooltip=N_(
+            "The customer asks for the other language: this receipt prints in it (then back "
+            "to the hall's receipt language)"), id="sales.receipt_language", priority=True),
         Binding("escape", "back", N_("Back"), tooltip=N_("Back to scanning"), id="sales.back"),
         *[Binding(str(n), f"pick({n})", N_("Add"), show=False) for n in range(1, 10)],
     ]
@@ -85,6 +89,7 @@ class SalesScreen(SalesDialogs, PostScreen):
         self.options: tuple[sales.Option, ...] = ()
         self.serial_choices: tuple[str, ...] = ()
         self.last_receipt: str | None = None
+        self.receipt_language: str | None = None  # the customer's choice; None: the hall's
         self._busy = False
 
     # -- layout ------------------------------------------------------------------------
@@ -101,6 +106,7 @@ class SalesScreen(SalesDialogs, PostScreen):
                 yield CartView(id="sales-cart")
                 yield ChangeBanner(id="sales-banner")
                 yield Label(id="sales-prompt")
+                yield Static(id="sales-receipt-language")
                 yield ScannerInput(id="sales-scan", max_length=64, keep_empty=True,
                                    on_scan=self._on_scan)
                 yield Static(id="sales-message")
@@ -129,6 +135,7 @@ class SalesScreen(SalesDialogs, PostScreen):
     def retranslate(self) -> None:
         """The shell switched the language: redraw in it."""
         self._set_mode(self.mode)
+        self._show_receipt_language()
         self.cart.retranslate()
         from screens.widgets.counter_panel import CounterPanel
         from screens.widgets.custody import CustodyView
@@ -150,6 +157,31 @@ class SalesScreen(SalesDialogs, PostScreen):
         # Not cleared here: the scanner input cleared itself on Enter, and what it holds
         # now is the next scan of a burst, already being typed.
         self.query_one("#sales-scan", ScannerInput).focus()
+
+    def action_receipt_language(self) -> None:
+        """The customer asks for the other receipt language (for the next receipt only)."""
+        from hallterm.services.receipts import receipt_language
+
+        def toggle(default: str) -> None:
+            current = self.receipt_language or default
+            chosen = "en" if current == "zh_CN" else "zh_CN"
+            self.receipt_language = None if chosen == default else chosen
+            self._show_receipt_language()
+
+        self.call(receipt_language, self.hctx, on_success=toggle)
+
+    def _show_receipt_language(self) -> None:
+        label = self.query_one("#sales-receipt-language", Static)
+        label.display = self.receipt_language is not None
+        if self.receipt_language is not None:
+            name = "中文" if self.receipt_language == "zh_CN" else "English"
+            label.update(_("The customer asked: this receipt prints in {language} "
+                           "(Ctrl+K switches back).").format(language=name))
+
+    def receipt_printed(self) -> None:
+        """A receipt went out in the customer's language: the next one is the hall's again."""
+        self.receipt_language = None
+        self._show_receipt_language()
 
     def _say(self, message: str = "", *, error: bool = False) -> None:
         self.query_one("#sales-message", Static).update(

@@ -233,12 +233,14 @@ class SalesDialogs:
         visit = self._visit()
         ctx, printer = self.hctx, self._printer()
         command_id = uuid.uuid4().hex
+        language = self.receipt_language
 
         def done(result) -> None:
             self._busy = False
             sale, printed, print_error = result
             self.last_receipt = sale.receipt_no
             self.cart_id = uuid.uuid4().hex
+            self.receipt_printed()
             self.cart.show([], [], 0)
             lang = get_language()
             from hallterm.services.receipts import received_change
@@ -265,7 +267,8 @@ class SalesDialogs:
 
         self.call(_sell_and_print, ctx, counter=counter, visit_id=visit, lines=lines,
                   payments=payments, command_id=command_id, cart_id=self.cart_id,
-                  witness=witness, printer=printer, on_success=done, on_error=failed)
+                  witness=witness, printer=printer, language=language, on_success=done,
+                  on_error=failed)
 
     def _visit(self) -> int | None:
         from screens.widgets.counter_panel import CounterPanel
@@ -300,22 +303,26 @@ class SalesDialogs:
         def done(printed) -> None:
             self._say(_("Copy {n} of {number} printed: {where}").format(
                 n=printed.copy, number=printed.receipt_no, where=printed.where))
+            self.receipt_printed()
             self._set_mode("scan")
 
         def failed(exc: HallTermError) -> None:
             self._say(str(exc), error=True)
 
         self.call(print_receipt, self.hctx, receipt_no=answer["receipt"].strip().upper(),
-                  printer=self._printer(), reprint=True, on_success=done, on_error=failed)
+                  printer=self._printer(), reprint=True, language=self.receipt_language,
+                  on_success=done, on_error=failed)
 
 
-def _sell_and_print(ctx, *, printer, **sale):
-    """Complete the sale, then print its receipt (a printer problem never undoes a sale)."""
+def _sell_and_print(ctx, *, printer, language=None, **sale):
+    """Complete the sale, then print its receipt in the customer's language (the hall's
+    unless they asked); a printer problem never undoes a sale."""
     from hallterm.services.receipts import print_receipt
 
     done = sales.complete_sale(ctx, **sale)
     try:
-        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer)
+        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer,
+                                language=language)
     except HallTermError as exc:
         return done, None, str(exc)
     return done, printed, None
