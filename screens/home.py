@@ -35,7 +35,6 @@ def read_home(ctx) -> HomeFacts:
     from hallterm.permissions import allowed
     from hallterm.services import figures
     from hallterm.services.day import day_status
-
     from hallterm.services.staff import approval_alerts
 
     info = day_status(ctx)

@@ -173,7 +173,7 @@ async def test_a_mistyped_serial_keeps_the_custody_list_and_a_digit_still_picks(
 @pilot_test
 async def test_the_customer_asks_for_an_english_receipt(hall, tmp_path):
     """Ctrl+K: this receipt prints in the other language, then the hall's again."""
-    app, ctx = host(hall, tmp_path)
+    app, _ctx = host(hall, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         label = app.screen.query_one("#sales-receipt-language", Static)
