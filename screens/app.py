@@ -182,6 +182,15 @@ class HallTermApp(App[None]):
                 "day": day, "day_short": day_short, "clock": now.strftime("%H:%M:%S"),
                 "clock_short": now.strftime("%H:%M")}
 
+    def day_changed(self, state: str) -> None:
+        """The business day changed state (seen by a header's poll): show it everywhere."""
+        self.day_state = state
+        self.refresh_header()
+        for screen in self.screen_stack:
+            hook = getattr(screen, "day_changed", None)
+            if callable(hook):
+                hook(state)
+
     def refresh_header(self) -> None:
         for screen in self.screen_stack:
             for header in screen.query(ShellHeader):

@@ -95,6 +95,10 @@ class HomeScreen(PostScreen):
         if self._facts is not None:
             self.load()
 
+    def day_changed(self, state: str) -> None:
+        """The day was opened or closed elsewhere: the day line and figures follow."""
+        self.load()
+
     def load(self) -> None:
         if self.app.hctx is None or self.app.hctx.actor is None:
             return

@@ -371,3 +371,36 @@ async def test_home_tells_the_manager_of_wrong_approval_pins_under_their_number(
         alerts = text(app.screen.query_one("#home-alerts", Static))
         assert "5 on terminal T-test" in alerts and "7002" in alerts
         assert "made to wait" in alerts
+
+
+@run_async
+async def test_header_follows_a_day_closed_on_another_terminal(hall, monkeypatch):
+    """No F1 needed: the header (and home) see the day closed elsewhere."""
+    from hallterm.bootstrap import open_ctx
+    from hallterm.services.closing import close_day
+    from hallterm.services.staff import authenticate
+    from screens.widgets import header as header_module
+    from screens.widgets.header import ShellHeader
+
+    monkeypatch.setattr(header_module, "DAY_POLL_SECONDS", 0.05)
+    app = make_app(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "9001", MANAGER_PIN)
+        assert isinstance(app.screen, HomeScreen)
+        header = app.screen.query_one(ShellHeader)
+        assert "open" in str(header.render())
+        # "Another terminal": its own context on the same store closes the day.
+        other = open_ctx(hall.settings.model_copy(update={"terminal": "T-other"}), None,
+                         clock=hall.clock)
+        boss = other.as_actor(authenticate(other, empno="9001", pin=MANAGER_PIN))
+        close_day(boss, force=True, reason="test: closed elsewhere",
+                  reports_dir=hall.path.parent / "reports")
+        for _tick in range(40):
+            await pilot.pause(0.05)
+            if "closed" in str(header.render()):
+                break
+        await settle(pilot)
+        assert "closed" in str(header.render())
+        assert app.day_state == "closed"
+        assert "closed" in text(app.screen.query_one("#home-day", Static))
+        other.store.dispose()

@@ -87,6 +87,15 @@ def day_status(ctx: Ctx, *, business_day: date | None = None) -> DayInfo:
                    row[5])
 
 
+def day_state(ctx: Ctx, *, business_day: date | None = None) -> str:
+    """Just the state of a business day (default today): one tiny read, for polling."""
+    day = business_day or ctx.today()
+    with ctx.store.read() as session:
+        state = execute(session, "SELECT state FROM business_day WHERE day = :d",
+                        {"d": day.isoformat()}).scalar()
+    return state or "not_opened"
+
+
 def open_days(ctx: Ctx) -> list[date]:
     """Business days still open (today, and any earlier day not yet closed)."""
     with ctx.store.read() as session:

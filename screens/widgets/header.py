@@ -2,6 +2,9 @@
 
 It reads everything from the app (``app.header_facts()``) and the time from the
 app's injectable clock, so a frozen clock gives a still header (snapshots, tests).
+The header of the screen on top polls the business day's state (one tiny read
+every ``DAY_POLL_SECONDS``, as the counter panel polls the queue's change counter),
+so a day closed or opened on another terminal shows without pressing F1.
 Post screens get it without doing anything: ``PostScreen`` mounts one when the
 screen did not compose its own.
 """
@@ -13,6 +16,9 @@ from rich.text import Text
 from textual.widget import Widget
 
 from hallterm.i18n import _
+
+DAY_POLL_SECONDS = 3.0
+"""How often the header on top re-reads the business day's state."""
 
 
 class ShellHeader(Widget):
@@ -28,9 +34,44 @@ class ShellHeader(Widget):
     }
     """
 
+    _polling = False
+
     def on_mount(self) -> None:
         # The clock ticks once a second; the time itself comes from the app's clock.
         self.set_interval(1.0, self.refresh)
+        self.set_interval(DAY_POLL_SECONDS, self.poll_day)
+
+    def poll_day(self) -> None:
+        """Follow the business day's state (closed elsewhere, opened elsewhere)."""
+        app = self.app
+        ctx = getattr(app, "hctx", None)
+        if (self._polling or ctx is None or getattr(ctx, "actor", None) is None
+                or not hasattr(app, "day_state") or self.screen is not app.screen):
+            return
+        self._polling = True
+
+        def work() -> None:
+            from hallterm.services.day import day_state
+
+            try:
+                state = day_state(ctx)
+            except Exception:  # a busy store: the next tick reads again
+                state = None
+            app.call_from_thread(self._day_read, state)
+
+        self.run_worker(work, thread=True, group="header-day")
+
+    def _day_read(self, state: str | None) -> None:
+        self._polling = False
+        app = self.app
+        if state is None or state == getattr(app, "day_state", state):
+            return
+        app.day_state = state
+        changed = getattr(app, "day_changed", None)
+        if callable(changed):
+            changed(state)
+        else:
+            self.refresh()
 
     def render(self) -> Text:
         facts = _facts(self.app)
