@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "day.close": frozenset({MANAGER}),
     "day.force_close": frozenset({MANAGER}),
     "day.figures": frozenset({MANAGER}),  # the headline figures on home
+    "day.xreport": MANAGERS,  # the interim X report: figures so far, nothing locked
     # audit
     "audit.read": frozenset({MANAGER, AUDITOR}),
     "audit.verify": frozenset({MANAGER, AUDITOR}),
@@ -76,6 +77,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "screen.warehouse": frozenset({WAREHOUSE, MANAGER, AUDITOR}),
     "screen.audit": frozenset({AUDITOR, MANAGER}),
     "screen.handover": frozenset({DUTY_MANAGER, MANAGER}),
+    "screen.day": MANAGERS,  # the Day screen: blockers, X report; closing is the hall manager's
 }
 
 # Who may be the second person (authorise with their PIN) for an action.

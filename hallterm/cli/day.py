@@ -18,7 +18,7 @@ from hallterm.cli.common import (
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The business day: open, status, close, report."),
+app = typer.Typer(help=_("The business day: open, status, close, report, X report."),
                   no_args_is_help=True)
 
 
@@ -127,3 +127,33 @@ def report_cmd(
         print_json(result.data)
     else:
         typer.echo(result.text)
+
+
+@app.command("xreport")
+@handle_errors
+def xreport_cmd(
+    ctx: typer.Context,
+    as_: str | None = AS_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Print an interim X report of today (any manager): figures so far, nothing locked.
+
+    Written beside the day reports (x-report-DAY-NN.txt and .json) and audited; it
+    takes no Z number and the day stays open. Refuses (exit 3) a day not open.
+    """
+    from hallterm.services.xreport import x_report
+
+    opts = options(ctx)
+    hctx = sign_in(opts.ctx(store), as_)
+    result = x_report(hctx, reports_dir=opts.settings().resolved_reports_dir())
+    if json_:
+        print_json({"business_day": result.business_day, "x_number": result.x_number,
+                    "at": result.at, "by": result.by, "blockers": result.blockers,
+                    "text_file": result.text_file, "json_file": result.json_file,
+                    "report": result.data})
+        return
+    typer.echo(result.text)
+    typer.echo("")
+    typer.echo(_("X report {x} written: {text} ({json})").format(
+        x=result.x_number, text=result.text_file, json=result.json_file))
