@@ -326,12 +326,12 @@ def _pin_matches(ctx: Ctx, *, empno: str, pin: str, purpose: str,
     from hallterm.store import execute
 
     attempts, _minutes = _thresholds(ctx)
+    limit, minutes = _approval_limits(ctx)
     with ctx.store.read() as session:
         row = execute(session, f"SELECT {_COLUMNS} FROM staff WHERE empno = :e",
                       {"e": (empno or "").strip()}).first()
         waiting = False
         if purpose in SECOND_PERSON:
-            limit, minutes = _approval_limits(ctx)
             waiting = _wait_until(lambda q, p: execute(session, q, p), ctx.terminal,
                                   ctx.now(), limit, minutes) is not None
     usable = (row is not None and not waiting and row[5] and row[6] < 2 * attempts
