@@ -53,7 +53,8 @@ def alert_lines(alerts) -> list[str]:
                      attempts=a.attempts, terminal=a.terminal, at=a.last_at.strftime("%H:%M"),
                      who=", ".join(a.typed_by) or "-")
         if a.waited:
-            line += " " + _("Its approvals were made to wait.")
+            gap = "" if get_language() == "zh_CN" else " "
+            line += gap + _("Its approvals were made to wait.")
         lines.append(line)
     return lines
 
