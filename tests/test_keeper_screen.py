@@ -113,3 +113,33 @@ async def test_a_terminal_locked_before_the_take_over_ends_the_session_too(demo)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)  # not back at counter 1's panel
+
+
+@pilot_test
+async def test_sales_screen_refuses_a_clerk_at_another_clerks_counter_and_during_a_handover(
+        hall, tmp_path):
+    from dataclasses import replace
+
+    from hallterm.services import handover
+    from tests.sales_fixtures import stock_hall
+    from tests.test_sales_screen import SalesHost, scan
+    from tests.test_sales_screen import settle as settle_sales
+
+    stock_hall(hall)  # counter 1 is 8004's
+    settings = hall.settings.model_copy(update={"receipts_dir": tmp_path / "receipts"})
+    liu = replace(hall.other, counter=1)  # 8005 signed in on counter 1's terminal
+    app = SalesHost(liu, settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_sales(pilot)
+        await scan(pilot, "6941487200028")  # a cable from counter 1's custody
+        assert app.screen.query_one("#sales-cart").lines == []
+        assert any("Counter 1 is kept by" in n.message and "(8004)" in n.message
+                   for n in app._notifications)
+    chen = replace(hall.sales, counter=1)
+    handover.start(chen, counter=1, outgoing=chen.actor)
+    app = SalesHost(chen, settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_sales(pilot)
+        await scan(pilot, "6941487200028")
+        assert app.screen.query_one("#sales-cart").lines == []
+        assert any("being handed over" in n.message for n in app._notifications)
