@@ -243,3 +243,51 @@ async def test_the_wrong_receiving_clerk_is_refused_before_the_pin(hall):
         await pilot.pause(0.3)
     assert stock.custody(clerk, counter=1).quantity == 1
     assert auth_actions(hall) == ["auth.stock.issue"]
+
+
+# -- the Handover screen: who is named is checked before their PIN ---------------------------
+def reviewed_handover(hall):
+    from hallterm.services import handover, queue
+    from hallterm.services.staff import confirm_person
+    from tests.sales_fixtures import HANDSETS, SIMS
+    from tests.test_handover import counter_hall
+
+    counter_hall(hall)
+    hall.add("8006", "retention")
+    queue.set_counter_state(hall.manager, counter=2, state="open", clerk="8006")
+    duty = hall.as_("8002")
+    view = handover.start(duty, counter=1, outgoing=confirm_person(duty, empno="8004",
+                                                                  pin="246810"))
+    handover.submit_count(duty, handover_id=view.id, cash_fen=50_000,
+                          serials=[*HANDSETS[:3], *SIMS[:2]],
+                          counts={"ACC-CABLE-C": 10, "ACC-CASE": 5})
+    handover.review(duty, handover_id=view.id)
+    return duty
+
+
+@pilot_test
+async def test_an_incoming_clerk_at_another_counter_is_refused_before_the_pin(hall):
+    from hallterm.services import handover
+    from screens.posts.handover import HandoverScreen
+
+    duty = reviewed_handover(hall)
+    app = PostHost(duty, HandoverScreen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: screen_name(app) == "_NotSelf")
+        await pilot.press(*"8006", "enter", *"246810", "enter")
+        await wait_for(pilot, lambda: "counter 2" in str(
+            app.screen.query_one("#dialog-message").render()))
+        assert "already at counter 2" in str(app.screen.query_one("#dialog-message").render())
+        empno = app.screen.query_one("#dialog-empno", Input)
+        assert empno.value == "8006" and empno.has_class("-invalid")
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+    assert handover.active(duty, counter=1).state == "reviewed"
+    assert staff_row(hall, "8006").failed_attempts == 0
+    from hallterm.store import execute
+
+    with hall.ctx.store.read() as session:
+        assert execute(session, "SELECT COUNT(*) FROM audit_log WHERE entity_id = '8006' AND "
+                       "action LIKE 'auth.handover%'").scalar() == 0

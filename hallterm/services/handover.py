@@ -421,7 +421,7 @@ def pending(ctx: Ctx, *, counter: int) -> list[PendingItem]:
 
 
 # -- writing helpers -------------------------------------------------------------------------
-def _row(uow: UnitOfWork, handover_id: int):
+def _row(uow: ReadUnit, handover_id: int):
     row = uow.sql(f"SELECT {_COLS} FROM handover WHERE id = :i", {"i": handover_id}).first()
     if row is None:
         raise NotFound(_("No handover {ref}.").format(ref=handover_id))
@@ -520,6 +520,55 @@ def _person(unit: ReadUnit, empno: str, what: str) -> Actor:
     return Actor(row[0], row[1], row[2], frozenset(row[3].split()), row[4])
 
 
+def _incoming_ok(unit: ReadUnit, counter: int, empno: str, *, outgoing: str,
+                 witness: str | None = None) -> None:
+    """The incoming clerk is available: another active counter clerk, at no other counter."""
+    new = _person(unit, empno, _("Incoming clerk"))
+    if new.empno == outgoing:
+        raise Refused(_("The incoming clerk must be another person than the outgoing one."))
+    if not new.roles & COUNTER_ROLES:
+        raise Refused(_("{empno} has no counter role; they cannot take the counter.")
+                      .format(empno=new.empno))
+    if witness and new.empno == witness:
+        raise Refused(_("The witness cannot also be the incoming clerk."))
+    elsewhere = unit.sql(
+        "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
+        "state != 'closed'", {"k": new.id, "n": counter}).first()
+    if elsewhere is not None:
+        raise Refused(_("{empno} is already at counter {number}; close it or hand it "
+                        "over first.").format(empno=new.empno, number=elsewhere[0]))
+
+
+def _witness_ok(unit: ReadUnit, empno: str, *, outgoing: str, incoming: str | None) -> None:
+    """The witness (监交人) may witness and is neither the outgoing nor the incoming clerk."""
+    who = _person(unit, empno, _("Witness"))
+    if not who.roles & APPROVERS["handover.witness"]:
+        raise Forbidden(_("{name} ({empno}) may not witness a handover.").format(
+            name=who.name, empno=who.empno))
+    if who.empno == outgoing:
+        raise Forbidden(_("The outgoing clerk cannot witness their own handover."))
+    if incoming and who.empno == incoming.strip():
+        raise Refused(_("The witness cannot also be the incoming clerk."))
+
+
+def check_incoming(ctx: Ctx, *, handover_id: int, empno: str) -> None:
+    """Before the incoming clerk's PIN: may ``empno`` take this handover's counter now?"""
+    def check(unit: ReadUnit) -> None:
+        row = _row(unit, handover_id)
+        _incoming_ok(unit, row[3], empno, outgoing=row[7], witness=row[9])
+
+    run_check(ctx, check)
+
+
+def check_witness(ctx: Ctx, *, handover_id: int, empno: str) -> None:
+    """Before the witness's PIN: may ``empno`` witness this handover?"""
+    def check(unit: ReadUnit) -> None:
+        row = _row(unit, handover_id)
+        _witness_ok(unit, empno, outgoing=row[7], incoming=row[8])
+
+    run_check(ctx, check)
+
+
 def check_start(ctx: Ctx, *, counter: int, outgoing: str, day_end: bool = False,
                 restart: bool = False, incoming: str | None = None,
                 witness: str | None = None, reasons: Sequence[str | None] = ()) -> None:
@@ -541,28 +590,9 @@ def check_start(ctx: Ctx, *, counter: int, outgoing: str, day_end: bool = False,
                             "over.").format(empno=out.empno))
         _start_checks(unit, counter, out, kind, restart)
         if incoming:
-            new = _person(unit, incoming, _("Incoming clerk"))
-            if new.empno == out.empno:
-                raise Refused(_("The incoming clerk must be another person than the outgoing "
-                                "one."))
-            if not new.roles & COUNTER_ROLES:
-                raise Refused(_("{empno} has no counter role; they cannot take the counter.")
-                              .format(empno=new.empno))
-            elsewhere = unit.sql(
-                "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
-                "state != 'closed'", {"k": new.id, "n": counter}).first()
-            if elsewhere is not None:
-                raise Refused(_("{empno} is already at counter {number}; close it or hand it "
-                                "over first.").format(empno=new.empno, number=elsewhere[0]))
+            _incoming_ok(unit, counter, incoming, outgoing=out.empno)
         if witness:
-            who = _person(unit, witness, _("Witness"))
-            if not who.roles & APPROVERS["handover.witness"]:
-                raise Forbidden(_("{name} ({empno}) may not witness a handover.").format(
-                    name=who.name, empno=who.empno))
-            if who.empno == out.empno:
-                raise Forbidden(_("The outgoing clerk cannot witness their own handover."))
-            if incoming and who.empno == incoming.strip():
-                raise Refused(_("The witness cannot also be the incoming clerk."))
+            _witness_ok(unit, witness, outgoing=out.empno, incoming=incoming)
 
     run_check(ctx, check)
 

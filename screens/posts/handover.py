@@ -64,18 +64,18 @@ def load(ctx) -> Overview:
 class _NotSelf(PersonDialog):
     """A person dialog that refuses the signed-in person with a clear line."""
 
-    def check(self, empno: str, pin: str):
+    def check_person(self, empno: str) -> None:
         actor = self.app.hctx.actor
         if actor is not None and empno == actor.empno:
             raise Refused(_("Another person than the one signed in confirms here."))
-        return super().check(empno, pin)
+        super().check_person(empno)
 
 
 class WitnessDialog(ApprovalDialog):
     """The witness (监交人) approves the outgoing clerk's count: the duty manager may be it."""
 
-    def __init__(self, description: str, outgoing: str) -> None:
-        super().__init__("handover.witness", description)
+    def __init__(self, description: str, outgoing: str, *, precheck=None) -> None:
+        super().__init__("handover.witness", description, precheck=precheck)
         self.outgoing = outgoing
 
     def title_text(self) -> str:
@@ -326,7 +326,11 @@ class HandoverScreen(PostScreen):
             return
         title = (_("The last clerk of counter {n} hands the drawer in") if day_end
                  else _("The outgoing clerk of counter {n} signs")).format(n=number)
-        person = await self.app.push_screen_wait(_NotSelf("handover", title))
+        ctx = self.hctx
+        # Who may hand this counter over is checked on the number typed, before the PIN.
+        person = await self.app.push_screen_wait(_NotSelf(
+            "handover", title, precheck=lambda empno: ho.check_start(
+                ctx, counter=number, outgoing=empno, day_end=day_end, restart=restart)))
         if person is None:
             return
         self.call(ho.start, self.hctx, counter=number, outgoing=person, day_end=day_end,
@@ -357,6 +361,7 @@ class HandoverScreen(PostScreen):
             fields.append(Field("stock", N_("Reason for the stock difference"),
                                 view.stock_reason or ""))
         values: dict[str, str] = {}
+        ctx = self.hctx
         if fields:
             answer = await self.app.push_screen_wait(FormDialog(
                 _("Differences at counter {n}").format(n=view.counter), fields))
@@ -370,7 +375,9 @@ class HandoverScreen(PostScreen):
             witness = await self.app.push_screen_wait(WitnessDialog(
                 _("Handover {number}: counted {counted}, expected {expected}").format(
                     number=view.number, counted=format_fen(view.counted_fen or 0),
-                    expected=format_fen(view.expected_fen or 0)), view.outgoing))
+                    expected=format_fen(view.expected_fen or 0)), view.outgoing,
+                precheck=lambda empno: ho.check_witness(ctx, handover_id=view.id,
+                                                        empno=empno)))
             if witness is None:
                 return
         self.call(ho.review, self.hctx, handover_id=view.id, cash_reason=values.get("cash"),
@@ -383,8 +390,13 @@ class HandoverScreen(PostScreen):
             return
         incoming = None
         if view.kind == "shift":
+            ctx = self.hctx
+            # The incoming clerk's availability is checked on the number typed, before
+            # their PIN (another counter clerk, at no other counter, not the witness).
             incoming = await self.app.push_screen_wait(_NotSelf(
-                "handover", _("The incoming clerk takes counter {n}").format(n=view.counter)))
+                "handover", _("The incoming clerk takes counter {n}").format(n=view.counter),
+                precheck=lambda empno: ho.check_incoming(ctx, handover_id=view.id,
+                                                         empno=empno)))
             if incoming is None:
                 return
         self.call(ho.finish, self.hctx, handover_id=view.id, incoming=incoming,

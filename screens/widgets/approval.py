@@ -65,6 +65,11 @@ class PinDialog(ModalScreen):
 
         return confirm_person(self.app.hctx, empno=empno, pin=pin)
 
+    def check_person(self, empno: str) -> None:
+        """Run in a thread before the PIN is checked: may this person do it at all?"""
+        if self.precheck is not None:
+            self.precheck(empno)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-dialog"):
             yield Static(id="dialog-title")
@@ -108,12 +113,11 @@ class PinDialog(ModalScreen):
 
         def work() -> None:
             try:
-                if self.precheck is not None:
-                    try:
-                        self.precheck(who)
-                    except HallTermError as exc:
-                        self.app.call_from_thread(self._wrong_person, exc)
-                        return
+                try:
+                    self.check_person(who)
+                except HallTermError as exc:
+                    self.app.call_from_thread(self._wrong_person, exc)
+                    return
                 person = self.check(who, secret)
             except HallTermError as exc:
                 self.app.call_from_thread(self._refused, exc)
