@@ -16,9 +16,10 @@ from hallterm.services import closing, export
 ROOT = Path(__file__).parent.parent
 
 
-def _wait_for(check, proc, timeout: float = 30.0) -> None:
+def _wait_for(barrier: Path, proc, timeout: float = 120.0) -> None:
+    """Wait until the export says it reached its kill point (a file), or fail clearly."""
     deadline = time.monotonic() + timeout
-    while not check():
+    while not (barrier / "reached").exists():
         if proc.poll() is not None:
             raise AssertionError(f"export ended before the kill point: {proc.returncode} "
                                  f"{proc.stderr.read() if proc.stderr else ''}")
@@ -35,30 +36,27 @@ def test_export_killed_midway_leaves_no_partial_folder(hall, tmp_path):
     out.mkdir()
     env = {**os.environ, "HALLTERM_STORE": str(hall.path),
            "HALLTERM_KEY_FILE": str(hall.key_file),
-           "HALLTERM_LOG_FILE": str(tmp_path / "log.txt"),
-           export.PAUSE_ENV: "0.15"}
+           "HALLTERM_LOG_FILE": str(tmp_path / "log.txt")}
     code = "from hallterm.cli.main import run; run()"
 
     def temp_files() -> list[Path]:
-        if not out.exists():
-            return []
         return [f for d in out.glob("*/.tmp-*") for f in d.iterdir()]
 
-    points = [
-        lambda: any(out.glob("*/.tmp-*")),  # the temporary folder exists
-        lambda: len(temp_files()) >= 3,  # a few tables in
-        lambda: len(temp_files()) >= 7,
-        lambda: any(f.name == "datapackage.json" for f in temp_files()),  # just before rename
-    ]
-    for point in points:
+    # The temporary folder made; a few tables in; more; everything written but the rename.
+    for step, at_least in ((0, 0), (2, 2), (5, 5), ("final", 7)):
+        barrier = tmp_path / f"barrier-{step}"
+        barrier.mkdir()
         proc = subprocess.Popen([sys.executable, "-c", code, "export", "--to", str(out)],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+                                cwd=ROOT, env={**env, export.BARRIER_ENV: f"{barrier}:{step}"},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            _wait_for(point, proc)
+            _wait_for(barrier, proc)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
+        assert any(out.glob("*/.tmp-*")) and len(temp_files()) >= at_least
+        if step == "final":
+            assert any(f.name == "datapackage.json" for f in temp_files())
         hall_dirs = list(out.iterdir())
         finished = [p for d in hall_dirs if d.is_dir() for p in d.iterdir()
                     if not p.name.startswith(".")]

@@ -46,7 +46,10 @@ FORMAT_VERSION = 1
 CHUNK_ROWS = 5000
 LOCK_NAME = ".hallterm-export.lock"
 TMP_PREFIX = ".tmp-"
-PAUSE_ENV = "HALLTERM_TEST_EXPORT_PAUSE"  # the kill test only: seconds to sleep between files
+# The kill test only: "DIR:STEP" makes the export stop at step STEP (0 after the
+# temporary folder is made, n after the n-th table, "final" just before the rename),
+# say so by creating DIR/reached and wait there to be killed: a barrier, not a timing.
+BARRIER_ENV = "HALLTERM_TEST_EXPORT_BARRIER"
 FIRST_KEY = -(2**63)  # below every integer and, in SQLite's ordering, every text key
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 _VERSIONED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.v(\d+))?$")
@@ -453,10 +456,16 @@ def export_days(ctx: Ctx, *, to: Path, business_day: date | None = None, again: 
             lock.close()
 
 
-def _pause() -> None:
-    seconds = float(os.environ.get(PAUSE_ENV) or 0)
-    if seconds > 0:
-        time.sleep(seconds)
+def _barrier(step: int | str) -> None:
+    spec = os.environ.get(BARRIER_ENV)
+    if not spec:
+        return
+    folder, _sep, at = spec.rpartition(":")
+    if at != str(step):
+        return
+    Path(folder, "reached").write_text(str(step))
+    while True:  # the test kills this process here
+        time.sleep(0.05)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -476,12 +485,13 @@ def _write_day(ctx: Ctx, hall_dir: Path, name: str, day: _Closed, prev: _Closed 
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
+        _barrier(0)
         in_package = {t.name for t, _core in all_tables}
         resources: list[dict] = []
-        for table, _core in all_tables:
+        for step, (table, _core) in enumerate(all_tables, start=1):
             resources += _write_table(ctx, tmp, table, day.business_day, day.z_number, mode,
                                       chunk, in_package)
-            _pause()
+            _barrier(step)
         descriptor = {
             "profile": "tabular-data-package",
             "name": f"hallterm-{hall.lower()}-{day.business_day.isoformat()}-v{version}",
@@ -515,7 +525,7 @@ def _write_day(ctx: Ctx, hall_dir: Path, name: str, day: _Closed, prev: _Closed 
                 fh.flush()
                 os.fsync(fh.fileno())
         _fsync_dir(tmp)
-        _pause()
+        _barrier("final")
         os.rename(tmp, hall_dir / name)  # atomic: the day appears whole or not at all
         _fsync_dir(hall_dir)
     except BaseException:
