@@ -254,3 +254,18 @@ def test_handover_cli_checks_every_value_before_it_starts(shop, bad, code, says)
     assert r.exit_code == code, r.output
     assert says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert dump(shop.path) == before  # no handover, no paused counter, no audit row
+
+
+def test_stock_receive_cli_refuses_a_received_delivery_before_the_witness_pin(shop, tmp_path):
+    delivery = tmp_path / "dn.csv"
+    delivery.write_text("sku,serial,quantity\nACC-CASE,,1\n", encoding="utf-8")
+    env = {"HALLTERM_KEY_FILE": str(shop.key_file), "HALLTERM_NOW": "2026-11-25T10:00:00+08:00",
+           "HALLTERM_PIN": PIN, "HALLTERM_WITNESS_PIN": "000000"}  # not even the right PIN
+    before = dump(shop.path)
+    r = runner.invoke(app, ["stock", "receive", "--file", str(delivery), "--document", "DN-T1",
+                            "--supplier", "GD Devices", "--witness", "8002", "--as", "8008",
+                            "--store", str(shop.path)], env=env)
+    assert r.exit_code == 3 and "already received" in r.stderr, r.output
+    after = dump(shop.path)
+    assert after["staff"] == before["staff"]  # no PIN attempt counted for the witness
+    assert [a for a in audit_actions(shop) if a.startswith("auth.approve")] == []

@@ -291,3 +291,30 @@ async def test_an_incoming_clerk_at_another_counter_is_refused_before_the_pin(ha
     with hall.ctx.store.read() as session:
         assert execute(session, "SELECT COUNT(*) FROM audit_log WHERE entity_id = '8006' AND "
                        "action LIKE 'auth.handover%'").scalar() == 0
+
+
+@pilot_test
+async def test_warehouse_forms_keep_what_was_typed_and_mark_the_wrong_field(hall):
+    app, _clerk = warehouse(hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("r")  # a delivery already received (DN1 of GD)
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press(*"DN1", "enter", *"GD", "enter")
+        await wait_for(pilot, lambda: "Checking" not in form_error(app))
+        assert screen_name(app) == "FormDialog" and "already received" in form_error(app)
+        assert field(app, "document").has_class("-invalid")
+        assert (field(app, "document").value, field(app, "supplier").value) == ("DN1", "GD")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("w")  # a write-off to a place that is no write-off
+        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await pilot.press("enter", "ctrl+u", *"counter:3", "enter", *"cracked box", "enter")
+        await wait_for(pilot, lambda: "Checking" not in form_error(app))
+        assert screen_name(app) == "FormDialog" and "goes to damaged" in form_error(app)
+        assert field(app, "to").has_class("-invalid")
+        assert field(app, "reason").value == "cracked box"
+        await pilot.press("ctrl+u", *"damaged", "enter", "enter")
+        await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+        assert app.screen.draft is not None and app.screen.draft.to_place == "damaged"
+        assert app.screen.draft.reason == "cracked box"

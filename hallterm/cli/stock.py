@@ -62,6 +62,8 @@ def receive_cmd(
     base = options(ctx).ctx(store)
     lines = stock.check_delivery_csv(base, text)  # every bad line at once, nothing written
     hctx = sign_in(base, as_)
+    # A delivery already received is refused before the witness's PIN is read.
+    stock.check_receive(hctx, document_no=document, supplier=supplier, lines=lines)
     second = None
     if witness:
         pin = read_pin(_("PIN for {empno} (witness)").format(empno=witness), env=WITNESS_PIN_ENV)

@@ -519,19 +519,49 @@ def _text(value: str | None, name: str, limit: int, *, required: bool = True) ->
 
 
 # -- movements ---------------------------------------------------------------------------
+def _delivery(document_no: str, supplier: str) -> tuple[str, str]:
+    try:
+        ref = _text(document_no, _("The delivery document number"), 64)
+    except BadInput as exc:
+        raise BadInput(str(exc), field="document") from None
+    try:
+        who = _text(supplier, _("The supplier"), 80)
+    except BadInput as exc:
+        raise BadInput(str(exc), field="supplier") from None
+    return ref, who
+
+
+def _not_received(unit: ReadUnit, ref: str, who: str) -> None:
+    dup = unit.sql("SELECT number FROM stock_document WHERE kind = 'receive' AND "
+                   "reference = :r AND supplier = :s", {"r": ref, "s": who}).first()
+    if dup is not None:
+        raise Refused(_("Delivery {ref} of {supplier} was already received ({number})."
+                        ).format(ref=ref, supplier=who, number=dup[0]), field="document")
+
+
+def check_receive(ctx: Ctx, *, document_no: str, supplier: str,
+                  lines: Sequence[LineIn] = ()) -> None:
+    """Validate a delivery before it is scanned or a witness is asked: not received yet,
+    and (when given) every line. Writes nothing."""
+    require(ctx.actor, "stock.move")
+    ref, who = _delivery(document_no, supplier)
+
+    def check(unit: ReadUnit) -> None:
+        _not_received(unit, ref, who)
+        if lines:
+            _refuse_bad_lines(lines, _validate(unit.session, SUPPLIER, lines)[1])
+
+    run_check(ctx, check)
+
+
 def receive(ctx: Ctx, *, document_no: str, supplier: str, lines: Sequence[LineIn],
             witness: Actor | None = None, command_id: str | None = None) -> Document:
     """入库: a supplier's delivery into the warehouse (every line checked first)."""
     require(ctx.actor, "stock.move")
-    ref = _text(document_no, _("The delivery document number"), 64)
-    who = _text(supplier, _("The supplier"), 80)
+    ref, who = _delivery(document_no, supplier)
 
     def work(uow: UnitOfWork) -> Document:
-        dup = uow.sql("SELECT number FROM stock_document WHERE kind = 'receive' AND "
-                      "reference = :r AND supplier = :s", {"r": ref, "s": who}).first()
-        if dup is not None:
-            raise Refused(_("Delivery {ref} of {supplier} was already received ({number})."
-                            ).format(ref=ref, supplier=who, number=dup[0]))
+        _not_received(uow, ref, who)
         return _move_lines(uow, kind="receive", from_place=SUPPLIER, to_place=WAREHOUSE,
                            lines=lines, witness=witness, reference=ref, supplier=who)
 

@@ -302,7 +302,14 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     def action_receive(self) -> None:
         self.app.push_screen(FormDialog(_("Receive a delivery (入库)"), [
             Field("document", N_("Delivery document number")),
-            Field("supplier", N_("Supplier"))]), self._start_receive)
+            Field("supplier", N_("Supplier"))], check=self._receive_check()),
+            self._start_receive)
+
+    def _receive_check(self):
+        """A form check: a delivery not received yet (the lines are checked as scanned)."""
+        ctx = self.hctx
+        return lambda values: stock.check_receive(ctx, document_no=values["document"],
+                                                  supplier=values["supplier"])
 
     def _start_receive(self, values) -> None:
         if values:
@@ -355,17 +362,28 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         self.app.push_screen(FormDialog(_("Write off (报损/丢失/退供应商)"), [
             Field("place", N_("From (warehouse or counter:N)"), "warehouse"),
             Field("to", N_("To (damaged, lost or returned_to_supplier)"), "damaged"),
-            Field("reason", N_("Reason"))]), self._start_write_off)
+            Field("reason", N_("Reason"))], check=self._write_off_check()),
+            self._start_write_off)
+
+    def _write_off_check(self):
+        """A form check: from a holding place that can move now, to a write-off place."""
+        ctx = self.hctx
+
+        def check(values: dict) -> None:
+            place, _to = _write_off_places(values)
+            try:
+                stock.check_place(ctx, place=place)
+            except HallTermError as exc:
+                exc.field = "place"
+                raise
+
+        return check
 
     def _start_write_off(self, values) -> None:
         if not values:
             return
         try:
-            place = stock.parse_place(values["place"])
-            to = stock.parse_place(values["to"])
-            if to not in stock.WRITE_OFF_PLACES or not stock.is_holding(place):
-                raise BadInput(_("A write-off goes from the warehouse or a counter to "
-                                      "damaged, lost or returned_to_supplier."))
+            place, to = _write_off_places(values)
         except HallTermError as exc:
             self._show_error(exc)
             return
@@ -579,6 +597,24 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         self.take = None
         self._set_mode("stock")
         self.action_refresh()
+
+
+def _write_off_places(values: dict) -> tuple[str, str]:
+    """(from, to) of the write-off form, or ``BadInput`` naming the wrong field."""
+    try:
+        place = stock.parse_place(values["place"])
+    except BadInput as exc:
+        raise BadInput(str(exc), field="place") from None
+    if not stock.is_holding(place):
+        raise BadInput(_("Stock is written off from the warehouse or a counter."), field="place")
+    try:
+        to = stock.parse_place(values["to"])
+    except BadInput as exc:
+        raise BadInput(str(exc), field="to") from None
+    if to not in stock.WRITE_OFF_PLACES:
+        raise BadInput(_("A write-off goes to damaged, lost or returned_to_supplier."),
+                       field="to")
+    return place, to
 
 
 register(Post(
