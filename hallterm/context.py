@@ -178,9 +178,12 @@ class UnitOfWork(ReadUnit):
         """Append one hash-chained audit row for this transaction.
 
         A person (approver or actor) whose PIN was checked for this action is
-        recorded first (``pin_used``), in this same transaction.
+        recorded first (``pin_used``), in this same transaction. The row carries the
+        fingerprints of the business rows written since the previous one
+        (``services.audit_rows``).
         """
         from hallterm.services.audit import append
+        from hallterm.services.audit_rows import seal
 
         for person in (approver, actor, self.actor):
             self.pin_used(person, for_action=action)
@@ -190,7 +193,7 @@ class UnitOfWork(ReadUnit):
             action=action,
             entity=entity,
             entity_id=None if entity_id is None else str(entity_id),
-            payload=payload or {},
+            payload={**(payload or {}), **seal(self)},
             approver=approver,
             business_day=business_day,
             actor=actor,
@@ -237,8 +240,11 @@ def run_write(
     adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None
 
     def body(session: Session) -> T:
+        from hallterm.services import audit_rows
+
         uow = UnitOfWork(ctx, session)
         uow.action = action
+        audit_rows.install(uow)
         if command_id is not None:
             row = uow.sql(
                 "SELECT action, result_json FROM command WHERE id = :id", {"id": command_id}
@@ -255,6 +261,8 @@ def run_write(
         result = work(uow)
         if uow.audited == 0:
             raise RuntimeError(f"write {action!r} appended no audit row")
+        if audit_rows.pending(uow):  # rows written after the last audit row: seal them
+            uow.audit(audit_rows.SEAL_ACTION, payload={"for": action})
         if command_id is not None:
             encoded = (
                 adapter.dump_json(result).decode() if adapter else json.dumps(result, default=str)

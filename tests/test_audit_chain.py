@@ -184,6 +184,14 @@ def test_a_closed_day_undone_in_the_store_is_caught_against_hq(hall, tmp_path):
     con.execute("DELETE FROM audit_log WHERE seq >= ?", (head,))
     con.commit()
     con.close()
+    # The business day's row still says closed: its seal (now cut off) said so.
+    result = audit.verify(hall.ctx)
+    assert not result.ok and "business_day 2026-11-26" in result.reason
+    con = attacker(hall)
+    con.execute("UPDATE business_day SET state = 'open', closed_at = NULL, closed_by = NULL, "
+                "z_number = NULL WHERE day = '2026-11-26'")
+    con.commit()
+    con.close()
     assert audit.verify(hall.ctx).ok  # nothing inside the store points at what is gone
     result = audit.verify_against(hall.ctx, out)
     assert not result.ok and "closing Z 2 (2026-11-26) that HQ received is not in the store" in (

@@ -6,7 +6,10 @@ JSON encoding of all its fields, keyed with a sub-key of the hall secret
 that row, and recomputing the chain after an edit needs the key file, not just
 the store. Triggers refuse UPDATE and DELETE; ``verify`` catches what goes around
 them (a raw edit after dropping them, a restored old copy) and checks every
-closing's recorded head, so cutting off the tail is caught too.
+closing's recorded head, so cutting off the tail is caught too. Each audited
+write also seals the business rows it wrote (``audit_rows``); ``verify`` names
+any sale, payment, ticket, stock, cash or staff row changed, deleted or added
+without the log.
 
 Stores written before the chain was keyed: their rows keep their plain SHA-256
 form; ``hallterm init`` (the upgrade step, run once by the operator) appends one
@@ -236,8 +239,11 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
         closings = execute(
             session, "SELECT z_number, business_day, audit_first_seq, audit_head_seq, "
             "audit_head_hash, prev_audit_head_hash FROM day_close ORDER BY z_number").all()
+    from hallterm.services.audit_rows import Seals, check
+
     wanted = {c[3] for c in closings}
     at_head: dict[int, str] = {}
+    seals = Seals({})
     prev, expected_seq, rows, last_seq = GENESIS, 1, 0, 0
     while True:
         with ctx.store.read() as session:
@@ -269,10 +275,16 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
                                     _("row {seq} was altered (its hash does not match)").format(seq=seq))
             if seq in wanted:
                 at_head[seq] = r[11]
+            seals.add(seq, r[9])
             prev, last_seq, rows, expected_seq = r[11], seq, rows + 1, seq + 1
     bad = _check_closings(closings, at_head, last_seq)
     if bad is not None:
         return VerifyResult(False, rows, prev, last_seq, *bad)
+    problems = check(ctx, seals)
+    if problems:
+        return VerifyResult(False, rows, prev, last_seq, None, "; ".join(
+            p.describe() for p in problems[:5]) + (_(" (and {n} more)").format(
+                n=len(problems) - 5) if len(problems) > 5 else ""))
     return VerifyResult(True, rows, prev, last_seq)
 
 
@@ -408,9 +420,16 @@ def recent(ctx: Ctx, *, limit: int = 50, before_seq: int | None = None,
     return [
         AuditEntry(r[0], datetime.fromisoformat(r[1]).astimezone(ctx.clock.tz),
                    date.fromisoformat(r[2]) if r[2] else None, r[3], r[4], r[5], r[6], r[7],
-                   r[8], json.loads(r[9]))
+                   r[8], _shown(json.loads(r[9])))
         for r in rows
     ]
+
+
+def _shown(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload as people read it: without the business rows' fingerprints."""
+    from hallterm.services.audit_rows import ROWS_KEY, SINCE_KEY
+
+    return {k: v for k, v in payload.items() if k not in (ROWS_KEY, SINCE_KEY)}
 
 
 def log_view(ctx: Ctx, *, what: str, entity: str, entity_id: Any) -> None:

@@ -1102,7 +1102,8 @@ class VerifyReport:
 
 
 def verify(ctx: Ctx) -> VerifyReport:
-    """Recompute balances and serial places from the ledger and compare (read-only)."""
+    """Recompute balances and serial places from the ledger and compare (read-only);
+    every stock row must also match the fingerprint its audited write sealed."""
     with ctx.store.read() as session:
         moves = execute(session, "SELECT COUNT(*) FROM stock_move").scalar() or 0
         computed: dict[tuple[str, str], int] = defaultdict(int)
@@ -1143,6 +1144,11 @@ def verify(ctx: Ctx) -> VerifyReport:
                 serial=serial, kept=kept_place[1] if kept_place else "-", place=place))
     for serial in sorted(places):
         problems.append(_("serial {serial} has no ledger row").format(serial=serial))
+    # A ledger row changed consistently with its balance still differs from its seal.
+    from hallterm.services import audit_rows
+
+    problems.extend(p.describe() for p in audit_rows.check(
+        ctx, audit_rows.gather(ctx), tables=audit_rows.STOCK_TABLES))
     return VerifyReport(not problems, int(moves), len(kept), len(last), problems)
 
 
