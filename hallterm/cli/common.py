@@ -118,15 +118,50 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_never_prompt = {"pin": False}  # the global --pin-from-env, set by the root callback
+
+
+def never_prompt_for_pins(flag: bool) -> None:
+    """The global ``--pin-from-env``: PINs only from the environment (set per invocation)."""
+    _never_prompt["pin"] = flag
+
+
+def pins_only_from_env() -> bool:
+    """True when the global ``--pin-from-env`` was given."""
+    return _never_prompt["pin"]
+
+
 def read_pin(prompt: str, *, env: str = PIN_ENV, confirm: bool = False) -> str:
-    """A PIN from ``env`` when set, else a hidden prompt (twice when ``confirm``)."""
+    """A PIN from ``env`` when set, else a hidden prompt (twice when ``confirm``).
+
+    Without a terminal (cron, a script) a PIN piped on stdin is read line by line;
+    nothing to read, or the global ``--pin-from-env``, is one line and exit 2 that
+    names the variable to set, never click's bare "Aborted!".
+    """
+    from hallterm.errors import BadInput
+
     value = os.environ.get(env)
     if value is not None:
         return value.strip()
-    if not sys.stdin.isatty() and not sys.stdin.readable():
-        raise typer.Exit(EXIT_BAD_INPUT)
-    pin = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm, default="",
-                       show_default=False)
+    missing = BadInput(_("No PIN: set {env} (there is no terminal to ask on, or "
+                         "--pin-from-env was given).").format(env=env))
+    if _never_prompt["pin"]:
+        raise missing
+    if not sys.stdin.isatty():
+        lines = []
+        for _i in range(2 if confirm else 1):
+            line = sys.stdin.readline()
+            if not line:
+                raise missing
+            lines.append(line.strip())
+        if confirm and lines[0] != lines[1]:
+            raise BadInput(_("The two PINs differ."))
+        return lines[0]
+    try:
+        pin = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm, default="",
+                           show_default=False)
+    except (typer.Abort, EOFError):
+        raise missing from None
     return pin.strip()
 
 

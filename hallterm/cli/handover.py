@@ -11,11 +11,19 @@ refused (exit 3).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
 
-from hallterm.cli.common import JSON_OPTION, STORE_OPTION, handle_errors, options, print_json
+from hallterm.cli.common import (
+    JSON_OPTION,
+    STORE_OPTION,
+    handle_errors,
+    options,
+    pins_only_from_env,
+    print_json,
+)
 from hallterm.i18n import _
 
 OUTGOING_PIN_ENV = "HALLTERM_OUTGOING_PIN"
@@ -61,6 +69,13 @@ class _Io:
                     env=env, empno=empno))
             return value.strip()
         try:
+            if not sys.stdin.isatty():  # a script: a piped line, no getpass warnings
+                line = sys.stdin.readline()
+                if not line:
+                    raise BadInput(_("No PIN for {empno}: set {env} and use --pin-from-env "
+                                     "(there is no terminal to ask on).").format(
+                        empno=empno, env=env))
+                return line.strip()
             return typer.prompt(_("PIN for {empno}").format(empno=empno), hide_input=True,
                                 err=self.json).strip()
         except (Abort, typer.Abort, EOFError):
@@ -193,7 +208,7 @@ def handover(
     from hallterm.services import handover as ho
     from hallterm.services.staff import approve, authenticate, confirm_person
 
-    io = _Io(interactive=not pin_from_env, json_=json_)
+    io = _Io(interactive=not (pin_from_env or pins_only_from_env()), json_=json_)
     if day_end and incoming:
         raise BadInput(_("A day-end hand-in has no incoming clerk (--incoming)."))
     hctx = options(ctx).ctx(store)

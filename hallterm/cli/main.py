@@ -18,7 +18,13 @@ from hallterm.cli import queue as queue_cli
 from hallterm.cli import sales as sales_cli
 from hallterm.cli import staff as staff_cli
 from hallterm.cli import stock as stock_cli
-from hallterm.cli.common import Options, handle_errors, options, read_pin
+from hallterm.cli.common import (
+    Options,
+    handle_errors,
+    never_prompt_for_pins,
+    options,
+    read_pin,
+)
 from hallterm.i18n import LANGUAGES, _, set_language
 
 # Help text is read before any settings file: take the language from the environment.
@@ -69,12 +75,16 @@ def main(
         "The counter this terminal serves (HALLTERM_COUNTER)."), metavar="N"),
     language: str | None = typer.Option(None, "--language", help=_(
         "en or zh_CN (HALLTERM_LANGUAGE)."), metavar="LANG"),
+    pin_from_env: bool = typer.Option(False, "--pin-from-env", help=_(
+        "Never prompt for a PIN: read it from HALLTERM_PIN (HALLTERM_NEW_PIN, "
+        "HALLTERM_APPROVER_PIN, HALLTERM_WITNESS_PIN); a missing one is exit 2.")),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help=_("Print the version and exit.")),
 ) -> None:
     """HallTerm: the service hall's counter terminals, shift handover, day close and export."""
     ctx.obj = Options(config=config, store=store, terminal=terminal, counter=counter,
                       language=language)
+    never_prompt_for_pins(pin_from_env)
 
 
 def store_option() -> typer.Option:
