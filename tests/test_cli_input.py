@@ -64,3 +64,56 @@ def test_a_new_pin_asked_twice_from_a_script_must_match(store):
                input="246810\n135790\n")
     # HALLTERM_PIN signs the manager in; the new PIN comes from stdin, twice
     assert r.exit_code == 2 and "differ" in one_line(r)
+
+
+# --- an unknown counter ----------------------------------------------------------------
+
+
+def run_on(hall, *args, approver_pin=None, pin="246810"):
+    env = {"HALLTERM_KEY_FILE": str(hall.key_file), "HALLTERM_NOW": "2026-11-25T10:00:00+08:00",
+           "HALLTERM_PIN": pin}
+    if approver_pin:
+        env["HALLTERM_APPROVER_PIN"] = approver_pin
+    return runner.invoke(app, [*args, "--store", str(hall.path)], env=env)
+
+
+@pytest.mark.parametrize("args", [
+    ("cash", "expected", "--counter", "99", "--as", "8004"),
+    ("cash", "expected", "--counter", "99", "--json", "--as", "8004"),
+    ("cash", "count", "--counter", "99", "--counted", "0", "--as", "8004"),
+    ("cash", "move", "--counter", "99", "--kind", "float", "--amount", "5", "--as", "8004"),
+    ("sales", "list", "--counter", "99", "--as", "8004"),
+    ("stock", "show", "--place", "counter:99"),
+    ("--counter", "99", "queue", "finish", "--as", "8004"),
+    ("queue", "call", "--counter", "99", "--as", "8004"),
+    ("queue", "counter", "99", "open", "--as", "9001"),
+])
+def test_an_unknown_counter_is_one_line_exit_2(hall, args):
+    from tests.sales_fixtures import stock_hall
+
+    stock_hall(hall)
+    r = run_on(hall, *args, pin="123456" if "9001" in args else "246810")
+    assert r.exit_code == 2, (r.output, r.stderr)
+    assert "99" in one_line(r)
+    assert r.stdout == ""
+
+
+def test_a_void_paying_out_of_an_unknown_counter_is_refused_and_nothing_changes(hall):
+    from hallterm.services import sales
+    from hallterm.services.sales import PaymentIn
+    from tests.sales_fixtures import item_line, stock_hall
+
+    stock_hall(hall)
+    done = sales.complete_sale(hall.sales, counter=1, visit_id=None,
+                               lines=[item_line(hall.sales, "ACC-CASE")],
+                               payments=[PaymentIn("cash", 4900, 4900)])
+    r = run_on(hall, "--counter", "99", "sales", "void", done.receipt_no, "--reason", "x",
+               "--as", "8004", "--approver", "8002", approver_pin="246810")
+    assert r.exit_code == 2 and "99" in one_line(r)
+    assert sales.get_sale(hall.sales, receipt_no=done.receipt_no).state != "void"
+
+
+def test_the_app_with_an_unknown_counter_says_so_before_any_screen(hall):
+    r = runner.invoke(app, ["--counter", "99", "app", "--store", str(hall.path)],
+                      env={"HALLTERM_KEY_FILE": str(hall.key_file)})
+    assert r.exit_code == 2 and "99" in one_line(r)

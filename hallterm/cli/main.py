@@ -167,7 +167,15 @@ def run_application(ctx: typer.Context, store: Path | None = store_option()) -> 
     settings = opts.settings(store=store) if store else opts.settings()
     from hallterm.bootstrap import open_ctx
 
-    open_ctx(settings, opts.config_file).store.dispose()  # fail early, with one line
+    hctx = open_ctx(settings, opts.config_file)  # fail early, with one line
+    try:
+        if settings.counter is not None:  # --counter 99: say so before any screen opens
+            from hallterm.services.queue import require_counter
+
+            with hctx.store.read() as session:
+                require_counter(session, settings.counter)
+    finally:
+        hctx.store.dispose()
     from screens.app import run_app
 
     run_app(settings, opts.config_file, demo=False)

@@ -141,7 +141,10 @@ def expected_cash(ctx: Ctx, *, counter: int, business_day: date | None = None) -
     show a drawer through ``drawer_view``, which keeps the clerk's count blind)."""
     if ctx.actor is None:
         raise Forbidden(_("Sign in first."))
+    from hallterm.services.queue import require_counter
+
     with ctx.store.read() as session:
+        require_counter(session, counter)
         return drawer_in(session, counter=counter, business_day=business_day or ctx.today(),
                          tz=ctx.clock.tz)
 

@@ -344,6 +344,8 @@ def _my_counter(ctx: Ctx, counter: int | None) -> int:
     if number is None:
         raise BadInput(_("This terminal serves no counter; set HALLTERM_COUNTER (or "
                          "--counter)."))
+    with ctx.store.read() as session:
+        require_counter(session, number)
     return number
 
 
@@ -492,6 +494,17 @@ def counter_keeper(uow: UnitOfWork, counter: int) -> tuple[int, str] | None:
     row = uow.sql("SELECT s.id, s.empno FROM counter c JOIN staff s ON s.id = c.clerk_id "
                   "WHERE c.number = :n AND c.state != 'closed'", {"n": counter}).first()
     return (row[0], row[1]) if row is not None else None
+
+
+def require_counter(session: Any, number: int) -> None:
+    """Refuse (exit 2) a counter number the hall does not have.
+
+    The one check for every command and screen that takes a counter number, so
+    ``--counter 99`` is never answered with an empty drawer or an empty list.
+    """
+    if execute(session, "SELECT 1 FROM counter WHERE number = :n",
+               {"n": number}).first() is None:
+        raise NotFound(_("No counter {number} in this hall.").format(number=number))
 
 
 def open_walk_up_visit(uow: UnitOfWork, day: date) -> int:

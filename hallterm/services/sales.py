@@ -751,7 +751,11 @@ def list_sales(ctx: Ctx, *, business_day: date | None = None, counter: int | Non
     if counter is not None:
         where += " AND s.counter = :c"
         params["c"] = counter
+    from hallterm.services.queue import require_counter
+
     with ctx.store.read() as session:
+        if counter is not None:
+            require_counter(session, counter)
         rows = execute(session, "SELECT s.receipt_no, s.at, s.counter, s.clerk, s.total_fen, "
                        "s.state, (SELECT COALESCE(SUM(amount_fen), 0) FROM sale_reversal r "
                        "WHERE r.sale_id = s.id), (SELECT GROUP_CONCAT(method, '+') FROM payment "

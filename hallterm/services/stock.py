@@ -939,6 +939,10 @@ def balances(ctx: Ctx, *, place: str | None = None, include_terminal: bool = Fal
     elif not include_terminal:
         where += " AND (b.place = 'warehouse' OR b.place LIKE 'counter:%')"
     with ctx.store.read() as session:
+        if place is not None and params["p"].startswith("counter:"):
+            from hallterm.services.queue import require_counter
+
+            require_counter(session, int(params["p"].split(":", 1)[1]))
         raw = execute(session, "SELECT b.sku, i.name_zh, i.name_en, i.kind, b.place, b.quantity, "
                       "i.price_fen, i.face_value_fen FROM stock_balance b JOIN catalog_item i "
                       f"ON i.sku = b.sku WHERE {where}", params).all()
