@@ -156,8 +156,7 @@ def history_cmd(
     if json_:
         print_json(hist)
         return
-    typer.echo(_("{serial} ({sku}) is now at {place}.").format(
-        serial=hist.serial, sku=hist.sku, place=stock.place_label(hist.place)))
+    typer.echo(stock.where_now(hist.serial, hist.sku, hist.place))
     for m in hist.moves:
         people = m.actor + (f" → {m.confirmer}" if m.confirmer else "") + (
             f" + {m.approver}" if m.approver else "")

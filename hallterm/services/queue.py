@@ -1277,10 +1277,14 @@ def slip_text(slip: Slip) -> str:
         "",
         f"{slip.service_zh}",
         f"{slip.service_en}",
-        labels.get(slip.priority, slip.priority),
     ]
-    if slip.appointment_code:
-        lines.append(f"预约号 / Appointment: {slip.appointment_code}")
+    code = slip.appointment_code
+    if code and slip.priority == "appointment":  # one line, not "Appointment" twice
+        lines.append(f"预约 Appointment: {code}")
+    else:
+        lines.append(labels.get(slip.priority, slip.priority))
+        if code:
+            lines.append(f"预约号 / Appointment: {code}")
     lines += [
         f"前面还有 {slip.people_ahead} 人 / {slip.people_ahead} ahead of you",
         f"预计等候约 {slip.estimated_wait_min} 分钟 / about {slip.estimated_wait_min} min",

@@ -122,11 +122,14 @@ def render(figs: dict) -> list[str]:
                        approver=x["approver"], reason=x["reason"]) for x in figs["reversals"]]
     out.append(_("Cash expected / counted:"))
     for c in figs["cash"]:
-        counted = format_fen(c["counted_fen"]) if c["counted_fen"] is not None else _("not counted")
-        diff = format_fen(c["difference_fen"]) if c["difference_fen"] is not None else "-"
-        out.append(_("  Counter {n}: expected {expected}, counted {counted}, difference {diff}"
-                     ).format(n=c["counter"], expected=format_fen(c["expected_fen"]),
-                              counted=counted, diff=diff))
+        if c["counted_fen"] is None:  # not "counted not counted"
+            out.append(_("  Counter {n}: expected {expected}, not counted").format(
+                n=c["counter"], expected=format_fen(c["expected_fen"])))
+        else:
+            diff = format_fen(c["difference_fen"]) if c["difference_fen"] is not None else "-"
+            out.append(_("  Counter {n}: expected {expected}, counted {counted}, difference "
+                         "{diff}").format(n=c["counter"], expected=format_fen(c["expected_fen"]),
+                                          counted=format_fen(c["counted_fen"]), diff=diff))
         if c.get("day_difference_fen") and c["day_difference_fen"] != c["difference_fen"]:
             # Earlier counts found differences; each is counted once, here in total.
             out.append(_("    the day's cash differences at counter {n}: {diff}").format(

@@ -70,6 +70,23 @@ def place_label(place: str) -> str:
     return _(PLACE_LABELS.get(place, place))
 
 
+WHERE_NOW: dict[str, str] = {
+    SOLD: N_("{serial} ({sku}) was sold."),
+    DAMAGED: N_("{serial} ({sku}) was written off as damaged."),
+    LOST: N_("{serial} ({sku}) was written off as lost."),
+    RETURNED: N_("{serial} ({sku}) was returned to the supplier."),
+}
+
+
+def where_now(serial: str, sku: str, place: str) -> str:
+    """Where a serial is, as a sentence ("is now at Counter 2", "was sold")."""
+    text = WHERE_NOW.get(place)
+    if text is not None:
+        return _(text).format(serial=serial, sku=sku)
+    return _("{serial} ({sku}) is now at {place}.").format(serial=serial, sku=sku,
+                                                            place=place_label(place))
+
+
 def kind_label(kind: str) -> str:
     """A document kind in the current language."""
     return _(KINDS.get(kind, kind))

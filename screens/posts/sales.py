@@ -31,6 +31,11 @@ from screens.widgets.header import ShellHeader
 from screens.widgets.scanner import ScannerInput
 
 
+def pick_keys(n: int, one: str, many: str) -> str:
+    """The keys that pick a choice: "Press 1" for one choice, never "Press 1-1"."""
+    return one if n == 1 else many.format(n=n)
+
+
 class SalesScreen(SalesDialogs, PostScreen):
     """The counter's cart and till."""
 
@@ -285,8 +290,9 @@ class SalesScreen(SalesDialogs, PostScreen):
                                   f"{format_fen(opt.line.list_price_fen)}{stock}"))
         if self.options:
             box.add_class("-shown")
-            box.border_title = _("Press 1-{n} to add instead; Esc to go back").format(
-                n=min(9, len(self.options)))
+            box.border_title = pick_keys(min(9, len(self.options)),
+                                         _("Press 1 to add it instead; Esc to go back"),
+                                         _("Press 1-{n} to add instead; Esc to go back"))
             box.focus()
         else:
             self._hide_options()
@@ -302,8 +308,9 @@ class SalesScreen(SalesDialogs, PostScreen):
             return
         for n, serial in enumerate(serials, start=1):
             box.add_option(Option(f"{n}  {serial}"))
-        box.border_title = _("In this counter's custody: scan, or type 1-{n} and Enter").format(
-            n=len(serials))
+        box.border_title = pick_keys(len(serials),
+                                     _("In this counter's custody: scan, or type 1 and Enter"),
+                                     _("In this counter's custody: scan, or type 1-{n} and Enter"))
         box.add_class("-shown")
 
     def _hide_options(self) -> None:

@@ -572,10 +572,8 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         self._set_mode("history")
 
     def _show_history(self, hist) -> None:
-        self.query_one("#wh-where", Static).update(Text(_(
-            "{serial} ({sku}) is now at {place}.").format(serial=hist.serial, sku=hist.sku,
-                                                          place=stock.place_label(hist.place)),
-            style="bold"))
+        self.query_one("#wh-where", Static).update(Text(
+            stock.where_now(hist.serial, hist.sku, hist.place), style="bold"))
         table = self.query_one("#wh-moves", DataTable)
         table.clear()
         for m in hist.moves:
