@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
+from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _, ngettext
 from screens.base import PostScreen
@@ -65,8 +66,8 @@ class LockScreen(PostScreen):
             yield Static(id="lock-title")
             yield Static(id="lock-why")
             yield Label(id="lock-empno-label")
-            yield Input(self.actor.empno, id="lock-empno", max_length=16,
-                        restrict=r"[A-Za-z0-9]*")
+            yield Input(self.actor.empno, id="lock-empno", max_length=EMPNO_MAX,
+                        restrict=EMPNO_INPUT)
             yield Label(id="lock-pin-label")
             yield Input(id="lock-pin", password=True, max_length=12, restrict=r"[0-9]*")
             yield Static(id="lock-message")

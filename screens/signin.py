@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
 
+from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.base import PostScreen
@@ -59,7 +60,7 @@ class SignInScreen(PostScreen):
                 yield Static(id="signin-hall")
                 yield Static(id="signin-where")
                 yield Label(id="empno-label")
-                yield Input(id="empno", max_length=16, restrict=r"[A-Za-z0-9]*")
+                yield Input(id="empno", max_length=EMPNO_MAX, restrict=EMPNO_INPUT)
                 yield Label(id="pin-label")
                 yield Input(id="pin", password=True, max_length=12, restrict=r"[0-9]*")
                 yield Static(id="signin-message")

@@ -117,3 +117,25 @@ def test_the_app_with_an_unknown_counter_says_so_before_any_screen(hall):
     r = runner.invoke(app, ["--counter", "99", "app", "--store", str(hall.path)],
                       env={"HALLTERM_KEY_FILE": str(hall.key_file)})
     assert r.exit_code == 2 and "99" in one_line(r)
+
+
+# --- employee numbers: one rule ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("empno", ["abc", "80a1", "12", "1234567890123", " "])
+def test_init_refuses_a_malformed_employee_number_and_creates_nothing(tmp_path, empno):
+    path = tmp_path / "n.db"
+    r = invoke("init", "--store", str(path), "--manager", empno, "--name", "Boss", env=PIN)
+    assert r.exit_code == 2 and "employee number" in one_line(r)
+    assert not path.exists() or path.stat().st_size == 0
+
+
+def test_staff_add_and_as_use_the_same_rule(store):
+    r = invoke("staff", "add", "abc", "--name", "Li", "--roles", "sales", "--as", "9001",
+               "--store", str(store), env=PIN | {"HALLTERM_NEW_PIN": "246810"})
+    assert r.exit_code == 2 and "employee number" in one_line(r)
+    r = invoke("day", "open", "--as", "abc", "--store", str(store))  # no PIN asked first
+    assert r.exit_code == 2 and "employee number" in one_line(r)
+    r = invoke("staff", "add", "8001", "--name", "Li", "--roles", "sales", "--as", "9001",
+               "--store", str(store), env=PIN | {"HALLTERM_NEW_PIN": "246810"})
+    assert r.exit_code == 0, r.stderr

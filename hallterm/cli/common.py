@@ -172,6 +172,9 @@ def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV):
 
     if not empno:
         raise BadInput(_("This command writes: give --as EMPNO (and the PIN)."))
+    from hallterm.empno import check_empno
+
+    empno = check_empno(empno)  # "--as abc": said before any PIN is asked for
     pin = read_pin(_("PIN for {empno}").format(empno=empno), env=env)
     actor = authenticate(ctx, empno=empno, pin=pin, purpose="cli")
     return ctx.as_actor(actor)

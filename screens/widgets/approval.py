@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 
@@ -75,7 +76,7 @@ class PinDialog(ModalScreen):
             yield Static(id="dialog-title")
             yield Static(Text(self.description), id="dialog-what")
             yield Label(id="dialog-empno-label")
-            yield Input(id="dialog-empno", max_length=16, restrict=r"[A-Za-z0-9]*")
+            yield Input(id="dialog-empno", max_length=EMPNO_MAX, restrict=EMPNO_INPUT)
             yield Label(id="dialog-pin-label")
             yield Input(id="dialog-pin", password=True, max_length=12, restrict=r"[0-9]*")
             yield Static(id="dialog-message")
