@@ -139,3 +139,35 @@ def test_staff_add_and_as_use_the_same_rule(store):
     r = invoke("staff", "add", "8001", "--name", "Li", "--roles", "sales", "--as", "9001",
                "--store", str(store), env=PIN | {"HALLTERM_NEW_PIN": "246810"})
     assert r.exit_code == 0, r.stderr
+
+
+# --- columns by display width -----------------------------------------------------------
+
+
+def test_staff_list_lines_up_with_chinese_names(hall):
+    from rich.cells import cell_len
+
+    hall.add("8004", "sales", name="王芳")
+    hall.add("8005", "sales", name="Li Fang")
+    hall.add("8006", "sales", name="欧阳小明")
+    r = run_on(hall, "staff", "list")
+    assert r.exit_code == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "8006")]
+    starts = {cell_len(line[:line.index("active")]) for line in rows}
+    assert len(rows) == 3 and len(starts) == 1, r.stdout
+
+
+def test_staff_list_lines_up_in_chinese_too(hall):
+    from rich.cells import cell_len
+
+    from hallterm.i18n import _, set_language
+
+    hall.add("8004", "sales", name="王芳")
+    hall.add("8005", "duty_manager", name="Li Fang")
+    r = runner.invoke(app, ["--language", "zh_CN", "staff", "list", "--store", str(hall.path)],
+                      env={"HALLTERM_KEY_FILE": str(hall.key_file)})
+    set_language("zh_CN")
+    active = _("active")
+    rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "9001")]
+    states = {cell_len(line[:line.index(active)]) for line in rows}
+    assert active != "active" and len(rows) == 3 and len(states) == 1, r.stdout

@@ -180,6 +180,17 @@ def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV):
     return ctx.as_actor(actor)
 
 
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a CJK character takes two).
+
+    ``f"{name:<20}"`` counts characters, so 王经理 would take 3 columns of 20 and
+    every column after it would shift; rich (which Textual brings) knows the widths.
+    """
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
+
+
 def to_jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {k: to_jsonable(v) for k, v in asdict(value).items()}

@@ -13,6 +13,7 @@ from hallterm.cli.common import (
     STORE_OPTION,
     handle_errors,
     options,
+    pad,
     print_json,
     read_pin,
     sign_in,
@@ -69,7 +70,7 @@ def list_(ctx: typer.Context, json_: bool = JSON_OPTION,
         state = (_("disabled") if not s.active else _("locked") if s.hard_locked
                  else _("waiting until {at:%H:%M}").format(at=s.locked_until)
                  if s.locked_until else _("active"))
-        typer.echo(f"{s.empno:<8} {s.name:<20} {state:<12} "
+        typer.echo(f"{s.empno:<8} {pad(s.name, 20)} {pad(state, 12)} "
                    + ", ".join(role_label(r) for r in s.roles))
 
 

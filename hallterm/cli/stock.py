@@ -18,6 +18,7 @@ from hallterm.cli.common import (
     STORE_OPTION,
     handle_errors,
     options,
+    pad,
     print_json,
     read_pin,
     sign_in,
@@ -102,7 +103,7 @@ def show_cmd(
         typer.echo(_("No stock."))
         return
     for r in report.rows:
-        typer.echo(f"{stock.place_label(r.place):<14} {r.sku:<14} {r.quantity:>7} "
+        typer.echo(f"{pad(stock.place_label(r.place), 14)} {r.sku:<14} {r.quantity:>7} "
                    f"{format_fen(r.value_fen):>14}  {r.name}")
     for t in report.places:
         cards = ""
@@ -160,6 +161,6 @@ def history_cmd(
     for m in hist.moves:
         people = m.actor + (f" → {m.confirmer}" if m.confirmer else "") + (
             f" + {m.approver}" if m.approver else "")
-        typer.echo(f"{m.at:%Y-%m-%d %H:%M} {m.number}  {stock.kind_label(m.kind):<22} "
+        typer.echo(f"{m.at:%Y-%m-%d %H:%M} {m.number}  {pad(stock.kind_label(m.kind), 22)} "
                    f"{stock.place_label(m.from_place)} → {stock.place_label(m.to_place)}  "
                    f"{people}  {m.reference or ''}")
