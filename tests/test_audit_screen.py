@@ -75,7 +75,7 @@ def test_day_report_of_a_closed_day(hall, tmp_path):
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("z")
-            await pilot.pause()
+            await settle(pilot)
             field = app.screen.query_one("#field-day")
             field.value = "2026-11-25"
             await pilot.press("enter")
@@ -87,3 +87,43 @@ def test_day_report_of_a_closed_day(hall, tmp_path):
             assert app.screen.__class__.__name__ == "AuditScreen"
 
     asyncio.run(scenario())
+
+
+def test_the_day_report_proposes_the_latest_closed_day_not_a_day_never_opened(hall, tmp_path):
+    from hallterm.services.closing import close_day
+
+    close_day(hall.manager, force=True, reason="test close", reports_dir=tmp_path)
+    hall.clock.advance(days=2)  # two days on; yesterday was never opened
+    auditor = hall.as_("9001", "123456")
+
+    async def scenario():
+        app = AuditHost(auditor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("z")
+            await settle(pilot)
+            assert app.screen.query_one("#field-day").value == "2026-11-25"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "2026-11-25" in str(app.screen.query_one("ReportDialog Static",
+                                                            Static).render())
+
+    asyncio.run(scenario())
+
+
+def test_without_a_closed_day_the_report_key_says_so(hall):
+    auditor = hall.add("8009", "auditor")
+    notes = []
+
+    async def scenario():
+        app = AuditHost(auditor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.notify = lambda message, **kw: notes.append(message)
+            app.screen.notify = app.notify
+            await pilot.press("z")
+            await settle(pilot)
+            assert app.screen.__class__.__name__ == "AuditScreen"
+
+    asyncio.run(scenario())
+    assert any("No business day has been closed" in n for n in notes)

@@ -96,6 +96,14 @@ def day_state(ctx: Ctx, *, business_day: date | None = None) -> str:
     return state or "not_opened"
 
 
+def last_closed_day(ctx: Ctx) -> date | None:
+    """The latest closed business day (the one a day report is usually asked for)."""
+    with ctx.store.read() as session:
+        row = execute(session, "SELECT day FROM business_day WHERE state = 'closed' "
+                               "ORDER BY day DESC LIMIT 1").first()
+    return date.fromisoformat(row[0]) if row else None
+
+
 def open_days(ctx: Ctx) -> list[date]:
     """Business days still open (today, and any earlier day not yet closed)."""
     with ctx.store.read() as session:

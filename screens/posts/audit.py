@@ -197,6 +197,17 @@ class AuditScreen(PostScreen):
                         + "\n".join(f"• {line}" for line in found), style="yellow"))
 
     def action_report(self) -> None:
+        from hallterm.services.day import last_closed_day
+
+        self.call(last_closed_day, self.hctx, on_success=self._ask_report_day)
+
+    def _ask_report_day(self, closed: date | None) -> None:
+        """Ask which day, proposing the latest closed one (a day never opened has no report)."""
+        if closed is None:
+            self.notify(_("No business day has been closed yet: a day report exists once a "
+                          "day is closed."), severity="warning")
+            return
+
         def done(result: dict[str, str] | None) -> None:
             if result is None:
                 return
@@ -204,7 +215,7 @@ class AuditScreen(PostScreen):
 
             text = result["day"].strip()
             try:
-                day = date.fromisoformat(text) if text else self.hctx.today()
+                day = date.fromisoformat(text) if text else closed
             except ValueError:
                 self.notify(_("Not a date (YYYY-MM-DD): {text}").format(text=text),
                             severity="error")
@@ -212,8 +223,7 @@ class AuditScreen(PostScreen):
             self.call(report, self.hctx, day, on_success=self._report)
 
         self.app.push_screen(FormDialog(_("Day report"), [
-            Field("day", N_("Business day (YYYY-MM-DD)"),
-                  date.fromordinal(self.hctx.today().toordinal() - 1).isoformat())]), done)
+            Field("day", N_("Business day (YYYY-MM-DD)"), closed.isoformat())]), done)
 
     def _report(self, day_report) -> None:
         self.app.push_screen(ReportDialog(day_report.text))
