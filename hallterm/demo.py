@@ -57,7 +57,9 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
 
     path = Path(store) if store else demo_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key_file = path.parent / "hallterm.key"
+    # The hall secret: the one the settings name (HALLTERM_KEY_FILE, key_file), so the
+    # commands run next with the same settings open this store; else the demo's own.
+    key_file = settings.key_file or path.parent / "hallterm.key"
     demo_settings = settings.model_copy(update={
         "store": path,
         "hall": paths.shipped_data() / "demo-hall.toml",

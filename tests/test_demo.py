@@ -82,3 +82,38 @@ def test_readme_handover_example_runs_as_written(tmp_path):
     r = runner.invoke(app, ["queue", "status", "--json", "--store", store], env=env)
     counter = next(c for c in json.loads(r.stdout)["counters"] if c["number"] == 1)
     assert (counter["state"], counter["clerk"]) == ("open", "8007")
+
+
+def test_demo_store_uses_the_key_file_the_settings_name(tmp_path):
+    """``HALLTERM_KEY_FILE`` is honoured: the next command with the same settings opens it."""
+    key = tmp_path / "keys" / "hall.key"
+    key.parent.mkdir()
+    store = tmp_path / "d" / "demo.db"
+    env = {"HALLTERM_KEY_FILE": str(key)}
+    r = runner.invoke(app, ["demo", "--no-app", "--store", str(store)], env=env)
+    assert r.exit_code == 0, r.output + r.stderr
+    assert key.exists() and not (store.parent / "hallterm.key").exists()
+    r = runner.invoke(app, ["queue", "status", "--store", str(store)], env=env)
+    assert r.exit_code == 0, r.stderr
+
+
+def test_the_fast_demo_path_uses_the_key_file_too(tmp_path, monkeypatch):
+    import screens.app
+    from hallterm.cli.fastdemo import fast_path
+
+    key = tmp_path / "keys" / "hall.key"
+    key.parent.mkdir()
+    store = tmp_path / "d" / "demo.db"
+    monkeypatch.setenv("HALLTERM_KEY_FILE", str(key))
+    seen = {}
+
+    def fake_run_app(early, config_file, *, demo, load_settings, prepare):
+        settings, _cfg = load_settings()
+        seen["demo"] = prepare(settings, None)
+
+    monkeypatch.setattr(screens.app, "run_app", fake_run_app)
+    opener = fast_path(["demo", "--store", str(store)])
+    assert opener is not None
+    opener()
+    assert seen["demo"].store == store
+    assert key.exists() and not (store.parent / "hallterm.key").exists()
