@@ -13,7 +13,7 @@ import uuid
 from textual import work
 
 from hallterm.errors import BadInput, HallTermError
-from hallterm.i18n import _, get_language
+from hallterm.i18n import N_, _, get_language
 from hallterm.money import format_fen, parse_fen
 from hallterm.services import reversals, sales
 from screens.widgets.cart import ChangeBanner
@@ -43,7 +43,7 @@ class SalesDialogs:
             return
         i, line = picked
         answer = await self._ask(_("Quantity of {name}").format(name=line.name(get_language())),
-                                 [Field("qty", "Quantity", str(line.quantity))])
+                                 [Field("qty", N_("Quantity"), str(line.quantity))])
         if answer is None:
             return
         try:
@@ -70,7 +70,7 @@ class SalesDialogs:
         from screens.widgets.form_dialog import Field
 
         answer = await self._ask(_("Find an item by name (中文 or English)"),
-                                 [Field("text", "Name")])
+                                 [Field("text", N_("Name"))])
         if answer is None:
             self._set_mode("scan")
             return
@@ -95,9 +95,9 @@ class SalesDialogs:
         answer = await self._ask(
             _("Price or discount for {name} (catalog {price})").format(
                 name=line.name(get_language()), price=format_fen(line.list_price_fen)),
-            [Field("price", "New unit price (empty: keep)", required=False),
-             Field("discount", "Discount on the line (empty: none)", required=False),
-             Field("reason", "Reason")], check=check)
+            [Field("price", N_("New unit price (empty: keep)"), required=False),
+             Field("discount", N_("Discount on the line (empty: none)"), required=False),
+             Field("reason", N_("Reason"))], check=check)
         if answer is None:
             self._set_mode("scan")
             return
@@ -133,9 +133,9 @@ class SalesDialogs:
         total = sales.cart_total(self.cart.lines)
         due = total - sum(p.amount_fen for p in self.cart.payments)
         answer = await self._ask(_("Card or QR payment (due {due})").format(due=format_fen(due)),
-                                 [Field("method", "Method: card, wechat or alipay", "card"),
-                                  Field("amount", "Amount", format_fen(due, symbol=False)),
-                                  Field("reference", "Terminal reference number")])
+                                 [Field("method", N_("Method: card, wechat or alipay"), "card"),
+                                  Field("amount", N_("Amount"), format_fen(due, symbol=False)),
+                                  Field("reference", N_("Terminal reference number"))])
         if answer is None:
             self._set_mode("scan")
             return
@@ -178,11 +178,11 @@ class SalesDialogs:
                                        reason=values["reason"], counter=counter)
 
         answer = await self._ask(_("Void or refund"), [
-            Field("receipt", "Receipt number", self.last_receipt or ""),
-            Field("kind", "void (whole sale of today) or refund", "void"),
-            Field("lines", "Refund lines: all, or line:qty like 1:1 3:2", "all",
+            Field("receipt", N_("Receipt number"), self.last_receipt or ""),
+            Field("kind", N_("void (whole sale of today) or refund"), "void"),
+            Field("lines", N_("Refund lines: all, or line:qty like 1:1 3:2"), "all",
                   required=False),
-            Field("reason", "Reason")], check=check)
+            Field("reason", N_("Reason"))], check=check)
         if answer is None:
             self._set_mode("scan")
             return
@@ -295,7 +295,7 @@ class SalesDialogs:
         from screens.widgets.form_dialog import Field
 
         answer = await self._ask(_("Reprint a receipt (重打)"),
-                                 [Field("receipt", "Receipt number", self.last_receipt or "")])
+                                 [Field("receipt", N_("Receipt number"), self.last_receipt or "")])
         if answer is None:
             self._set_mode("scan")
             return
