@@ -150,8 +150,10 @@ def _show_pending(io: _Io, view) -> None:
         return
     io.say(_("Passed on to the incoming clerk:") if view.kind == "shift"
            else _("Left open at the counter:"))
+    from hallterm.services.handover import describe
+
     for item in view.pending:
-        io.say(f"  {item.description}")
+        io.say(f"  {describe(item)}")
 
 
 def _json(view) -> dict:

@@ -99,7 +99,59 @@ class PendingItem:
 
     kind: str  # e.g. ticket_called, ticket_waiting, complaint, service_order
     reference: str  # the ticket, complaint or order number
-    description: str  # one translated line
+    description: str  # one line in English, as stored; ``describe`` shows it translated
+
+
+@dataclass(frozen=True)
+class PendingText:
+    """The message of a pending line: stored in English, shown in the reader's language.
+
+    The handover row keeps the English line (the export's, and any reader's later);
+    ``describe`` recognises it by the message and renders it in the current language,
+    so a handover finished in Chinese reads in English and the other way round.
+    """
+
+    message: str  # an N_() message with {placeholders}
+    translated: tuple[str, ...] = ()  # placeholders whose values are messages too
+
+
+_texts: list[PendingText] = []
+
+
+def pending_text(message: str, *, translated: tuple[str, ...] = ()) -> PendingText:
+    """Register the message of an area's pending lines (once, at import)."""
+    text = PendingText(message, translated)
+    if text not in _texts:
+        _texts.append(text)
+    return text
+
+
+def pending_line(text: PendingText, **args: Any) -> str:
+    """The line to list and store: the message's own (English) words, filled in."""
+    return text.message.format(**args)
+
+
+def _pattern(message: str):
+    import re
+    from string import Formatter
+
+    parts = []
+    for literal, name, _spec, _conv in Formatter().parse(message):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts))
+
+
+def describe(item: PendingItem) -> str:
+    """A pending line in the current language (as stored when no message matches it)."""
+    for text in _texts:
+        found = _pattern(text.message).fullmatch(item.description)
+        if found:
+            args = {k: _(v) if k in text.translated else v
+                    for k, v in found.groupdict().items()}
+            return _(text.message).format(**args)
+    return item.description
 
 
 @dataclass(frozen=True)
@@ -122,8 +174,10 @@ def register_pending(fn: Lister | None = None, *, hand_over: Passer | None = Non
     """Register what an area leaves open at a counter (usable as a decorator).
 
     ``fn(session, query) -> list[PendingItem]`` lists it on an open read session (or
-    the handover's write session); ``hand_over(uow, query, incoming)``, when given,
-    passes it to the incoming clerk inside the handover's last transaction.
+    the handover's write session), each line made with ``pending_line`` from a
+    message registered with ``pending_text`` (stored in English, shown translated);
+    ``hand_over(uow, query, incoming)``, when given, passes it to the incoming clerk
+    inside the handover's last transaction.
     """
 
     def add(lister: Lister) -> Lister:
@@ -1029,14 +1083,17 @@ def cancel(ctx: Ctx, *, handover_id: int, reason: str) -> HandoverView:
 
 # -- the queue's part of what is left open ---------------------------------------------------
 _TICKET_STATES = {"called": N_("called"), "serving": N_("being served"), "parked": N_("parked")}
+_TICKET_HELD = pending_text(N_("Ticket {number} ({state}) at counter {counter}"),
+                            translated=("state",))
+_TICKET_WAITING = pending_text(N_("Ticket {number} waiting for {service}"))
 
 
 def _queue_pending(session, query: PendingQuery) -> list[PendingItem]:
     """Tickets held at the counter, then tickets waiting for its services."""
     d = query.business_day.isoformat()
-    out = [PendingItem("ticket_called", number, _("Ticket {number} ({state}) at counter "
-                                                  "{counter}").format(
-        number=number, state=_(_TICKET_STATES.get(state, state)), counter=query.counter))
+    out = [PendingItem("ticket_called", number, pending_line(
+        _TICKET_HELD, number=number, state=_TICKET_STATES.get(state, state),
+        counter=query.counter))
         for number, state in execute(
             session, "SELECT number, state FROM ticket WHERE counter = :c AND business_day = :d "
             "AND state IN ('called', 'serving', 'parked') ORDER BY id",
@@ -1051,8 +1108,8 @@ def _queue_pending(session, query: PendingQuery) -> list[PendingItem]:
                 session, "SELECT number, service FROM ticket WHERE business_day = :d AND state = "
                 f"'waiting' AND service IN ({', '.join(names)}) ORDER BY queue_key, id",
                 params).all():
-            out.append(PendingItem("ticket_waiting", number, _(
-                "Ticket {number} waiting for {service}").format(number=number, service=service)))
+            out.append(PendingItem("ticket_waiting", number, pending_line(
+                _TICKET_WAITING, number=number, service=service)))
     return out
 
 

@@ -278,7 +278,7 @@ class HandoverScreen(PostScreen):
             out.append((_("Open at the counter (passes to the incoming clerk):") if view.active
                         else _("Passed on to the incoming clerk:")) + "\n", style="bold")
             for item in view.pending:
-                out.append(f"  {item.description}\n")
+                out.append(f"  {ho.describe(item)}\n")
         step = {"started": _("Next: C to count."),
                 "counted": _("Next: R for the reasons and the witness."),
                 "reviewed": _("Next: F, the incoming clerk takes over.") if view.kind == "shift"
