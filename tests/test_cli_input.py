@@ -171,3 +171,29 @@ def test_staff_list_lines_up_in_chinese_too(hall):
     rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "9001")]
     states = {cell_len(line[:line.index(active)]) for line in rows}
     assert active != "active" and len(rows) == 3 and len(states) == 1, r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("cash", "expected", "--counter", "99", "--as", "8004"),
+    ("sales", "list", "--counter", "99", "--as", "8004"),
+    ("--counter", "99", "queue", "finish", "--as", "8004"),
+])
+def test_an_unknown_counter_is_said_before_a_pin_is_asked(hall, args):
+    r = runner.invoke(app, [*args, "--store", str(hall.path)],
+                      env={"HALLTERM_KEY_FILE": str(hall.key_file)})
+    assert r.exit_code == 2 and "No counter 99" in one_line(r)
+
+
+def test_init_says_a_bad_employee_number_before_asking_for_a_pin(tmp_path):
+    r = invoke("init", "--store", str(tmp_path / "n.db"), "--manager", "abc", "--name", "B")
+    assert r.exit_code == 2 and "employee number" in one_line(r)
+
+
+def test_staff_list_lines_up_with_long_names(hall):
+    from rich.cells import cell_len
+
+    hall.add("8004", "sales", name="陈销售 Chen (sales)")
+    hall.add("8005", "sales", name="刘受理 Liu (acceptance)")
+    r = run_on(hall, "staff", "list")
+    rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "9001")]
+    assert len({cell_len(line[:line.index("active")]) for line in rows}) == 1, r.stdout

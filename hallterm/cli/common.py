@@ -191,6 +191,16 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def known_counter(hctx, number: int | None) -> None:
+    """``--counter 99``: one line and exit 2 before any PIN is asked for."""
+    if number is None:
+        return
+    from hallterm.services.queue import require_counter
+
+    with hctx.store.read() as session:
+        require_counter(session, number)
+
+
 def to_jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {k: to_jsonable(v) for k, v in asdict(value).items()}

@@ -112,6 +112,9 @@ def init(
     settings = opts.settings(store=store) if store else opts.settings()
     pin = None
     if manager and not settings.store.exists():
+        from hallterm.empno import check_empno
+
+        manager = check_empno(manager)  # "abc" is said before a PIN is asked for
         pin = read_pin(_("PIN for {empno} (6 digits)").format(empno=manager), confirm=True)
     result = init_store(settings, opts.config_file, manager_empno=manager, manager_name=name,
                         pin=pin, hall_file=hall)

@@ -19,6 +19,7 @@ from hallterm.cli.common import (
     OVERRIDE_OPTION,
     STORE_OPTION,
     handle_errors,
+    known_counter,
     options,
     print_json,
     sign_in,
@@ -135,7 +136,9 @@ def status(ctx: typer.Context, json_: bool = JSON_OPTION,
 def _clerk_ctx(ctx: typer.Context, as_: str | None, store: Path | None, counter: int | None):
     from dataclasses import replace
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, counter if counter is not None else base.counter)  # before any PIN
+    hctx = sign_in(base, as_)
     return replace(hctx, counter=counter) if counter is not None else hctx
 
 

@@ -13,6 +13,7 @@ from hallterm.cli.common import (
     OVERRIDE_OPTION,
     STORE_OPTION,
     handle_errors,
+    known_counter,
     options,
     print_json,
     read_pin,
@@ -58,7 +59,9 @@ def list_cmd(
     from hallterm.money import format_fen
     from hallterm.services.sales import list_sales
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, counter)  # before any PIN
+    hctx = sign_in(base, as_)
     rows = list_sales(hctx, business_day=parse_day(day), counter=counter)
     if json_:
         print_json(rows)
@@ -137,7 +140,9 @@ def void_cmd(
     from hallterm.context import command_done
     from hallterm.services.reversals import check_void, void_sale
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, base.counter)  # before any PIN
+    hctx = sign_in(base, as_)
     if not command_done(hctx, command_id):  # a retry replays; a new request is checked first
         check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
     result = void_sale(hctx, receipt_no=number, reason=reason,
@@ -173,7 +178,9 @@ def refund_cmd(
         if not line.isdigit() or (qty and not qty.isdigit()):
             raise BadInput(_("--line is LINE:QTY, e.g. 2:1: {text}").format(text=text))
         wanted.append(RefundLine(int(line), int(qty or 1)))
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, base.counter)  # before any PIN
+    hctx = sign_in(base, as_)
     if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
         check_refund(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                      counter=hctx.counter)
@@ -215,7 +222,9 @@ def expected_cmd(
     from hallterm.money import format_fen
     from hallterm.services.cash import drawer_view
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, counter)  # before any PIN
+    hctx = sign_in(base, as_)
     d = drawer_view(hctx, counter=counter, business_day=parse_day(day))
     if json_:
         print_json(d)
@@ -260,7 +269,9 @@ def move_cmd(
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import check_move, move_cash, sees_expected
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, counter)  # before any PIN
+    hctx = sign_in(base, as_)
     amount_fen = parse_fen(amount, allow_zero=False)
     large = True  # a retry replays the first write, whatever it needed
     if not command_done(hctx, command_id):
@@ -306,7 +317,9 @@ def count_cmd(
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import count_cash
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    base = options(ctx).ctx(store)
+    known_counter(base, counter)  # before any PIN
+    hctx = sign_in(base, as_)
     result = count_cash(hctx, counter=counter, counted_fen=parse_fen(counted), purpose=purpose,
                         reason=reason, command_id=command_id, override_reason=override_reason)
     if json_:

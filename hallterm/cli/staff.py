@@ -66,11 +66,14 @@ def list_(ctx: typer.Context, json_: bool = JSON_OPTION,
             for s in staff
         ])
         return
+    from rich.cells import cell_len
+
+    name_width = max([20, *(cell_len(s.name) for s in staff)])
     for s in staff:
         state = (_("disabled") if not s.active else _("locked") if s.hard_locked
                  else _("waiting until {at:%H:%M}").format(at=s.locked_until)
                  if s.locked_until else _("active"))
-        typer.echo(f"{s.empno:<8} {pad(s.name, 20)} {pad(state, 12)} "
+        typer.echo(f"{s.empno:<8} {pad(s.name, name_width)} {pad(state, 12)} "
                    + ", ".join(role_label(r) for r in s.roles))
 
 
