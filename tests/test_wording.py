@@ -30,6 +30,12 @@ def test_the_slip_of_an_appointment_says_appointment_once_with_its_code(hall):
     assert "VIP" in text and "AP-8" in text
 
 
+def test_the_cli_says_appointment_once_with_its_code(hall):
+    r = run(hall, "queue", "issue", "A", "--priority", "appointment", "--appointment", "AP-9")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.count("Appointment") == 1 and "AP-9" in r.stdout
+
+
 def test_a_code_given_with_another_priority_is_kept_and_shown(hall):
     r = run(hall, "queue", "issue", "A", "--appointment", "X1")
     assert r.exit_code == 0, r.output

@@ -89,14 +89,19 @@ def issue(
         return
     from hallterm.services.queue import PRIORITY_LABELS
 
-    # A code given with another priority is kept on the ticket: show it, as the slip does.
-    code = ("  " + _("Appointment {code}").format(code=slip.appointment_code)
-            if slip.appointment_code else "")
+    # The code is shown whatever the priority (a code given with another one is kept),
+    # and "Appointment" is said once, as on the slip.
+    cls = _(PRIORITY_LABELS.get(slip.priority, slip.priority))
+    code = ""
+    if slip.appointment_code and slip.priority == "appointment":
+        cls = _("Appointment {code}").format(code=slip.appointment_code)
+    elif slip.appointment_code:
+        code = "  " + _("Appointment {code}").format(code=slip.appointment_code)
     typer.echo(_("{number}  {service}  {cls}  {time:%H:%M}  ahead: {ahead}  about {wait} min"
                  ).format(
         number=slip.number, service=_service_name(hctx, slip.service_zh, slip.service_en),
-        cls=_(PRIORITY_LABELS.get(slip.priority, slip.priority)),
-        time=slip.issued_at, ahead=slip.people_ahead, wait=slip.estimated_wait_min) + code)
+        cls=cls, time=slip.issued_at, ahead=slip.people_ahead,
+        wait=slip.estimated_wait_min) + code)
 
 
 @app.command("status")
