@@ -95,7 +95,7 @@ def test_day_open_twice_is_refused(store):
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [(["day", "status", "--store", "/nonexistent/dir/x.db"], 2, "No store"),
-     (["init", "--store", "/nonexistent/dir/x.db", "--manager", "1", "--name", "A"], 2,
+     (["init", "--store", "/nonexistent/dir/x.db", "--manager", "1001", "--name", "A"], 2,
       "does not exist"),
      (["day", "status", "2026-13-01"], 2, "Not a date")],
 )
