@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,6 +93,8 @@ def _day_lock_message(exc: BaseException) -> str | None:
     text = str(getattr(exc, "orig", exc))
     if "hallterm: business day closed" in text:
         return _("That business day is closed and locked; nothing in it can change.")
+    if "hallterm: stock balance differs from the ledger" in text:
+        return _("A stock balance changes only with a stock document.")
     if "hallterm: audit log is append-only" in text:
         return _("The audit log cannot be changed.")
     return None
@@ -209,26 +211,128 @@ def check_store_file(path: Path) -> None:
         )
 
 
-def day_lock_sql(table: str, column: str = "business_day") -> list[str]:
+def day_lock_sql(table: str, column: str = "business_day",
+                 keys: Sequence[Sequence[str]] = ()) -> list[str]:
     """Triggers that make every row of a closed business day unchangeable.
 
     Migrations add these for every table whose rows belong to a business day, so
-    not even a bug in a service can change a closed day.
+    not even a bug in a service, or someone with ``sqlite3`` on the store file, can
+    change a closed day. The new row is checked as well as the old one (an UPDATE
+    cannot move a row *into* a closed day), and ``keys`` (the table's primary and
+    unique keys, see ``unique_keys``) make an INSERT refuse to land on a closed
+    day's row: ``INSERT OR REPLACE`` deletes the row it conflicts with without
+    firing any DELETE trigger (unless a connection turns ``recursive_triggers`` on,
+    which an attacker's connection does not), so the INSERT itself must refuse.
     """
-    cond = "(SELECT state FROM business_day WHERE day = {row}.%s) = 'closed'".replace("%s", column)
-    out = []
-    for op, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
-        out.append(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_closed_day_{op.lower()} "
-            f"BEFORE {op} ON {table} WHEN {cond.format(row=row)} "
-            f"BEGIN SELECT RAISE(ABORT, 'hallterm: business day closed'); END"
-        )
-    return out
+    def closed(row: str, alias: str | None = None) -> str:
+        ref = f"{alias}.{column}" if alias else f"{row}.{column}"
+        return f"(SELECT state FROM business_day WHERE day = {ref}) = 'closed'"
+
+    insert = [closed("NEW")]
+    for cols in keys:
+        match = " AND ".join(f"x.{c} = NEW.{c}" for c in cols)
+        insert.append(f"EXISTS (SELECT 1 FROM {table} AS x WHERE {match} AND {closed('', 'x')})")
+    conditions = {
+        "INSERT": " OR ".join(insert),
+        "UPDATE": f"{closed('OLD')} OR {closed('NEW')}",
+        "DELETE": closed("OLD"),
+    }
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_closed_day_{op.lower()} "
+        f"BEFORE {op} ON {table} WHEN {cond} "
+        f"BEGIN SELECT RAISE(ABORT, 'hallterm: business day closed'); END"
+        for op, cond in conditions.items()
+    ]
 
 
 def drop_day_lock_sql(table: str) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {table}_closed_day_{op}" for op in ("insert", "update", "delete")
+    ]
+
+
+def unique_keys(conn: Any, table: str) -> list[tuple[str, ...]]:
+    """The column sets an INSERT OR REPLACE into ``table`` can conflict on (PK, UNIQUE).
+
+    ``conn`` is anything with ``exec_driver_sql`` (a SQLAlchemy connection).
+    """
+    info = conn.exec_driver_sql(f"PRAGMA table_info({table})").all()
+    pk = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5]))
+    keys = [pk] if pk else []
+    for index in conn.exec_driver_sql(f"PRAGMA index_list({table})").all():
+        if not index[2]:  # not unique
+            continue
+        cols = tuple(r[2] for r in conn.exec_driver_sql(f"PRAGMA index_info('{index[1]}')").all())
+        if cols and None not in cols and cols not in keys:
+            keys.append(cols)
+    return keys
+
+
+_CLOSED = "(SELECT state FROM business_day WHERE day = {day}) = 'closed'"
+_ABORT = "BEGIN SELECT RAISE(ABORT, 'hallterm: {why}'); END"
+SOURCE_PLACES = ("supplier", "found")  # services.stock.SOURCES: stock enters from them
+
+
+def closed_books_sql() -> list[tuple[str, str]]:
+    """(name, CREATE TRIGGER) for the rows outside the per-table day lock.
+
+    - ``business_day``: a closed day cannot be inserted again (``INSERT OR REPLACE``
+      would reopen it), a day cannot be opened on or before the last closed one, and
+      a day flips to closed only with its ``day_close`` record.
+    - ``sequence``: a counter scoped to a day (``receipt:2026-11-25``) is frozen
+      once that day is closed.
+    - ``audit_log``: a row cannot replace another (``INSERT OR REPLACE`` on a seq)
+      and no row is written into a closed day.
+    - ``stock_balance``: a balance always equals its ledger (``stock_move``), whose
+      closed-day rows are locked; so a balance changes only with a ledger row in an
+      open day.
+    """
+    closed_day = _ABORT.format(why="business day closed")
+    seq_day = "substr({row}.key, -10)"
+    ledger = (
+        "COALESCE((SELECT SUM(quantity) FROM stock_move WHERE sku = {r}.sku AND "
+        "to_place = {r}.place), 0) - COALESCE((SELECT SUM(quantity) FROM stock_move "
+        "WHERE sku = {r}.sku AND from_place = {r}.place), 0)"
+    )
+    sources = ", ".join(f"'{p}'" for p in SOURCE_PLACES)
+    unbalanced = _ABORT.format(why="stock balance differs from the ledger")
+    return [
+        ("business_day_closed_insert",
+         "CREATE TRIGGER business_day_closed_insert BEFORE INSERT ON business_day "
+         "WHEN NEW.day <= (SELECT max(day) FROM business_day WHERE state = 'closed') "
+         f"OR NEW.state != 'open' {closed_day}"),
+        ("business_day_close_needs_z",
+         "CREATE TRIGGER business_day_close_needs_z BEFORE UPDATE ON business_day "
+         "WHEN NEW.state = 'closed' AND NOT EXISTS (SELECT 1 FROM day_close "
+         f"WHERE business_day = NEW.day) {closed_day}"),
+        ("sequence_closed_day_insert",
+         "CREATE TRIGGER sequence_closed_day_insert BEFORE INSERT ON sequence WHEN "
+         f"{_CLOSED.format(day=seq_day.format(row='NEW'))} {closed_day}"),
+        ("sequence_closed_day_update",
+         "CREATE TRIGGER sequence_closed_day_update BEFORE UPDATE ON sequence WHEN "
+         f"{_CLOSED.format(day=seq_day.format(row='OLD'))} OR "
+         f"{_CLOSED.format(day=seq_day.format(row='NEW'))} {closed_day}"),
+        ("sequence_closed_day_delete",
+         "CREATE TRIGGER sequence_closed_day_delete BEFORE DELETE ON sequence WHEN "
+         f"{_CLOSED.format(day=seq_day.format(row='OLD'))} {closed_day}"),
+        ("audit_log_no_replace",
+         "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log WHEN EXISTS "
+         "(SELECT 1 FROM audit_log WHERE seq = NEW.seq) "
+         + _ABORT.format(why="audit log is append-only")),
+        ("audit_log_closed_day_insert",
+         "CREATE TRIGGER audit_log_closed_day_insert BEFORE INSERT ON audit_log WHEN "
+         f"{_CLOSED.format(day='NEW.business_day')} {closed_day}"),
+        ("stock_balance_ledger_insert",
+         "CREATE TRIGGER stock_balance_ledger_insert BEFORE INSERT ON stock_balance WHEN "
+         f"NEW.place NOT IN ({sources}) AND NEW.quantity != {ledger.format(r='NEW')} "
+         f"{unbalanced}"),
+        ("stock_balance_ledger_update",
+         "CREATE TRIGGER stock_balance_ledger_update BEFORE UPDATE ON stock_balance WHEN "
+         f"NEW.place NOT IN ({sources}) AND NEW.quantity != {ledger.format(r='NEW')} "
+         f"{unbalanced}"),
+        ("stock_balance_ledger_delete",
+         "CREATE TRIGGER stock_balance_ledger_delete BEFORE DELETE ON stock_balance WHEN "
+         f"OLD.place NOT IN ({sources}) AND 0 != {ledger.format(r='OLD')} {unbalanced}"),
     ]
 
 

@@ -486,9 +486,14 @@ def write_moves(uow: UnitOfWork, *, kind: str, moves: Sequence[Move],
             uow.sql("UPDATE stock_balance SET quantity = quantity + :q WHERE sku = :s AND "
                     "place = :p", {"s": sku, "p": place, "q": change})
         elif change:
-            uow.sql("INSERT INTO stock_balance (sku, place, quantity) VALUES (:s, :p, :q) "
-                    "ON CONFLICT(sku, place) DO UPDATE SET quantity = quantity + :q",
-                    {"s": sku, "p": place, "q": change})
+            # Update, else insert (not an upsert): the store's trigger checks an
+            # inserted balance against the ledger, and an upsert's insert half would
+            # carry only the change.
+            params = {"s": sku, "p": place, "q": change}
+            if not uow.sql("UPDATE stock_balance SET quantity = quantity + :q WHERE sku = :s "
+                           "AND place = :p", params).rowcount:
+                uow.sql("INSERT INTO stock_balance (sku, place, quantity) VALUES (:s, :p, :q)",
+                        params)
     doc = Document(doc_id, number, kind, day, uow.now, actor,
                    confirmer.empno if confirmer else None, approver.empno if approver else None,
                    from_place, to_place, reference, supplier, reason, len(moves), quantity, value)
