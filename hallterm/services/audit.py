@@ -183,11 +183,14 @@ def _insert(uow: UnitOfWork, key: bytes, *, seq: int, prev: str, action: str,
     at = utc_text(uow.now)
     day = business_day
     if day is None:
+        # A row belongs to today's business day only while that day is open: a sign-in
+        # or a staff change after the day is closed belongs to no day (never to the
+        # closed one, whose Z report and audit head are final).
         today = uow.now.date()
         state = uow.sql(
             "SELECT state FROM business_day WHERE day = :d", {"d": today.isoformat()}
         ).scalar()
-        day = today if state is not None else None
+        day = today if state == "open" else None
     who = actor or uow.actor
     actor_no = who.empno if who else None
     text = canonical_payload(payload)
