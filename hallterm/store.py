@@ -277,8 +277,7 @@ def closed_books_sql() -> list[tuple[str, str]]:
     """(name, CREATE TRIGGER) for the rows outside the per-table day lock.
 
     - ``business_day``: a closed day cannot be inserted again (``INSERT OR REPLACE``
-      would reopen it), a day cannot be opened on or before the last closed one, and
-      a day flips to closed only with its ``day_close`` record.
+      would reopen it) and a day cannot be opened on or before the last closed one.
     - ``sequence``: a counter scoped to a day (``receipt:2026-11-25``) is frozen
       once that day is closed.
     - ``audit_log``: a row cannot replace another (``INSERT OR REPLACE`` on a seq)
@@ -301,10 +300,6 @@ def closed_books_sql() -> list[tuple[str, str]]:
          "CREATE TRIGGER business_day_closed_insert BEFORE INSERT ON business_day "
          "WHEN NEW.day <= (SELECT max(day) FROM business_day WHERE state = 'closed') "
          f"OR NEW.state != 'open' {closed_day}"),
-        ("business_day_close_needs_z",
-         "CREATE TRIGGER business_day_close_needs_z BEFORE UPDATE ON business_day "
-         "WHEN NEW.state = 'closed' AND NOT EXISTS (SELECT 1 FROM day_close "
-         f"WHERE business_day = NEW.day) {closed_day}"),
         ("sequence_closed_day_insert",
          "CREATE TRIGGER sequence_closed_day_insert BEFORE INSERT ON sequence WHEN "
          f"{_CLOSED.format(day=seq_day.format(row='NEW'))} {closed_day}"),

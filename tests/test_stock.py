@@ -250,6 +250,9 @@ def test_verify_catches_a_tampered_balance(wh):
     import sqlite3
 
     con = sqlite3.connect(wh.path)
+    with pytest.raises(sqlite3.IntegrityError, match="stock balance differs"):
+        con.execute("UPDATE stock_balance SET quantity = 5")
+    con.execute("DROP TRIGGER stock_balance_ledger_update")  # behind the store's back
     con.execute("UPDATE stock_balance SET quantity = 5")
     con.commit()
     con.close()

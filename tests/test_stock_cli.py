@@ -81,6 +81,9 @@ def test_receive_file_all_or_nothing_then_show_verify_history(hall, tmp_path):
     r = run(hall, "stock", "history", "35000000000000X")
     assert r.exit_code == 2
     con = sqlite3.connect(hall.path)
+    # The store refuses a balance apart from its ledger; someone who drops the trigger
+    # first is still caught by verify.
+    con.execute("DROP TRIGGER stock_balance_ledger_update")
     con.execute("UPDATE stock_balance SET quantity = quantity + 1 WHERE sku = 'ACC-CASE'")
     con.commit()
     con.close()
