@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "counter.manage": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),
     # sales and money
     "sale.sell": frozenset({SALES, ACCEPTANCE}),
+    "sale.reprint": COUNTER_ROLES | MANAGERS,  # a copy of a receipt (重打)
     "cash.move": frozenset({SALES, ACCEPTANCE, DUTY_MANAGER, MANAGER}),
     # stock
     "stock.move": frozenset({WAREHOUSE}),

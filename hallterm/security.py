@@ -44,6 +44,18 @@ def _keyed(pin: str, pepper: bytes) -> bytes:
     return hmac.new(pepper, pin.encode("ascii"), hashlib.sha256).digest()
 
 
+def unknown_tag(text: str, pepper: bytes) -> str:
+    """How an unknown employee number is recorded: ``unknown:`` and 4 hex of a keyed hash.
+
+    What was typed may be someone's PIN (typed into the wrong field), so it is never
+    stored; the short keyed tag lets an auditor see that the same unknown text came
+    again, but 16 bits match some 15 of the million six-digit PINs even with the key.
+    """
+    digest = hmac.new(pepper, b"hallterm-unknown-empno:" + (text or "").encode("utf-8",
+                      "surrogatepass"), hashlib.sha256).hexdigest()
+    return "unknown:" + digest[:4]
+
+
 def hash_pin(pin: str, pepper: bytes) -> str:
     """The stored form of a PIN."""
     check_pin_format(pin)

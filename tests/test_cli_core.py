@@ -53,7 +53,7 @@ def test_tampering_makes_verify_exit_1_naming_the_row(store):
 def test_init_again_upgrades_and_keeps_data(store):
     r = invoke("init", "--store", str(store))
     assert r.exit_code == 0 and "up to date" in r.output
-    r = invoke("staff", "list", "--json", "--store", str(store))
+    r = invoke("staff", "list", "--json", "--as", "9001", "--store", str(store), env=PIN)
     assert '"empno":"9001"' in r.output
 
 
@@ -128,7 +128,7 @@ def test_staff_add_and_roles(store):
     assert r.exit_code == 3
     r = invoke("staff", "disable", "8004", "--as", "9001", "--store", str(store), env=PIN)
     assert r.exit_code == 0
-    r = invoke("staff", "list", "--store", str(store))
+    r = invoke("staff", "list", "--as", "9001", "--store", str(store), env=PIN)
     assert "disabled" in r.output
 
 

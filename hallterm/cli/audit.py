@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from hallterm.cli.common import JSON_OPTION, STORE_OPTION, handle_errors, options, print_json
+from hallterm.cli.common import (
+    AS_OPTION,
+    JSON_OPTION,
+    STORE_OPTION,
+    handle_errors,
+    options,
+    print_json,
+    sign_in,
+)
 from hallterm.i18n import _
 
 app = typer.Typer(help=_("The audit log: verify the chain, list rows."), no_args_is_help=True)
@@ -55,13 +63,17 @@ def list_cmd(
     ctx: typer.Context,
     limit: int = typer.Option(30, "--limit", min=1, max=10000, help=_("How many rows.")),
     action: str | None = typer.Option(None, "--action", help=_("Only actions starting so.")),
+    as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
     store: Path | None = STORE_OPTION,
 ) -> None:
-    """Show the newest audit rows."""
+    """Show the newest audit rows (hall manager or auditor: --as EMPNO and the PIN)."""
+    from hallterm.permissions import require
     from hallterm.services.audit import recent
 
-    rows = recent(options(ctx).ctx(store), limit=limit, action_prefix=action)
+    hctx = sign_in(options(ctx).ctx(store), as_, reason=_("Reading the audit log"))
+    require(hctx.actor, "audit.read")
+    rows = recent(hctx, limit=limit, action_prefix=action)
     if json_:
         print_json(rows)
         return

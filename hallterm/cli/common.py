@@ -165,12 +165,18 @@ def read_pin(prompt: str, *, env: str = PIN_ENV, confirm: bool = False) -> str:
     return pin.strip()
 
 
-def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV):
-    """Authenticate ``--as EMPNO`` with a PIN from ``HALLTERM_PIN`` or a prompt."""
+def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV, reason: str | None = None):
+    """Authenticate ``--as EMPNO`` with a PIN from ``HALLTERM_PIN`` or a prompt.
+
+    ``reason``: why a command that only reads needs a sign-in (said when --as is missing).
+    """
     from hallterm.errors import BadInput
     from hallterm.services.staff import authenticate
 
     if not empno:
+        if reason:
+            raise BadInput(_("{reason} needs a sign-in: give --as EMPNO (and the PIN).").format(
+                reason=reason))
         raise BadInput(_("This command writes: give --as EMPNO (and the PIN)."))
     from hallterm.empno import check_empno
 

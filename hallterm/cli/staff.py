@@ -51,13 +51,16 @@ def add(
 
 @app.command("list")
 @handle_errors
-def list_(ctx: typer.Context, json_: bool = JSON_OPTION,
+def list_(ctx: typer.Context, as_: str | None = AS_OPTION, json_: bool = JSON_OPTION,
           store: Path | None = STORE_OPTION) -> None:
-    """List staff with their roles and lock state (never PINs)."""
-    from hallterm.permissions import role_label
+    """List staff with their roles and lock state, never PINs (a manager or auditor:
+    --as EMPNO and the PIN)."""
+    from hallterm.permissions import require, role_label
     from hallterm.services.staff import list_staff
 
-    staff = list_staff(options(ctx).ctx(store))
+    hctx = sign_in(options(ctx).ctx(store), as_, reason=_("Reading the staff list"))
+    require(hctx.actor, "staff.list")
+    staff = list_staff(hctx)
     if json_:
         print_json([
             {"empno": s.empno, "name": s.name, "roles": list(s.roles), "active": s.active,

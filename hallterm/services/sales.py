@@ -767,9 +767,11 @@ def list_sales(ctx: Ctx, *, business_day: date | None = None, counter: int | Non
 
 
 def reprint(ctx: Ctx, *, receipt_no: str) -> SaleView:
-    """Count a reprint (重打) of a receipt and audit it; returns the sale to print as a copy."""
-    if ctx.actor is None:
-        raise Forbidden(_("Sign in first."))
+    """Count a reprint (重打) of a receipt and audit it; returns the sale to print as a copy.
+
+    Only a counter role or a manager may print a copy (``sale.reprint``).
+    """
+    require(ctx.actor, "sale.reprint")
 
     def work(uow: UnitOfWork) -> SaleView:
         sale = _read_sale(uow.session, receipt_no, ctx.clock.tz)

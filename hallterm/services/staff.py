@@ -103,7 +103,9 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
         row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
         if row is None:
             security.dummy_verify(pin, ctx.pepper)  # as long as a wrong PIN takes
-            uow.audit(f"auth.{purpose}.unknown", entity="staff", entity_id=empno[:16])
+            # Never the typed text: it may be a PIN typed into the wrong field.
+            uow.audit(f"auth.{purpose}.unknown", entity="staff",
+                      entity_id=security.unknown_tag(empno, ctx.pepper))
             return None, wrong_pin_message()
         actor = _actor(row)
         if exclude_id is not None and actor.id == exclude_id:
