@@ -234,7 +234,9 @@ def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
     def work(uow: UnitOfWork) -> tuple[Actor | None, str | None]:
         until = approval_wait(uow, limit, minutes)
         if until is not None:
-            uow.audit(f"auth.{purpose}.waiting", entity="staff", entity_id=empno[:16],
+            known = uow.sql("SELECT 1 FROM staff WHERE empno = :e", {"e": empno}).first()
+            uow.audit(f"auth.{purpose}.waiting", entity="staff", entity_id=empno if known
+                      else security.unknown_tag(empno, ctx.pepper),
                       payload={"until": utc_text(until)})
             return None, wait_message(until, uow)
         row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
@@ -259,7 +261,8 @@ def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
             security.dummy_verify(pin, ctx.pepper)
             action = f"auth.{purpose}.unknown"
         failures = len(_terminal_failures(uow.sql, ctx.terminal, uow.now, limit, minutes)) + 1
-        uow.audit(action, entity="staff", entity_id=empno[:16],
+        uow.audit(action, entity="staff", entity_id=empno if row is not None
+                  else security.unknown_tag(empno, ctx.pepper),
                   payload={"terminal_failures": failures})
         until = approval_wait(uow, limit, minutes)
         if until is not None:
