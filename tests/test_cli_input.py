@@ -150,7 +150,7 @@ def test_staff_list_lines_up_with_chinese_names(hall):
     hall.add("8004", "sales", name="王芳")
     hall.add("8005", "sales", name="Li Fang")
     hall.add("8006", "sales", name="欧阳小明")
-    r = run_on(hall, "staff", "list")
+    r = run_on(hall, "staff", "list", "--as", "9001", pin="123456")
     assert r.exit_code == 0, r.stderr
     rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "8006")]
     starts = {cell_len(line[:line.index("active")]) for line in rows}
@@ -164,8 +164,9 @@ def test_staff_list_lines_up_in_chinese_too(hall):
 
     hall.add("8004", "sales", name="王芳")
     hall.add("8005", "duty_manager", name="Li Fang")
-    r = runner.invoke(app, ["--language", "zh_CN", "staff", "list", "--store", str(hall.path)],
-                      env={"HALLTERM_KEY_FILE": str(hall.key_file)})
+    r = runner.invoke(app, ["--language", "zh_CN", "staff", "list", "--as", "9001", "--store",
+                            str(hall.path)],
+                      env={"HALLTERM_KEY_FILE": str(hall.key_file), "HALLTERM_PIN": "123456"})
     set_language("zh_CN")
     active = _("active")
     rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "9001")]
@@ -194,6 +195,6 @@ def test_staff_list_lines_up_with_long_names(hall):
 
     hall.add("8004", "sales", name="陈销售 Chen (sales)")
     hall.add("8005", "sales", name="刘受理 Liu (acceptance)")
-    r = run_on(hall, "staff", "list")
+    r = run_on(hall, "staff", "list", "--as", "9001", pin="123456")
     rows = [line for line in r.stdout.splitlines() if line[:4] in ("8004", "8005", "9001")]
     assert len({cell_len(line[:line.index("active")]) for line in rows}) == 1, r.stdout
