@@ -12,6 +12,7 @@ from hallterm.errors import BadInput
 from hallterm.i18n import _
 
 _AMOUNT = re.compile(r"^(\d+)(?:\.(\d{0,2}))?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _MAX_FEN = 10**13  # ¥100 billion: far past any hall, well inside SQLite's int64
 
 
@@ -24,10 +25,18 @@ def parse_fen(text: str, *, allow_zero: bool = True) -> int:
     raw = text
     text = unicodedata.normalize("NFKC", text or "").strip()
     text = text.replace("￥", "¥").removeprefix("¥").removeprefix("CNY").strip()
-    text = text.replace(",", "").replace(" ", "")
+    text = text.replace(" ", "")
+    if "," in text:
+        # Only well-formed thousands: 1,234 or 1,234,567.89 ("1,50" and "1,,2" are typos).
+        if not _THOUSANDS.match(text):
+            raise BadInput(_("Not an amount (commas go between groups of three digits): "
+                             "{text}").format(text=raw.strip()[:40]))
+        text = text.replace(",", "")
+    if len(text) > 40:  # far past _MAX_FEN; int() of thousands of digits is refused anyway
+        raise BadInput(_("Amount is too large: {text}").format(text=raw.strip()[:40] + "…"))
     if text.startswith("-"):
         raise BadInput(_("Amount must not be negative: {text}").format(text=raw.strip()))
-    match = _AMOUNT.match(text)
+    match = _AMOUNT.match(text) if text.isascii() else None
     if not match:
         if re.match(r"^\d+\.\d{3,}$", text):
             raise BadInput(

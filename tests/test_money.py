@@ -71,3 +71,16 @@ def test_no_float_in_any_money_path():
                         and isinstance(node.value.value, float):
                     offenders.append(f"{path}:{node.lineno}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("text", ["1,50", "1,,2", ",12", "12,", "1,2345", "1,234,5"])
+def test_only_well_formed_thousands_separators(text):
+    # "1,50" was ¥150 and "1,,2" was ¥12: a typo became a different amount
+    with pytest.raises(BadInput, match="groups of three"):
+        parse_fen(text)
+
+
+def test_thousands_still_read_and_huge_amounts_are_one_clear_error():
+    assert parse_fen("1,234,567.89") == 123456789
+    with pytest.raises(BadInput, match="too large"):
+        parse_fen("9" * 5000)  # int() of 5 000 digits raised ValueError (an apology, exit 1)
