@@ -37,6 +37,27 @@ def _check_fingerprint(store: Store, pepper: bytes, key_file: Path) -> None:
         )
 
 
+def check_terminal(settings: Settings, store: Store) -> None:
+    """Refuse a terminal whose clock settings are not the hall's (exit 2).
+
+    The frozen clock (``now``, ``HALLTERM_NOW``) is for the demo store only: on a real
+    hall it would bypass the PIN lockout and forge audit times. The timezone is the
+    hall's, recorded in the store at ``init``: a terminal set to another one would
+    write into the wrong business day.
+    """
+    with store.read() as session:
+        meta = dict(execute(session, "SELECT key, value FROM meta WHERE key IN "
+                                     "('demo', 'timezone')").all())
+    if settings.now is not None and meta.get("demo") != "1":
+        raise BadInput(_("The frozen clock (HALLTERM_NOW, setting now) works only on the "
+                         "demo store, not on a hall's store: {path}").format(path=store.path))
+    hall_tz = meta.get("timezone")
+    if hall_tz and hall_tz != settings.timezone:
+        raise BadInput(_("This terminal's timezone {mine} is not the hall's ({hall}); set "
+                         "timezone = \"{hall}\" in its configuration.").format(
+                             mine=settings.timezone, hall=hall_tz))
+
+
 def open_ctx(settings: Settings, config_file: Path | None = None, *,
              clock: Clock | None = None) -> Ctx:
     """A context on an existing, current store (the CLI's and the app's way in)."""
@@ -46,6 +67,7 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
     check_store_file(settings.store)
     store = Store(settings.store)
     require_current(store)
+    check_terminal(settings, store)
     key_file = settings.resolved_key_file(config_file)
     beside_store = settings.store.parent / "hallterm.key"
     if settings.key_file is None and key_file != beside_store and beside_store.exists():
@@ -70,6 +92,11 @@ def _complete(store: Store) -> bool:
     return all(row)
 
 
+def _has_timezone(store: Store) -> bool:
+    with store.read() as session:
+        return execute(session, "SELECT 1 FROM meta WHERE key = 'timezone'").first() is not None
+
+
 @dataclass(frozen=True)
 class InitResult:
     """What ``hallterm init`` did."""
@@ -87,8 +114,12 @@ class InitResult:
 def init_store(settings: Settings, config_file: Path | None = None, *,
                manager_empno: str | None = None, manager_name: str | None = None,
                pin: str | None = None, hall_file: Path | None = None,
-               clock: Clock | None = None) -> InitResult:
-    """Create or upgrade a store; on a new store also create the first hall manager."""
+               clock: Clock | None = None, demo: bool = False) -> InitResult:
+    """Create or upgrade a store; on a new store also create the first hall manager.
+
+    ``demo`` marks a new store as a demo store (``hallterm demo``, test fixtures): the
+    only kind on which the frozen clock (``now``) is honoured.
+    """
     from hallterm import schema
     from hallterm.services.hall import write_hall
     from hallterm.services.staff import check_empno, insert_staff
@@ -128,15 +159,25 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
     from hallterm.signing import create_signing_key, signing_key_path
 
     create_signing_key(signing_key_path(key_file))  # signs the exports; HQ pins its public key
+    if settings.now is not None and not demo:
+        raise BadInput(_("The frozen clock (HALLTERM_NOW, setting now) works only on the "
+                         "demo store, not on a hall's store: {path}").format(path=path))
     before, after = schema.upgrade(store)
     if not created:
         _check_fingerprint(store, pepper, key_file)
+        check_terminal(settings, store)
     ctx = Ctx(store=store, clock=clock or make_clock(settings), terminal=settings.terminal,
               pepper=pepper, actor=SYSTEM, language=settings.language, key_file=key_file)
 
     def work(uow: UnitOfWork) -> str | None:
         uow.sql("INSERT INTO meta (key, value) VALUES ('key_fingerprint', :f) "
                 "ON CONFLICT(key) DO NOTHING", {"f": security.fingerprint(pepper)})
+        # The hall's timezone, from the first init on: every terminal must share it.
+        uow.sql("INSERT INTO meta (key, value) VALUES ('timezone', :tz) "
+                "ON CONFLICT(key) DO NOTHING", {"tz": settings.timezone})
+        if created and demo:
+            uow.sql("INSERT INTO meta (key, value) VALUES ('demo', '1') "
+                    "ON CONFLICT(key) DO NOTHING")
         current = uow.sql("SELECT code FROM hall WHERE id = 1").scalar()
         if current is None:
             write_hall(uow, hall, source=str(hall_file or settings.hall))
@@ -157,7 +198,7 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
 
         # A store from before the keyed audit chain: key it from here on (once).
         legacy_rows = seal_legacy(ctx)
-    if not created and before == after and _complete(store):
+    if not created and before == after and _complete(store) and _has_timezone(store):
         # Nothing to do: an up-to-date store is not touched (no audit row either).
         store.dispose()
         return InitResult(path, key_file, False, before, after, hall.code, None, legacy_rows)

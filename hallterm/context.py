@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -244,6 +244,7 @@ def run_write(
 
         uow = UnitOfWork(ctx, session)
         uow.action = action
+        _check_clock(uow)
         audit_rows.install(uow)
         if command_id is not None:
             row = uow.sql(
@@ -281,6 +282,34 @@ def run_write(
         return result
 
     return ctx.store.transact(body)
+
+
+CLOCK_TOLERANCE = timedelta(seconds=2)
+
+
+def _check_clock(uow: UnitOfWork) -> None:
+    """Refuse a write whose clock reads earlier than the audit log's last row.
+
+    Audit time never goes backwards: a terminal whose clock was set back (or is
+    wrong) would otherwise write rows out of order, into an earlier day or around
+    the PIN lockout. Two seconds of skew between terminals are tolerated.
+    """
+    last = uow.sql("SELECT at FROM audit_log ORDER BY seq DESC LIMIT 1").scalar()
+    if last is None:
+        return
+    if uow.ctx.extra.get("backdate") and uow.sql(
+            "SELECT value FROM meta WHERE key = 'demo'").scalar() == "1":
+        return  # the demo's seeders write a morning that has already passed
+    last_at = datetime.fromisoformat(last)
+    if uow.now < last_at - CLOCK_TOLERANCE:
+        from hallterm.errors import ClockBehind
+
+        tz = uow.now.tzinfo
+        raise ClockBehind(_("This terminal's clock reads {now}, earlier than the last audit "
+                            "row ({last}); time in the audit log never goes backwards: set "
+                            "the clock right and try again.").format(
+                                now=uow.now.isoformat(timespec="seconds"),
+                                last=last_at.astimezone(tz).isoformat(timespec="seconds")))
 
 
 def _utc(at: datetime) -> str:

@@ -72,9 +72,9 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
     created = not path.exists()
     if created:
         init_store(demo_settings, None, manager_empno=DEMO_STAFF[0][0],
-                   manager_name=DEMO_STAFF[0][1], pin=DEMO_PIN, clock=clock)
+                   manager_name=DEMO_STAFF[0][1], pin=DEMO_PIN, clock=clock, demo=True)
     else:
-        init_store(demo_settings, None, clock=clock)  # upgrade the schema when needed
+        init_store(demo_settings, None, clock=clock, demo=True)  # upgrade the schema when needed
     ctx = open_ctx(demo_settings, None, clock=clock)
     opened = day_status(ctx).state != "not_opened"
     if not created and opened:

@@ -65,6 +65,10 @@ class DayNotOpen(Refused):
     """The business day is not open (or already closed) for writes (exit 3)."""
 
 
+class ClockBehind(Refused):
+    """This terminal's clock reads earlier than the audit log's last row (exit 3)."""
+
+
 class CheckFailed(HallTermError):
     """A verification found a problem (exit 1)."""
 

@@ -78,7 +78,7 @@ def make_hall(tmp_path: Path, *, hall_file: Path | None = None, open_day: bool =
     settings, _cfg = load_settings(None, store=path, key_file=key_file, terminal="T-test")
     clock = FixedClock(at)
     init_store(settings, None, manager_empno="9001", manager_name="Manager Ma",
-               pin=MANAGER_PIN, hall_file=hall_file, clock=clock)
+               pin=MANAGER_PIN, hall_file=hall_file, clock=clock, demo=True)
     ctx = open_ctx(settings, None, clock=clock)
     manager = ctx.as_actor(authenticate(ctx, empno="9001", pin=MANAGER_PIN))
     if open_day:

@@ -32,7 +32,8 @@ def seed(ctx: Ctx) -> None:
     long_wait = get_hall(ctx).thresholds.long_wait_minutes
     midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
     earlier = max(now - timedelta(minutes=long_wait + 12), midnight)
-    back = replace(kiosk, clock=FixedClock(earlier))
+    # Backdated on purpose (customers who have waited): allowed on the demo store only.
+    back = replace(kiosk, clock=FixedClock(earlier), extra={**kiosk.extra, "backdate": True})
     queue.issue_ticket(back, service="A")  # waiting past the threshold (flagged)
     back.clock.advance(minutes=3)
     queue.issue_ticket(back, service="F")

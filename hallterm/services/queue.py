@@ -1056,7 +1056,8 @@ def _service_queues(session, hall: HallConfig, day: date, now: datetime,
     out = []
     for s in hall.services:
         mine = [r for r in rows if r[0] == s.code]
-        waits = [int((now - datetime.fromisoformat(r[2])).total_seconds()) for r in mine]
+        waits = [max(0, int((now - datetime.fromisoformat(r[2])).total_seconds()))
+                 for r in mine]
         flagged = tuple(r[1] for r, w in zip(mine, waits, strict=True) if w > long_s)
         open_at = tuple(c.number for c in counters if c.state == "open" and s.code in c.services)
         out.append(ServiceQueue(s.code, s.prefix, s.name_zh, s.name_en, len(mine),
@@ -1197,7 +1198,7 @@ def _figures(code: str, zh: str, en: str, rows: list[tuple[TicketInfo, int]], ta
     called = [t for t in tickets if t.first_called_at is not None]
     waits = [t.wait_s for t in called]
     still = [t for t in tickets if t.state == "waiting"]
-    all_waits = waits + [int((now - t.issued_at).total_seconds()) for t in still]
+    all_waits = waits + [max(0, int((now - t.issued_at).total_seconds())) for t in still]
     services = [s for s in (_service_s(t) for t in tickets if t.state == "done") if s is not None]
     return ServiceFigures(
         code, zh, en,
