@@ -126,8 +126,7 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
 
     set_language(settings.language)
     path = settings.store
-    if path.is_dir():
-        raise BadInput(_("The store path is a folder, not a file: {path}").format(path=path))
+    check_store_file(path, missing_ok=True)
     if not path.parent.exists():
         from hallterm import paths
 
@@ -151,7 +150,7 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
         if not manager_empno or not manager_name or not pin:
             raise BadInput(_("A new store needs its first hall manager: --manager EMPNO "
                              "--name NAME and a PIN."))
-        check_empno(manager_empno)
+        manager_empno = check_empno(manager_empno)  # "９００１" is 9001
         security.check_pin_format(pin)
     key_file = settings.resolved_key_file(config_file)
     pepper = (security.read_key_file(key_file) if key_file.exists()

@@ -14,8 +14,10 @@ writers and are never blocked by them.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -199,16 +201,46 @@ class Store:
         return exc
 
 
-def check_store_file(path: Path) -> None:
-    """Refuse early, with one clear line, a store path that cannot be a store."""
-    if path.is_dir():
-        raise BadInput(_("The store path is a folder, not a file: {path}").format(path=path))
-    if not path.exists():
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_store_file(path: Path, *, missing_ok: bool = False) -> None:
+    """Refuse early, with one clear line, a store path that cannot be a store.
+
+    Looks with ``os.stat`` before anything opens the path: a FIFO would block the
+    open for ever, a folder or a device is no store. A file that is not an SQLite
+    database (a truncated copy, a text file) is "not a HallTerm store" (exit 2), said
+    before SQLite reports it halfway through a command. ``missing_ok``: for ``init``.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if missing_ok:
+            return
         raise BadInput(
             _("No store at {path}; create it with: hallterm init --store {path}").format(
                 path=path
             )
-        )
+        ) from None
+    except OSError as exc:
+        raise BadInput(_("Cannot open the store {path}: {error}").format(
+            path=path, error=exc.strerror or type(exc).__name__)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInput(_("The store path is a folder, not a file: {path}").format(path=path))
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInput(_("The store path is not a regular file (a pipe or a device): "
+                         "{path}").format(path=path))
+    if info.st_size == 0:
+        return  # an empty file: init makes it a store; opening it says "not a HallTerm store"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise BadInput(_("Cannot open the store {path}: {error}").format(
+            path=path, error=exc.strerror or type(exc).__name__)) from None
+    if head != SQLITE_HEADER or info.st_size < 512:
+        raise BadInput(_("{path} is not a HallTerm store (not an SQLite database).").format(
+            path=path))
 
 
 def day_lock_sql(table: str, column: str = "business_day",
