@@ -1,4 +1,5 @@
-"""Sales tables (前台销售): sales, lines, payments, voids/refunds, the cash drawer, cart holds.
+"""Sales tables (前台销售): sales, lines, payments, voids/refunds, the cash drawer, cart holds,
+unfinished carts with card/QR payments already taken.
 
 A sale is written whole in one transaction with its receipt number (gapless per
 business day). A void or refund never changes what was sold: it is its own
@@ -167,3 +168,55 @@ class CartHold(SQLModel, table=True):
     terminal: str = Field(max_length=32)
     actor: str = Field(max_length=16)
     expires_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class SaleCart(SQLModel, table=True):
+    """An unfinished cart that holds money taken on another device (a card or QR terminal).
+
+    Written the moment a card/WeChat/Alipay payment is entered, with the cart's lines
+    (JSON), so neither a cleared screen nor a restart nor a crash loses the money:
+    the cart ends ``sold`` (its receipt) or ``settled`` (every payment refunded back).
+    """
+
+    __tablename__ = "sale_cart"
+    id: str = Field(primary_key=True, max_length=40)  # the screen's cart id
+    business_day: date = Field(index=True)
+    counter: int = Field(index=True)
+    terminal: str = Field(max_length=32)
+    clerk: str = Field(max_length=16)
+    visit_id: int | None = None
+    opened_at: datetime = Field(sa_type=AwareDateTime)
+    updated_at: datetime = Field(sa_type=AwareDateTime)
+    state: str = Field(max_length=8, index=True)  # open | sold | settled
+    lines_json: str  # the cart's lines (``services.carts``)
+    receipt_no: str | None = Field(default=None, max_length=24)
+
+
+class TakenPayment(SQLModel, table=True):
+    """A card/WeChat/Alipay payment taken for a cart before the sale is written.
+
+    ``state``: ``taken`` (money with the hall, the sale not yet written), ``used``
+    (it became the sale's payment ``payment_id``) or ``refunded`` (given back to
+    the card/QR with the terminal's refund reference, a manager approving).
+    """
+
+    __tablename__ = "taken_payment"
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: str = Field(foreign_key="sale_cart.id", max_length=40, index=True)
+    business_day: date = Field(index=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    counter: int
+    terminal: str = Field(max_length=32)
+    clerk: str = Field(max_length=16)
+    visit_id: int | None = None
+    method: str = Field(max_length=8)  # card | wechat | alipay
+    amount_fen: int
+    reference: str = Field(max_length=64)
+    state: str = Field(max_length=8)  # taken | used | refunded
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    refund_reference: str | None = Field(default=None, max_length=64)
+    refund_reason: str | None = Field(default=None, max_length=200)
+    refunded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    refunded_by: str | None = Field(default=None, max_length=16)
+    approver: str | None = Field(default=None, max_length=16)

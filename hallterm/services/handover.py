@@ -531,6 +531,16 @@ def _result(ctx: Ctx, uow: UnitOfWork, handover_id: int, threshold: int) -> Hand
 
 
 # -- 1. start -----------------------------------------------------------------------------
+def _refuse_paid_carts(unit: ReadUnit, counter: int) -> None:
+    # Card/QR money taken for a sale not yet written stays with the clerk who took it:
+    # they complete the sale or give it back before the counter changes hands.
+    from hallterm.services.carts import paid_carts_at
+
+    paid = paid_carts_at(unit.session, counter)
+    if paid:
+        raise Refused(paid[0])
+
+
 def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, restart: bool):
     """Why a handover cannot start (raises), else (day, counter row, current, state before,
     resume): shared by ``start`` and ``check_start`` so the check is the write's own."""
@@ -552,6 +562,7 @@ def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, rest
     if crow[3] is not None and crow[3] != outgoing.id:
         raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
                       .format(counter=counter, empno=crow[5]))
+    _refuse_paid_carts(unit, counter)
     if kind == "shift" and before == "closed" and current is None:
         raise Refused(_("Counter {counter} is closed; there is no shift to hand over. The "
                         "last clerk of the day hands the drawer in with the day-end "
@@ -1018,6 +1029,7 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
                 raise Refused(_("Counter {counter} still holds ticket {number}; finish or "
                                 "transfer it before handing the drawer in.").format(
                     counter=counter, number=held[0]))
+        _refuse_paid_carts(uow, counter)
         witness = _staff_actor(uow, row[9]) if row[9] else None
         count = record_count(uow, counter=counter, counted_fen=view.counted_fen or 0,
                              purpose="handover" if kind == "shift" else "day_end",

@@ -476,7 +476,9 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
     Prices are re-read from the catalog in the transaction; a line without an
     approved override is charged the catalog price of that moment, so ``payments``
     must match the total recomputed here. ``witness`` is the second person for
-    valuable cards (``stock.valuable_card``).
+    valuable cards (``stock.valuable_card``). The card/QR payments already taken for
+    ``cart_id`` (``services.carts``) are the sale's own: passed again or not, each
+    is entered once.
     """
     require(ctx.actor, "sale.sell")
     if not lines:
@@ -518,7 +520,12 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                                   unit_price_fen=unit, serial=_clean(line.serial) or None,
                                   effective_zh=item.effective_zh, effective_en=item.effective_en))
         total = cart_total(priced)
-        settled = settle(total, payments)
+        # Card/QR payments already taken for this cart are its payments (entered once).
+        from hallterm.services.carts import mark_sold, payments_for_sale
+
+        paying, taken_ids = payments_for_sale(uow, cart_id=cart_id, counter=counter,
+                                              payments=payments)
+        settled = settle(total, paying)
         if visit_id is None:
             visit, walk_up = _walk_up_visit(uow, day), True
         else:
@@ -553,6 +560,8 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                 [{"s": sale_id, "d": day.isoformat(), "m": p.method, "a": p.amount_fen,
                   "t": p.tendered_fen, "c": (p.tendered_fen - p.amount_fen)
                   if p.method == CASH else None, "r": p.reference} for p in settled.payments])
+        mark_sold(uow, cart_id=cart_id, taken_ids=taken_ids, sale_id=sale_id,
+                  receipt_no=number)
         doc = record_sale_movements(
             uow, counter=counter, sale_ref=number, witness=witness,
             lines=[LineIn(x.sku, x.serial, x.quantity) for x in priced if x.kind != "service"])
@@ -576,7 +585,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                                          "reference": p.reference} for p in settled.payments],
                            "tendered_fen": settled.tendered_fen,
                            "change_fen": settled.change_fen, "overrides": overrides,
-                           "serials": serials,
+                           "serials": serials, "cart": cart_id, "taken_payments": taken_ids,
                            "stock_document": doc.number if doc else None})
         return SaleDone(sale_id, number, day, uow.now, counter, visit, walk_up, total,
                         settled.tendered_fen, settled.change_fen, len(priced),

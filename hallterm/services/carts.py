@@ -1,0 +1,400 @@
+"""Money taken is never lost: unfinished carts and the card/QR payments already taken for them.
+
+A bank card, WeChat Pay or Alipay payment is real money taken on another device.
+``take_payment`` writes it (method, amount, the terminal's reference, clerk,
+counter, terminal, visit) the moment the clerk enters it, together with the cart
+and its lines, and audits it. From then on the cart lives in the store
+(``sale_cart``), not only on the screen: opening the Sales screen at that counter
+finds it again (``open_carts``), also after a restart or a crash.
+
+Such a cart ends in one of two ways:
+
+- ``sales.complete_sale`` with its ``cart_id``: the taken payments become the
+  sale's non-cash payments (never entered twice) and the cart is ``sold``;
+- ``refund_taken``: each payment is given back to the card/QR with the terminal's
+  refund reference, a duty or hall manager approving (like any refund); it
+  changes nothing in the cash drawer. When nothing is left taken, the cart is
+  ``settled``.
+
+The day cannot close while a cart holds taken money (a closing blocker), and a
+counter with such a cart cannot be handed over: the clerk who took the money
+finishes that customer first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput, Forbidden, NotFound, Refused
+from hallterm.i18n import _
+from hallterm.models.types import utc_text
+from hallterm.money import format_fen
+from hallterm.permissions import require
+from hallterm.services import dayparts
+from hallterm.services.sales import (
+    CASH,
+    METHODS,
+    CartLine,
+    PaymentIn,
+    _check_approver,
+    cart_total,
+    method_label,
+)
+from hallterm.store import execute
+
+MAX_REFERENCE = 64
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A card/QR payment taken for a cart."""
+
+    id: int
+    method: str
+    amount_fen: int
+    reference: str
+    at: datetime
+    clerk: str
+    state: str  # taken | used | refunded
+    refund_reference: str | None = None
+    approver: str | None = None
+
+    def as_payment(self) -> PaymentIn:
+        return PaymentIn(self.method, self.amount_fen, reference=self.reference)
+
+    def label(self) -> str:
+        """``WeChat Pay ¥10.00 (ref)`` in the current language."""
+        return f"{method_label(self.method)} {format_fen(self.amount_fen)} ({self.reference})"
+
+
+@dataclass(frozen=True)
+class OpenCart:
+    """A cart in the store: its lines and the payments taken for it."""
+
+    id: str
+    business_day: date
+    counter: int
+    terminal: str
+    clerk: str
+    visit_id: int | None
+    state: str  # open | sold | settled
+    lines: tuple[CartLine, ...]
+    payments: tuple[Taken, ...]  # every payment, whatever its state
+    receipt_no: str | None = None
+
+    @property
+    def taken(self) -> tuple[Taken, ...]:
+        """The payments still with the hall: neither part of a sale nor refunded."""
+        return tuple(p for p in self.payments if p.state == "taken")
+
+    @property
+    def taken_fen(self) -> int:
+        return sum(p.amount_fen for p in self.taken)
+
+    @property
+    def total_fen(self) -> int:
+        return cart_total(self.lines)
+
+
+# -- the lines as JSON ------------------------------------------------------------------
+def _line_json(line: CartLine) -> dict:
+    data = asdict(line)
+    if line.approver is not None:
+        data["approver"] = {**asdict(line.approver), "roles": sorted(line.approver.roles)}
+    return data
+
+
+def _line_from(data: dict) -> CartLine:
+    approver = data.get("approver")
+    if approver is not None:
+        approver = Actor(**{**approver, "roles": frozenset(approver["roles"])})
+    return CartLine(**{**data, "approver": approver})
+
+
+def _dump(lines: Sequence[CartLine]) -> str:
+    return json.dumps([_line_json(x) for x in lines], ensure_ascii=False)
+
+
+# -- reading ----------------------------------------------------------------------------
+_CART_COLS = "id, business_day, counter, terminal, clerk, visit_id, state, lines_json, receipt_no"
+
+
+def _taken(session, cart_id: str, tz) -> tuple[Taken, ...]:
+    return tuple(Taken(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]).astimezone(tz), *r[5:])
+                 for r in execute(session, "SELECT id, method, amount_fen, reference, at, clerk, "
+                                  "state, refund_reference, approver FROM taken_payment WHERE "
+                                  "cart_id = :c ORDER BY id", {"c": cart_id}).all())
+
+
+def _cart(session, row, tz) -> OpenCart:
+    return OpenCart(row[0], date.fromisoformat(row[1]), row[2], row[3], row[4], row[5], row[6],
+                    tuple(_line_from(x) for x in json.loads(row[7])), _taken(session, row[0], tz),
+                    row[8])
+
+
+def _read(session, cart_id: str, tz) -> OpenCart | None:
+    row = execute(session, f"SELECT {_CART_COLS} FROM sale_cart WHERE id = :c",
+                  {"c": cart_id}).first()
+    return None if row is None else _cart(session, row, tz)
+
+
+def get_cart(ctx: Ctx, *, cart_id: str) -> OpenCart | None:
+    """A cart kept in the store, or None (a cart nobody paid for yet lives only on the screen)."""
+    if ctx.actor is None:
+        raise Forbidden(_("Sign in first."))
+    with ctx.store.read() as session:
+        return _read(session, cart_id, ctx.clock.tz)
+
+
+def open_carts(ctx: Ctx, *, counter: int | None = None,
+               business_day: date | None = None) -> list[OpenCart]:
+    """Carts that hold taken money (state ``open``), oldest first; of a counter, up to a day."""
+    if ctx.actor is None:
+        raise Forbidden(_("Sign in first."))
+    with ctx.store.read() as session:
+        return _open_in(session, counter=counter, business_day=business_day or ctx.today(),
+                        tz=ctx.clock.tz)
+
+
+def _open_in(session, *, counter: int | None, business_day: date, tz=None) -> list[OpenCart]:
+    where, params = "state = 'open' AND business_day <= :d", {"d": business_day.isoformat()}
+    if counter is not None:
+        where += " AND counter = :n"
+        params["n"] = counter
+    rows = execute(session, f"SELECT {_CART_COLS} FROM sale_cart WHERE {where} ORDER BY "
+                   "opened_at, id", params).all()
+    return [_cart(session, r, tz) for r in rows]
+
+
+# -- taking a payment -------------------------------------------------------------------
+def _check_reference(text: str | None, method: str) -> str:
+    ref = (text or "").strip()
+    if not ref or len(ref) > MAX_REFERENCE:
+        raise BadInput(_("{method} needs the terminal's reference number (1-64 "
+                         "characters).").format(method=method_label(method)))
+    return ref
+
+
+def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
+                 lines: Sequence[CartLine], method: str, amount_fen: int, reference: str,
+                 command_id: str | None = None) -> OpenCart:
+    """Record a card/WeChat/Alipay payment the moment it is taken, with the cart and its lines.
+
+    Refuses cash (cash is taken when the sale completes), an amount over what is
+    still due, a missing reference and the same reference twice on one cart.
+    """
+    require(ctx.actor, "sale.sell")
+    method = (method or "").strip().lower()
+    if method == CASH or method not in METHODS:
+        raise BadInput(_("Take card, wechat or alipay here; cash is taken when the sale "
+                         "completes."))
+    if amount_fen <= 0:
+        raise BadInput(_("A payment must be more than zero."))
+    ref = _check_reference(reference, method)
+    if not lines:
+        raise BadInput(_("The cart is empty."))
+    cart_id = (cart_id or "").strip()
+    if not cart_id or len(cart_id) > 40:
+        raise BadInput(_("A cart id is 1-40 characters."))
+    total = cart_total(lines)
+
+    def work(uow: UnitOfWork) -> OpenCart:
+        day = uow.open_day()
+        at = utc_text(uow.now)
+        row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
+        if row is not None and row[0] == "sold":
+            raise Refused(_("This cart was already sold."))
+        if row is not None and row[1] != counter:
+            raise Refused(_("This cart belongs to counter {counter}.").format(counter=row[1]))
+        taken = uow.sql("SELECT method, reference, amount_fen FROM taken_payment WHERE "
+                        "cart_id = :c AND state = 'taken'", {"c": cart_id}).all()
+        if any(m == method and r == ref for m, r, _a in taken):
+            raise BadInput(_("{method} {reference} is already recorded on this cart.").format(
+                method=method_label(method), reference=ref))
+        due = total - sum(a for _m, _r, a in taken)
+        if amount_fen > due:
+            raise BadInput(_("{amount} is more than the {due} due.").format(
+                amount=format_fen(amount_fen), due=format_fen(due)))
+        params = {"c": cart_id, "d": day.isoformat(), "n": counter, "t": ctx.terminal,
+                  "k": ctx.actor.empno, "v": visit_id, "at": at, "l": _dump(lines)}
+        if row is None:
+            uow.sql("INSERT INTO sale_cart (id, business_day, counter, terminal, clerk, visit_id, "
+                    "opened_at, updated_at, state, lines_json) VALUES (:c, :d, :n, :t, :k, :v, "
+                    ":at, :at, 'open', :l)", params)
+        else:
+            uow.sql("UPDATE sale_cart SET state = 'open', updated_at = :at, lines_json = :l, "
+                    "visit_id = COALESCE(:v, visit_id), terminal = :t WHERE id = :c", params)
+        pid = uow.sql("INSERT INTO taken_payment (cart_id, business_day, at, counter, terminal, "
+                      "clerk, visit_id, method, amount_fen, reference, state) VALUES (:c, :d, "
+                      ":at, :n, :t, :k, :v, :m, :a, :r, 'taken') RETURNING id",
+                      {**params, "m": method, "a": amount_fen, "r": ref}).scalar()
+        uow.audit("sale.payment_taken", entity="cart", entity_id=cart_id, business_day=day,
+                  payload={"payment": pid, "method": method, "amount_fen": amount_fen,
+                           "reference": ref, "counter": counter, "terminal": ctx.terminal,
+                           "visit": visit_id, "cart_total_fen": total,
+                           "lines": [{"sku": x.sku, "quantity": x.quantity,
+                                      "serial": x.serial} for x in lines]})
+        return _read(uow.session, cart_id, ctx.clock.tz)
+
+    return run_write(ctx, "sale.payment_taken", work, command_id=command_id, result_type=OpenCart)
+
+
+def save_lines(ctx: Ctx, *, cart_id: str, lines: Sequence[CartLine],
+               visit_id: int | None = None) -> OpenCart | None:
+    """Keep the lines of a cart that holds taken money (changed after a payment); None for a
+    cart the store does not keep."""
+    require(ctx.actor, "sale.sell")
+
+    def work(uow: UnitOfWork) -> OpenCart | None:
+        row = uow.sql("SELECT state, business_day FROM sale_cart WHERE id = :c",
+                      {"c": cart_id}).first()
+        if row is None or row[0] == "sold":
+            # Nothing kept: still one audit row, as every write has.
+            uow.audit("sale.cart_lines", entity="cart", entity_id=cart_id,
+                      payload={"kept": False})
+            return None
+        day = uow.open_day(date.fromisoformat(row[1]))
+        uow.sql("UPDATE sale_cart SET lines_json = :l, updated_at = :at, visit_id = "
+                "COALESCE(:v, visit_id) WHERE id = :c",
+                {"l": _dump(lines), "at": utc_text(uow.now), "v": visit_id, "c": cart_id})
+        uow.audit("sale.cart_lines", entity="cart", entity_id=cart_id, business_day=day,
+                  payload={"kept": True, "total_fen": cart_total(lines),
+                           "lines": [{"sku": x.sku, "quantity": x.quantity,
+                                      "serial": x.serial} for x in lines]})
+        return _read(uow.session, cart_id, ctx.clock.tz)
+
+    return run_write(ctx, "sale.cart_lines", work)
+
+
+# -- giving a taken payment back ------------------------------------------------------------
+def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: str,
+                 reason: str, approver: Actor | None,
+                 command_id: str | None = None) -> OpenCart:
+    """Record that a taken payment went back to the customer's card/QR (the duty manager
+    approves, as for any refund). Nothing changes in the cash drawer."""
+    require(ctx.actor, "sale.sell")
+    approver = _check_approver(ctx, approver, "sale.refund")
+    why = (reason or "").strip()
+    if not why:
+        raise BadInput(_("Give a reason."))
+    if len(why) > 200:
+        raise BadInput(_("A reason is at most 200 characters."))
+
+    def work(uow: UnitOfWork) -> OpenCart:
+        row = uow.sql("SELECT method, amount_fen, reference, state, business_day FROM "
+                      "taken_payment WHERE id = :p AND cart_id = :c",
+                      {"p": payment_id, "c": cart_id}).first()
+        if row is None:
+            raise NotFound(_("No payment {id} on this cart.").format(id=payment_id))
+        method, amount, ref, state, day_text = row
+        if state != "taken":
+            raise Refused(_("{method} {amount} ({reference}) is no longer taken: it was "
+                            "{state}.").format(method=method_label(method),
+                                               amount=format_fen(amount), reference=ref,
+                                               state=_taken_state(state)))
+        back = _check_reference(refund_reference, method)
+        day = uow.open_day(date.fromisoformat(day_text))
+        at = utc_text(uow.now)
+        uow.sql("UPDATE taken_payment SET state = 'refunded', refund_reference = :r, "
+                "refund_reason = :why, refunded_at = :at, refunded_by = :k, approver = :ap "
+                "WHERE id = :p", {"r": back, "why": why, "at": at, "k": ctx.actor.empno,
+                                  "ap": approver.empno, "p": payment_id})
+        left = uow.sql("SELECT COUNT(*) FROM taken_payment WHERE cart_id = :c AND "
+                       "state = 'taken'", {"c": cart_id}).scalar()
+        if not left:
+            uow.sql("UPDATE sale_cart SET state = 'settled', updated_at = :at WHERE id = :c",
+                    {"at": at, "c": cart_id})
+        uow.audit("sale.payment_refunded", entity="cart", entity_id=cart_id, business_day=day,
+                  approver=approver,
+                  payload={"payment": payment_id, "method": method, "amount_fen": amount,
+                           "reference": ref, "refund_reference": back, "reason": why,
+                           "cash_drawer_fen": 0})
+        return _read(uow.session, cart_id, ctx.clock.tz)
+
+    return run_write(ctx, "sale.payment_refunded", work, command_id=command_id,
+                     result_type=OpenCart)
+
+
+def _taken_state(state: str) -> str:
+    return {"taken": _("taken"), "used": _("part of a sale"),
+            "refunded": _("refunded")}.get(state, state)
+
+
+# -- completing: called by ``sales.complete_sale`` in its transaction -------------------------
+def payments_for_sale(uow: UnitOfWork, *, cart_id: str | None, counter: int,
+                      payments: Sequence[PaymentIn]) -> tuple[list[PaymentIn], list[int]]:
+    """The sale's payments: the cart's taken ones, then those passed that are not among them.
+
+    A caller may pass the taken payments again (the screen shows them on the cart)
+    or leave them out; either way each is entered once. Returns the payments and
+    the ids of the taken rows they use.
+    """
+    if not cart_id:
+        return list(payments), []
+    row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
+    if row is None:
+        return list(payments), []
+    if row[0] == "sold":
+        raise Refused(_("This cart was already sold."))
+    if row[1] != counter:
+        raise Refused(_("This cart belongs to counter {counter}.").format(counter=row[1]))
+    taken = uow.sql("SELECT id, method, amount_fen, reference FROM taken_payment WHERE "
+                    "cart_id = :c AND state = 'taken' ORDER BY id", {"c": cart_id}).all()
+    rest = list(payments)
+    out: list[PaymentIn] = []
+    for _id, method, amount, ref in taken:
+        out.append(PaymentIn(method, amount, reference=ref))
+        same = next((p for p in rest if p.method == method and p.amount_fen == amount
+                     and (p.reference or "").strip() == ref), None)
+        if same is not None:
+            rest.remove(same)
+    return out + rest, [r[0] for r in taken]
+
+
+def mark_sold(uow: UnitOfWork, *, cart_id: str | None, taken_ids: Sequence[int], sale_id: int,
+              receipt_no: str) -> None:
+    """The cart became sale ``receipt_no``: its taken payments are that sale's payments."""
+    if not cart_id:
+        return
+    at = utc_text(uow.now)
+    changed = uow.sql("UPDATE sale_cart SET state = 'sold', receipt_no = :r, updated_at = :at "
+                      "WHERE id = :c AND state != 'sold'",
+                      {"r": receipt_no, "at": at, "c": cart_id}).rowcount
+    if not taken_ids:
+        return
+    if changed != 1:
+        raise Refused(_("This cart was already sold."))
+    for tid in taken_ids:
+        uow.sql("UPDATE taken_payment SET state = 'used', sale_id = :s, payment_id = (SELECT "
+                "p.id FROM payment p JOIN taken_payment t ON t.id = :t WHERE p.sale_id = :s AND "
+                "p.method = t.method AND p.reference = t.reference AND p.amount_fen = "
+                "t.amount_fen ORDER BY p.id LIMIT 1) WHERE id = :t AND state = 'taken'",
+                {"s": sale_id, "t": tid})
+
+
+# -- closing and handover -----------------------------------------------------------------------
+def paid_carts_at(session, counter: int) -> list[str]:
+    """Translated lines for the carts of ``counter`` that hold taken money (handover refuses)."""
+    from datetime import date as _date
+
+    return [_describe(c) for c in _open_in(session, counter=counter, business_day=_date.max)
+            if c.taken]
+
+
+def _describe(cart: OpenCart) -> str:
+    return _("Counter {counter}: an unfinished sale by {empno} holds {money} taken; complete "
+             "the sale or refund the payments back (Sales, Ctrl+K).").format(
+        counter=cart.counter, empno=cart.clerk,
+        money=", ".join(p.label() for p in cart.taken))
+
+
+@dayparts.register_blocker
+def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
+    """Closing: money taken for a sale never written would be in no report."""
+    with ctx.store.read() as session:
+        return [_describe(c) for c in _open_in(session, counter=None, business_day=business_day)
+                if c.taken]

@@ -1,0 +1,154 @@
+"""Money taken is never lost: card/QR payments recorded when taken, carts kept in the store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hallterm.errors import ApprovalRequired, BadInput, Refused
+from hallterm.services import carts, cash, closing, sales
+from hallterm.services.sales import PaymentIn
+from hallterm.store import execute
+from tests.sales_fixtures import approver, item_line, stock_hall
+
+
+@pytest.fixture
+def shop(hall):
+    return stock_hall(hall)
+
+
+def audit_rows(hall, action):
+    with hall.ctx.store.read() as session:
+        return [json.loads(r[0]) for r in execute(
+            session, "SELECT payload FROM audit_log WHERE action = :a ORDER BY seq",
+            {"a": action}).all()]
+
+
+def take(shop, cart_id="cart-1", *, method="wechat", amount=1000, reference="WX-0001",
+         lines=None):
+    ctx = shop.sales
+    lines = lines if lines is not None else [item_line(ctx, "ACC-CASE")]
+    return carts.take_payment(ctx, cart_id=cart_id, counter=1, visit_id=None, lines=lines,
+                              method=method, amount_fen=amount, reference=reference)
+
+
+def test_a_taken_payment_is_recorded_with_its_cart_lines_and_audited(shop):
+    cart = take(shop, amount=1000)
+    assert cart.state == "open" and cart.counter == 1 and cart.clerk == "8004"
+    assert [x.sku for x in cart.lines] == ["ACC-CASE"]
+    [p] = cart.taken
+    assert (p.method, p.amount_fen, p.reference, p.state) == ("wechat", 1000, "WX-0001", "taken")
+    [row] = audit_rows(shop, "sale.payment_taken")
+    assert row["method"] == "wechat" and row["amount_fen"] == 1000
+    assert row["reference"] == "WX-0001" and row["counter"] == 1 and row["terminal"] == "T-test"
+    # Another process (a restarted app) finds it at the counter.
+    [found] = carts.open_carts(shop.sales, counter=1)
+    assert found.id == "cart-1" and found.taken_fen == 1000
+    assert carts.open_carts(shop.sales, counter=2) == []
+
+
+def test_taking_refuses_cash_no_reference_more_than_due_and_a_repeat(shop):
+    with pytest.raises(BadInput, match="cash is taken when the sale completes"):
+        take(shop, method="cash")
+    with pytest.raises(BadInput, match="reference"):
+        take(shop, reference=" ")
+    with pytest.raises(BadInput, match="more than"):
+        take(shop, amount=4901)  # a case is ¥49
+    take(shop, amount=2000)
+    with pytest.raises(BadInput, match="already recorded"):
+        take(shop, amount=1000)
+    with pytest.raises(BadInput, match="more than"):
+        take(shop, amount=3001, reference="WX-0002")
+    assert carts.get_cart(shop.sales, cart_id="cart-1").taken_fen == 2000
+
+
+def test_completing_uses_the_taken_payments_once(shop):
+    ctx = shop.sales
+    lines = [item_line(ctx, "ACC-CASE")]
+    take(shop, amount=1000, lines=lines)
+    take(shop, method="alipay", amount=2000, reference="ALI-9", lines=lines)
+    # The screen passes the taken payments again with the cash for the rest: entered once.
+    pays = sales.split_cash_rest(4900, [PaymentIn("wechat", 1000, reference="WX-0001"),
+                                        PaymentIn("alipay", 2000, reference="ALI-9")], 2000)
+    done = sales.complete_sale(ctx, counter=1, visit_id=None, lines=lines, payments=pays,
+                               cart_id="cart-1")
+    sale = sales.get_sale(ctx, receipt_no=done.receipt_no)
+    assert sorted((p.method, p.amount_fen) for p in sale.payments) == [
+        ("alipay", 2000), ("cash", 1900), ("wechat", 1000)]
+    cart = carts.get_cart(ctx, cart_id="cart-1")
+    assert cart.state == "sold" and cart.receipt_no == done.receipt_no
+    assert {p.state for p in cart.payments} == {"used"}
+    assert carts.open_carts(ctx, counter=1) == []
+    assert cash.expected_cash(ctx, counter=1).cash_sales_fen == 1900
+
+
+def test_completing_without_passing_them_again_also_uses_them(shop):
+    ctx = shop.sales
+    lines = [item_line(ctx, "ACC-CASE")]
+    take(shop, amount=4900, lines=lines)
+    done = sales.complete_sale(ctx, counter=1, visit_id=None, lines=lines, payments=[],
+                               cart_id="cart-1")
+    assert [(p.method, p.amount_fen) for p in sales.get_sale(
+        ctx, receipt_no=done.receipt_no).payments] == [("wechat", 4900)]
+    with pytest.raises(Refused, match="already sold"):
+        take(shop, amount=100, reference="WX-2")
+
+
+def test_refund_back_needs_a_manager_changes_no_drawer_and_settles_the_cart(shop):
+    ctx = shop.sales
+    [p] = take(shop, amount=1000).taken
+    with pytest.raises(ApprovalRequired):
+        carts.refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="WXR-1",
+                           reason="customer left", approver=None)
+    boss = approver(ctx, "sale.refund")
+    with pytest.raises(BadInput, match="reference"):
+        carts.refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="",
+                           reason="customer left", approver=boss)
+    cart = carts.refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="WXR-1",
+                              reason="customer left", approver=boss)
+    assert cart.state == "settled" and cart.taken == ()
+    assert cart.payments[0].state == "refunded" and cart.payments[0].approver == "8002"
+    assert carts.open_carts(ctx, counter=1) == []
+    assert cash.expected_cash(ctx, counter=1).expected_fen == 0
+    [row] = audit_rows(shop, "sale.payment_refunded")
+    assert row["refund_reference"] == "WXR-1" and row["reference"] == "WX-0001"
+    with pytest.raises(Refused, match="no longer taken"):
+        carts.refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="WXR-2",
+                           reason="again", approver=boss)
+
+
+def test_lines_changed_after_a_payment_are_kept(shop):
+    ctx = shop.sales
+    take(shop, amount=1000)
+    lines = [item_line(ctx, "ACC-CASE"), item_line(ctx, "ACC-CABLE-C", quantity=2)]
+    carts.save_lines(ctx, cart_id="cart-1", lines=lines)
+    assert [(x.sku, x.quantity) for x in carts.get_cart(ctx, cart_id="cart-1").lines] == [
+        ("ACC-CASE", 1), ("ACC-CABLE-C", 2)]
+    assert carts.save_lines(ctx, cart_id="never-paid", lines=lines) is None
+    assert carts.get_cart(ctx, cart_id="never-paid") is None
+
+
+def test_an_overridden_line_survives_the_store(shop):
+    ctx = shop.sales
+    boss = approver(ctx, "sale.price_override")
+    line = sales.with_override(item_line(ctx, "ACC-CASE"), discount_fen=500, approver=boss,
+                               reason="scratched")
+    cart = take(shop, amount=1000, lines=[line])
+    assert cart.lines[0] == line and cart.lines[0].approver.roles == boss.roles
+
+
+def test_day_close_is_blocked_by_taken_money(shop):
+    take(shop, amount=1000)
+    found = closing.blockers(shop.manager, shop.clock.now().date())
+    assert any("WeChat Pay ¥10.00 (WX-0001)" in b and "Counter 1" in b for b in found)
+
+
+def test_handover_refused_while_the_counter_holds_taken_money(shop):
+    from hallterm.services import handover, queue
+
+    clerk = shop.sales
+    queue.set_counter_state(shop.manager, counter=1, state="open", clerk="8004")
+    take(shop, amount=1000)
+    with pytest.raises(Refused, match="WeChat Pay"):
+        handover.start(clerk, counter=1, outgoing=clerk.actor)
