@@ -90,6 +90,8 @@ class HallTermApp(App[None]):
         self._keeping: int | None = None  # the signed-in clerk keeps this terminal's counter
         self._keeper_version: int | None = None
         self._keeper_checking = False
+        self.kept_posts: dict[str, Any] = {}
+        """What a post left behind keeps for when its person comes back (the Sales cart)."""
         set_language(settings.language)
 
     # -- start ----------------------------------------------------------------------
@@ -230,7 +232,46 @@ class HallTermApp(App[None]):
 
     async def _pop_to(self, kind: type[Screen]) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, kind):
+            # A post keeps its state (the Sales cart) for when the person comes back.
+            leave = getattr(self.screen, "on_leave_post", None)
+            if callable(leave):
+                leave()
             await self.pop_screen()
+
+    def _leaving(self) -> tuple[str | None, list[str]]:
+        """Before sign-out or quit: why not (money taken), and what would be thrown away."""
+        problem, questions = None, []
+        for screen in self.screen_stack:
+            why = getattr(screen, "leave_problem", None)
+            ask = getattr(screen, "leave_question", None)
+            if callable(why) and problem is None:
+                problem = why()
+            if callable(ask) and (text := ask()):
+                questions.append(text)
+        for kept in self.kept_posts.values():
+            if kept.get("taken") and problem is None:
+                problem = _("Money was taken for a sale on the Sales screen: complete the sale, "
+                            "or give the money back with Ctrl+K, before you leave.")
+            elif kept.get("lines"):
+                questions.append(_("The cart on the Sales screen will be emptied."))
+        return problem, questions
+
+    def _leave_then(self, title: str, then: Callable[[], Any]) -> None:
+        """Refuse while money is taken; ask when work would be lost; else ``then()``."""
+        problem, questions = self._leaving()
+        if problem:
+            self.notify(problem, severity="error", timeout=10)
+            return
+        if not questions:
+            then()
+            return
+        from screens.widgets.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.push_screen(ConfirmDialog(title, "\n".join(questions)), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"home", "lock", "sign_out"}:
@@ -259,12 +300,22 @@ class HallTermApp(App[None]):
     def action_sign_out(self) -> None:
         if self.actor is None:
             return
+        self._leave_then(_("Sign out?"), self._sign_out)
+
+    def _sign_out(self) -> None:
         self._audit_session("signout", self.hctx)
         self.call_later(self._signed_out)
+
+    async def action_quit(self) -> None:
+        if self.actor is None:
+            self.exit()
+            return
+        self._leave_then(_("Quit HallTerm?"), self.exit)
 
     async def _signed_out(self) -> None:
         self.hctx = self.base_ctx
         self.locked = False
+        self.kept_posts.clear()
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         if get_language() != self.settings.language:
@@ -352,6 +403,7 @@ class HallTermApp(App[None]):
         the same person after their session ended."""
         self.locked = False
         self.hctx = self.base_ctx
+        self.kept_posts.clear()  # money taken stays in the store; the next clerk finds it
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         if isinstance(self.screen, SignInScreen):

@@ -25,6 +25,7 @@ from hallterm.money import format_fen, parse_fen
 from hallterm.services import sales
 from screens.base import PostScreen
 from screens.posts.sales_actions import SalesDialogs
+from screens.posts.sales_cart import CartKeeping
 from screens.registry import Post, register
 from screens.widgets.cart import CartView, ChangeBanner
 from screens.widgets.header import ShellHeader
@@ -36,7 +37,7 @@ def pick_keys(n: int, one: str, many: str) -> str:
     return one if n == 1 else many.format(n=n)
 
 
-class SalesScreen(SalesDialogs, PostScreen):
+class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
     """The counter's cart and till."""
 
     DEFAULT_CSS = """
@@ -67,8 +68,12 @@ class SalesScreen(SalesDialogs, PostScreen):
                 "quantity"), id="sales.quantity", priority=True),
         Binding("ctrl+r", "remove_line", N_("Remove"), tooltip=N_("Remove the selected line"),
                 id="sales.remove", priority=True),
-        Binding("ctrl+l", "clear_cart", N_("Clear"), tooltip=N_("Empty the cart"),
+        Binding("ctrl+l", "clear_cart", N_("Clear"), tooltip=N_(
+            "Empty the cart (asks first; money taken is given back first)"),
                 id="sales.clear", priority=True),
+        Binding("ctrl+k", "refund_taken", N_("Give back"), tooltip=N_(
+            "Give card/QR money taken on this cart back to the customer (duty manager "
+            "approves)"), id="sales.refund_taken", priority=True),
         Binding("ctrl+f", "find", N_("Find"), tooltip=N_("Search the catalog by name"),
                 id="sales.find", priority=True),
         Binding("ctrl+o", "override", N_("Price/discount"), tooltip=N_(
@@ -121,6 +126,7 @@ class SalesScreen(SalesDialogs, PostScreen):
     def on_mount(self) -> None:
         self._set_mode("scan")
         self.query_one("#sales-scan", ScannerInput).focus()
+        self._restore_cart()
 
     def on_resize(self) -> None:
         # No media queries in Textual CSS: on a narrow terminal the side column shrinks
@@ -275,6 +281,7 @@ class SalesScreen(SalesDialogs, PostScreen):
 
     def _redraw(self, lines, selected: int | None = None) -> None:
         self.cart.show(lines, self.cart.payments, selected)
+        self._keep_lines()
 
     # -- not offered / out of stock / search ------------------------------------------
     def _show_options(self, problem: str, options) -> None:
@@ -395,14 +402,6 @@ class SalesScreen(SalesDialogs, PostScreen):
             self.call(sales.release_holds, self.hctx, cart_id=self.cart_id,
                       serials=[line.serial])
         self._say(_("Removed {name}").format(name=line.name(get_language())))
-
-    def action_clear_cart(self) -> None:
-        had_serials = any(x.serial for x in self.cart.lines)
-        self.cart.show([], [], 0)
-        if had_serials:
-            self.call(sales.release_holds, self.hctx, cart_id=self.cart_id)
-        self._say(_("Cart cleared."))
-        self._set_mode("scan")
 
     def action_cash(self) -> None:
         if not self.cart.lines:

@@ -150,16 +150,8 @@ class SalesDialogs:
         except BadInput as exc:
             self._say(str(exc), error=True)
             return
-        payments = [*self.cart.payments, payment]
-        self.cart.show(self.cart.lines, payments)
-        if amount == due:
-            self._complete(payments)
-        else:
-            self._say(_("{method} {amount} taken; {rest} still due (Ctrl+T cash, Ctrl+Y "
-                        "another).").format(method=sales.method_label(method),
-                                            amount=format_fen(amount),
-                                            rest=format_fen(due - amount)))
-            self._set_mode("scan")
+        # Real money on another device: recorded now, with the cart (services.carts).
+        self._take(payment, due)
 
     # -- voids and refunds -------------------------------------------------------------
     @work(exclusive=True, group="sales-dialog")
@@ -241,6 +233,7 @@ class SalesDialogs:
             self.last_receipt = sale.receipt_no
             self.cart_id = uuid.uuid4().hex
             self.receipt_printed()
+            self._sold()
             self.cart.show([], [], 0)
             lang = get_language()
             from hallterm.services.receipts import received_change
