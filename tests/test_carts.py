@@ -152,3 +152,25 @@ def test_handover_refused_while_the_counter_holds_taken_money(shop):
     take(shop, amount=1000)
     with pytest.raises(Refused, match="WeChat Pay"):
         handover.start(clerk, counter=1, outgoing=clerk.actor)
+
+
+def test_giving_back_is_checked_before_the_manager_is_asked(shop):
+    ctx = shop.sales
+    [p] = take(shop, amount=1000).taken
+    with pytest.raises(BadInput, match="reference"):
+        carts.check_refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="",
+                                 reason="left")
+    with pytest.raises(BadInput, match="reason"):
+        carts.check_refund_taken(ctx, cart_id="cart-1", payment_id=p.id,
+                                 refund_reference="WXR-1", reason=" ")
+    assert carts.check_refund_taken(ctx, cart_id="cart-1", payment_id=p.id,
+                                    refund_reference="WXR-1", reason="left") == 1000
+    boss = approver(ctx, "sale.refund")
+    carts.refund_taken(ctx, cart_id="cart-1", payment_id=p.id, refund_reference="WXR-1",
+                       reason="left", approver=boss)
+    with pytest.raises(Refused, match="no longer taken"):
+        carts.check_refund_taken(ctx, cart_id="cart-1", payment_id=p.id,
+                                 refund_reference="WXR-2", reason="again")
+    # The approval is recorded with the action it approved, once.
+    approvals = [r for r in audit_rows(shop, "auth.approve")]
+    assert len(approvals) == 1

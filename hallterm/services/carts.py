@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput, Forbidden, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
@@ -271,45 +271,67 @@ def save_lines(ctx: Ctx, *, cart_id: str, lines: Sequence[CartLine],
 
 
 # -- giving a taken payment back ------------------------------------------------------------
-def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: str,
-                 reason: str, approver: Actor | None,
-                 command_id: str | None = None) -> OpenCart:
-    """Record that a taken payment went back to the customer's card/QR (the duty manager
-    approves, as for any refund). Nothing changes in the cash drawer."""
-    require(ctx.actor, "sale.sell")
-    approver = _check_approver(ctx, approver, "sale.refund")
+def _reason(reason: str | None) -> str:
     why = (reason or "").strip()
     if not why:
         raise BadInput(_("Give a reason."))
     if len(why) > 200:
         raise BadInput(_("A reason is at most 200 characters."))
+    return why
+
+
+def _give_back(unit: ReadUnit, cart_id: str, payment_id: int, refund_reference: str):
+    """What giving back would change, checked: (method, amount, reference, refund ref, day)."""
+    row = unit.sql("SELECT method, amount_fen, reference, state, business_day FROM "
+                   "taken_payment WHERE id = :p AND cart_id = :c",
+                   {"p": payment_id, "c": cart_id}).first()
+    if row is None:
+        raise NotFound(_("No payment {id} on this cart.").format(id=payment_id))
+    method, amount, ref, state, day_text = row
+    if state != "taken":
+        raise Refused(_("{method} {amount} ({reference}) is no longer taken: it was "
+                        "{state}.").format(method=method_label(method),
+                                           amount=format_fen(amount), reference=ref,
+                                           state=_taken_state(state)))
+    back = _check_reference(refund_reference, method)
+    day = unit.open_day(date.fromisoformat(day_text))
+    return method, amount, ref, back, day
+
+
+def check_refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: str,
+                       reason: str) -> int:
+    """Validate giving a taken payment back before the duty manager is asked; returns the
+    amount. Raises what ``refund_taken`` would and writes nothing."""
+    require(ctx.actor, "sale.sell")
+    _reason(reason)
+    return run_check(ctx, lambda unit: _give_back(unit, cart_id, payment_id,
+                                                  refund_reference)[1])
+
+
+def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: str,
+                 reason: str, approver: Actor | None,
+                 command_id: str | None = None) -> OpenCart:
+    """Record that a taken payment went back to the customer's card/QR (the duty manager
+    approves, as for any refund). Nothing changes in the cash drawer. The request is
+    validated (``check_refund_taken``) before the approval is looked at."""
+    require(ctx.actor, "sale.sell")
+    why = _reason(reason)
 
     def work(uow: UnitOfWork) -> OpenCart:
-        row = uow.sql("SELECT method, amount_fen, reference, state, business_day FROM "
-                      "taken_payment WHERE id = :p AND cart_id = :c",
-                      {"p": payment_id, "c": cart_id}).first()
-        if row is None:
-            raise NotFound(_("No payment {id} on this cart.").format(id=payment_id))
-        method, amount, ref, state, day_text = row
-        if state != "taken":
-            raise Refused(_("{method} {amount} ({reference}) is no longer taken: it was "
-                            "{state}.").format(method=method_label(method),
-                                               amount=format_fen(amount), reference=ref,
-                                               state=_taken_state(state)))
-        back = _check_reference(refund_reference, method)
-        day = uow.open_day(date.fromisoformat(day_text))
+        method, amount, ref, back, day = _give_back(uow, cart_id, payment_id, refund_reference)
+        who = _check_approver(ctx, approver, "sale.refund")
         at = utc_text(uow.now)
         uow.sql("UPDATE taken_payment SET state = 'refunded', refund_reference = :r, "
                 "refund_reason = :why, refunded_at = :at, refunded_by = :k, approver = :ap "
                 "WHERE id = :p", {"r": back, "why": why, "at": at, "k": ctx.actor.empno,
-                                  "ap": approver.empno, "p": payment_id})
+                                  "ap": who.empno, "p": payment_id})
         left = uow.sql("SELECT COUNT(*) FROM taken_payment WHERE cart_id = :c AND "
                        "state = 'taken'", {"c": cart_id}).scalar()
         if not left:
             uow.sql("UPDATE sale_cart SET state = 'settled', updated_at = :at WHERE id = :c",
                     {"at": at, "c": cart_id})
         uow.audit("sale.payment_refunded", entity="cart", entity_id=cart_id, business_day=day,
-                  approver=approver,
+                  approver=who,
                   payload={"payment": payment_id, "method": method, "amount_fen": amount,
                            "reference": ref, "refund_reference": back, "reason": why,
                            "cash_drawer_fen": 0})

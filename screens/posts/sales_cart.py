@@ -192,6 +192,13 @@ class CartKeeping:
                  Field("reason", N_("Reason"))])
             if answer is None:
                 return False
+            try:  # checked before anyone is asked for a PIN
+                await self._run(carts.check_refund_taken, self.hctx, cart_id=self.cart_id,
+                                payment_id=payment.id, refund_reference=answer["reference"],
+                                reason=answer["reason"])
+            except HallTermError as exc:
+                self._say(str(exc), error=True)
+                return False
             if approver is None:
                 approver = await self._approve("sale.refund", _(
                     "Give back {money} (refund {reference}): {reason}").format(
