@@ -175,7 +175,7 @@ def _check_reference(text: str | None, method: str) -> str:
     ref = (text or "").strip()
     if not ref or len(ref) > MAX_REFERENCE:
         raise BadInput(_("{method} needs the terminal's reference number (1-64 "
-                         "characters).").format(method=method_label(method)))
+                         "characters).").format(method=method_label(method)), field="reference")
     return ref
 
 
@@ -191,9 +191,9 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
     method = (method or "").strip().lower()
     if method == CASH or method not in METHODS:
         raise BadInput(_("Take card, wechat or alipay here; cash is taken when the sale "
-                         "completes."))
+                         "completes."), field="method")
     if amount_fen <= 0:
-        raise BadInput(_("A payment must be more than zero."))
+        raise BadInput(_("A payment must be more than zero."), field="amount")
     ref = _check_reference(reference, method)
     if not lines:
         raise BadInput(_("The cart is empty."))
@@ -214,11 +214,11 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
                         "cart_id = :c AND state = 'taken'", {"c": cart_id}).all()
         if any(m == method and r == ref for m, r, _a in taken):
             raise BadInput(_("{method} {reference} is already recorded on this cart.").format(
-                method=method_label(method), reference=ref))
+                method=method_label(method), reference=ref), field="reference")
         due = total - sum(a for _m, _r, a in taken)
         if amount_fen > due:
             raise BadInput(_("{amount} is more than the {due} due.").format(
-                amount=format_fen(amount_fen), due=format_fen(due)))
+                amount=format_fen(amount_fen), due=format_fen(due)), field="amount")
         params = {"c": cart_id, "d": day.isoformat(), "n": counter, "t": ctx.terminal,
                   "k": ctx.actor.empno, "v": visit_id, "at": at, "l": _dump(lines)}
         if row is None:
@@ -274,9 +274,9 @@ def save_lines(ctx: Ctx, *, cart_id: str, lines: Sequence[CartLine],
 def _reason(reason: str | None) -> str:
     why = (reason or "").strip()
     if not why:
-        raise BadInput(_("Give a reason."))
+        raise BadInput(_("Give a reason."), field="reason")
     if len(why) > 200:
-        raise BadInput(_("A reason is at most 200 characters."))
+        raise BadInput(_("A reason is at most 200 characters."), field="reason")
     return why
 
 

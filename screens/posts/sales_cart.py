@@ -185,19 +185,18 @@ class CartKeeping:
         from screens.widgets.form_dialog import Field
 
         approver = None
+        ctx, cart_id = self.hctx, self.cart_id
         for payment in list(self.taken):
+            def check(values: dict, payment=payment) -> None:  # before a PIN is asked
+                carts.check_refund_taken(ctx, cart_id=cart_id, payment_id=payment.id,
+                                         refund_reference=values["reference"],
+                                         reason=values["reason"])
+
             answer = await self._ask(
                 _("Give back {money} to the card/QR").format(money=payment.label()),
                 [Field("reference", N_("Refund reference from the terminal")),
-                 Field("reason", N_("Reason"))])
+                 Field("reason", N_("Reason"))], check=check)
             if answer is None:
-                return False
-            try:  # checked before anyone is asked for a PIN
-                await self._run(carts.check_refund_taken, self.hctx, cart_id=self.cart_id,
-                                payment_id=payment.id, refund_reference=answer["reference"],
-                                reason=answer["reason"])
-            except HallTermError as exc:
-                self._say(str(exc), error=True)
                 return False
             if approver is None:
                 approver = await self._approve("sale.refund", _(
