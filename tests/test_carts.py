@@ -174,3 +174,30 @@ def test_giving_back_is_checked_before_the_manager_is_asked(shop):
     # The approval is recorded with the action it approved, once.
     approvals = [r for r in audit_rows(shop, "auth.approve")]
     assert len(approvals) == 1
+
+
+def test_cli_lists_open_carts_and_gives_money_back_with_an_approver(shop):
+    from tests.test_sales_cli import run
+
+    [p] = take(shop, amount=1000).taken
+    r = run(shop, "sales", "carts", "--as", "8004")
+    assert r.exit_code == 0, r.output
+    assert "cart-1" in r.stdout and f"--payment {p.id}" in r.stdout
+    assert "WeChat Pay ¥10.00 (WX-0001)" in r.stdout
+    r = run(shop, "sales", "carts", "--json", "--as", "8004")
+    assert json.loads(r.stdout)[0]["payments"][0]["reference"] == "WX-0001"
+    # Checked before the approver's PIN: a missing reference asks no one.
+    r = run(shop, "sales", "give-back", "cart-1", "--payment", str(p.id),
+            "--refund-reference", " ", "--reason", "left", "--as", "8004")
+    assert r.exit_code == 2 and "reference" in r.stderr and "PIN" not in r.output
+    r = run(shop, "sales", "give-back", "cart-1", "--payment", str(p.id),
+            "--refund-reference", "WXR-1", "--reason", "customer left", "--as", "8004",
+            "--approver", "8002", approver_pin="246810")
+    assert r.exit_code == 0, r.output
+    assert "given back (refund WXR-1), approved by 8002" in r.stdout
+    r = run(shop, "sales", "carts", "--as", "8004")
+    assert "No unfinished sale holds money taken." in r.stdout
+    r = run(shop, "sales", "give-back", "cart-1", "--payment", str(p.id),
+            "--refund-reference", "WXR-2", "--reason", "again", "--as", "8004",
+            "--approver", "8002", approver_pin="246810")
+    assert r.exit_code == 3 and "no longer taken" in r.stderr

@@ -1,4 +1,5 @@
-"""``hallterm sales`` (list, receipt, void, refund) and ``hallterm cash`` (expected, move, count)."""
+"""``hallterm sales`` (list, receipt, void, refund, carts, give-back) and ``hallterm cash``
+(expected, move, count)."""
 
 from __future__ import annotations
 
@@ -189,6 +190,75 @@ def refund_cmd(
                          counter=hctx.counter, command_id=command_id,
                          override_reason=override_reason)
     _reversal_out(result, json_)
+
+
+@app.command("carts")
+@handle_errors
+def carts_cmd(
+    ctx: typer.Context,
+    counter: int | None = typer.Option(None, "--counter", help=_("Only this counter."),
+                                       metavar="N"),
+    as_: str | None = AS_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """List unfinished sales that hold card/QR money taken (the day cannot close with them)."""
+    from hallterm.money import format_fen
+    from hallterm.services.carts import open_carts
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    rows = open_carts(hctx, counter=counter)
+    if json_:
+        print_json(rows)
+        return
+    for c in rows:
+        typer.echo(_("{cart}  Counter {n}  {clerk}  total {total}, taken {taken}").format(
+            cart=c.id, n=c.counter, clerk=c.clerk, total=format_fen(c.total_fen),
+            taken=format_fen(c.taken_fen)))
+        for p in c.taken:
+            typer.echo(f"  --payment {p.id}  {p.at:%H:%M:%S}  {p.label()}")
+    if not rows:
+        typer.echo(_("No unfinished sale holds money taken."))
+
+
+@app.command("give-back")
+@handle_errors
+def give_back_cmd(
+    ctx: typer.Context,
+    cart: str = typer.Argument(..., help=_("The cart id (from hallterm sales carts).")),
+    payment: int = typer.Option(..., "--payment", help=_("The taken payment's number."),
+                                metavar="ID"),
+    refund_reference: str = typer.Option(..., "--refund-reference", help=_(
+        "The refund's reference number from the card/QR terminal."), metavar="REF"),
+    reason: str = typer.Option(..., "--reason", help=_("Why."), metavar="TEXT"),
+    approver: str | None = APPROVER_OPTION,
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Record card/QR money of an unfinished sale given back (the duty manager approves)."""
+    from hallterm.context import command_done
+    from hallterm.money import format_fen
+    from hallterm.services.carts import check_refund_taken, refund_taken
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
+        check_refund_taken(hctx, cart_id=cart, payment_id=payment,
+                           refund_reference=refund_reference, reason=reason)
+    result = refund_taken(hctx, cart_id=cart, payment_id=payment,
+                          refund_reference=refund_reference, reason=reason,
+                          approver=_approve(hctx, "sale.refund", approver),
+                          command_id=command_id)
+    if json_:
+        print_json(result)
+        return
+    back = next(p for p in result.payments if p.id == payment)
+    typer.echo(_("{money} given back (refund {reference}), approved by {empno}.").format(
+        money=back.label(), reference=back.refund_reference, empno=back.approver))
+    if result.taken:
+        typer.echo(_("Still taken on this cart: {taken}").format(
+            taken=format_fen(result.taken_fen)))
 
 
 def _reversal_out(result, json_: bool) -> None:
