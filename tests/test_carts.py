@@ -147,8 +147,8 @@ def test_day_close_is_blocked_by_taken_money(shop):
 def test_handover_refused_while_the_counter_holds_taken_money(shop):
     from hallterm.services import handover, queue
 
-    clerk = shop.sales
-    queue.set_counter_state(shop.manager, counter=1, state="open", clerk="8004")
+    clerk = shop.sales  # stock_hall opened counter 1 with 8004, its keeper
+    assert queue.queue_status(shop.manager).counters[0].state == "open"
     take(shop, amount=1000)
     with pytest.raises(Refused, match="WeChat Pay"):
         handover.start(clerk, counter=1, outgoing=clerk.actor)
@@ -201,3 +201,14 @@ def test_cli_lists_open_carts_and_gives_money_back_with_an_approver(shop):
             "--refund-reference", "WXR-2", "--reason", "again", "--as", "8004",
             "--approver", "8002", approver_pin="246810")
     assert r.exit_code == 3 and "no longer taken" in r.stderr
+
+
+def test_only_the_counters_keeper_takes_money_there(shop):
+    from hallterm.errors import Refused as Refusal
+
+    other = shop.other  # 8005, a sales clerk who does not keep counter 1
+    with pytest.raises(Refusal, match="kept by"):
+        carts.take_payment(other, cart_id="cart-x", counter=1, visit_id=None,
+                           lines=[item_line(other, "ACC-CASE")], method="card",
+                           amount_fen=100, reference="C-1")
+    assert carts.get_cart(shop.sales, cart_id="cart-x") is None

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from textual.widgets import Input, Static
 
-from hallterm.services import carts, cash, queue, sales
+from hallterm.services import carts, cash, sales
 from screens.widgets.confirm import ConfirmDialog
 from tests.conftest import STAFF_PIN
 from tests.pilot import PostHost, pilot_test
@@ -46,8 +46,7 @@ def cart_of(app):
 
 
 def at_counter(hall):
-    stock_hall(hall)
-    queue.set_counter_state(hall.manager, counter=1, state="open", clerk="8004")
+    stock_hall(hall)  # counter 1 open, kept by 8004
     return replace(hall.sales, counter=1)
 
 

@@ -203,7 +203,11 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
     total = cart_total(lines)
 
     def work(uow: UnitOfWork) -> OpenCart:
+        from hallterm.services.keeper import require_keeper
+
         day = uow.open_day()
+        # Money is taken at a counter only by its keeper, never while it is handed over.
+        require_keeper(uow, counter, action="sale.payment_taken", during_handover=False)
         at = utc_text(uow.now)
         row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
         if row is not None and row[0] == "sold":
@@ -312,8 +316,10 @@ def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: s
                  reason: str, approver: Actor | None,
                  command_id: str | None = None) -> OpenCart:
     """Record that a taken payment went back to the customer's card/QR (the duty manager
-    approves, as for any refund). Nothing changes in the cash drawer. The request is
-    validated (``check_refund_taken``) before the approval is looked at."""
+    approves, as for any refund). Nothing changes in the cash drawer, so any sales clerk
+    may record it (the approval is the control: money must never be stuck on a cart
+    whose counter has changed hands). The request is validated (``check_refund_taken``)
+    before the approval is looked at."""
     require(ctx.actor, "sale.sell")
     why = _reason(reason)
 
