@@ -212,3 +212,24 @@ def test_only_the_counters_keeper_takes_money_there(shop):
                            lines=[item_line(other, "ACC-CASE")], method="card",
                            amount_fen=100, reference="C-1")
     assert carts.get_cart(shop.sales, cart_id="cart-x") is None
+
+
+def test_taken_payments_are_exported_for_hq_with_what_became_of_them(shop):
+    from hallterm.services import dayparts
+
+    ctx = shop.sales
+    lines = [item_line(ctx, "ACC-CASE")]
+    take(shop, amount=4900, lines=lines)
+    sales.complete_sale(ctx, counter=1, visit_id=None, lines=lines, payments=[],
+                        cart_id="cart-1")
+    [p] = take(shop, "cart-2", amount=1000, reference="WX-2").taken
+    carts.refund_taken(ctx, cart_id="cart-2", payment_id=p.id, refund_reference="WXR-2",
+                       reason="left", approver=approver(ctx, "sale.refund"))
+    table = next(t for t in dayparts.exports() if t.name == "taken_payments")
+    with ctx.store.read() as session:
+        rows = execute(session, table.query, {"day": "2026-11-25", "after": 0,
+                                              "limit": 10}).all()
+    assert [len(r) for r in rows] == [len(table.fields)] * 2
+    assert [(r[8], r[9], r[11], r[14]) for r in rows] == [
+        ("wechat", 4900, "used", None), ("wechat", 1000, "refunded", "WXR-2")]
+    assert rows[0][13] is not None  # the sale's payment row it became

@@ -426,3 +426,30 @@ def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
     with ctx.store.read() as session:
         return [_describe(c) for c in _open_in(session, counter=None, business_day=business_day)
                 if c.taken]
+
+
+# -- the export to HQ ------------------------------------------------------------------------
+dayparts.register_export(dayparts.ExportTable(
+    name="taken_payments",
+    query="SELECT id, cart_id, business_day, at, counter, terminal, clerk, visit_id, method, "
+          "amount_fen, reference, state, sale_id, payment_id, refund_reference, refund_reason, "
+          "refunded_at, refunded_by, approver FROM taken_payment WHERE business_day = :day AND "
+          "id > :after ORDER BY id LIMIT :limit",
+    fields=(("id", "integer", "Taken payment id"), ("cart_id", "string", "The cart it was taken for"),
+            ("business_day", "date", "Business day"), ("at", "datetime", "Taken at (UTC)"),
+            ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),
+            ("clerk", "string", "Clerk who took it"), ("visit_id", "integer", "Visit"),
+            ("method", "string", "card/wechat/alipay"), ("amount_fen", "integer", "Amount (fen)"),
+            ("reference", "string", "Terminal reference"),
+            ("state", "string", "used (a sale's payment), refunded (given back) or taken "
+             "(still open: only after a forced close)"),
+            ("sale_id", "integer", "The sale it paid"),
+            ("payment_id", "integer", "The sale's payment row"),
+            ("refund_reference", "string", "Refund reference from the terminal"),
+            ("refund_reason", "string", "Why it was given back"),
+            ("refunded_at", "datetime", "Given back at (UTC)"),
+            ("refunded_by", "string", "Clerk who gave it back"),
+            ("approver", "string", "Manager who approved giving it back")),
+    primary_key=("id",), key_column="id",
+    description="Sales area: card/QR payments taken before their sale was written",
+    order=31))
