@@ -251,7 +251,7 @@ class HallTermApp(App[None]):
         for kept in self.kept_posts.values():
             if kept.get("taken") and problem is None:
                 problem = _("Money was taken for a sale on the Sales screen: complete the sale, "
-                            "or give the money back with Ctrl+K, before you leave.")
+                            "or give the money back with Ctrl+B, before you leave.")
             elif kept.get("lines"):
                 questions.append(_("The cart on the Sales screen will be emptied."))
         return problem, questions

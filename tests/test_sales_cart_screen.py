@@ -262,3 +262,20 @@ async def test_f1_during_a_sale_and_back_keeps_the_cart(hall, tmp_path):
         await settle(pilot)
         await scan(pilot, "100")
         assert "change ¥12.00" in shown(app, "#banner-text")  # ¥49 + ¥39
+
+
+@pilot_test
+async def test_ctrl_b_gives_a_taken_payment_back_and_keeps_the_cart(hall, tmp_path):
+    app, ctx = post_host(hall, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, "ACC-CASE")
+        await pay_qr(pilot, "card", "20", "C-20")
+        await pilot.press("ctrl+b")
+        await fill_form(pilot, reference="CR-20", reason="wrong card")
+        await wait_for(pilot, lambda: app.screen.query("#dialog-empno"))
+        await pilot.press(*"8002", "enter", *STAFF_PIN, "enter")
+        await wait_for(pilot, lambda: "given back" in shown(app, "#sales-message"))
+        await settle(pilot)
+        assert cart_of(app).payments == [] and len(cart_of(app).lines) == 1
+    assert carts.open_carts(ctx, counter=1) == []

@@ -415,7 +415,7 @@ def paid_carts_at(session, counter: int) -> list[str]:
 
 def _describe(cart: OpenCart) -> str:
     return _("Counter {counter}: an unfinished sale by {empno} holds {money} taken; complete "
-             "the sale or refund the payments back (Sales, Ctrl+K).").format(
+             "the sale or refund the payments back (Sales, Ctrl+B).").format(
         counter=cart.counter, empno=cart.clerk,
         money=", ".join(p.label() for p in cart.taken))
 

@@ -71,7 +71,7 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
         Binding("ctrl+l", "clear_cart", N_("Clear"), tooltip=N_(
             "Empty the cart (asks first; money taken is given back first)"),
                 id="sales.clear", priority=True),
-        Binding("ctrl+k", "refund_taken", N_("Give back"), tooltip=N_(
+        Binding("ctrl+b", "refund_taken", N_("Give back"), tooltip=N_(
             "Give card/QR money taken on this cart back to the customer (duty manager "
             "approves)"), id="sales.refund_taken", priority=True),
         Binding("ctrl+f", "find", N_("Find"), tooltip=N_("Search the catalog by name"),

@@ -6,7 +6,7 @@ changes are kept too. Opening the screen finds the cart again: the one left by
 F1 (kept in the app's memory, also without payments) or, after a restart or a
 crash, the one the store holds for this counter. Clearing a cart asks first; a
 cart with taken money is never cleared: the clerk completes the sale or gives the
-money back to the card/QR (Ctrl+K, the duty manager approves).
+money back to the card/QR (Ctrl+B, the duty manager approves).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class CartKeeping:
         self._show_kept(cart)
         more = len(found) - 1
         text = _("Unfinished sale by {empno} found: {money} taken. Complete it (Ctrl+T cash, "
-                 "Ctrl+Y card/QR) or give the money back (Ctrl+K).").format(
+                 "Ctrl+Y card/QR) or give the money back (Ctrl+B).").format(
             empno=cart.clerk, money=_money(cart.taken))
         if more:
             text += " " + _("{n} more unfinished sales wait at this counter.").format(n=more)
@@ -82,7 +82,7 @@ class CartKeeping:
         if not self.taken:
             return None
         return _("{money} was taken for the sale on the cart: complete the sale, or give the "
-                 "money back with Ctrl+K (the duty manager approves), before you leave.").format(
+                 "money back with Ctrl+B (the duty manager approves), before you leave.").format(
             money=_money(self.taken))
 
     def leave_question(self) -> str | None:
