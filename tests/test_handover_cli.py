@@ -144,3 +144,26 @@ def test_interactive_stopped_halfway_resumes(hall):
     assert "counted ¥495.00, expected ¥500.00" in r.stdout
     done = handover.handovers(hall.manager)[0]
     assert (done.cash_reason, done.witness, done.incoming) == ("counted twice", "8002", "8005")
+
+
+def test_scripted_refusal_for_a_missing_reason_names_the_step_that_finishes_it(hall):
+    """Issue 11: a missing stock reason left a paused counter and no way forward but --restart."""
+    counter_hall(hall)
+    base = ["--counter", "1", "--outgoing", "8004", "--pin-from-env", "--day-end",
+            "--cash", "500", *serial_args(SERIALS), "--count", "ACC-CABLE-C=9",
+            "--count", "ACC-CASE=5"]
+    r = run(hall, *base)
+    assert r.exit_code == 3, r.output
+    # the count is recorded (blind: the difference shows only now) and the refusal says
+    # exactly what finishes it
+    first = handover.active(hall.manager, counter=1)
+    assert first.state == "counted"
+    assert first.number in r.stderr and "--stock-reason TEXT" in r.stderr
+    assert "--cancel --reason" in r.stderr
+    r = run(hall, *base, "--stock-reason", "one cable sold unrecorded")
+    assert r.exit_code == 0, r.output
+    assert "already recorded and kept" in r.stdout and "--restart to count again" not in r.stdout
+    done = handover.get(hall.manager, handover_id=first.id)
+    assert done.state == "done" and done.stock_reason == "one cable sold unrecorded"
+    info = next(c for c in queue.queue_status(hall.manager).counters if c.number == 1)
+    assert info.state == "closed"

@@ -262,7 +262,8 @@ def handover(
         view = ho.submit_count(hctx, handover_id=view.id, cash_fen=cash_fen,
                                denominations=notes, serials=scanned, counts=counted)
     elif cash is not None or denominations or scanned or counted:
-        io.say(_("The count was already submitted; use --restart to count again."))
+        io.say(_("Handover {number}: the count is already recorded and kept; the count given "
+                 "now is not used (--restart counts afresh).").format(number=view.number))
     _show_count(io, view)
 
     # -- reasons and the witness -----------------------------------------------------------
@@ -284,6 +285,9 @@ def handover(
               and (view.needs_cash_reason or view.needs_stock_reason)):
             witness_no = io.ask(_("Witness (employee number; empty: none)"), "--witness",
                                 default="") or None
+        if not io.interactive:
+            _refuse_unless_complete(view, counter=counter, cash_reason=cash_reason,
+                                    stock_reason=why_stock, witness=witness_no)
         if witness_no:
             who = approve(hctx, action="handover.witness", empno=witness_no,
                           pin=io.pin(witness_no, WITNESS_PIN_ENV))
@@ -320,3 +324,29 @@ def _ask_serials(io: _Io) -> list[str]:
         if not value:
             return out
         out.append(value)
+
+
+def _refuse_unless_complete(view, *, counter: int, cash_reason: str | None,
+                            stock_reason: str | None, witness: str | None) -> None:
+    """A scripted run missing a reason or the witness stops at a named, resumable step.
+
+    The blind count is recorded (the clerk learns of a difference only once it is);
+    the handover stays "counted" and the counter paused until the same command is run
+    again with what is missing (the count is kept), or ``--cancel --reason``.
+    """
+    from hallterm.errors import Refused
+    from hallterm.services.handover import state_label
+
+    missing = []
+    if view.needs_cash_reason and not (cash_reason or "").strip():
+        missing.append("--reason TEXT")
+    if view.needs_stock_reason and not (stock_reason or "").strip():
+        missing.append("--stock-reason TEXT")
+    if view.needs_witness and not (witness or "").strip():
+        missing.append("--witness EMPNO")
+    if missing:
+        raise Refused(_("Handover {number}: the count is recorded and differs ({state}; counter "
+                        "{counter} stays paused). To finish, run the same command again with "
+                        "{options} (the count is kept); or give it up with --cancel --reason "
+                        "TEXT.").format(number=view.number, state=state_label(view.state),
+                                        counter=counter, options=" ".join(missing)))
