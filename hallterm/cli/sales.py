@@ -395,6 +395,37 @@ def count_cmd(
     if json_:
         print_json(result)
         return
-    typer.echo(_("Counter {n}: counted {counted}, expected {expected}, difference {diff}.").format(
-        n=counter, counted=format_fen(result.counted_fen),
+    typer.echo(_("Count {id} recorded. Counter {n}: counted {counted}, expected {expected}, "
+                 "difference {diff}.").format(
+        id=result.id, n=counter, counted=format_fen(result.counted_fen),
         expected=format_fen(result.expected_fen), diff=format_fen(result.difference_fen)))
+    if result.difference_fen and not result.reason:
+        typer.echo(_("The reason for the difference is missing; the day does not close until "
+                     "it is given: hallterm cash count-reason {id} --reason TEXT").format(
+            id=result.id), err=True)
+
+
+@cash_app.command("count-reason")
+@handle_errors
+def count_reason_cmd(
+    ctx: typer.Context,
+    count_id: int = typer.Argument(..., help=_("The count's number."), metavar="COUNT_ID"),
+    reason: str = typer.Option(..., "--reason", help=_(
+        "Why counted and expected differ (长短款)."), metavar="TEXT"),
+    as_: str | None = AS_OPTION,
+    command_id: str | None = COMMAND_ID_OPTION,
+    json_: bool = JSON_OPTION,
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Give the missing reason of a count's difference (the clerk who counted, or a manager)."""
+    from hallterm.money import format_fen
+    from hallterm.services.cash import give_count_reason
+
+    hctx = sign_in(options(ctx).ctx(store), as_)
+    result = give_count_reason(hctx, count_id=count_id, reason=reason, command_id=command_id)
+    if json_:
+        print_json(result)
+        return
+    typer.echo(_("Count {id} (counter {n}, difference {diff}): reason {reason}.").format(
+        id=result.id, n=result.counter, diff=format_fen(result.difference_fen),
+        reason=result.reason))

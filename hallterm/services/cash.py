@@ -309,7 +309,12 @@ def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: st
                  business_day: date | None = None) -> CashCounted:
     """Inside the caller's transaction (handover, closing): record a drawer count.
 
-    A difference (长短款) needs a reason; the caller decides who witnesses it.
+    The count is recorded as counted, whatever the amount: the difference (长短款) is
+    a fact, and the clerk learns it only once the count is in (a count is never
+    refused for differing, so amounts cannot be tried until none shows). A
+    difference without a reason is recorded with the reason missing; it is given
+    afterwards (``give_count_reason``) and the day does not close until it is.
+    The caller decides who witnesses it.
     """
     if purpose not in PURPOSES:
         raise BadInput(_("A count is for handover, day_end or check."))
@@ -319,17 +324,7 @@ def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: st
     _counter_exists(uow, counter)
     drawer = drawer_in(uow.session, counter=counter, business_day=day)
     difference = counted_fen - drawer.expected_fen
-    why = (reason or "").strip() or None
-    if difference and not why and not sees_expected(uow.actor):
-        # Blind: the clerk learns that the count differs, not what the drawer should hold.
-        raise BadInput(_("Counted {counted}: the count differs from what the drawer should "
-                         "hold; give the reason for the difference (长短款), or count again."
-                         ).format(counted=format_fen(counted_fen)))
-    if difference and not why:
-        raise BadInput(_("Counted {counted}, expected {expected}: give the reason for the "
-                         "difference of {diff}.").format(
-            counted=format_fen(counted_fen), expected=format_fen(drawer.expected_fen),
-            diff=format_fen(difference)))
+    why = ((reason or "").strip() or None) if difference else None
     cid = uow.sql(
         "INSERT INTO cash_count (business_day, counter, at, purpose, counted_fen, expected_fen, "
         "difference_fen, reason, actor, witness) VALUES (:d, :c, :at, :p, :n, :e, :x, :r, :a, :w) "
@@ -368,6 +363,59 @@ def count_cash(ctx: Ctx, *, counter: int, counted_fen: int, purpose: str = "chec
                             reason=reason, witness=witness)
 
     return run_write(ctx, "cash.count", work, command_id=command_id, result_type=CashCounted)
+
+
+def give_count_reason(ctx: Ctx, *, count_id: int, reason: str,
+                      command_id: str | None = None) -> CashCounted:
+    """Give the missing reason of a recorded count's difference (长短款), afterwards.
+
+    The clerk who counted or a duty/hall manager gives it; a reason already given
+    stays (it is not rewritten), and a count without a difference needs none.
+    """
+    from hallterm.permissions import MANAGERS
+
+    require(ctx.actor, "cash.move")
+    why = (reason or "").strip()
+    if not why:
+        raise BadInput(_("Give the reason for the difference (长短款)."))
+
+    def work(uow: UnitOfWork) -> CashCounted:
+        row = uow.sql("SELECT id, counter, business_day, purpose, counted_fen, expected_fen, "
+                      "difference_fen, reason, actor, witness FROM cash_count WHERE id = :i",
+                      {"i": count_id}).first()
+        if row is None:
+            raise BadInput(_("No cash count {id}.").format(id=count_id))
+        if not row[6]:
+            raise Refused(_("Count {id} has no difference; it needs no reason.")
+                          .format(id=count_id))
+        if row[7]:
+            raise Refused(_("Count {id} already has its reason: {reason}.")
+                          .format(id=count_id, reason=row[7]))
+        actor = uow.actor
+        if actor is None or (actor.empno != row[8] and not set(actor.roles) & MANAGERS):
+            raise Forbidden(_("The reason of count {id} is given by the clerk who counted "
+                              "({empno}) or a duty or hall manager.")
+                            .format(id=count_id, empno=row[8]))
+        day = date.fromisoformat(str(row[2])[:10])
+        uow.sql("UPDATE cash_count SET reason = :r WHERE id = :i", {"r": why[:200], "i": row[0]})
+        uow.audit("cash.count_reason", entity="cash_count", entity_id=row[0], business_day=day,
+                  payload={"counter": row[1], "difference_fen": row[6], "reason": why[:200]})
+        return CashCounted(row[0], row[1], day, row[3], row[4], row[5], row[6], why[:200],
+                           row[9])
+
+    return run_write(ctx, "cash.count_reason", work, command_id=command_id,
+                     result_type=CashCounted)
+
+
+@dayparts.register_blocker
+def _differences_without_reason(ctx: Ctx, business_day: date) -> list[str]:
+    """Closing: every count that found a difference must have its reason."""
+    with ctx.store.read() as session:
+        rows = execute(session, "SELECT id, counter FROM cash_count WHERE business_day = :d AND "
+                       "difference_fen != 0 AND reason IS NULL ORDER BY id",
+                       {"d": business_day.isoformat()}).all()
+    return [_("Count {id} of counter {n} has a difference without a reason: give it with "
+              "`cash count-reason {id} --reason TEXT`.").format(id=r[0], n=r[1]) for r in rows]
 
 
 @dayparts.register_blocker
