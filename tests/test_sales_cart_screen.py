@@ -279,3 +279,27 @@ async def test_ctrl_b_gives_a_taken_payment_back_and_keeps_the_cart(hall, tmp_pa
         await settle(pilot)
         assert cart_of(app).payments == [] and len(cart_of(app).lines) == 1
     assert carts.open_carts(ctx, counter=1) == []
+
+
+@pilot_test
+async def test_card_form_keeps_what_was_typed_and_marks_a_bad_amount(hall, tmp_path):
+    from screens.widgets.form_dialog import FormDialog
+
+    app, _ctx = post_host(hall, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await scan(pilot, "ACC-CASE")
+        await pilot.press("ctrl+y")
+        await fill_form(pilot, method="card", amount="abc", reference="REF1")
+        form = app.screen
+        await wait_for(pilot, lambda: "abc" in str(form.query_one("#form-error").render()))
+        assert isinstance(form, FormDialog)
+        assert form.values() == {"method": "card", "amount": "abc", "reference": "REF1"}
+        assert form.query_one("#field-amount", Input).has_class("-invalid")
+        assert "abc" in str(form.query_one("#form-error").render())
+        form.query_one("#field-amount", Input).value = "10"
+        form.set_focus(form.query_one("#field-reference", Input))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert [p.reference for p in cart_of(app).payments] == ["REF1"]

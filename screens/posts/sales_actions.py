@@ -135,18 +135,13 @@ class SalesDialogs:
         answer = await self._ask(_("Card or QR payment (due {due})").format(due=format_fen(due)),
                                  [Field("method", N_("Method: card, wechat or alipay"), "card"),
                                   Field("amount", N_("Amount"), format_fen(due, symbol=False)),
-                                  Field("reference", N_("Terminal reference number"))])
+                                  Field("reference", N_("Terminal reference number"))],
+                                 check=lambda values: _card_payment(values, due))
         if answer is None:
             self._set_mode("scan")
             return
-        method = answer["method"].strip().lower()
         try:
-            amount = parse_fen(answer["amount"], allow_zero=False)
-            payment = sales.PaymentIn(method, amount, reference=answer["reference"])
-            if amount > due:
-                raise BadInput(_("{amount} is more than the {due} due.").format(
-                    amount=format_fen(amount), due=format_fen(due)))
-            sales.settle(amount, [payment])  # checks the method and the reference
+            payment = _card_payment(answer, due)
         except BadInput as exc:
             self._say(str(exc), error=True)
             return
@@ -356,3 +351,24 @@ def _refund_lines(text: str) -> list[reversals.RefundLine] | None:
             raise BadInput(_("Refund lines look like 1:1 3:2 (line:quantity), or all."))
         out.append(reversals.RefundLine(int(line), int(qty or 1)))
     return out
+
+
+def _card_payment(values: dict, due: int) -> sales.PaymentIn:
+    """The card/QR payment the form asks for; a ``BadInput`` names the wrong field."""
+    method = values["method"].strip().lower()
+    if method not in sales.METHODS:
+        raise BadInput(_("Unknown payment method {method}.").format(method=method),
+                       field="method")
+    try:
+        amount = parse_fen(values["amount"], allow_zero=False)
+    except BadInput as exc:
+        raise BadInput(str(exc), field="amount") from None
+    if amount > due:
+        raise BadInput(_("{amount} is more than the {due} due.").format(
+            amount=format_fen(amount), due=format_fen(due)), field="amount")
+    payment = sales.PaymentIn(method, amount, reference=values["reference"])
+    try:
+        sales.settle(amount, [payment])  # checks the reference
+    except BadInput as exc:
+        raise BadInput(str(exc), field="reference") from None
+    return payment
