@@ -87,6 +87,39 @@ async def test_duty_manager_runs_a_handover_with_shortage_and_missing_serial(hal
 
 
 @run_async
+async def test_reasons_typed_survive_a_cancelled_witness_step(hall):
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await type_enter(pilot, "8004")
+        await type_enter(pilot, PIN)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_enter(pilot, "490")
+        await burst(pilot, *[k for s in [*HANDSETS, *SIMS[:2]] for k in (*s, "enter")])
+        await settle(pilot)
+        await pilot.press("tab", "tab")
+        await type_enter(pilot, "ACC-CABLE-C=10,ACC-CASE=5")
+        await pilot.press("r")
+        await settle(pilot)
+        await type_enter(pilot, "short change")
+        await type_enter(pilot, "a cable lent to the demo table")
+        await pilot.press("escape")  # the witness is not there yet
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        from textual.widgets import Input
+
+        assert [i.value for i in app.screen.query(Input)] == [
+            "short change", "a cable lent to the demo table"]
+        assert not app.bugs
+
+
+@run_async
 async def test_screen_cancel_and_refusals(hall):
     counter_hall(hall)
     duty = hall.as_("8002")

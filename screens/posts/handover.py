@@ -150,6 +150,8 @@ class HandoverScreen(PostScreen):
     def __init__(self) -> None:
         super().__init__()
         self.overview: Overview | None = None
+        # Reasons typed for a handover whose witness step was cancelled: offered again.
+        self._reason_drafts: dict[int, dict[str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -354,12 +356,13 @@ class HandoverScreen(PostScreen):
         if view is None:
             return
         fields = []
+        draft = self._reason_drafts.get(view.id, {})
         if view.needs_cash_reason:
             fields.append(Field("cash", N_("Reason for the cash difference (长短款)"),
-                                view.cash_reason or ""))
+                                draft.get("cash") or view.cash_reason or ""))
         if view.needs_stock_reason:
             fields.append(Field("stock", N_("Reason for the stock difference"),
-                                view.stock_reason or ""))
+                                draft.get("stock") or view.stock_reason or ""))
         values: dict[str, str] = {}
         ctx = self.hctx
         if fields:
@@ -368,6 +371,7 @@ class HandoverScreen(PostScreen):
             if answer is None:
                 return
             values = answer
+            self._reason_drafts[view.id] = dict(answer)
         witness = None
         # The duty manager running this screen signs any difference as witness (监交人);
         # above the hall's threshold the service requires it.
