@@ -12,6 +12,7 @@ import re
 
 from hallterm.errors import BadInput
 from hallterm.i18n import _
+from hallterm.textinput import digits
 
 EMPNO_MIN = 3
 EMPNO_MAX = 12
@@ -20,8 +21,9 @@ EMPNO_INPUT = r"[0-9]*"  # what an employee-number input lets through (Input.res
 
 
 def check_empno(empno: str | None) -> str:
-    """The employee number, stripped, or ``BadInput`` (e.g. "abc", "12", 13 digits)."""
-    value = (empno or "").strip()
+    """The employee number, stripped and NFKC-normalised to ASCII digits, or
+    ``BadInput`` (e.g. "abc", "12", 13 digits)."""
+    value = digits(empno)  # NFKC: full-width "８００１" is 8001, never a second account
     if not EMPNO_RE.fullmatch(value):
         raise BadInput(_("An employee number is {low}-{high} digits, e.g. 8001: {text}").format(
             low=EMPNO_MIN, high=EMPNO_MAX, text=value or "-"))

@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from hallterm.errors import BadInput, ConfigError
 from hallterm.i18n import _
 
-PIN_RE = re.compile(r"^\d{6}$")
+PIN_RE = re.compile(r"^[0-9]{6}$")
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 
 
@@ -34,8 +34,11 @@ def use_fast_hashing() -> None:
 
 
 def check_pin_format(pin: str) -> str:
-    """A PIN is exactly six digits."""
-    if not PIN_RE.match(pin or ""):
+    """A PIN is exactly six digits (full-width or other Unicode digits count as theirs)."""
+    from hallterm.textinput import digits
+
+    pin = digits(pin)
+    if not PIN_RE.match(pin):
         raise BadInput(_("A PIN is exactly 6 digits."))
     return pin
 
@@ -58,7 +61,7 @@ def unknown_tag(text: str, pepper: bytes) -> str:
 
 def hash_pin(pin: str, pepper: bytes) -> str:
     """The stored form of a PIN."""
-    check_pin_format(pin)
+    pin = check_pin_format(pin)
     return _hasher.hash(_keyed(pin, pepper))
 
 
@@ -81,7 +84,10 @@ def dummy_verify(pin: str, pepper: bytes) -> bool:
 
 def verify_pin(stored: str, pin: str, pepper: bytes) -> bool:
     """Whether ``pin`` matches the stored hash (constant-time inside Argon2)."""
-    if not PIN_RE.match(pin or ""):
+    from hallterm.textinput import digits
+
+    pin = digits(pin)
+    if not PIN_RE.match(pin):
         return False
     try:
         return _hasher.verify(stored, _keyed(pin, pepper))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import typer.core
 
 from hallterm.errors import EXIT_BAD_INPUT, HallTermError
 from hallterm.i18n import _
@@ -104,6 +105,14 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             typer.echo(_("Interrupted; nothing was half-written."), err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # `hallterm audit list | head -1`: the reader has gone; stop quietly.
+            quiet_stdout()
+            raise typer.Exit(0) from None
+        except OverflowError:
+            # A number past SQLite's 64-bit integers (--counter 99999999999999999999).
+            typer.echo(_("A number is too large."), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         except Exception as exc:
             from hallterm.store import is_busy
 
@@ -129,6 +138,44 @@ def never_prompt_for_pins(flag: bool) -> None:
 def pins_only_from_env() -> bool:
     """True when the global ``--pin-from-env`` was given."""
     return _never_prompt["pin"]
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null (after a broken pipe: Python's last flush must not fail)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """The root command: a usage error is one line on stderr and exit 2 (no usage block)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        from typer._click import exceptions as click  # the click Typer vendors
+
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.NoArgsIsHelpError as exc:
+            exc.show()  # `hallterm day`: the group's help, as before
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "hallterm"
+            text = " ".join(exc.format_message().split())
+            hint = " (-h)" if isinstance(exc, click.UsageError) else ""
+            typer.echo(f"{where}: {text}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo(_("Aborted."), err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            quiet_stdout()
+            sys.exit(0)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def read_pin(prompt: str, *, env: str = PIN_ENV, confirm: bool = False) -> str:

@@ -19,6 +19,7 @@ from hallterm.cli import sales as sales_cli
 from hallterm.cli import staff as staff_cli
 from hallterm.cli import stock as stock_cli
 from hallterm.cli.common import (
+    OneLineErrors,
     Options,
     handle_errors,
     never_prompt_for_pins,
@@ -33,6 +34,7 @@ if os.environ.get("HALLTERM_LANGUAGE") in LANGUAGES:
 
 app = typer.Typer(
     name="hallterm",
+    cls=OneLineErrors,
     help=_("HallTerm: the service hall's counter terminals, shift handover, day close and "
            "export."),
     no_args_is_help=True,

@@ -26,6 +26,7 @@ from hallterm.permissions import APPROVERS, require
 from hallterm.services import dayparts
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
+from hallterm.textinput import free_text
 
 REASONS: dict[str, str] = {
     "bank_drop": N_("Bank drop"),
@@ -324,7 +325,7 @@ def record_count(uow: UnitOfWork, *, counter: int, counted_fen: int, purpose: st
     _counter_exists(uow, counter)
     drawer = drawer_in(uow.session, counter=counter, business_day=day)
     difference = counted_fen - drawer.expected_fen
-    why = ((reason or "").strip() or None) if difference else None
+    why = (free_text(reason, what=_("A reason")) or None) if difference else None
     cid = uow.sql(
         "INSERT INTO cash_count (business_day, counter, at, purpose, counted_fen, expected_fen, "
         "difference_fen, reason, actor, witness) VALUES (:d, :c, :at, :p, :n, :e, :x, :r, :a, :w) "
@@ -375,7 +376,7 @@ def give_count_reason(ctx: Ctx, *, count_id: int, reason: str,
     from hallterm.permissions import MANAGERS
 
     require(ctx.actor, "cash.move")
-    why = (reason or "").strip()
+    why = free_text(reason, what=_("A reason"))
     if not why:
         raise BadInput(_("Give the reason for the difference (长短款)."))
 

@@ -32,6 +32,7 @@ from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import dayparts, figures
 from hallterm.store import execute
+from hallterm.textinput import free_text
 
 REPORT_FORMAT = 1
 MAX_REASON = 500
@@ -138,7 +139,7 @@ def close_day(ctx: Ctx, *, business_day: date | None = None, force: bool = False
     """
     require(ctx.actor, "day.close")
     day = business_day or _default_day(ctx)
-    reason = (reason or "").strip() or None
+    reason = free_text(reason, what=_("A reason")) or None
     if force:
         require(ctx.actor, "day.force_close")
         if reason is None:

@@ -57,6 +57,7 @@ from hallterm.money import format_fen, parse_fen
 from hallterm.permissions import APPROVERS, COUNTER_ROLES, allowed, require
 from hallterm.services import dayparts
 from hallterm.store import execute
+from hallterm.textinput import digits, free_text
 
 KINDS: dict[str, str] = {"shift": N_("Shift handover"), "day_end": N_("Day-end hand-in")}
 STATES: dict[str, str] = {
@@ -315,7 +316,7 @@ def add_denomination(into: dict[int, int], face_fen: int, count: int) -> None:
 
 
 def _reason(text: str | None) -> str | None:
-    text = (text or "").strip() or None
+    text = free_text(text, what=_("A reason")) or None
     if text is not None and len(text) > MAX_REASON:
         raise BadInput(_("A reason is at most {n} characters.").format(n=MAX_REASON))
     return text
@@ -578,10 +579,10 @@ def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, rest
 
 def _person(unit: ReadUnit, empno: str, what: str) -> Actor:
     row = unit.sql("SELECT id, empno, name, roles, language, active FROM staff WHERE empno = :e",
-                   {"e": (empno or "").strip()}).first()
+                   {"e": digits(empno)}).first()
     if row is None or not row[5]:
         raise BadInput(_("{what}: no active staff member with employee number {empno}.").format(
-            what=what, empno=(empno or "").strip()))
+            what=what, empno=digits(empno)))
     return Actor(row[0], row[1], row[2], frozenset(row[3].split()), row[4])
 
 

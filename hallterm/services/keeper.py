@@ -24,6 +24,7 @@ from hallterm.errors import Forbidden, NotFound, Refused
 from hallterm.i18n import N_, _
 from hallterm.permissions import MANAGERS
 from hallterm.store import execute
+from hallterm.textinput import free_text
 
 MAX_REASON = 200
 
@@ -74,7 +75,7 @@ def keeper(ctx: Ctx, *, counter: int) -> Keeper:
 
 def clean_reason(reason: str | None) -> str | None:
     """An override reason, stripped; ``None`` when empty."""
-    text = (reason or "").strip()
+    text = free_text(reason, what=_("A reason"))
     return text[:MAX_REASON] or None
 
 

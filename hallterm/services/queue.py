@@ -30,6 +30,7 @@ from hallterm.permissions import allowed, require
 from hallterm.services import policy
 from hallterm.services.keeper import require_keeper
 from hallterm.store import execute
+from hallterm.textinput import free_text
 
 KIOSK = Actor(id=0, empno="kiosk", name="Ticket kiosk", roles=frozenset())
 PRIORITIES = policy.CLASSES
@@ -679,7 +680,7 @@ def finish(ctx: Ctx, *, counter: int | None = None,
 def park(ctx: Ctx, *, counter: int | None = None, reason: str | None = None,
          override_reason: str | None = None) -> TicketInfo:
     """Park (挂起) the ticket being served: the customer fetches a document."""
-    reason = (reason or "").strip()[:200] or None
+    reason = free_text(reason, what=_("A reason"))[:200] or None
 
     def change(uow, day, row, hall):
         uow.sql("UPDATE ticket SET state = 'parked', parked_at = :at, reason = "
@@ -787,7 +788,7 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
     if not (allowed(ctx.actor.roles, "queue.manage") or allowed(ctx.actor.roles, "queue.serve")):
         require(ctx.actor, "queue.manage")
     target = (service or "").strip().upper()
-    reason = (reason or "").strip()[:200] or None
+    reason = free_text(reason, what=_("A reason"))[:200] or None
 
     def work(uow: UnitOfWork) -> TicketInfo:
         hall = _hall_in(uow)
@@ -845,7 +846,7 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
 def cancel(ctx: Ctx, *, number: str, reason: str) -> TicketInfo:
     """Cancel a waiting (or missed) ticket: the customer left (guide)."""
     require(ctx.actor, "queue.manage")
-    reason = (reason or "").strip()
+    reason = free_text(reason, what=_("A reason"))
     if not reason:
         raise BadInput(_("Give a reason for cancelling the ticket."))
 
@@ -870,7 +871,7 @@ def cancel(ctx: Ctx, *, number: str, reason: str) -> TicketInfo:
 def reinsert(ctx: Ctx, *, number: str, reason: str, places: int | None = None) -> TicketInfo:
     """Put a missed ticket whose customer came back a few places on in line (顺延)."""
     require(ctx.actor, "queue.manage")
-    reason = (reason or "").strip()
+    reason = free_text(reason, what=_("A reason"))
     if not reason:
         raise BadInput(_("Give a reason for re-inserting the ticket."))
     if places is not None and not 0 <= places <= 50:
@@ -917,7 +918,7 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
         if ctx.counter != counter:
             raise Refused(_("You may change only your own counter ({counter}).").format(
                 counter=ctx.counter if ctx.counter is not None else "-"))
-    reason = (reason or "").strip()[:200] or None
+    reason = free_text(reason, what=_("A reason"))[:200] or None
 
     def work(uow: UnitOfWork) -> CounterInfo:
         day = uow.open_day()

@@ -24,6 +24,7 @@ from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.services.sales import SaleView, _check_approver, _read_sale
+from hallterm.textinput import free_text
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _at(ctx: Ctx, counter: int | None, sale: SaleView) -> int:
 
 
 def _reason(reason: str | None) -> str:
-    why = (reason or "").strip()
+    why = free_text(reason, what=_("A reason"), field="reason")
     if not why:
         raise BadInput(_("Give a reason."), field="reason")
     if len(why) > 200:

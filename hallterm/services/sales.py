@@ -27,6 +27,7 @@ from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, require
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
+from hallterm.textinput import free_text
 
 CASH = "cash"
 METHODS: dict[str, str] = {
@@ -125,7 +126,7 @@ def check_override(line: CartLine, *, unit_price_fen: int | None = None, discoun
         raise BadInput(_("The discount of {discount} is more than the line ({line}).").format(
             discount=format_fen(discount_fen), line=format_fen(price * line.quantity)),
             field="discount")
-    why = (reason or "").strip()
+    why = free_text(reason, what=_("A reason"), field="reason")
     if not why:
         raise BadInput(_("Give a reason for the price change."), field="reason")
     return replace(line, unit_price_fen=price, discount_fen=discount_fen, reason=why[:200])

@@ -23,6 +23,7 @@ from hallterm.errors import AuthFailed, BadInput, Forbidden, NotFound
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import APPROVERS, ROLES, require
+from hallterm.textinput import digits, free_text
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
         return _second_person(ctx, empno=empno, pin=pin, purpose=purpose,
                               exclude_id=exclude_id)
     attempts, minutes = _thresholds(ctx)
-    empno = (empno or "").strip()
+    empno = digits(empno)  # "８００１" is 8001, never a second account
 
     def work(uow: UnitOfWork) -> tuple[Actor | None, str | None]:
         row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
@@ -224,7 +225,7 @@ def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
     """
     sign_in_attempts, _minutes = _thresholds(ctx)
     limit, minutes = _approval_limits(ctx)
-    empno = (empno or "").strip()
+    empno = digits(empno)
 
     def wait_message(until: datetime, uow: UnitOfWork) -> str:
         left = max(1, int((until - uow.now).total_seconds() + 59) // 60)
@@ -334,7 +335,7 @@ def _pin_matches(ctx: Ctx, *, empno: str, pin: str, purpose: str,
     limit, minutes = _approval_limits(ctx)
     with ctx.store.read() as session:
         row = execute(session, f"SELECT {_COLUMNS} FROM staff WHERE empno = :e",
-                      {"e": (empno or "").strip()}).first()
+                      {"e": digits(empno)}).first()
         waiting = False
         if purpose in SECOND_PERSON:
             waiting = _wait_until(lambda q, p: execute(session, q, p), ctx.terminal,
@@ -383,7 +384,7 @@ def approve(ctx: Ctx, *, action: str, empno: str, pin: str) -> Actor:
     roles = APPROVERS.get(action)
     if roles is None:
         raise BadInput(f"no approval rule for {action!r}")
-    if ctx.actor is not None and (empno or "").strip() == ctx.actor.empno:
+    if ctx.actor is not None and digits(empno) == ctx.actor.empno:
         raise Forbidden(_("You cannot approve your own action; another person must."))
     approver = check_pin(ctx, empno=empno, pin=pin, purpose="approve",
                          exclude_id=ctx.actor.id if ctx.actor else None)
@@ -429,7 +430,7 @@ def add_staff(ctx: Ctx, *, empno: str, name: str, roles: list[str], pin: str,
     """Add a member of staff (hall manager only)."""
     require(ctx.actor, "staff.manage")
     empno = check_empno(empno)
-    name = (name or "").strip()
+    name = free_text(name, what=_("A name"))
     if not name or len(name) > 60:
         raise BadInput(_("A name is 1-60 characters."))
     roles_t = check_roles(roles)
@@ -498,6 +499,7 @@ def set_active(ctx: Ctx, *, empno: str, active: bool, command_id: str | None = N
 def unlock(ctx: Ctx, *, empno: str) -> None:
     """Clear a PIN lockout (hall manager)."""
     require(ctx.actor, "staff.unlock")
+    empno = digits(empno)
 
     def work(uow: UnitOfWork) -> None:
         _get_row(uow, empno)
