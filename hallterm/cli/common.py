@@ -175,6 +175,14 @@ class OneLineErrors(typer.core.TyperGroup):
         except BrokenPipeError:
             quiet_stdout()
             sys.exit(0)
+        except SystemExit as exc:
+            from typer._click.utils import PacifyFlushWrapper
+
+            if exc.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+                # Typer met the broken pipe first (`hallterm --help | head -1`): not a failure.
+                quiet_stdout()
+                sys.exit(0)
+            raise
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -74,7 +74,8 @@ def main(
     terminal: str | None = typer.Option(None, "--terminal", help=_(
         "This terminal's id (HALLTERM_TERMINAL)."), metavar="ID"),
     counter: int | None = typer.Option(None, "--counter", help=_(
-        "The counter this terminal serves (HALLTERM_COUNTER)."), metavar="N"),
+        "The counter this terminal serves (HALLTERM_COUNTER)."), metavar="N",
+        max=2**63 - 1),  # past SQLite's integers: one line, exit 2
     language: str | None = typer.Option(None, "--language", help=_(
         "en or zh_CN (HALLTERM_LANGUAGE)."), metavar="LANG"),
     pin_from_env: bool = typer.Option(False, "--pin-from-env", help=_(
