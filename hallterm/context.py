@@ -145,25 +145,6 @@ class UnitOfWork(ReadUnit):
 
         return allocate(self.session, key)
 
-    def open_day(self, business_day: date | None = None) -> date:
-        """The business day this write belongs to; refuses unless it is open."""
-        day = business_day or self.now.date()
-        row = self.sql("SELECT state FROM business_day WHERE day = :d", {"d": day.isoformat()})
-        state = row.scalar()
-        if state is None:
-            raise DayNotOpen(
-                _("Business day {day} is not open; the hall manager opens it first.").format(
-                    day=day.isoformat()
-                )
-            )
-        if state != "open":
-            raise DayNotOpen(
-                _("Business day {day} is closed; nothing in it can change.").format(
-                    day=day.isoformat()
-                )
-            )
-        return day
-
     def audit(
         self,
         action: str,
