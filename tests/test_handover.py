@@ -6,6 +6,7 @@ import pytest
 
 from hallterm.errors import ApprovalRequired, AuthFailed, BadInput, Refused
 from hallterm.services import cash, closing, handover, queue
+from hallterm.services.handover import taking_over
 from hallterm.services.staff import approve, confirm_person
 from tests.sales_fixtures import HANDSETS, PIN, SIMS, stock_hall
 
@@ -238,18 +239,18 @@ def test_killed_inside_a_step_writes_nothing_of_it(ho, monkeypatch):
                           serials=full_serials(), counts=FULL_COUNTS)
     handover.review(ctx, handover_id=view.id, cash_reason="short ¥1")
     newcomer = incoming(ctx)
-    real = handover._set_counter
+    real = taking_over._set_counter
 
     def interrupted(*args, **kwargs):  # Ctrl-C after the cash count, before the counter opens
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(handover, "_set_counter", interrupted)
+    monkeypatch.setattr(taking_over, "_set_counter", interrupted)
     with pytest.raises(KeyboardInterrupt):
         handover.finish(ctx, handover_id=view.id, incoming=newcomer)
     assert handover.active(ctx, counter=1).state == "reviewed"
     assert cash.expected_cash(ctx, counter=1).counted_fen is None
     assert counter_state(ho).state == "paused"
-    monkeypatch.setattr(handover, "_set_counter", real)
+    monkeypatch.setattr(taking_over, "_set_counter", real)
     done = handover.finish(ctx, handover_id=view.id, incoming=newcomer)
     assert done.state == "done" and cash.expected_cash(ctx, counter=1).counted_fen == FLOAT - 100
 

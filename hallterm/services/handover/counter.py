@@ -1,0 +1,42 @@
+"""The counter's side of a handover: its row, the tickets it holds, its state changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hallterm.context import ReadUnit, UnitOfWork
+from hallterm.errors import NotFound
+from hallterm.i18n import _
+from hallterm.models.types import utc_text
+
+_QUEUE_CHANGES = "queue:changes"  # services.queue.CHANGES_KEY (live screens poll it)
+
+
+def _counter(uow: ReadUnit, counter: int):
+    row = uow.sql("SELECT c.number, c.services, c.state, c.clerk_id, c.active, s.empno FROM "
+                  "counter c LEFT JOIN staff s ON s.id = c.clerk_id WHERE c.number = :n",
+                  {"n": counter}).first()
+    if row is None or not row[4]:
+        raise NotFound(_("No counter {number} in this hall.").format(number=counter))
+    return row
+
+
+def _set_counter(uow: UnitOfWork, day: date, counter: int, current: str, state: str,
+                 clerk_id: int | None, reason: str) -> None:
+    """Change a counter's state inside the handover's transaction (as the queue does)."""
+    at = utc_text(uow.now)
+    uow.sql("UPDATE counter SET state = :s, clerk_id = :k, state_since = :at WHERE number = :n",
+            {"s": state, "k": clerk_id, "at": at, "n": counter})
+    uow.sql("INSERT INTO counter_event (business_day, counter, state, clerk_id, at, actor, "
+            "reason) VALUES (:d, :n, :s, :k, :at, :a, :r)",
+            {"d": day.isoformat(), "n": counter, "s": state, "k": clerk_id, "at": at,
+             "a": uow.actor.empno if uow.actor else None, "r": reason})
+    uow.next_number(_QUEUE_CHANGES)
+    uow.audit(f"counter.{state}", entity="counter", entity_id=counter, business_day=day,
+              payload={"from": current, "clerk_id": clerk_id, "reason": reason})
+
+
+def _held(uow: ReadUnit, counter: int, day: date) -> list[str]:
+    return [r[0] for r in uow.sql(
+        "SELECT number FROM ticket WHERE counter = :c AND business_day = :d AND state IN "
+        "('called', 'serving', 'parked') ORDER BY id", {"c": counter, "d": day.isoformat()}).all()]
