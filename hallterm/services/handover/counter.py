@@ -7,9 +7,6 @@ from datetime import date
 from hallterm.context import ReadUnit, UnitOfWork
 from hallterm.errors import NotFound
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
-
-_QUEUE_CHANGES = "queue:changes"  # services.queue.CHANGES_KEY (live screens poll it)
 
 
 def _counter(uow: ReadUnit, counter: int):
@@ -23,17 +20,11 @@ def _counter(uow: ReadUnit, counter: int):
 
 def _set_counter(uow: UnitOfWork, day: date, counter: int, current: str, state: str,
                  clerk_id: int | None, reason: str) -> None:
-    """Change a counter's state inside the handover's transaction (as the queue does)."""
-    at = utc_text(uow.now)
-    uow.sql("UPDATE counter SET state = :s, clerk_id = :k, state_since = :at WHERE number = :n",
-            {"s": state, "k": clerk_id, "at": at, "n": counter})
-    uow.sql("INSERT INTO counter_event (business_day, counter, state, clerk_id, at, actor, "
-            "reason) VALUES (:d, :n, :s, :k, :at, :a, :r)",
-            {"d": day.isoformat(), "n": counter, "s": state, "k": clerk_id, "at": at,
-             "a": uow.actor.empno if uow.actor else None, "r": reason})
-    uow.next_number(_QUEUE_CHANGES)
-    uow.audit(f"counter.{state}", entity="counter", entity_id=counter, business_day=day,
-              payload={"from": current, "clerk_id": clerk_id, "reason": reason})
+    """Change a counter's state inside the handover's transaction, through the queue."""
+    from hallterm.services import queue
+
+    queue.handover_counter_state(uow, counter=counter, state=state, clerk_id=clerk_id,
+                                 reason=reason, business_day=day)
 
 
 def _held(uow: ReadUnit, counter: int, day: date) -> list[str]:

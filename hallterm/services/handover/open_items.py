@@ -154,10 +154,11 @@ def _queue_pending(session, query: PendingQuery) -> list[PendingItem]:
 
 
 def _queue_hand_over(uow: UnitOfWork, query: PendingQuery, incoming: Actor) -> None:
-    """Tickets held at the counter now belong to the incoming clerk."""
-    uow.sql("UPDATE ticket SET clerk_id = :k WHERE counter = :c AND business_day = :d AND "
-            "state IN ('called', 'serving', 'parked')",
-            {"k": incoming.id, "c": query.counter, "d": query.business_day.isoformat()})
+    """Tickets held at the counter now belong to the incoming clerk (the queue's call)."""
+    from hallterm.services import queue
+
+    queue.hand_over_tickets(uow, counter=query.counter, business_day=query.business_day,
+                            clerk_id=incoming.id)
 
 
 register_pending(_queue_pending, hand_over=_queue_hand_over)
