@@ -12,6 +12,21 @@ EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_UNAVAILABLE = 75
+EXIT_INTERRUPTED = 130
+
+# What each exit code means, for the generated reference (docs/reference/exit-codes.md).
+EXIT_MEANINGS = {
+    EXIT_OK: "Done.",
+    EXIT_CHECK_FAILED: "A check failed (`audit verify` found a broken chain, `export verify` a bad "
+                       "file, …), or an unexpected error (logged to the `log_file` setting).",
+    EXIT_BAD_INPUT: "Bad input or usage: a wrong value, file or option; the message names it.",
+    EXIT_REFUSED: "Refused by a hall rule: wrong PIN, locked account, no permission, day not open "
+                  "or closed, this terminal's clock behind the audit log, …",
+    EXIT_UNAVAILABLE: "The store is temporarily unavailable (busy past the retry deadline, "
+                      "read-only), or another export holds the lock; try again.",
+    EXIT_INTERRUPTED: "Interrupted (Ctrl-C) while a step was being written: nothing of that step "
+                      "was written; run the command again.",
+}
 
 
 class HallTermError(Exception):

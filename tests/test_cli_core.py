@@ -174,3 +174,21 @@ def test_init_on_an_up_to_date_store_writes_nothing(store):
     before = audit_rows()
     assert invoke("init", "--store", str(store)).exit_code == 0
     assert audit_rows() == before
+
+
+def test_an_unexpected_error_is_logged_to_the_log_file_setting(store, tmp_path, monkeypatch):
+    import hallterm.services.day as day_service
+    from hallterm import paths
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in day status")
+
+    monkeypatch.setattr(day_service, "day_status", broken)
+    log = tmp_path / "logs" / "errors.log"
+    cfg = tmp_path / "hallterm.toml"
+    key = paths.config_dir() / "hallterm.key"  # where init put the hall secret
+    cfg.write_text(f'log_file = "{log}"\nkey_file = "{key}"\n')
+    r = invoke("--config", str(cfg), "day", "status", "--store", str(store))
+    assert r.exit_code == 1, r.stderr
+    assert str(log) in r.stderr and "Traceback" not in r.stderr
+    assert "RuntimeError: boom in day status" in log.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import typer
 import typer.core
 
-from hallterm.errors import EXIT_BAD_INPUT, HallTermError
+from hallterm.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_UNAVAILABLE, HallTermError
 from hallterm.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,16 +71,34 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _log_unexpected(exc: BaseException) -> Path:
+def _log_path(ctx: Any) -> Path:
+    """The ``log_file`` setting (file < ``HALLTERM_LOG_FILE`` < default in the data folder)."""
     from hallterm import paths
 
-    log = Path(os.environ.get("HALLTERM_LOG_FILE") or paths.data_dir() / "hallterm.log")
+    obj = ctx.find_root().obj if ctx is not None else None
+    if isinstance(obj, Options):
+        try:
+            return obj.settings().resolved_log_file()
+        except Exception:  # the settings themselves are broken: log where we can
+            pass
+    return Path(os.environ.get("HALLTERM_LOG_FILE") or paths.data_dir() / "hallterm.log")
+
+
+def _log_unexpected(exc: BaseException, ctx: Any = None) -> Path:
+    log = _log_path(ctx)
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=log, level=logging.ERROR,
-                            format="%(asctime)s %(levelname)s %(message)s")
-        logging.getLogger("hallterm").error(
-            "unexpected error\n%s", "".join(traceback.format_exception(exc)))
+        # A handler of our own: logging.basicConfig does nothing once the root logger
+        # has a handler (a library's, or pytest's), and the traceback would be lost.
+        handler = logging.FileHandler(log, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger = logging.getLogger("hallterm.cli")
+        logger.addHandler(handler)
+        try:
+            logger.error("unexpected error\n%s", "".join(traceback.format_exception(exc)))
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
     except OSError:
         pass
     return log
@@ -104,7 +122,7 @@ def handle_errors(func: F) -> F:
             raise
         except KeyboardInterrupt:
             typer.echo(_("Interrupted; nothing was half-written."), err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # `hallterm audit list | head -1`: the reader has gone; stop quietly.
             quiet_stdout()
@@ -118,8 +136,11 @@ def handle_errors(func: F) -> F:
 
             if is_busy(exc):
                 typer.echo(_("The store is busy; try again in a moment."), err=True)
-                raise typer.Exit(75) from None
-            log = _log_unexpected(exc)
+                raise typer.Exit(EXIT_UNAVAILABLE) from None
+            # The command's context (Typer passes click's own class, not typer.Context).
+            command_ctx = next((v for v in (*args, *kwargs.values())
+                                if hasattr(v, "find_root")), None)
+            log = _log_unexpected(exc, command_ctx)
             typer.echo(_("Sorry, something went wrong ({error}); details are in {log}").format(
                 error=type(exc).__name__, log=log), err=True)
             raise typer.Exit(1) from None

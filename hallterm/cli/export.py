@@ -51,7 +51,7 @@ def export_cmd(
     except OSError as exc:
         from hallterm.cli.common import _log_unexpected
 
-        log = _log_unexpected(exc)
+        log = _log_unexpected(exc, ctx)
         raise fail(_("Export failed: {error}; details are in {log}").format(
             error=exc.strerror or exc, log=log), 1) from None
     if json_:
