@@ -21,6 +21,13 @@ STAFF_PIN = "246810"
 security.use_fast_hashing()
 
 
+def pytest_collection_modifyitems(items):
+    """Snapshot tests (they use ``snap_compare``) are ``slow``: the inner loop skips them."""
+    for item in items:
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path_factory, monkeypatch):
     """Keep a developer's own config, data, language and environment out of tests."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hallterm.cli.main import app
@@ -65,6 +66,7 @@ def test_demo_keeps_the_retention_clerk_free(tmp_path):
     assert clerks[1] == "8004"
 
 
+@pytest.mark.slow
 def test_readme_handover_example_runs_as_written(tmp_path):
     """README's handover example, run by bash line for line (only /tmp/ is a temp folder)."""
     script = readme_handover_example()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from textual.widgets import Input, Static
 
 from hallterm.services import carts, cash, sales
@@ -142,6 +143,7 @@ async def test_ctrl_l_asks_before_clearing_a_cart_without_payments(hall, tmp_pat
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_giving_taken_money_back_with_the_duty_managers_pin(hall, tmp_path):
     app, ctx = post_host(hall, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -209,6 +211,7 @@ async def test_sign_out_with_a_cart_asks_first(hall, tmp_path):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_a_restarted_app_finds_the_cart_and_completes_it_without_double_entry(hall,
                                                                                  tmp_path):
     at_counter(hall)

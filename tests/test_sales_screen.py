@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from textual.widgets import Static
 
 from hallterm.services import sales, stock
@@ -103,6 +104,7 @@ async def test_not_offered_proposes_alternatives_one_key_adds(hall, tmp_path):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_void_from_the_screen_with_the_duty_managers_pin(hall, tmp_path):
     from hallterm.services import cash
 

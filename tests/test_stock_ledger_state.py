@@ -14,6 +14,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -260,3 +261,4 @@ Ledger.TestCase.settings = settings(max_examples=30, stateful_step_count=20, dea
                                     suppress_health_check=[HealthCheck.too_slow,
                                                            HealthCheck.data_too_large])
 TestLedger = Ledger.TestCase
+TestLedger.pytestmark = [pytest.mark.slow]  # about a minute: the inner loop skips it

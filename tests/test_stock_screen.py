@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from hallterm.seeds.stock import make_imei
@@ -59,6 +60,7 @@ def ready(hall, counter: int = 1):
 
 
 @run_async
+@pytest.mark.slow
 async def test_receive_by_scanning_issue_with_pin_and_history(hall):
     clerk = ready(hall, counter=2)
     good = [make_imei(i, "35209900") for i in (1, 2, 3)]
@@ -110,6 +112,7 @@ async def test_receive_by_scanning_issue_with_pin_and_history(hall):
 
 
 @run_async
+@pytest.mark.slow
 async def test_valuable_cards_ask_for_a_second_person(hall):
     clerk = ready(hall)
     hall.add("8002", "duty_manager")
@@ -143,6 +146,7 @@ async def test_valuable_cards_ask_for_a_second_person(hall):
 
 
 @run_async
+@pytest.mark.slow
 async def test_stocktake_is_resumable_and_posts_with_the_manager(hall):
     clerk = ready(hall)
     serials = [make_imei(i) for i in (1, 2, 3)]
@@ -200,6 +204,7 @@ async def test_manager_reads_but_cannot_move(hall):
 
 
 @run_async
+@pytest.mark.slow
 async def test_return_and_write_off_from_the_keyboard(hall):
     clerk = ready(hall)
     serials = [make_imei(i) for i in (1, 2)]

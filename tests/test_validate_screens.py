@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from textual.widgets import Input, Label
 
 from hallterm.services import reversals, sales
@@ -68,6 +69,7 @@ async def open_reverse(pilot, app, *, kind: str, lines: str, reason: str) -> Non
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_refund_over_what_was_sold_keeps_the_form_and_asks_no_pin(hall, tmp_path):
     app, ctx = sales_host(hall, tmp_path)
     done = sold(ctx, "ACC-CASE", "ACC-CABLE-C")
@@ -96,6 +98,7 @@ async def test_refund_over_what_was_sold_keeps_the_form_and_asks_no_pin(hall, tm
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_void_of_a_void_is_refused_in_the_form(hall, tmp_path):
     app, ctx = sales_host(hall, tmp_path)
     done = sold(ctx, "ACC-CASE")
@@ -113,6 +116,7 @@ async def test_void_of_a_void_is_refused_in_the_form(hall, tmp_path):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_a_discount_larger_than_the_line_is_refused_in_the_form(hall, tmp_path):
     app, _ctx = sales_host(hall, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -183,6 +187,7 @@ async def test_issue_to_counter_99_is_refused_in_the_form(hall):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
     from hallterm.services import stocktake
 
@@ -213,6 +218,7 @@ async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_the_wrong_receiving_clerk_is_refused_before_the_pin(hall):
     from hallterm.services import stock
 
@@ -294,6 +300,7 @@ async def test_an_incoming_clerk_at_another_counter_is_refused_before_the_pin(ha
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_warehouse_forms_keep_what_was_typed_and_mark_the_wrong_field(hall):
     app, _clerk = warehouse(hall)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from typer.testing import CliRunner
 
 from hallterm.cli.main import app
@@ -82,6 +83,7 @@ def test_a_sold_serial_was_sold_it_is_not_at_sold(hall):
 
 
 @pilot_test
+@pytest.mark.slow
 async def test_one_alternative_is_press_1_not_press_1_to_1(hall, tmp_path):
     from textual.widgets import OptionList
 
