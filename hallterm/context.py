@@ -223,6 +223,10 @@ def run_write(
     def body(session: Session) -> T:
         from hallterm.services import audit_rows
 
+        # Take the write lock (BEGIN IMMEDIATE runs on the first statement) before the
+        # UnitOfWork reads its moment: a write that waited for the lock must not carry
+        # the time from before the wait, behind the rows written meanwhile.
+        session.connection()
         uow = UnitOfWork(ctx, session)
         uow.action = action
         _check_clock(uow)

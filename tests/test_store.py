@@ -189,3 +189,30 @@ def test_a_sql_bug_is_not_disguised_as_a_busy_store(hall):
     with pytest.raises(OperationalError) as info, hall.ctx.store.read() as session:
         execute(session, "SELECT no_such_column FROM audit_log")
     assert not isinstance(info.value, StoreUnavailable)
+
+
+def test_a_write_reads_its_clock_only_once_it_holds_the_write_lock(hall):
+    """A write that waited for the lock must not carry the time from before the wait:
+    under load that time fell behind the rows written meanwhile (ClockBehind, exit 3)."""
+    import dataclasses
+    import sqlite3
+
+    probe = sqlite3.connect(hall.path, timeout=0, isolation_level=None)
+    seen = []
+
+    class ProbeClock:
+        tz = hall.clock.tz
+
+        def now(self):
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                seen.append("lock free")
+            except sqlite3.OperationalError:
+                seen.append("lock held")
+            return hall.clock.now()
+
+    ctx = dataclasses.replace(hall.manager, clock=ProbeClock())
+    run_write(ctx, "test.clock", lambda uow: uow.audit("test.clock"))
+    probe.close()
+    assert seen and set(seen) == {"lock held"}
