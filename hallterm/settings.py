@@ -36,13 +36,15 @@ class Settings(BaseSettings):
     )
 
     store: Path = Field(default_factory=lambda: paths.data_dir() / "hallterm.db")
-    """The SQLite store file every terminal of the hall shares."""
+    """The SQLite store file every terminal of the hall shares; default ``hallterm.db`` in the
+    data folder (``~/.local/share/hallterm/`` on Linux)."""
 
     hall: Path = Field(default_factory=lambda: paths.shipped_data() / "hall.toml")
-    """The hall configuration file that ``hallterm init`` / ``hall load`` read."""
+    """The hall configuration file that ``hallterm init`` / ``hall load`` read; default the
+    shipped ``data/hall.toml``."""
 
     terminal: str = Field(default_factory=lambda: socket.gethostname()[:32] or "T1")
-    """This terminal's id, written on every audit row it makes."""
+    """This terminal's id, written on every audit row it makes; default the host name."""
 
     counter: int | None = None
     """The counter (窗口) number this terminal serves, if it is a counter terminal."""
@@ -51,7 +53,9 @@ class Settings(BaseSettings):
     """The language of screens, messages, receipts and reports: ``en`` or ``zh_CN``."""
 
     timezone: str = "Asia/Shanghai"
-    """The hall's IANA timezone; the business day is the local date in it."""
+    """The hall's IANA timezone; the business day is the local date in it. It is recorded in
+    the store at the first ``init`` (the hall configuration); a terminal whose setting differs
+    is refused at start (one line, exit 2)."""
 
     idle_lock_minutes: int = Field(default=5, ge=1, le=240)
     """Minutes without a key press before the terminal locks."""
@@ -64,7 +68,8 @@ class Settings(BaseSettings):
     """Where day reports are written; default ``reports/`` beside the store."""
 
     log_file: Path | None = None
-    """Where unexpected errors are logged; default ``hallterm.log`` in the data folder."""
+    """Where unexpected errors are logged (by the app and the CLI); default ``hallterm.log``
+    in the data folder."""
 
     printer: Literal["folder", "command", "escpos"] = "folder"
     """Where receipts print: ``folder`` (a text file each, in ``receipts_dir``), ``command``
@@ -87,7 +92,9 @@ class Settings(BaseSettings):
     replaces them by an HMAC-SHA256 under the hall secret, so HQ can join records."""
 
     now: datetime | None = None
-    """Freeze the clock at this ISO time (training rooms and scripted tests only)."""
+    """Freeze the clock at this ISO time with offset; honoured only on a store made by
+    ``hallterm demo`` (training rooms, scripted tests): on a hall's store it is refused, one
+    line, exit 2."""
 
     @field_validator("timezone")
     @classmethod

@@ -50,8 +50,8 @@ ROOT = Path(__file__).parent.parent
 
 
 def readme_handover_example() -> str:
-    """The README's demo handover example: the sh block after the paragraph naming it."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The handover guide's demo example: the sh block after the paragraph naming it."""
+    text = (ROOT / "docs" / "guide" / "handover.md").read_text(encoding="utf-8")
     start = text.index("counter 1 from 8004 to 8007")
     block = text[text.index("```sh\n", start) + len("```sh\n"):]
     return block[:block.index("```")]
@@ -68,7 +68,7 @@ def test_demo_keeps_the_retention_clerk_free(tmp_path):
 
 @pytest.mark.slow
 def test_readme_handover_example_runs_as_written(tmp_path):
-    """README's handover example, run by bash line for line (only /tmp/ is a temp folder)."""
+    """The handover guide's example, run by bash line for line (only /tmp/ is a temp folder)."""
     script = readme_handover_example()
     assert "--outgoing 8004 --incoming 8007" in script
     shim = (f'uv() {{ shift 2; "{sys.executable}" -c '
