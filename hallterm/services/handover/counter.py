@@ -13,7 +13,7 @@ def _counter(uow: ReadUnit, counter: int):
     row = uow.sql("SELECT c.number, c.services, c.state, c.clerk_id, c.active, s.empno FROM "
                   "counter c LEFT JOIN staff s ON s.id = c.clerk_id WHERE c.number = :n",
                   {"n": counter}).first()
-    if row is None or not row[4]:
+    if row is None or not row.active:
         raise NotFound(_("No counter {number} in this hall.").format(number=counter))
     return row
 
@@ -28,6 +28,6 @@ def _set_counter(uow: UnitOfWork, day: date, counter: int, current: str, state: 
 
 
 def _held(uow: ReadUnit, counter: int, day: date) -> list[str]:
-    return [r[0] for r in uow.sql(
+    return [r.number for r in uow.sql(
         "SELECT number FROM ticket WHERE counter = :c AND business_day = :d AND state IN "
         "('called', 'serving', 'parked') ORDER BY id", {"c": counter, "d": day.isoformat()}).all()]

@@ -69,17 +69,17 @@ def submit_count(ctx: Ctx, *, handover_id: int, cash_fen: int | None = None,
 
         row = _row(uow, handover_id)
         _expect_state(row, *ACTIVE)
-        day = uow.open_day(date.fromisoformat(row[2]))
-        lines = _evaluate(uow.session, row[3], serials, counts or {})
-        expected = drawer_in(uow.session, counter=row[3], business_day=day).expected_fen
+        day = uow.open_day(date.fromisoformat(row.business_day))
+        lines = _evaluate(uow.session, row.counter, serials, counts or {})
+        expected = drawer_in(uow.session, counter=row.counter, business_day=day).expected_fen
         # Counted minus expected, in value: a shortage is negative (as the cash).
         stock_value = sum(x.difference * x.unit_value_fen for x in lines)
-        uow.sql("DELETE FROM handover_line WHERE handover_id = :h", {"h": row[0]})
+        uow.sql("DELETE FROM handover_line WHERE handover_id = :h", {"h": row.id})
         if lines:
             uow.sql("INSERT INTO handover_line (handover_id, business_day, sku, serial, "
                     "expected_quantity, counted_quantity, difference, unit_value_fen, status) "
                     "VALUES (:h, :d, :sku, :serial, :e, :c, :x, :v, :s)",
-                    [{"h": row[0], "d": day.isoformat(), "sku": x.sku, "serial": x.serial,
+                    [{"h": row.id, "d": day.isoformat(), "sku": x.sku, "serial": x.serial,
                       "e": x.expected_quantity, "c": x.counted_quantity, "x": x.difference,
                       "v": x.unit_value_fen, "s": x.status} for x in lines])
         uow.sql("UPDATE handover SET state = 'counted', counted_at = :at, counted_fen = :n, "
@@ -89,17 +89,17 @@ def submit_count(ctx: Ctx, *, handover_id: int, cash_fen: int | None = None,
                 {"at": utc_text(uow.now), "n": cash_fen,
                  "dn": json.dumps({str(k): v for k, v in sorted(notes.items(), reverse=True)})
                  if notes else None, "e": expected, "x": cash_fen - expected,
-                 "sv": stock_value, "i": row[0]})
+                 "sv": stock_value, "i": row.id})
         differences = [x for x in lines if x.difference]
-        uow.audit("handover.count", entity="handover", entity_id=row[1], business_day=day,
-                  payload={"counter": row[3], "counted_fen": cash_fen, "expected_fen": expected,
+        uow.audit("handover.count", entity="handover", entity_id=row.number, business_day=day,
+                  payload={"counter": row.counter, "counted_fen": cash_fen, "expected_fen": expected,
                            "difference_fen": cash_fen - expected,
                            "denominations": {str(k): v for k, v in notes.items()},
                            "stock_lines": len(lines), "stock_difference_fen": stock_value,
                            "stock_differences": [
                                {"sku": x.sku, "serial": x.serial, "difference": x.difference}
                                for x in differences[:50]],
-                           "recount": row[5] != "started"})
-        return _result(ctx, uow, row[0], threshold)
+                           "recount": row.state != "started"})
+        return _result(ctx, uow, row.id, threshold)
 
     return run_write(ctx, "handover.count", work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from hallterm.errors import BadInput
 from hallterm.i18n import _
@@ -11,7 +12,7 @@ from hallterm.services.handover.views import StockLine
 from hallterm.store import execute
 
 
-def _carried(session, counter: int) -> tuple[dict[str, tuple[str, int]], dict[str, int]]:
+def _carried(session: Any, counter: int) -> tuple[dict[str, tuple[str, int]], dict[str, int]]:
     """The stock differences earlier counts of ``counter`` found and the ledger still has.
 
     A finished handover re-bases the counter's custody: the incoming clerk takes over
@@ -28,30 +29,31 @@ def _carried(session, counter: int) -> tuple[dict[str, tuple[str, int]], dict[st
                     "state = 'posted'", {"p": place}).scalar() or ""
     serials: dict[str, tuple[str, int]] = {}
     goods: dict[str, int] = {}
-    for sku, serial, diff, first in execute(
-            session, "SELECT l.sku, l.serial, SUM(l.difference), MIN(h.finished_at) FROM "
+    for r in execute(
+            session, "SELECT l.sku, l.serial, SUM(l.difference) AS diff, MIN(h.finished_at) "
+            "AS first_at FROM "
             "handover_line l JOIN handover h ON h.id = l.handover_id WHERE h.counter = :c AND "
             "h.state = 'done' AND h.finished_at > :since AND l.difference != 0 GROUP BY "
             "l.serial, l.sku", {"c": int(counter), "since": since}).all():
-        if not diff:
+        if not r.diff:
             continue
-        if serial is not None:
-            serials[serial] = (sku, int(diff))
+        if r.serial is not None:
+            serials[r.serial] = (r.sku, int(r.diff))
             continue
-        diff = int(diff)
+        diff = int(r.diff)
         if diff < 0:  # short goods written off to lost since are put right
             gone = execute(session, "SELECT COALESCE(SUM(m.quantity), 0) FROM stock_move m JOIN "
                            "stock_document d ON d.id = m.document_id WHERE d.kind = 'write_off' "
                            "AND m.from_place = :p AND m.to_place = :lost AND m.sku = :s AND "
-                           "m.at > :first", {"p": place, "lost": LOST, "s": sku,
-                                             "first": first}).scalar() or 0
+                           "m.at > :first", {"p": place, "lost": LOST, "s": r.sku,
+                                             "first": r.first_at}).scalar() or 0
             diff = min(0, diff + int(gone))
         if diff:
-            goods[sku] = diff
+            goods[r.sku] = diff
     return serials, goods
 
 
-def _evaluate(session, counter: int, serials: Sequence[str], counts: Mapping[str, int]
+def _evaluate(session: Any, counter: int, serials: Sequence[str], counts: Mapping[str, int]
               ) -> list[StockLine]:
     """Compare a custody count with what the counter should hold (on an open session):
     the ledger's custody, re-based by the differences earlier counts found (``_carried``)."""
@@ -62,9 +64,10 @@ def _evaluate(session, counter: int, serials: Sequence[str], counts: Mapping[str
     held = execute(session, "SELECT b.sku, i.kind, b.quantity, i.price_fen, i.face_value_fen "
                    "FROM stock_balance b JOIN catalog_item i ON i.sku = b.sku WHERE "
                    "b.place = :p AND b.quantity > 0 ORDER BY b.sku", {"p": place}).all()
-    unit = {r[0]: (r[4] if r[1] == "valuable_card" else r[3]) or 0 for r in held}
-    at_place = dict(execute(session, "SELECT serial, sku FROM stock_serial WHERE place = :p",
-                            {"p": place}).all())
+    unit = {r.sku: (r.face_value_fen if r.kind == "valuable_card" else r.price_fen) or 0
+            for r in held}
+    at_place = {r.serial: r.sku for r in execute(
+        session, "SELECT serial, sku FROM stock_serial WHERE place = :p", {"p": place}).all()}
     scanned: list[str] = []
     for text in serials:
         serial = _clean_serial(text)
@@ -119,7 +122,8 @@ def _evaluate(session, counter: int, serials: Sequence[str], counts: Mapping[str
         where = at_place.get(serial) or execute(
             session, "SELECT sku FROM stock_serial WHERE serial = :s", {"s": serial}).scalar()
         lines.append(StockLine(where or "", serial, 0, 1, 1, value_of(where), "extra"))
-    expected = {r[0]: int(r[2]) for r in held if r[1] not in ("serialised", "valuable_card")}
+    expected = {r.sku: int(r.quantity) for r in held
+                if r.kind not in ("serialised", "valuable_card")}
     for sku, diff in carried_goods.items():
         expected[sku] = max(0, expected.get(sku, 0) + diff)
         if not expected[sku]:

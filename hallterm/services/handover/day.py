@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from hallterm.context import Ctx
 from hallterm.i18n import N_, _
@@ -21,11 +22,11 @@ def _handovers_in_progress(ctx: Ctx, business_day: date) -> list[str]:
                        "business_day <= :d AND state IN ('started', 'counted', 'reviewed') "
                        "ORDER BY id", {"d": business_day.isoformat()}).all()
     return [_("Handover {number} of counter {counter} by {empno} is in progress ({state}); "
-              "finish or cancel it.").format(number=r[0], counter=r[1], empno=r[2],
-                                             state=state_label(r[3])) for r in rows]
+              "finish or cancel it.").format(number=r.number, counter=r.counter, empno=r.outgoing,
+                                             state=state_label(r.state)) for r in rows]
 
 
-def compute(uow_or_session, business_day: date) -> dict:
+def compute(uow_or_session: Any, business_day: date) -> dict[str, Any]:
     """The day report's handover section: every handover with its differences."""
     session = getattr(uow_or_session, "session", uow_or_session)
     d = {"d": business_day.isoformat()}
@@ -33,19 +34,22 @@ def compute(uow_or_session, business_day: date) -> dict:
                    "witness, counted_fen, expected_fen, difference_fen, stock_difference_fen, "
                    "cash_reason, stock_reason FROM handover WHERE business_day = :d AND "
                    "state = 'done' ORDER BY id", d).all()
-    lines: dict[int, list[dict]] = {}
-    for hid, sku, serial, diff, value, status in execute(
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for x in execute(
             session, "SELECT handover_id, sku, serial, difference, unit_value_fen, status FROM "
             "handover_line WHERE business_day = :d AND difference != 0 ORDER BY id", d).all():
-        lines.setdefault(hid, []).append({"sku": sku, "serial": serial, "difference": diff,
-                                          "value_fen": diff * value, "status": status})
-    items = []
+        lines.setdefault(x.handover_id, []).append(
+            {"sku": x.sku, "serial": x.serial, "difference": x.difference,
+             "value_fen": x.difference * x.unit_value_fen, "status": x.status})
+    items: list[dict[str, Any]] = []
     for r in rows:
-        items.append({"number": r[1], "counter": r[2], "kind": r[3], "outgoing": r[5],
-                      "incoming": r[6], "witness": r[7], "counted_fen": r[8],
-                      "expected_fen": r[9], "difference_fen": r[10],
-                      "stock_difference_fen": r[11], "cash_reason": r[12],
-                      "stock_reason": r[13], "stock_differences": lines.get(r[0], [])})
+        items.append({"number": r.number, "counter": r.counter, "kind": r.kind,
+                      "outgoing": r.outgoing, "incoming": r.incoming, "witness": r.witness,
+                      "counted_fen": r.counted_fen, "expected_fen": r.expected_fen,
+                      "difference_fen": r.difference_fen,
+                      "stock_difference_fen": r.stock_difference_fen,
+                      "cash_reason": r.cash_reason, "stock_reason": r.stock_reason,
+                      "stock_differences": lines.get(r.id, [])})
     cancelled = execute(session, "SELECT COUNT(*) FROM handover WHERE business_day = :d AND "
                         "state = 'cancelled'", d).scalar() or 0
     return {
@@ -58,7 +62,7 @@ def compute(uow_or_session, business_day: date) -> dict:
     }
 
 
-def render(figs: dict) -> list[str]:
+def render(figs: dict[str, Any]) -> list[str]:
     """The handover section as translated text lines."""
     out = [_("Handovers: {n} (cancelled: {c}); cash differences {diff}").format(
         n=figs["totals"]["handovers"], c=figs.get("cancelled", 0),

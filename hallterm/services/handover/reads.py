@@ -6,7 +6,8 @@ Also the row helpers the steps share inside their own transactions.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork
 from hallterm.errors import NotFound, Refused
@@ -23,44 +24,56 @@ _COLS = ("id, number, business_day, counter, kind, state, actor, outgoing, incom
          "stock_reason, cash_count_id, note")
 
 
-def _dt(text: str | None, tz) -> datetime | None:
-    if text is None:
-        return None
+def _started(text: str, tz: tzinfo | None) -> datetime:
     value = datetime.fromisoformat(text)
     return value.astimezone(tz) if tz else value
 
 
-def _query(session, row) -> PendingQuery:
+def _dt(text: str | None, tz: tzinfo | None) -> datetime | None:
+    return None if text is None else _started(text, tz)
+
+
+def _query(session: Any, row: Any) -> PendingQuery:
     services = execute(session, "SELECT services FROM counter WHERE number = :n",
-                       {"n": row[3]}).scalar() or ""
+                       {"n": row.counter}).scalar() or ""
     staff_id = execute(session, "SELECT id FROM staff WHERE empno = :e",
-                       {"e": row[7]}).scalar() or 0
-    return PendingQuery(row[3], date.fromisoformat(row[2]), tuple(services.split()), row[7],
-                        int(staff_id))
+                       {"e": row.outgoing}).scalar() or 0
+    return PendingQuery(counter=row.counter, business_day=date.fromisoformat(row.business_day),
+                        services=tuple(services.split()), outgoing=row.outgoing,
+                        outgoing_id=int(staff_id))
 
 
-def _view(session, row, *, threshold: int, tz=None) -> HandoverView:
-    blind = row[5] == "started" or row[15] is None
+def _view(session: Any, row: Any, *, threshold: int, tz: tzinfo | None = None) -> HandoverView:
+    blind = row.state == "started" or row.counted_fen is None
     lines: tuple[StockLine, ...] = ()
     if not blind:
-        lines = tuple(StockLine(*r) for r in execute(
+        lines = tuple(StockLine(**r) for r in execute(
             session, "SELECT sku, serial, expected_quantity, counted_quantity, difference, "
             "unit_value_fen, status FROM handover_line WHERE handover_id = :h ORDER BY id",
-            {"h": row[0]}).all())
-    if row[5] in ACTIVE:
+            {"h": row.id}).mappings().all())
+    if row.state in ACTIVE:
         pending = tuple(_pending_items(session, _query(session, row)))
     else:
-        pending = tuple(PendingItem(*r) for r in execute(
+        pending = tuple(PendingItem(**r) for r in execute(
             session, "SELECT kind, reference, description FROM handover_pending WHERE "
-            "handover_id = :h ORDER BY id", {"h": row[0]}).all())
-    denominations = tuple(sorted(((int(k), int(v)) for k, v in json.loads(row[16]).items()),
-                                 reverse=True)) if row[16] else ()
+            "handover_id = :h ORDER BY id", {"h": row.id}).mappings().all())
+    denominations = tuple(sorted(
+        ((int(k), int(v)) for k, v in json.loads(row.denominations).items()),
+        reverse=True)) if row.denominations else ()
     return HandoverView(
-        row[0], row[1], date.fromisoformat(row[2]), row[3], row[4], row[5], row[6], row[7],
-        row[8], row[9], row[10], _dt(row[11], tz), _dt(row[12], tz), _dt(row[13], tz),
-        _dt(row[14], tz), row[15], denominations,
-        None if blind else row[17], None if blind else row[18], None if blind else row[19],
-        row[20], row[21], row[22], row[23], threshold, lines, pending)
+        id=row.id, number=row.number, business_day=date.fromisoformat(row.business_day),
+        counter=row.counter, kind=row.kind, state=row.state, actor=row.actor,
+        outgoing=row.outgoing, incoming=row.incoming, witness=row.witness,
+        counter_state_before=row.counter_state_before,
+        started_at=_started(row.started_at, tz), counted_at=_dt(row.counted_at, tz),
+        reviewed_at=_dt(row.reviewed_at, tz), finished_at=_dt(row.finished_at, tz),
+        counted_fen=row.counted_fen, denominations=denominations,
+        expected_fen=None if blind else row.expected_fen,
+        difference_fen=None if blind else row.difference_fen,
+        stock_difference_fen=None if blind else row.stock_difference_fen,
+        cash_reason=row.cash_reason, stock_reason=row.stock_reason,
+        cash_count_id=row.cash_count_id, note=row.note, threshold_fen=threshold,
+        lines=lines, pending=pending)
 
 
 def active(ctx: Ctx, *, counter: int) -> HandoverView | None:
@@ -105,34 +118,36 @@ def pending(ctx: Ctx, *, counter: int) -> list[PendingItem]:
     """What is open at ``counter`` now (what an incoming clerk would take over)."""
     _may_look(ctx)
     with ctx.store.read() as session:
-        crow = execute(session, "SELECT c.services, s.empno, s.id FROM counter c LEFT JOIN "
+        crow = execute(session, "SELECT c.services, s.empno, s.id AS staff_id FROM counter c LEFT JOIN "
                        "staff s ON s.id = c.clerk_id WHERE c.number = :n", {"n": counter}).first()
         if crow is None:
             raise NotFound(_("No counter {number} in this hall.").format(number=counter))
-        query = PendingQuery(counter, ctx.today(), tuple((crow[0] or "").split()), crow[1] or "",
-                             int(crow[2] or 0))
+        query = PendingQuery(counter=counter, business_day=ctx.today(),
+                             services=tuple((crow.services or "").split()),
+                             outgoing=crow.empno or "", outgoing_id=int(crow.staff_id or 0))
         return _pending_items(session, query)
 
 
 # -- writing helpers -------------------------------------------------------------------------
-def _row(uow: ReadUnit, handover_id: int):
+def _row(uow: ReadUnit, handover_id: int) -> Any:
     row = uow.sql(f"SELECT {_COLS} FROM handover WHERE id = :i", {"i": handover_id}).first()
     if row is None:
         raise NotFound(_("No handover {ref}.").format(ref=handover_id))
     return row
 
 
-def _expect_state(row, *states: str) -> None:
-    if row[5] not in states:
+def _expect_state(row: Any, *states: str) -> None:
+    if row.state not in states:
         raise Refused(_("Handover {number} is {state}; that step cannot be done now.").format(
-            number=row[1], state=state_label(row[5])))
+            number=row.number, state=state_label(row.state)))
+
 
 def _staff_actor(uow: ReadUnit, empno: str) -> Actor:
     row = uow.sql("SELECT id, empno, name, roles, language FROM staff WHERE empno = :e",
                   {"e": empno}).first()
     if row is None:
         raise NotFound(_("No staff member with employee number {empno}.").format(empno=empno))
-    return Actor(row[0], row[1], row[2], frozenset(row[3].split()), row[4])
+    return Actor(row.id, row.empno, row.name, frozenset(row.roles.split()), row.language)
 
 
 def _result(ctx: Ctx, uow: UnitOfWork, handover_id: int, threshold: int) -> HandoverView:

@@ -35,19 +35,19 @@ def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, rest
     current = unit.sql("SELECT id, number, kind, outgoing, counter_state_before FROM handover "
                        "WHERE counter = :c AND state IN ('started', 'counted', 'reviewed') "
                        "ORDER BY id DESC LIMIT 1", {"c": counter}).first()
-    before = crow[2]
+    before = crow.state
     if current is not None:
         if not restart:
-            if current[2] != kind or current[3] != outgoing.empno:
+            if current.kind != kind or current.outgoing != outgoing.empno:
                 raise Refused(_("Counter {counter} has handover {number} in progress ({kind} "
                                 "by {empno}); resume it, or start again with restart.")
-                              .format(counter=counter, number=current[1],
-                                      kind=kind_label(current[2]), empno=current[3]))
+                              .format(counter=counter, number=current.number,
+                                      kind=kind_label(current.kind), empno=current.outgoing))
             return day, crow, current, before, True
-        before = current[4]
-    if crow[3] is not None and crow[3] != outgoing.id:
+        before = current.counter_state_before
+    if crow.clerk_id is not None and crow.clerk_id != outgoing.id:
         raise Refused(_("Counter {counter}'s clerk is {empno}; only they hand it over.")
-                      .format(counter=counter, empno=crow[5]))
+                      .format(counter=counter, empno=crow.empno))
     _refuse_paid_carts(unit, counter)
     if kind == "shift" and before == "closed" and current is None:
         raise Refused(_("Counter {counter} is closed; there is no shift to hand over. The "
@@ -109,13 +109,13 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
         day, crow, current, before, resume = _start_checks(uow, counter, outgoing, kind,
                                                            restart)
         if resume:
-            uow.audit("handover.resume", entity="handover", entity_id=current[1],
+            uow.audit("handover.resume", entity="handover", entity_id=current.number,
                       business_day=day, payload={"counter": counter})
-            return _result(ctx, uow, current[0], threshold)
+            return _result(ctx, uow, current.id, threshold)
         if current is not None:
             uow.sql("UPDATE handover SET state = 'cancelled', note = :n, finished_at = :at "
-                    "WHERE id = :i", {"n": "restarted", "at": utc_text(uow.now), "i": current[0]})
-            uow.audit("handover.cancel", entity="handover", entity_id=current[1],
+                    "WHERE id = :i", {"n": "restarted", "at": utc_text(uow.now), "i": current.id})
+            uow.audit("handover.cancel", entity="handover", entity_id=current.number,
                       business_day=day, payload={"counter": counter, "reason": "restarted"})
         number = f"HO{day:%Y%m%d}-{uow.next_number(f'handover:{day.isoformat()}'):03d}"
         hid = uow.sql(
@@ -127,9 +127,9 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
              "at": utc_text(uow.now)}).scalar()
         uow.audit("handover.start", entity="handover", entity_id=number, business_day=day,
                   payload={"counter": counter, "kind": kind, "outgoing": outgoing.empno,
-                           "counter_state": crow[2], "restart": current is not None})
-        if crow[2] in ("open", "closing"):
-            _set_counter(uow, day, counter, crow[2], "paused", crow[3],
+                           "counter_state": crow.state, "restart": current is not None})
+        if crow.state in ("open", "closing"):
+            _set_counter(uow, day, counter, crow.state, "paused", crow.clerk_id,
                          _("handover {number}").format(number=number))
         return _result(ctx, uow, hid, threshold)
 

@@ -35,18 +35,18 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
 
         row = _row(uow, handover_id)
         _expect_state(row, "reviewed")
-        day = uow.open_day(date.fromisoformat(row[2]))
-        kind, counter = row[4], row[3]
+        day = uow.open_day(date.fromisoformat(row.business_day))
+        kind, counter = row.kind, row.counter
         if kind == "shift":
             if incoming is None:
                 raise BadInput(_("The incoming clerk confirms with their PIN."))
-            if incoming.empno == row[7]:
+            if incoming.empno == row.outgoing:
                 raise Refused(_("The incoming clerk must be another person than the outgoing "
                                 "one."))
             if not incoming.roles & COUNTER_ROLES:
                 raise Refused(_("{empno} has no counter role; they cannot take the counter.")
                               .format(empno=incoming.empno))
-            if row[9] is not None and incoming.empno == row[9]:
+            if row.witness is not None and incoming.empno == row.witness:
                 raise Refused(_("The witness cannot also be the incoming clerk."))
         elif incoming is not None:
             raise BadInput(_("A day-end hand-in has no incoming clerk."))
@@ -61,14 +61,14 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
             raise Refused(_("Counter {counter}'s stock changed since the count; count again.")
                           .format(counter=counter))
         crow = _counter(uow, counter)
-        if kind == "shift":
+        if incoming is not None:  # a shift (checked above: a day-end hand-in has none)
             # A clerk is at one counter at a time (the queue's rule, see queue._clerk_for).
             elsewhere = uow.sql(
                 "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
                 "state != 'closed'", {"k": incoming.id, "n": counter}).first()
             if elsewhere is not None:
                 raise Refused(_("{empno} is already at counter {number}; close it or hand it "
-                                "over first.").format(empno=incoming.empno, number=elsewhere[0]))
+                                "over first.").format(empno=incoming.empno, number=elsewhere.number))
         if kind == "day_end":
             held = _held(uow, counter, day)
             if held:
@@ -76,7 +76,7 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
                                 "transfer it before handing the drawer in.").format(
                     counter=counter, number=held[0]))
         _refuse_paid_carts(uow, counter)
-        witness = _staff_actor(uow, row[9]) if row[9] else None
+        witness = _staff_actor(uow, row.witness) if row.witness else None
         count = record_count(uow, counter=counter, counted_fen=view.counted_fen or 0,
                              purpose="handover" if kind == "shift" else "day_end",
                              reason=view.cash_reason, witness=witness, business_day=day)
@@ -85,31 +85,31 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
         if items:
             uow.sql("INSERT INTO handover_pending (handover_id, business_day, kind, reference, "
                     "description) VALUES (:h, :d, :k, :r, :x)",
-                    [{"h": row[0], "d": day.isoformat(), "k": p.kind[:24], "r": p.reference[:64],
+                    [{"h": row.id, "d": day.isoformat(), "k": p.kind[:24], "r": p.reference[:64],
                       "x": p.description[:200]} for p in items])
-        if kind == "shift":
+        if incoming is not None:  # a shift
             for _lister, passer in list(_pending):
                 if passer is not None:
                     passer(uow, query, incoming)
-            _set_counter(uow, day, counter, crow[2], "open", incoming.id,
+            _set_counter(uow, day, counter, crow.state, "open", incoming.id,
                          _("handover {number}: {empno} takes over").format(
-                             number=row[1], empno=incoming.empno))
-        elif crow[2] != "closed":
-            _set_counter(uow, day, counter, crow[2], "closed", None,
-                         _("handover {number}: drawer handed in").format(number=row[1]))
+                             number=row.number, empno=incoming.empno))
+        elif crow.state != "closed":
+            _set_counter(uow, day, counter, crow.state, "closed", None,
+                         _("handover {number}: drawer handed in").format(number=row.number))
         uow.sql("UPDATE handover SET state = 'done', finished_at = :at, incoming = :inc, "
                 "cash_count_id = :cc WHERE id = :i",
                 {"at": utc_text(uow.now), "inc": incoming.empno if incoming else None,
-                 "cc": count.id, "i": row[0]})
+                 "cc": count.id, "i": row.id})
         uow.pin_used(incoming, for_action="handover.finish")
-        uow.audit("handover.finish", entity="handover", entity_id=row[1], business_day=day,
+        uow.audit("handover.finish", entity="handover", entity_id=row.number, business_day=day,
                   approver=witness,
-                  payload={"counter": counter, "kind": kind, "outgoing": row[7],
+                  payload={"counter": counter, "kind": kind, "outgoing": row.outgoing,
                            "incoming": incoming.empno if incoming else None,
                            "cash_count_id": count.id, "difference_fen": count.difference_fen,
                            "stock_difference_fen": view.stock_difference_fen,
                            "pending": [f"{p.kind}:{p.reference}" for p in items[:50]]})
-        return _result(ctx, uow, row[0], threshold)
+        return _result(ctx, uow, row.id, threshold)
 
     return run_write(ctx, "handover.finish", work)
 
@@ -125,15 +125,15 @@ def cancel(ctx: Ctx, *, handover_id: int, reason: str) -> HandoverView:
     def work(uow: UnitOfWork) -> HandoverView:
         row = _row(uow, handover_id)
         _expect_state(row, *ACTIVE)
-        day = uow.open_day(date.fromisoformat(row[2]))
+        day = uow.open_day(date.fromisoformat(row.business_day))
         uow.sql("UPDATE handover SET state = 'cancelled', note = :n, finished_at = :at "
-                "WHERE id = :i", {"n": why, "at": utc_text(uow.now), "i": row[0]})
-        uow.audit("handover.cancel", entity="handover", entity_id=row[1], business_day=day,
-                  payload={"counter": row[3], "reason": why})
-        crow = _counter(uow, row[3])
-        if crow[2] == "paused" and row[10] in ("open", "closing"):
-            _set_counter(uow, day, row[3], "paused", row[10], crow[3],
-                         _("handover {number} cancelled").format(number=row[1]))
-        return _result(ctx, uow, row[0], threshold)
+                "WHERE id = :i", {"n": why, "at": utc_text(uow.now), "i": row.id})
+        uow.audit("handover.cancel", entity="handover", entity_id=row.number, business_day=day,
+                  payload={"counter": row.counter, "reason": why})
+        crow = _counter(uow, row.counter)
+        if crow.state == "paused" and row.counter_state_before in ("open", "closing"):
+            _set_counter(uow, day, row.counter, "paused", row.counter_state_before, crow.clerk_id,
+                         _("handover {number} cancelled").format(number=row.number))
+        return _result(ctx, uow, row.id, threshold)
 
     return run_write(ctx, "handover.cancel", work)

@@ -19,10 +19,10 @@ from hallterm.textinput import digits
 def _person(unit: ReadUnit, empno: str, what: str) -> Actor:
     row = unit.sql("SELECT id, empno, name, roles, language, active FROM staff WHERE empno = :e",
                    {"e": digits(empno)}).first()
-    if row is None or not row[5]:
+    if row is None or not row.active:
         raise BadInput(_("{what}: no active staff member with employee number {empno}.").format(
             what=what, empno=digits(empno)))
-    return Actor(row[0], row[1], row[2], frozenset(row[3].split()), row[4])
+    return Actor(row.id, row.empno, row.name, frozenset(row.roles.split()), row.language)
 
 
 def _incoming_ok(unit: ReadUnit, counter: int, empno: str, *, outgoing: str,
@@ -41,7 +41,7 @@ def _incoming_ok(unit: ReadUnit, counter: int, empno: str, *, outgoing: str,
         "state != 'closed'", {"k": new.id, "n": counter}).first()
     if elsewhere is not None:
         raise Refused(_("{empno} is already at counter {number}; close it or hand it "
-                        "over first.").format(empno=new.empno, number=elsewhere[0]))
+                        "over first.").format(empno=new.empno, number=elsewhere.number))
 
 
 def _witness_ok(unit: ReadUnit, empno: str, *, outgoing: str, incoming: str | None) -> None:
@@ -60,7 +60,7 @@ def check_incoming(ctx: Ctx, *, handover_id: int, empno: str) -> None:
     """Before the incoming clerk's PIN: may ``empno`` take this handover's counter now?"""
     def check(unit: ReadUnit) -> None:
         row = _row(unit, handover_id)
-        _incoming_ok(unit, row[3], empno, outgoing=row[7], witness=row[9])
+        _incoming_ok(unit, row.counter, empno, outgoing=row.outgoing, witness=row.witness)
 
     run_check(ctx, check)
 
@@ -69,7 +69,7 @@ def check_witness(ctx: Ctx, *, handover_id: int, empno: str) -> None:
     """Before the witness's PIN: may ``empno`` witness this handover?"""
     def check(unit: ReadUnit) -> None:
         row = _row(unit, handover_id)
-        _witness_ok(unit, empno, outgoing=row[7], incoming=row[8])
+        _witness_ok(unit, empno, outgoing=row.outgoing, incoming=row.incoming)
 
     run_check(ctx, check)
 
@@ -92,7 +92,7 @@ def review(ctx: Ctx, *, handover_id: int, cash_reason: str | None = None,
     def work(uow: UnitOfWork) -> HandoverView:
         row = _row(uow, handover_id)
         _expect_state(row, "counted", "reviewed")
-        day = uow.open_day(date.fromisoformat(row[2]))
+        day = uow.open_day(date.fromisoformat(row.business_day))
         view = _view(uow.session, row, threshold=threshold)
         if witness is not None and witness.empno == view.outgoing:
             raise Forbidden(_("The outgoing clerk cannot witness their own handover."))
@@ -114,13 +114,13 @@ def review(ctx: Ctx, *, handover_id: int, cash_reason: str | None = None,
                 "stock_reason = :sr, witness = :w WHERE id = :i",
                 {"at": utc_text(uow.now), "cr": cash_reason if view.needs_cash_reason else None,
                  "sr": stock_reason if view.needs_stock_reason else None,
-                 "w": witness.empno if witness else None, "i": row[0]})
-        uow.audit("handover.review", entity="handover", entity_id=row[1], business_day=day,
+                 "w": witness.empno if witness else None, "i": row.id})
+        uow.audit("handover.review", entity="handover", entity_id=row.number, business_day=day,
                   approver=witness,
-                  payload={"counter": row[3], "difference_fen": view.difference_fen,
+                  payload={"counter": row.counter, "difference_fen": view.difference_fen,
                            "stock_difference_fen": view.stock_difference_fen,
                            "cash_reason": cash_reason, "stock_reason": stock_reason,
                            "witness_needed": view.needs_witness})
-        return _result(ctx, uow, row[0], threshold)
+        return _result(ctx, uow, row.id, threshold)
 
     return run_write(ctx, "handover.review", work)
