@@ -14,8 +14,7 @@ from typing import Any
 
 from hallterm.context import Actor, UnitOfWork
 from hallterm.i18n import N_, _
-from hallterm.services import dayparts
-from hallterm.store import execute
+from hallterm.services import dayparts, queue
 
 
 # -- what is left open at a counter (pluggable, like dayparts) ------------------------------
@@ -130,33 +129,20 @@ _TICKET_WAITING = pending_text(N_("Ticket {number} waiting for {service}"))
 
 def _queue_pending(session, query: PendingQuery) -> list[PendingItem]:
     """Tickets held at the counter, then tickets waiting for its services."""
-    d = query.business_day.isoformat()
     out = [PendingItem("ticket_called", number, pending_line(
         _TICKET_HELD, number=number, state=_TICKET_STATES.get(state, state),
         counter=query.counter))
-        for number, state in execute(
-            session, "SELECT number, state FROM ticket WHERE counter = :c AND business_day = :d "
-            "AND state IN ('called', 'serving', 'parked') ORDER BY id",
-            {"c": query.counter, "d": d}).all()]
-    if query.services:
-        params: dict[str, Any] = {"d": d}
-        names = []
-        for i, code in enumerate(query.services):
-            params[f"s{i}"] = code
-            names.append(f":s{i}")
-        for number, service in execute(
-                session, "SELECT number, service FROM ticket WHERE business_day = :d AND state = "
-                f"'waiting' AND service IN ({', '.join(names)}) ORDER BY queue_key, id",
-                params).all():
-            out.append(PendingItem("ticket_waiting", number, pending_line(
-                _TICKET_WAITING, number=number, service=service)))
+        for number, state in queue.held_at(session, counter=query.counter,
+                                           business_day=query.business_day)]
+    for number, service in queue.waiting_for(session, business_day=query.business_day,
+                                             services=query.services):
+        out.append(PendingItem("ticket_waiting", number, pending_line(
+            _TICKET_WAITING, number=number, service=service)))
     return out
 
 
 def _queue_hand_over(uow: UnitOfWork, query: PendingQuery, incoming: Actor) -> None:
     """Tickets held at the counter now belong to the incoming clerk (the queue's call)."""
-    from hallterm.services import queue
-
     queue.hand_over_tickets(uow, counter=query.counter, business_day=query.business_day,
                             clerk_id=incoming.id)
 

@@ -9,6 +9,7 @@ from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import COUNTER_ROLES, require
+from hallterm.services import queue
 from hallterm.services.handover.counter import _counter, _held, _set_counter
 from hallterm.services.handover.custody import _evaluate
 from hallterm.services.handover.inputs import _reason, _threshold
@@ -62,13 +63,12 @@ def finish(ctx: Ctx, *, handover_id: int, incoming: Actor | None = None) -> Hand
                           .format(counter=counter))
         crow = _counter(uow, counter)
         if incoming is not None:  # a shift (checked above: a day-end hand-in has none)
-            # A clerk is at one counter at a time (the queue's rule, see queue._clerk_for).
-            elsewhere = uow.sql(
-                "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
-                "state != 'closed'", {"k": incoming.id, "n": counter}).first()
+            # A clerk is at one counter at a time (the queue's rule).
+            elsewhere = queue.counter_of_clerk(uow.session, staff_id=incoming.id,
+                                               other_than=counter)
             if elsewhere is not None:
                 raise Refused(_("{empno} is already at counter {number}; close it or hand it "
-                                "over first.").format(empno=incoming.empno, number=elsewhere.number))
+                                "over first.").format(empno=incoming.empno, number=elsewhere))
         if kind == "day_end":
             held = _held(uow, counter, day)
             if held:

@@ -10,6 +10,7 @@ from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, COUNTER_ROLES, require
+from hallterm.services import queue
 from hallterm.services.handover.inputs import _reason, _threshold
 from hallterm.services.handover.reads import _expect_state, _result, _row, _view
 from hallterm.services.handover.views import HandoverView
@@ -36,12 +37,10 @@ def _incoming_ok(unit: ReadUnit, counter: int, empno: str, *, outgoing: str,
                       .format(empno=new.empno))
     if witness and new.empno == witness:
         raise Refused(_("The witness cannot also be the incoming clerk."))
-    elsewhere = unit.sql(
-        "SELECT number FROM counter WHERE clerk_id = :k AND number != :n AND "
-        "state != 'closed'", {"k": new.id, "n": counter}).first()
+    elsewhere = queue.counter_of_clerk(unit.session, staff_id=new.id, other_than=counter)
     if elsewhere is not None:
         raise Refused(_("{empno} is already at counter {number}; close it or hand it "
-                        "over first.").format(empno=new.empno, number=elsewhere.number))
+                        "over first.").format(empno=new.empno, number=elsewhere))
 
 
 def _witness_ok(unit: ReadUnit, empno: str, *, outgoing: str, incoming: str | None) -> None:
