@@ -122,7 +122,9 @@ def report_cmd(
     from hallterm.cli.parse import parse_day
     from hallterm.services.closing import report
 
-    result = report(options(ctx).ctx(store), parse_day(day))
+    business_day = parse_day(day)
+    assert business_day is not None  # a required argument
+    result = report(options(ctx).ctx(store), business_day)
     if json_:
         print_json(result.data)
     else:

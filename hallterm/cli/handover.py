@@ -49,8 +49,11 @@ class _Io:
         if not self.interactive:
             raise BadInput(_("{label}: give {option}.").format(label=label, option=option))
         try:
-            extra = {} if default is None else {"default": default}
-            value = typer.prompt(label, show_default=bool(default), err=self.json, **extra)
+            if default is None:
+                value = typer.prompt(label, err=self.json)
+            else:
+                value = typer.prompt(label, default=default, show_default=bool(default),
+                                     err=self.json)
         except (Abort, typer.Abort, EOFError):  # Ctrl-C or the end of the input
             raise BadInput(_("Stopped at “{label}”: anything already done is kept; run the "
                              "command again to resume (or give {option}).").format(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -90,7 +91,7 @@ def main(
     never_prompt_for_pins(pin_from_env)
 
 
-def store_option() -> typer.Option:
+def store_option() -> Any:
     return typer.Option(None, "--store", help=_("The SQLite store file (same as the global "
                                                 "--store)."), metavar="PATH")
 
