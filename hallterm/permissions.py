@@ -8,9 +8,13 @@ second person. Later areas add their rows here, in this one table.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from hallterm.errors import Forbidden
 from hallterm.i18n import N_, _
+
+if TYPE_CHECKING:
+    from hallterm.context import Actor
 
 MANAGER = "manager"
 DUTY_MANAGER = "duty_manager"
@@ -102,8 +106,12 @@ def allowed(roles: Iterable[str], permission: str) -> bool:
     return any(role in granted for role in roles)
 
 
-def require(actor, permission: str) -> None:
-    """Refuse unless the acting person holds a role that grants ``permission``."""
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Refuse unless the acting person holds a role that grants ``permission``.
+
+    Returns the person, so a caller goes on with an ``Actor``, not ``Actor | None``:
+    ``actor = require(ctx.actor, "sale.void")``.
+    """
     if actor is None:
         raise Forbidden(_("Sign in first."))
     if not allowed(actor.roles, permission):
@@ -112,6 +120,7 @@ def require(actor, permission: str) -> None:
                 name=actor.name, empno=actor.empno, permission=permission
             )
         )
+    return actor
 
 
 def role_label(role: str) -> str:
