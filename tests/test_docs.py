@@ -64,7 +64,8 @@ def test_the_readme_is_a_front_door():
     assert "uv run hallterm demo" in README and "uv run pytest" in README
     assert "| 8001 | hall manager" in README and "246810" in README  # demo credentials
     linked = {(ROOT / target).resolve() for target in re.findall(r"\]\((docs/[^)#]+)", README)}
-    assert [str(p.relative_to(ROOT)) for p in PAGES if p.resolve() not in linked] == []
+    not_in_the_map = [str(p.relative_to(ROOT)) for p in PAGES if p.resolve() not in linked]
+    assert not_in_the_map == [], "link every page from the README's map (## The docs)"
 
 
 def _slug(heading: str) -> str:
