@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     first 3 and last 4 characters (``110***********002X``, ``138****1234``); ``hash``
     replaces them by an HMAC-SHA256 under the hall secret, so HQ can join records."""
 
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Keys of the screens rebound by action id: a ``[keymap]`` table such as
+    ``"sales.cash" = "f4"`` (ids in docs/reference/keys.md; in the environment as JSON).
+    An entry naming no action or no key is shown as a message when the app starts and
+    left out; the declared key stays."""
+
     now: datetime | None = None
     """Freeze the clock at this ISO time with offset; honoured only on a store made by
     ``hallterm demo`` (training rooms, scripted tests): on a hall's store it is refused, one

@@ -16,25 +16,23 @@ from textual import events, on
 from textual.screen import Screen
 
 from hallterm.errors import HallTermError
+from screens.translate import TranslatedKeys
 
 T = TypeVar("T")
 # Awaited service calls (scans): a small pool, so a scanner waits for no worker start-up.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="post-call")
 
 
-class PostScreen(Screen):
+class PostScreen(TranslatedKeys, Screen):
     """A post's screen inside the shell."""
 
     @on(events.Mount)
     def _mount_shell_header(self) -> None:
         # Every screen shows the shell's header; a screen that composed its own keeps it.
-        from screens.translate import retranslate_tree
         from screens.widgets.header import ShellHeader
 
         if not self.query(ShellHeader):
             self.mount(ShellHeader())
-        # Key labels written N_("...") show in the current language, also its widgets'.
-        retranslate_tree(self)
 
     @property
     def hctx(self):

@@ -13,11 +13,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 
 POLL_SECONDS = 1.0
 
@@ -69,10 +69,12 @@ class DisplayApp(App[None]):
     #dp-calls { width: 1fr; border: round $accent; padding: 0 1; }
     #dp-waiting { height: auto; border: round $accent; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
-        Binding("f5", "reload", N_("Refresh"), show=False),
-    ]
+    ACTIONS = declare(
+        "display", N_("Waiting-room display (hallterm display)"),
+        Action("display.quit", "ctrl+q", "quit", N_("Quit"), priority=True),
+        Action("display.reload", "f5", "reload", N_("Refresh"), footer=False),
+        order=99)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, ctx) -> None:
         super().__init__()

@@ -11,13 +11,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
 from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _, ngettext
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.widgets.header import ShellHeader
 
@@ -50,7 +50,11 @@ class LockScreen(PostScreen):
     LockScreen #lock-other { color: $text-muted; }
     """
 
-    BINDINGS = [Binding("enter", "enter", N_("Next / unlock"), show=False, priority=True)]
+    ACTIONS = declare(
+        "lock", N_("Lock screen"),
+        Action("lock.enter", "enter", "enter", N_("Next / unlock"), footer=False, priority=True),
+        order=92)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, actor, *, idle: bool, at: datetime, ended: str | None = None) -> None:
         super().__init__()

@@ -2,7 +2,10 @@
 
 Posts come from ``screens.registry`` filtered by ``hallterm.permissions.allowed``
 (through ``app.allowed_posts``); the shell's own actions (home, lock, sign out,
-language, quit) follow the same rule as their keys (``app.check_action``).
+language, quit) follow the same rule as their keys (``app.check_action``). On a
+post, its own declared actions follow (``screens.actions``): those its screen
+allows at that moment (``check_action``) and the person's roles permit, then the
+keys help.
 """
 
 from __future__ import annotations
@@ -10,25 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from rich.align import Align
-from rich.text import Text
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
-from textual.widgets.option_list import Option
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
-from hallterm.i18n import N_, _
-
-# (action, title, help) of the shell's own actions; titles are message ids.
-_ACTIONS = (
-    ("home", N_("Home"), N_("Back to the home screen")),
-    ("lock", N_("Lock"), N_("Lock this terminal")),
-    ("switch_language", N_("Language"), N_("Switch between Chinese and English")),
-    ("sign_out", N_("Sign out"), N_("Sign out of this terminal")),
-    ("quit", N_("Quit"), N_("Close HallTerm")),
-)
+from hallterm.i18n import _
+from screens.actions import find
 
 
 class ShellCommands(Provider):
-    """Posts and shell actions, in the current language, filtered by role."""
+    """Posts, shell actions and the current post's actions, in the current language."""
 
     def commands(self) -> list[tuple[str, str, Callable]]:
         """(title, help, callback) of every entry this person may use now."""
@@ -37,9 +29,43 @@ class ShellCommands(Provider):
         for post in getattr(app, "allowed_posts", list)():
             entries.append((_(post.title), _(post.help) if post.help else "",
                             partial(app.run_action, f"open_post({post.id!r})")))
-        for action, title, help_ in _ACTIONS:
-            if app.check_action(action, ()) is True:
-                entries.append((_(title), _(help_), partial(app.run_action, action)))
+        keys = None
+        for action in getattr(app, "ACTIONS", ()):
+            if not action.palette or app.check_action(action.action, ()) is not True:
+                continue
+            entry = (_(action.title), _(action.help), partial(app.run_action, action.action))
+            if action.action == "keys":
+                keys = entry
+            else:
+                entries.append(entry)
+        entries.extend(self.screen_commands())
+        if keys is not None:
+            entries.append(keys)
+        return entries
+
+    def screen_commands(self) -> list[tuple[str, str, Callable]]:
+        """The calling screen's declared actions it allows now, that the person may use."""
+        from hallterm.permissions import allowed
+
+        app = self.app
+        actor = getattr(app, "actor", None)
+        if actor is None or getattr(app, "locked", False):
+            return []
+        entries = []
+        seen: set[str] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            action = find(binding.id)
+            if (active.node is app or action is None or not action.palette
+                    or not active.enabled or action.id in seen):
+                continue
+            if action.permission and not allowed(actor.roles, action.permission):
+                continue
+            seen.add(action.id)
+            key = app.get_key_display(binding)
+            help_ = f"{binding.tooltip} ({key})" if binding.tooltip else key
+            entries.append((binding.description, help_,
+                            partial(app.run_action, binding.action, active.node)))
         return entries
 
     async def discover(self) -> Hits:
@@ -48,26 +74,20 @@ class ShellCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for title, help_, callback in self.commands():
             score = matcher.match(title)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(title), callback, help=help_)
+        if not found and query.strip():
+            # Said here, in the current language (Textual's own message is English only).
+            yield Hit(0.0001, _("No matches found"), _nothing)
+
+
+def _nothing() -> None:
+    """Choosing "No matches found" only closes the palette."""
 
 
 class ShellPalette(CommandPalette):
-    """Textual's command palette, with its one built-in English message translated."""
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        # Same as Textual's (6.x), except for the translated message.
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(Option(
-                    Align.center(Text(_("No matches found"), style="not bold")),
-                    disabled=True, id=self._NO_MATCHES))
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+    """Textual's command palette (the shell's entry point, with a translated placeholder)."""

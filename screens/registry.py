@@ -28,6 +28,18 @@ class Post:
     help: str = ""  # N_()-marked one-line description
     order: int = 100
 
+    @property
+    def action_id(self) -> str:
+        """The id of the action opening this post (what the ``keymap`` setting rebinds)."""
+        return f"post.{self.id}"
+
+    def action(self):
+        """This post's opening, as a declared action (for the docs and the keymap)."""
+        from screens.actions import Action
+
+        return Action(self.action_id, self.key, f"open_post({self.id!r})", self.title,
+                      self.help, permission=self.permission)
+
 
 _POSTS: dict[str, Post] = {}
 
@@ -42,6 +54,14 @@ def posts() -> list[Post]:
     """Every registered post, in order (discovering ``screens.posts`` on first use)."""
     _discover()
     return sorted(_POSTS.values(), key=lambda p: (p.order, p.id))
+
+
+def post_for_action(action: str) -> Post | None:
+    """The post an ``open_post('<id>')`` action opens."""
+    for post in _POSTS.values():
+        if action == f"open_post({post.id!r})":
+            return post
+    return None
 
 
 _discovered = False

@@ -12,13 +12,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
 
 from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.widgets.header import ShellHeader, counter_label
 
@@ -46,7 +46,11 @@ class SignInScreen(PostScreen):
 
     # A priority binding runs before the next key is delivered, so a fast typist's
     # (or a scanner's) PIN digits never land in the employee-number field.
-    BINDINGS = [Binding("enter", "enter", N_("Next / sign in"), show=False, priority=True)]
+    ACTIONS = declare(
+        "signin", N_("Sign-in screen"),
+        Action("signin.enter", "enter", "enter", N_("Next / sign in"), footer=False, priority=True),
+        order=91)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -287,7 +287,7 @@ async def test_language_switch_translates_the_screen_and_is_remembered(hall):
         await pilot.press("f9")
         await settle(pilot)
         assert get_language() == "zh_CN"
-        footer = {b.description for _k, b in app._bindings}
+        footer = {a.binding.description for a in app.screen.active_bindings.values()}
         assert _("Sign out") in footer and "Sign out" not in footer
         assert _("Sign out") != "Sign out"
         assert _("Your posts") in text(app.screen.query_one("#home-posts-title",

@@ -44,6 +44,7 @@ SECTIONS: dict[str, str] = {
     "cli": "hallterm.tools.docgen:cli_markdown",
     "settings": "hallterm.tools.docgen:settings_markdown",
     "exit-codes": "hallterm.tools.docgen:exit_codes_markdown",
+    "keys": "screens.keysdoc:keys_markdown",
 }
 
 _REGION = re.compile(

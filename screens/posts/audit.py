@@ -12,21 +12,22 @@ from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
+from screens.translate import TranslatedKeys
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
 
 PAGE = 100
 
 
-class ReportDialog(ModalScreen[None]):
+class ReportDialog(TranslatedKeys, ModalScreen[None]):
     """A closed day's report, scrollable; Esc closes it."""
 
     DEFAULT_CSS = """
@@ -35,7 +36,11 @@ class ReportDialog(ModalScreen[None]):
         width: 90%; height: 90%; padding: 1 2; border: thick $accent; background: $surface;
     }
     """
-    BINDINGS = [Binding("escape", "close", N_("Close"), tooltip=N_("Back to the audit log"))]
+    ACTIONS = declare(
+        "audit_report", N_("Audit: a day report"),
+        Action("audit_report.close", "escape", "close", N_("Close"), N_("Back to the audit log")),
+        order=61)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, text: str) -> None:
         super().__init__()
@@ -63,23 +68,21 @@ class AuditScreen(PostScreen):
     AuditScreen #audit-title { text-style: bold; color: $accent; }
     AuditScreen #audit-table { width: 1fr; }
     """
-    BINDINGS = [
-        Binding("v", "verify", N_("Verify chain"), tooltip=N_(
-            "Recompute the audit hash chain and name the first broken row"), id="audit.verify"),
-        Binding("slash", "filter", N_("Filter"), tooltip=N_(
-            "Show only actions starting with a prefix (e.g. sale., stock., auth.)"),
-            id="audit.filter"),
-        Binding("n", "older", N_("Older"), tooltip=N_("The next page of older rows"),
-                id="audit.older"),
-        Binding("p", "newer", N_("Newer"), tooltip=N_("Back to the newest rows"),
-                id="audit.newer"),
-        Binding("b", "blockers", N_("Blockers"), tooltip=N_(
-            "What still stops today's close"), id="audit.blockers"),
-        Binding("z", "report", N_("Day report"), tooltip=N_(
-            "Read a closed day's report (Z report)"), id="audit.report"),
-        Binding("r", "refresh", N_("Refresh"), tooltip=N_("Reload the rows"),
-                id="audit.refresh"),
-    ]
+    ACTIONS = declare(
+        "audit", N_("Audit"),
+        Action("audit.verify", "v", "verify", N_("Verify chain"), N_(
+            "Recompute the audit hash chain and name the first broken row"), permission="audit.verify"),
+        Action("audit.filter", "slash", "filter", N_("Filter"), N_(
+            "Show only actions starting with a prefix (e.g. sale., stock., auth.)")),
+        Action("audit.older", "n", "older", N_("Older"), N_("The next page of older rows")),
+        Action("audit.newer", "p", "newer", N_("Newer"), N_("Back to the newest rows")),
+        Action("audit.blockers", "b", "blockers", N_("Blockers"), N_(
+            "What still stops today's close")),
+        Action("audit.report", "z", "report", N_("Day report"), N_(
+            "Read a closed day's report (Z report)")),
+        Action("audit.refresh", "r", "refresh", N_("Refresh"), N_("Reload the rows")),
+        order=60)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

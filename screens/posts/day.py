@@ -12,15 +12,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
+from screens.translate import TranslatedKeys
 from screens.widgets.header import ShellHeader
 
 
@@ -36,7 +37,7 @@ def _close_with_pin(ctx, *, pin: str, force: bool, reason: str | None, reports_d
     return close_day(ctx, force=force, reason=reason, reports_dir=reports_dir)
 
 
-class CloseDayDialog(ModalScreen):
+class CloseDayDialog(TranslatedKeys, ModalScreen):
     """Close the day: (forced: a reason, then) the hall manager's PIN; shows why not."""
 
     DEFAULT_CSS = """
@@ -49,10 +50,13 @@ class CloseDayDialog(ModalScreen):
     CloseDayDialog #close-what { margin-bottom: 1; }
     CloseDayDialog #close-message { height: auto; min-height: 1; margin-top: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("enter", "enter", N_("Next / confirm"), show=False, priority=True),
-    ]
+    ACTIONS = declare(
+        "close_day", N_("Day: closing the day"),
+        Action("close_day.cancel", "escape", "cancel", N_("Cancel")),
+        Action("close_day.enter", "enter", "enter", N_("Next / confirm"), footer=False,
+               priority=True),
+        order=91)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, *, force: bool, day: str, blockers: tuple[str, ...]) -> None:
         super().__init__()
@@ -151,16 +155,20 @@ class DayScreen(PostScreen):
     DayScreen #day-blockers { color: $warning; }
     DayScreen #day-message { height: auto; }
     """
-    BINDINGS = [
-        Binding("x", "xreport", N_("X report"), tooltip=N_(
-            "Print an interim X report: today's figures so far; nothing is locked")),
-        Binding("c", "close_day", N_("Close day"), tooltip=N_(
-            "Close the business day (日结) when nothing blocks it; asks your PIN")),
-        Binding("f", "force_close", N_("Force close"), tooltip=N_(
-            "Close despite the blockers, with a reason and your PIN (hall manager)")),
-        Binding("r", "reload", N_("Refresh"), tooltip=N_(
+    ACTIONS = declare(
+        "day", N_("Day"),
+        Action("day.xreport", "x", "xreport", N_("X report"), N_(
+            "Print an interim X report: today's figures so far; nothing is locked"),
+               permission="day.xreport"),
+        Action("day.close_day", "c", "close_day", N_("Close day"), N_(
+            "Close the business day (日结) when nothing blocks it; asks your PIN"), permission="day.close"),
+        Action("day.force_close", "f", "force_close", N_("Force close"), N_(
+            "Close despite the blockers, with a reason and your PIN (hall manager)"),
+               permission="day.force_close"),
+        Action("day.reload", "r", "reload", N_("Refresh"), N_(
             "Read the day's state and blockers again")),
-    ]
+        order=90)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
@@ -27,6 +26,7 @@ from hallterm.i18n import N_, _
 from hallterm.money import format_fen, parse_fen
 from hallterm.services import handover as ho
 from hallterm.services import queue
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.handover_count import BlindCount, BlindCountDialog
 from screens.registry import Post, register
@@ -128,24 +128,26 @@ class HandoverScreen(PostScreen):
     HandoverScreen #ho-counters { height: auto; max-height: 10; }
     HandoverScreen #ho-scroll { height: 1fr; border-top: solid $primary; }
     """
-    BINDINGS = [
-        Binding("s", "start", N_("Start"), id="handover.start",
-                tooltip=N_("The outgoing clerk starts the handover with their PIN")),
-        Binding("d", "day_end", N_("Day end"), id="handover.day_end",
-                tooltip=N_("The last clerk of the day hands the drawer in")),
-        Binding("c", "count", N_("Count"), id="handover.count",
-                tooltip=N_("Enter the blind count: cash, serials, quantities")),
-        Binding("r", "review", N_("Reasons"), id="handover.review",
-                tooltip=N_("Reasons for the differences, and the witness")),
-        Binding("f", "finish", N_("Take over"), id="handover.finish",
-                tooltip=N_("The incoming clerk confirms and takes the counter")),
-        Binding("n", "restart", N_("Restart"), id="handover.restart",
-                tooltip=N_("Cancel the handover in progress and start afresh")),
-        Binding("x", "cancel", N_("Cancel"), id="handover.cancel",
-                tooltip=N_("Give up the handover; the counter is as it was")),
-        Binding("g", "refresh", N_("Refresh"), id="handover.refresh",
-                tooltip=N_("Read the counters and handovers again")),
-    ]
+    ACTIONS = declare(
+        "handover", N_("Handover"),
+        Action("handover.start", "s", "start", N_("Start"),
+               N_("The outgoing clerk starts the handover with their PIN"), permission="handover.run"),
+        Action("handover.day_end", "d", "day_end", N_("Day end"),
+               N_("The last clerk of the day hands the drawer in"), permission="handover.run"),
+        Action("handover.count", "c", "count", N_("Count"),
+               N_("Enter the blind count: cash, serials, quantities"), permission="handover.run"),
+        Action("handover.review", "r", "review", N_("Reasons"),
+               N_("Reasons for the differences, and the witness"), permission="handover.run"),
+        Action("handover.finish", "f", "finish", N_("Take over"),
+               N_("The incoming clerk confirms and takes the counter"), permission="handover.run"),
+        Action("handover.restart", "n", "restart", N_("Restart"),
+               N_("Cancel the handover in progress and start afresh"), permission="handover.run"),
+        Action("handover.cancel", "x", "cancel", N_("Cancel"),
+               N_("Give up the handover; the counter is as it was"), permission="handover.run"),
+        Action("handover.refresh", "g", "refresh", N_("Refresh"),
+               N_("Read the counters and handovers again")),
+        order=70)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

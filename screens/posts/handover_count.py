@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
@@ -25,6 +24,8 @@ from textual.widgets.option_list import Option
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from hallterm.services import handover as ho
+from screens.actions import Action, bindings, declare
+from screens.translate import TranslatedKeys
 from screens.widgets.scanner import ScannerInput
 
 
@@ -38,7 +39,7 @@ class BlindCount:
     counts: str = ""  # typed SKU=N, …
 
 
-class BlindCountDialog(ModalScreen[BlindCount | None]):
+class BlindCountDialog(TranslatedKeys, ModalScreen[BlindCount | None]):
     """Cash, serials (one per scan, in a list) and counted goods; Ctrl+S submits."""
 
     DEFAULT_CSS = """
@@ -52,15 +53,17 @@ class BlindCountDialog(ModalScreen[BlindCount | None]):
     BlindCountDialog #count-list { height: auto; min-height: 3; max-height: 10; }
     BlindCountDialog #count-error { color: $error; height: auto; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "submit", N_("Submit count"), priority=True,
-                tooltip=N_("Submit the blind count"), id="handover.count_submit"),
-        Binding("ctrl+d", "remove", N_("Remove"), priority=True, tooltip=N_(
-            "Remove the highlighted serial or counted item from the list (or the last one)"),
-                id="handover.count_remove"),
-        Binding("delete", "remove", N_("Remove"), show=False),
-        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without counting")),
-    ]
+    ACTIONS = declare(
+        "handover_count", N_("Handover: the blind count"),
+        Action("handover.count_submit", "ctrl+s", "submit", N_("Submit count"),
+               N_("Submit the blind count"), priority=True),
+        Action("handover.count_remove", "ctrl+d", "remove", N_("Remove"), N_(
+            "Remove the highlighted serial or counted item from the list (or the last one)"), priority=True),
+        Action("handover_count.remove", "delete", "remove", N_("Remove"), footer=False),
+        Action("handover_count.cancel", "escape", "cancel", N_("Cancel"),
+               N_("Close without counting")),
+        order=71)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, title: str, *, parse_cash: Callable[[str], Any] | None = None,
                  parse_counts: Callable[[str], Any] | None = None) -> None:

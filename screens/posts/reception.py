@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
 from screens.widgets.form_dialog import Field, FormDialog
@@ -54,33 +54,35 @@ class ReceptionScreen(PostScreen):
     ReceptionScreen DataTable { height: auto; max-height: 14; }
     ReceptionScreen #rc-line { height: auto; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("1", "issue(1)", N_("Issue ticket"), key_display="1-9",
-                tooltip=N_("Issue a ticket for service 1-9"), id="reception.issue"),
-        *[Binding(str(n), f"issue({n})", N_("Issue ticket"), show=False) for n in range(2, 10)],
-        Binding("v", "priority('vip')", N_("VIP"), tooltip=N_("Next ticket is VIP"),
-                id="reception.vip"),
-        Binding("e", "priority('care')", N_("Care"),
-                tooltip=N_("Next ticket is priority care (老弱病残)"), id="reception.care"),
-        Binding("a", "priority('appointment')", N_("Appointment"),
-                tooltip=N_("Next ticket is an appointment"), id="reception.appointment"),
-        Binding("s", "print_slip", N_("Print slip"), tooltip=N_("Print the last ticket's slip"),
-                id="reception.print"),
-        Binding("t", "transfer", N_("Transfer"), tooltip=N_("Move a ticket to another service"),
-                id="reception.transfer"),
-        Binding("x", "cancel_ticket", N_("Cancel"), tooltip=N_("Cancel a waiting ticket"),
-                id="reception.cancel"),
-        Binding("i", "reinsert", N_("Re-insert"),
-                tooltip=N_("Put a missed ticket back in line (顺延)"), id="reception.reinsert"),
-        Binding("o", "counter('open')", N_("Open ctr"), tooltip=N_("Open a counter"),
-                id="reception.counter_open"),
-        Binding("p", "counter('paused')", N_("Pause ctr"), tooltip=N_("Pause a counter"),
-                id="reception.counter_pause"),
-        Binding("g", "counter('closing')", N_("Closing sign"),
-                tooltip=N_("Put up a counter's closing sign"), id="reception.counter_closing"),
-        Binding("k", "counter('closed')", N_("Close ctr"), tooltip=N_("Close a counter"),
-                id="reception.counter_close"),
-    ]
+    ACTIONS = declare(
+        "reception", N_("Reception"),
+        Action("reception.issue", "1", "issue(1)", N_("Issue ticket"),
+               N_("Issue a ticket for service 1-9"), key_display="1-9",
+               more_keys=tuple((str(n), f"issue({n})") for n in range(2, 10)), permission="queue.issue"),
+        Action("reception.vip", "v", "priority('vip')", N_("VIP"), N_("Next ticket is VIP"),
+               permission="queue.issue"),
+        Action("reception.care", "e", "priority('care')", N_("Care"),
+               N_("Next ticket is priority care (老弱病残)"), permission="queue.issue"),
+        Action("reception.appointment", "a", "priority('appointment')", N_("Appointment"),
+               N_("Next ticket is an appointment"), permission="queue.issue"),
+        Action("reception.print", "s", "print_slip", N_("Print slip"),
+               N_("Print the last ticket's slip"), permission="queue.issue"),
+        Action("reception.transfer", "t", "transfer", N_("Transfer"),
+               N_("Move a ticket to another service"), permission="queue.manage"),
+        Action("reception.cancel", "x", "cancel_ticket", N_("Cancel"),
+               N_("Cancel a waiting ticket"), permission="queue.manage"),
+        Action("reception.reinsert", "i", "reinsert", N_("Re-insert"),
+               N_("Put a missed ticket back in line (顺延)"), permission="queue.manage"),
+        Action("reception.counter_open", "o", "counter('open')", N_("Open ctr"),
+               N_("Open a counter"), permission="counter.manage"),
+        Action("reception.counter_pause", "p", "counter('paused')", N_("Pause ctr"),
+               N_("Pause a counter"), permission="counter.manage"),
+        Action("reception.counter_closing", "g", "counter('closing')", N_("Closing sign"),
+               N_("Put up a counter's closing sign"), permission="counter.manage"),
+        Action("reception.counter_close", "k", "counter('closed')", N_("Close ctr"),
+               N_("Close a counter"), permission="counter.manage"),
+        order=10)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,7 +14,6 @@ import uuid
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -23,6 +22,7 @@ from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import N_, _, get_language
 from hallterm.money import format_fen, parse_fen
 from hallterm.services import sales
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.sales_actions import SalesDialogs
 from screens.posts.sales_cart import CartKeeping
@@ -52,44 +52,46 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
     SalesScreen #sales-options.-shown { display: block; }
     SalesScreen CustodyView { max-height: 16; }
     """
-    BINDINGS = [
-        Binding("up", "select(-1)", N_("Line up"), show=False),
-        Binding("down", "select(1)", N_("Line down"), show=False),
+    ACTIONS = declare(
+        "sales", N_("Sales"),
+        Action("sales.line_up", "up", "select(-1)", N_("Line up"), N_("Select the line above"),
+               footer=False, palette=False),
+        Action("sales.line_down", "down", "select(1)", N_("Line down"), N_("Select the line below"),
+               footer=False, palette=False),
         # The till's keys first: a narrow (80-column) footer still shows them.
-        Binding("ctrl+t", "cash", N_("Cash"), tooltip=N_("Take cash: enter the amount tendered"),
-                id="sales.cash", priority=True),
-        Binding("ctrl+y", "other_payment", N_("Card/QR"), tooltip=N_(
-            "Bank card, WeChat Pay or Alipay with the terminal's reference (split payment)"),
-                id="sales.other_payment", priority=True),
-        Binding("ctrl+e", "queue_panel", N_("Queue"), tooltip=N_(
+        Action("sales.cash", "ctrl+t", "cash", N_("Cash"),
+               N_("Take cash: enter the amount tendered"), priority=True),
+        Action("sales.other_payment", "ctrl+y", "other_payment", N_("Card/QR"), N_(
+            "Bank card, WeChat Pay or Alipay with the terminal's reference (split payment)"), priority=True),
+        Action("sales.queue", "ctrl+e", "queue_panel", N_("Queue"), N_(
             "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
-            "back to scanning"), id="sales.queue", priority=True),
-        Binding("ctrl+n", "quantity", N_("Qty"), tooltip=N_("Change the selected line's "
-                "quantity"), id="sales.quantity", priority=True),
-        Binding("ctrl+r", "remove_line", N_("Remove"), tooltip=N_("Remove the selected line"),
-                id="sales.remove", priority=True),
-        Binding("ctrl+l", "clear_cart", N_("Clear"), tooltip=N_(
-            "Empty the cart (asks first; money taken is given back first)"),
-                id="sales.clear", priority=True),
-        Binding("ctrl+b", "refund_taken", N_("Give back"), tooltip=N_(
+            "back to scanning"), priority=True),
+        Action("sales.quantity", "ctrl+n", "quantity", N_("Qty"), N_("Change the selected line's "
+                "quantity"), priority=True),
+        Action("sales.remove", "ctrl+r", "remove_line", N_("Remove"),
+               N_("Remove the selected line"), priority=True),
+        Action("sales.clear", "ctrl+l", "clear_cart", N_("Clear"), N_(
+            "Empty the cart (asks first; money taken is given back first)"), priority=True),
+        Action("sales.refund_taken", "ctrl+b", "refund_taken", N_("Give back"), N_(
             "Give card/QR money taken on this cart back to the customer (duty manager "
-            "approves)"), id="sales.refund_taken", priority=True),
-        Binding("ctrl+f", "find", N_("Find"), tooltip=N_("Search the catalog by name"),
-                id="sales.find", priority=True),
-        Binding("ctrl+o", "override", N_("Price/discount"), tooltip=N_(
-            "Change the selected line's price or give a discount (duty manager approves)"),
-                id="sales.override", priority=True),
-        Binding("ctrl+g", "reverse", N_("Void/refund"), tooltip=N_(
-            "Void a sale of today or refund lines of a sale (duty manager approves)"),
-                id="sales.reverse", priority=True),
-        Binding("ctrl+s", "reprint", N_("Reprint"), tooltip=N_("Reprint a receipt (重打)"),
-                id="sales.reprint", priority=True),
-        Binding("ctrl+k", "receipt_language", N_("Receipt 中/EN"), tooltip=N_(
+            "approves)"), priority=True),
+        Action("sales.find", "ctrl+f", "find", N_("Find"), N_("Search the catalog by name"),
+               priority=True),
+        Action("sales.override", "ctrl+o", "override", N_("Price/discount"), N_(
+            "Change the selected line's price or give a discount (duty manager approves)"), priority=True),
+        Action("sales.reverse", "ctrl+g", "reverse", N_("Void/refund"), N_(
+            "Void a sale of today or refund lines of a sale (duty manager approves)"), priority=True),
+        Action("sales.reprint", "ctrl+s", "reprint", N_("Reprint"), N_("Reprint a receipt (重打)"),
+               priority=True, permission="sale.reprint"),
+        Action("sales.receipt_language", "ctrl+k", "receipt_language", N_("Receipt 中/EN"), N_(
             "The customer asks for the other language: this receipt prints in it (then back "
-            "to the hall's receipt language)"), id="sales.receipt_language", priority=True),
-        Binding("escape", "back", N_("Back"), tooltip=N_("Back to scanning"), id="sales.back"),
-        *[Binding(str(n), f"pick({n})", N_("Add"), show=False) for n in range(1, 10)],
-    ]
+            "to the hall's receipt language)"), priority=True),
+        Action("sales.back", "escape", "back", N_("Back"), N_("Back to scanning")),
+        Action("sales.pick", "1", "pick(1)", N_("Add"),
+               N_("Add the item with this number from the list shown"), footer=False, palette=False,
+               key_display="1-9", more_keys=tuple((str(n), f"pick({n})") for n in range(2, 10))),
+        order=30)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
@@ -26,6 +25,7 @@ from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.permissions import allowed
 from hallterm.services import stock, stocktake
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.warehouse_stocktake import StocktakeMode
 from screens.registry import Post, register
@@ -70,40 +70,42 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     WarehouseScreen #wh-custody { display: none; }
     WarehouseScreen #wh-custody.shown { display: block; }
     """
-    BINDINGS = [
-        Binding("r", "receive", N_("Receive"), id="warehouse.receive",
-                tooltip=N_("Receive a supplier's delivery into the warehouse (入库)")),
-        Binding("i", "issue", N_("Issue"), id="warehouse.issue",
-                tooltip=N_("Issue stock to a counter's custody (出库/领用)")),
-        Binding("t", "return", N_("Return"), id="warehouse.return",
-                tooltip=N_("Take stock back from a counter (退库)")),
-        Binding("w", "write_off", N_("Write off"), id="warehouse.write_off",
-                tooltip=N_("Damaged, lost or returned to the supplier (manager approves)")),
-        Binding("h", "history", N_("History"), id="warehouse.history",
-                tooltip=N_("Where has a serial been")),
-        Binding("k", "stocktake", N_("Stocktake"), id="warehouse.stocktake",
-                tooltip=N_("Count a place and compare it with the ledger (盘点)")),
-        Binding("g", "refresh", N_("Refresh"), id="warehouse.refresh",
-                tooltip=N_("Load the stock table again")),
-        Binding("ctrl+s", "post", N_("Post"), priority=True, id="warehouse.post",
-                tooltip=N_("Post the document (or the stocktake's adjustments)")),
-        Binding("ctrl+d", "drop_line", N_("Remove line"), priority=True, id="warehouse.drop_line",
-                tooltip=N_("Remove the last line of the document, or the highlighted counted "
-                           "line of a stocktake")),
-        Binding("ctrl+n", "correct_line", N_("Correct qty"), priority=True,
-                id="warehouse.correct_line",
-                tooltip=N_("Correct the quantity of the highlighted counted line (stocktake)")),
-        Binding("up", "line_cursor(-1)", N_("Line up"), show=False),
-        Binding("down", "line_cursor(1)", N_("Line down"), show=False),
-        Binding("ctrl+f", "finish", N_("Finish count"), priority=True, id="warehouse.finish",
-                tooltip=N_("Stop counting and show the differences")),
-        Binding("ctrl+o", "reopen", N_("Count again"), priority=True, id="warehouse.reopen",
-                tooltip=N_("Go back to counting before posting")),
-        Binding("ctrl+x", "cancel_take", N_("Cancel stocktake"), priority=True, id="warehouse.cancel_take",
-                tooltip=N_("Abandon this stocktake (nothing is adjusted)")),
-        Binding("escape", "back", N_("Back"), id="warehouse.back",
-                tooltip=N_("Back to the stock table (a stocktake stays open)")),
-    ]
+    ACTIONS = declare(
+        "warehouse", N_("Warehouse"),
+        Action("warehouse.receive", "r", "receive", N_("Receive"),
+               N_("Receive a supplier's delivery into the warehouse (入库)"), permission="stock.move"),
+        Action("warehouse.issue", "i", "issue", N_("Issue"),
+               N_("Issue stock to a counter's custody (出库/领用)"), permission="stock.move"),
+        Action("warehouse.return", "t", "return", N_("Return"),
+               N_("Take stock back from a counter (退库)"), permission="stock.move"),
+        Action("warehouse.write_off", "w", "write_off", N_("Write off"),
+               N_("Damaged, lost or returned to the supplier (manager approves)"), permission="stock.move"),
+        Action("warehouse.history", "h", "history", N_("History"), N_("Where has a serial been")),
+        Action("warehouse.stocktake", "k", "stocktake", N_("Stocktake"),
+               N_("Count a place and compare it with the ledger (盘点)"), permission="stock.stocktake"),
+        Action("warehouse.refresh", "g", "refresh", N_("Refresh"), N_("Load the stock table again")),
+        Action("warehouse.post", "ctrl+s", "post", N_("Post"),
+               N_("Post the document (or the stocktake's adjustments)"), priority=True),
+        Action("warehouse.drop_line", "ctrl+d", "drop_line", N_("Remove line"),
+               N_("Remove the last line of the document, or the highlighted counted "
+                  "line of a stocktake"), priority=True),
+        Action("warehouse.correct_line", "ctrl+n", "correct_line", N_("Correct qty"),
+               N_("Correct the quantity of the highlighted counted line (stocktake)"),
+               priority=True),
+        Action("warehouse.line_up", "up", "line_cursor(-1)", N_("Line up"),
+               N_("Select the line above"), footer=False, palette=False),
+        Action("warehouse.line_down", "down", "line_cursor(1)", N_("Line down"),
+               N_("Select the line below"), footer=False, palette=False),
+        Action("warehouse.finish", "ctrl+f", "finish", N_("Finish count"),
+               N_("Stop counting and show the differences"), priority=True),
+        Action("warehouse.reopen", "ctrl+o", "reopen", N_("Count again"),
+               N_("Go back to counting before posting"), priority=True),
+        Action("warehouse.cancel_take", "ctrl+x", "cancel_take", N_("Cancel stocktake"),
+               N_("Abandon this stocktake (nothing is adjusted)"), priority=True),
+        Action("warehouse.back", "escape", "back", N_("Back"),
+               N_("Back to the stock table (a stocktake stays open)")),
+        order=50)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()

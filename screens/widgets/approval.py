@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
@@ -25,9 +24,11 @@ from textual.widgets import Footer, Input, Label, Static
 from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
+from screens.translate import TranslatedKeys
 
 
-class PinDialog(ModalScreen):
+class PinDialog(TranslatedKeys, ModalScreen):
     """A modal asking another person for their employee number and PIN."""
 
     DEFAULT_CSS = """
@@ -39,10 +40,12 @@ class PinDialog(ModalScreen):
     PinDialog #dialog-what { margin-bottom: 1; }
     PinDialog #dialog-message { height: auto; min-height: 1; margin-top: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("enter", "enter", N_("Next / confirm"), show=False, priority=True),
-    ]
+    ACTIONS = declare(
+        "pin", N_("PIN and approval dialogs"),
+        Action("pin.cancel", "escape", "cancel", N_("Cancel")),
+        Action("pin.enter", "enter", "enter", N_("Next / confirm"), footer=False, priority=True),
+        order=98)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, description: str, *, precheck=None) -> None:
         super().__init__()

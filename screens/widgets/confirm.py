@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from hallterm.i18n import N_
+from screens.actions import Action, bindings, declare
+from screens.translate import TranslatedKeys
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(TranslatedKeys, ModalScreen[bool]):
     """Ask one question; Y answers yes, N or Esc no."""
 
     DEFAULT_CSS = """
@@ -26,11 +27,13 @@ class ConfirmDialog(ModalScreen[bool]):
     }
     ConfirmDialog #confirm-title { text-style: bold; color: $warning; margin-bottom: 1; }
     """
-    BINDINGS = [
-        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
-        Binding("n", "answer(False)", N_("No"), id="confirm.no"),
-        Binding("escape", "answer(False)", N_("Cancel"), show=False),
-    ]
+    ACTIONS = declare(
+        "confirm", N_("Questions (yes / no)"),
+        Action("confirm.yes", "y", "answer(True)", N_("Yes")),
+        Action("confirm.no", "n", "answer(False)", N_("No")),
+        Action("confirm.cancel", "escape", "answer(False)", N_("Cancel"), footer=False),
+        order=97)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()

@@ -18,7 +18,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
@@ -26,6 +25,7 @@ from textual.widgets import Static
 
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
 
 POLL_SECONDS = 1.0
 
@@ -47,27 +47,30 @@ class CounterPanel(Widget, can_focus=True):
     CounterPanel #cp-apology { color: $warning; text-style: bold; height: auto; }
     CounterPanel #cp-parked { height: auto; margin-top: 1; }
     """
-    BINDINGS = [
-        Binding("n", "call_next", N_("Call next"), tooltip=N_("Call the next ticket"),
-                id="counter.call"),
-        Binding("r", "recall", N_("Recall"), tooltip=N_("Announce the ticket again"),
-                id="counter.recall"),
-        Binding("x", "no_show", N_("No-show"), tooltip=N_("The customer did not come"),
-                id="counter.no_show"),
-        Binding("s", "start", N_("Serve"), tooltip=N_("The customer is here: start serving"),
-                id="counter.start"),
-        Binding("f", "finish", N_("Finish"), tooltip=N_("Service done"), id="counter.finish"),
-        Binding("p", "park", N_("Park"), tooltip=N_("Park the ticket (挂起)"),
-                id="counter.park"),
-        Binding("u", "resume", N_("Resume"), tooltip=N_("Resume a parked ticket"),
-                id="counter.resume"),
-        Binding("t", "transfer", N_("Transfer"), tooltip=N_("Move the ticket to another service"),
-                id="counter.transfer"),
-        Binding("o", "open_counter", N_("Open"), tooltip=N_("Open (or reopen) this counter"),
-                id="counter.open"),
-        Binding("z", "pause_counter", N_("Pause"), tooltip=N_("Pause for handover (交接班暂停)"),
-                id="counter.pause"),
-    ]
+    ACTIONS = declare(
+        "counter", N_("Counter panel"),
+        Action("counter.call", "n", "call_next", N_("Call next"), N_("Call the next ticket"),
+               permission="queue.serve"),
+        Action("counter.recall", "r", "recall", N_("Recall"), N_("Announce the ticket again"),
+               permission="queue.serve"),
+        Action("counter.no_show", "x", "no_show", N_("No-show"), N_("The customer did not come"),
+               permission="queue.serve"),
+        Action("counter.start", "s", "start", N_("Serve"),
+               N_("The customer is here: start serving"), permission="queue.serve"),
+        Action("counter.finish", "f", "finish", N_("Finish"), N_("Service done"),
+               permission="queue.serve"),
+        Action("counter.park", "p", "park", N_("Park"), N_("Park the ticket (挂起)"),
+               permission="queue.serve"),
+        Action("counter.resume", "u", "resume", N_("Resume"), N_("Resume a parked ticket"),
+               permission="queue.serve"),
+        Action("counter.transfer", "t", "transfer", N_("Transfer"),
+               N_("Move the ticket to another service"), permission="queue.serve"),
+        Action("counter.open", "o", "open_counter", N_("Open"), N_("Open (or reopen) this counter"),
+               permission="queue.serve"),
+        Action("counter.pause", "z", "pause_counter", N_("Pause"), N_("Pause for handover (交接班暂停)"),
+               permission="queue.serve"),
+        order=80)
+    BINDINGS = bindings(ACTIONS)
 
     class Changed(Message):
         """The panel reloaded: the current ticket (and visit) may have changed."""
@@ -106,9 +109,6 @@ class CounterPanel(Widget, can_focus=True):
             yield Static(id="cp-parked")
 
     def on_mount(self) -> None:
-        from screens.translate import retranslate_bindings
-
-        retranslate_bindings(self)  # the keys in the current language (N_ at import)
         self.reload()
         self.set_interval(POLL_SECONDS, self.poll)
 

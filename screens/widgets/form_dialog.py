@@ -21,13 +21,14 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
+from screens.actions import Action, bindings, declare
+from screens.translate import TranslatedKeys
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Field:
     required: bool = True
 
 
-class FormDialog(ModalScreen[dict[str, str] | None]):
+class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
     """Ask for a few values; Enter on the last field checks them and confirms."""
 
     DEFAULT_CSS = """
@@ -52,7 +53,11 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     FormDialog .title { text-style: bold; margin-bottom: 1; width: 1fr; }
     FormDialog .error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without changing"))]
+    ACTIONS = declare(
+        "form", N_("Forms"),
+        Action("form.cancel", "escape", "cancel", N_("Cancel"), N_("Close without changing")),
+        order=96)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, title: str, fields: list[Field],
                  check: Callable[[dict[str, str]], Any] | None = None) -> None:
