@@ -45,6 +45,7 @@ SECTIONS: dict[str, str] = {
     "settings": "hallterm.tools.docgen:settings_markdown",
     "exit-codes": "hallterm.tools.docgen:exit_codes_markdown",
     "keys": "screens.keysdoc:keys_markdown",
+    "export-format": "hallterm.services.export:reference_markdown",
 }
 
 _REGION = re.compile(
