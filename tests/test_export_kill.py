@@ -6,26 +6,29 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from hallterm.services import closing, export
+from hallterm.services import export
+from hallterm.services.day import closing
 
 ROOT = Path(__file__).parent.parent
 
 
-def _wait_for(barrier: Path, proc, timeout: float = 120.0) -> None:
-    """Wait until the export says it reached its kill point (a file), or fail clearly."""
-    deadline = time.monotonic() + timeout
-    while not (barrier / "reached").exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"export ended before the kill point: {proc.returncode} "
-                                 f"{proc.stderr.read() if proc.stderr else ''}")
-        if time.monotonic() > deadline:
-            raise AssertionError("kill point never reached")
-        time.sleep(0.01)
+def _wait_for(barrier: Path, proc: subprocess.Popen, log: Path) -> None:
+    """Wait until the export stops itself at its kill point, or fail if it ended instead.
+
+    At the barrier the export writes ``barrier/reached`` and sends itself SIGSTOP;
+    ``waitpid(WUNTRACED)`` returns when it stops or ends: no polling, no deadline, so
+    a slow machine only makes the test slower.
+    """
+    _pid, status = os.waitpid(proc.pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        raise AssertionError(f"export ended before the kill point: {proc.returncode} "
+                             f"{log.read_text(errors='replace')}")
+    assert (barrier / "reached").exists()
 
 
 @pytest.mark.slow
@@ -46,14 +49,17 @@ def test_export_killed_midway_leaves_no_partial_folder(hall, tmp_path):
     for step, at_least in ((0, 0), (2, 2), (5, 5), ("final", 7)):
         barrier = tmp_path / f"barrier-{step}"
         barrier.mkdir()
-        proc = subprocess.Popen([sys.executable, "-c", code, "export", "--to", str(out)],
-                                cwd=ROOT, env={**env, export.BARRIER_ENV: f"{barrier}:{step}"},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        log = tmp_path / f"export-{step}.log"
+        with open(log, "wb") as sink:
+            proc = subprocess.Popen([sys.executable, "-c", code, "export", "--to", str(out)],
+                                    cwd=ROOT, env={**env, export.BARRIER_ENV: f"{barrier}:{step}"},
+                                    stdout=sink, stderr=sink)
         try:
-            _wait_for(barrier, proc)
+            _wait_for(barrier, proc, log)
         finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
         assert any(out.glob("*/.tmp-*")) and len(temp_files()) >= at_least
         if step == "final":
             assert any(f.name == "datapackage.json" for f in temp_files())
