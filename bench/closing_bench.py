@@ -162,40 +162,37 @@ def build(folder: Path, history: int) -> tuple[Path, Path, float]:
 # -- the measured process --------------------------------------------------------------
 def _stand_ins() -> None:
     """Sections and export tables for tickets and stock moves, until those areas register."""
-    from hallterm.services import dayparts
+    from hallterm.services import day, export
     from hallterm.store import execute
 
-    dayparts.load_areas()
-    keys = {s.key for s in dayparts.sections()}
-    names = {t.name for t in dayparts.exports()}
+    day.load_areas()
+    keys = {s.key for s in day.registered_sections()}
+    names = {t.name for t in day.registered_exports()}
     if "queue" not in keys:
-        dayparts.register_section(dayparts.Section(
+        day.register_section(day.Section(
             key="queue", title="Queue", order=20, render=lambda f: [str(f)],
             compute=lambda uow, day: {"by_state": dict(execute(
                 uow.session, "SELECT state, count(*) FROM ticket WHERE business_day = :d "
                 "GROUP BY state", {"d": day.isoformat()}).all())}))
     if "stock" not in keys:
-        dayparts.register_section(dayparts.Section(
+        day.register_section(day.Section(
             key="stock", title="Stock", order=40, render=lambda f: [str(f)],
             compute=lambda uow, day: {"by_kind": [list(r) for r in execute(
                 uow.session, "SELECT d.kind, count(*), sum(m.quantity * m.unit_value_fen) "
                 "FROM stock_move m JOIN stock_document d ON d.id = m.document_id "
                 "WHERE m.business_day = :d GROUP BY d.kind", {"d": day.isoformat()}).all()]}))
     if "tickets" not in names:
-        dayparts.register_export(dayparts.ExportTable(
+        day.register_export(export.ExportTable(
             name="tickets", key_column="id", primary_key=("id",),
-            query="SELECT id, number, service, priority, state, issued_at, finished_at, counter "
-                  "FROM ticket WHERE business_day = :day AND id > :after ORDER BY id LIMIT :limit",
+            source="FROM ticket WHERE business_day = :day",
             fields=(("id", "integer", ""), ("number", "string", ""), ("service", "string", ""),
                     ("priority", "string", ""), ("state", "string", ""),
                     ("issued_at", "datetime", ""), ("finished_at", "datetime", ""),
                     ("counter", "integer", ""))))
     if "stock_movements" not in names:
-        dayparts.register_export(dayparts.ExportTable(
+        day.register_export(export.ExportTable(
             name="stock_movements", key_column="id", primary_key=("id",),
-            query="SELECT id, document_id, at, sku, serial, quantity, from_place, to_place, "
-                  "unit_value_fen FROM stock_move WHERE business_day = :day AND id > :after "
-                  "ORDER BY id LIMIT :limit",
+            source="FROM stock_move WHERE business_day = :day",
             fields=(("id", "integer", ""), ("document_id", "integer", ""),
                     ("at", "datetime", ""), ("sku", "string", ""), ("serial", "string", ""),
                     ("quantity", "integer", ""), ("from_place", "string", ""),
@@ -209,7 +206,7 @@ def measure(store: Path, key: Path, out: Path) -> None:
     from hallterm import security
     from hallterm.bootstrap import open_ctx
     from hallterm.clock import FixedClock
-    from hallterm.services import closing, export
+    from hallterm.services import day, export
     from hallterm.services.staff import authenticate
     from hallterm.settings import load_settings
 
@@ -221,7 +218,7 @@ def measure(store: Path, key: Path, out: Path) -> None:
     manager = ctx.as_actor(authenticate(ctx, empno="9001", pin="123456"))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    result = closing.close_day(manager, business_day=TARGET, force=True, reason="bench",
+    result = day.close_day(manager, business_day=TARGET, force=True, reason="bench",
                                reports_dir=out / "reports")
     t1 = time.perf_counter()
     done = export.export_days(ctx, to=out / "hq", business_day=TARGET)

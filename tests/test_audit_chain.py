@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hallterm.services import audit, closing, export
+from hallterm.services import audit, export
 from hallterm.services.audit import GENESIS, chain_key, row_hash, row_mac
+from hallterm.services.day import closing
 
 COLUMNS = ("seq, at, business_day, actor, approver, terminal, action, entity, entity_id, "
            "payload, prev_hash")

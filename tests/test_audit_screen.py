@@ -65,7 +65,7 @@ def test_filter_by_action_prefix(hall):
 
 
 def test_day_report_of_a_closed_day(hall, tmp_path):
-    from hallterm.services.closing import close_day
+    from hallterm.services.day import close_day
 
     close_day(hall.manager, force=True, reason="test close", reports_dir=tmp_path)
     auditor = hall.as_("9001", "123456")
@@ -90,7 +90,7 @@ def test_day_report_of_a_closed_day(hall, tmp_path):
 
 
 def test_the_day_report_proposes_the_latest_closed_day_not_a_day_never_opened(hall, tmp_path):
-    from hallterm.services.closing import close_day
+    from hallterm.services.day import close_day
 
     close_day(hall.manager, force=True, reason="test close", reports_dir=tmp_path)
     hall.clock.advance(days=2)  # two days on; yesterday was never opened

@@ -41,7 +41,7 @@ def _drawer_with_sales(hall):
 def test_the_clerk_is_not_shown_the_expected_cash_before_the_count(hall):
     from hallterm.errors import Refused
     from hallterm.services import cash
-    from hallterm.services.closing import blockers
+    from hallterm.services.day import blockers
 
     ctx = _drawer_with_sales(hall)  # the drawer should hold ¥549.00
     with pytest.raises(Refused, match="blind"):
@@ -110,7 +110,7 @@ def test_audit_post_blockers_do_not_show_the_expected_cash(hall):
 def test_a_clerks_count_with_a_difference_and_no_reason_is_recorded(hall):
     from hallterm.errors import Forbidden, Refused
     from hallterm.services import cash
-    from hallterm.services.closing import blockers
+    from hallterm.services.day import blockers
 
     ctx = _drawer_with_sales(hall)  # the drawer should hold ¥549.00
     first = cash.count_cash(ctx, counter=1, counted_fen=50_000, purpose="check")

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from hallterm.errors import ApprovalRequired, BadInput, Refused
-from hallterm.services import carts, cash, closing, sales
+from hallterm.services import carts, cash, sales
+from hallterm.services.day import closing
 from hallterm.services.sales import PaymentIn
 from hallterm.store import execute
 from tests.sales_fixtures import approver, item_line, stock_hall
@@ -215,7 +216,7 @@ def test_only_the_counters_keeper_takes_money_there(shop):
 
 
 def test_taken_payments_are_exported_for_hq_with_what_became_of_them(shop):
-    from hallterm.services import dayparts
+    from hallterm.services.day import parts as dayparts
 
     ctx = shop.sales
     lines = [item_line(ctx, "ACC-CASE")]

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from hallterm.context import run_write
 from hallterm.errors import BadInput, CheckFailed, DayNotOpen, Forbidden, Refused
-from hallterm.services import closing
-from hallterm.services.dayparts import Section
+from hallterm.services.day import Section, closing
 from tests.conftest import MANAGER_PIN
 
 DAY = date(2026, 11, 25)
@@ -21,7 +20,7 @@ DAY = date(2026, 11, 25)
 @pytest.fixture
 def areas(monkeypatch):
     """The dayparts registries, restored after the test (fake areas register here)."""
-    from hallterm.services import dayparts
+    from hallterm.services.day import parts as dayparts
 
     dayparts.load_areas()
     monkeypatch.setattr(dayparts, "_blockers", list(dayparts._blockers))

@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 
 from hallterm.errors import Refused
-from hallterm.services import closing, queue, sales
-from hallterm.services.day import open_day
+from hallterm.services import queue, sales
+from hallterm.services.day import closing, open_day
 from hallterm.services.sales import PaymentIn
 from tests.sales_fixtures import HANDSETS, item_line, stock_hall
 

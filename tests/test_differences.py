@@ -12,7 +12,8 @@ import csv
 import pytest
 from textual.widgets import Static
 
-from hallterm.services import cash, closing, export, handover, stock, stocktake
+from hallterm.services import cash, export, handover, stock, stocktake
+from hallterm.services.day import closing
 from hallterm.services.staff import approve
 from hallterm.services.stock import LineIn
 from tests.conftest import MANAGER_PIN

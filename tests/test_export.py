@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hallterm.errors import BadInput, Refused, StoreUnavailable
-from hallterm.services import closing, export
-from hallterm.services.dayparts import ExportTable
+from hallterm.services import export
+from hallterm.services.day import closing
+from hallterm.services.export import ExportTable
 
 DAY = date(2026, 11, 25)
 ID_NUMBER = "11010519491231002X"
@@ -21,7 +22,7 @@ ID_NUMBER = "11010519491231002X"
 @pytest.fixture
 def areas(monkeypatch):
     """The dayparts registries, restored after the test (fake areas register here)."""
-    from hallterm.services import dayparts
+    from hallterm.services.day import parts as dayparts
 
     dayparts.load_areas()
     monkeypatch.setattr(dayparts, "_blockers", list(dayparts._blockers))

@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hallterm import signing
-from hallterm.services import closing, export
+from hallterm.services import export
+from hallterm.services.day import closing
 
 
 def close(hall, tmp_path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hallterm.errors import ApprovalRequired, AuthFailed, BadInput, Refused
-from hallterm.services import cash, closing, handover, queue
+from hallterm.services import cash, handover, queue
+from hallterm.services.day import closing
 from hallterm.services.handover import taking_over
 from hallterm.services.staff import approve, confirm_person
 from tests.sales_fixtures import HANDSETS, PIN, SIMS, stock_hall

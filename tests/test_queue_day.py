@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from hallterm.errors import Refused
-from hallterm.services import closing, dayparts, queue, queue_day
+from hallterm.services import queue, queue_day
+from hallterm.services.day import closing
+from hallterm.services.day import parts as dayparts
 from hallterm.store import execute
 
 

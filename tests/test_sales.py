@@ -224,7 +224,7 @@ def test_cash_movements_threshold_and_count(shop):
                        approver=boss)
     with pytest.raises(BadInput, match="reason"):
         cash.move_cash(ctx, counter=1, kind="out", reason="lunch", amount_fen=100)
-    from hallterm.services.closing import blockers
+    from hallterm.services.day import blockers
 
     assert any("Counter 1" in b for b in blockers(ctx, shop.clock.now().date()))
     # A count differing without a reason is recorded all the same; the day waits for the reason.
@@ -241,7 +241,8 @@ def test_day_report_section_and_exports(shop):
     done = _sale(shop)
     reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
     _sale(shop, HANDSETS[1])
-    from hallterm.services import dayparts, sales_day
+    from hallterm.services import sales_day
+    from hallterm.services.day import parts as dayparts
 
     with ctx.store.read() as session:
         figs = sales_day.compute(session, shop.clock.now().date())

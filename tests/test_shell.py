@@ -377,7 +377,7 @@ async def test_home_tells_the_manager_of_wrong_approval_pins_under_their_number(
 async def test_header_follows_a_day_closed_on_another_terminal(hall, monkeypatch):
     """No F1 needed: the header (and home) see the day closed elsewhere."""
     from hallterm.bootstrap import open_ctx
-    from hallterm.services.closing import close_day
+    from hallterm.services.day import close_day
     from hallterm.services.staff import authenticate
     from screens.widgets import header as header_module
     from screens.widgets.header import ShellHeader

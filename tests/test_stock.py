@@ -322,7 +322,8 @@ def test_stocktake_that_agrees_posts_without_approval(wh):
 
 
 def test_day_close_sees_stocktakes_and_reports_the_day(wh):
-    from hallterm.services import dayparts, stock_day
+    from hallterm.services import stock_day
+    from hallterm.services.day import parts as dayparts
 
     serials = receive_handsets(wh, 2)
     take = stocktake.start(wh.clerk, place="warehouse")

@@ -9,9 +9,7 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import Forbidden, Refused
-from hallterm.services import closing
-from hallterm.services.day import day_state
-from hallterm.services.xreport import x_report
+from hallterm.services.day import closing, day_state, x_report
 from tests.conftest import MANAGER_PIN, STAFF_PIN
 from tests.sales_fixtures import item_line, stock_hall
 

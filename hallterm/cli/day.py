@@ -86,7 +86,7 @@ def close_cmd(
     a crash, it finishes the job (writes the missing report files).
     """
     from hallterm.cli.parse import parse_day
-    from hallterm.services.closing import close_day
+    from hallterm.services.day import close_day
 
     opts = options(ctx)
     hctx = sign_in(opts.ctx(store), as_)
@@ -120,7 +120,7 @@ def report_cmd(
 ) -> None:
     """Print a closed day's report (Z report) again."""
     from hallterm.cli.parse import parse_day
-    from hallterm.services.closing import report
+    from hallterm.services.day import report
 
     business_day = parse_day(day)
     assert business_day is not None  # a required argument
@@ -144,7 +144,7 @@ def xreport_cmd(
     Written beside the day reports (x-report-DAY-NN.txt and .json) and audited; it
     takes no Z number and the day stays open. Refuses (exit 3) a day not open.
     """
-    from hallterm.services.xreport import x_report
+    from hallterm.services.day import x_report
 
     opts = options(ctx)
     hctx = sign_in(opts.ctx(store), as_)

@@ -86,7 +86,7 @@ def verify_cmd(
     json_: bool = JSON_OPTION,
 ) -> None:
     """Check signatures, files, bytes, SHA-256, rows, the audit links and the days' continuity."""
-    from hallterm.services.export_verify import verify
+    from hallterm.services.export import verify
     from hallterm.signing import read_public_file
 
     keys = tuple(read_public_file(p) for p in public_key or ())

@@ -75,7 +75,7 @@ def key(ctx: typer.Context, json_: bool = JSON_OPTION,
         store: Path | None = STORE_OPTION) -> None:
     """Print the hall's public signing key (PEM) for HQ: export verify --public-key FILE."""
     from hallterm.errors import ConfigError
-    from hallterm.services.export_verify import hall_public_key
+    from hallterm.services.export import hall_public_key
     from hallterm.signing import fingerprint, public_pem, public_text
 
     raw = hall_public_key(options(ctx).ctx(store))

@@ -321,8 +321,8 @@ def verify_against(ctx: Ctx, folder: Path) -> VerifyResult:
     A history rewritten by someone who holds the key (rows, MACs and closings all
     recomputed) still differs from what HQ already has.
     """
-    from hallterm.services.export_verify import exported_days, hall_public_key
-    from hallterm.services.export_verify import verify as verify_export
+    from hallterm.services.export import exported_days, hall_public_key
+    from hallterm.services.export import verify as verify_export
 
     result = verify(ctx)
     if not result.ok:

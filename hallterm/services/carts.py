@@ -34,7 +34,8 @@ from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
-from hallterm.services import dayparts
+from hallterm.services.day import register_blocker, register_export
+from hallterm.services.export import ExportTable
 from hallterm.services.sales import (
     CASH,
     METHODS,
@@ -420,7 +421,7 @@ def _describe(cart: OpenCart) -> str:
         money=", ".join(p.label() for p in cart.taken))
 
 
-@dayparts.register_blocker
+@register_blocker
 def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
     """Closing: money taken for a sale never written would be in no report."""
     with ctx.store.read() as session:
@@ -429,12 +430,9 @@ def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
 
 
 # -- the export to HQ ------------------------------------------------------------------------
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="taken_payments",
-    query="SELECT id, cart_id, business_day, at, counter, terminal, clerk, visit_id, method, "
-          "amount_fen, reference, state, sale_id, payment_id, refund_reference, refund_reason, "
-          "refunded_at, refunded_by, approver FROM taken_payment WHERE business_day = :day AND "
-          "id > :after ORDER BY id LIMIT :limit",
+    source="FROM taken_payment WHERE business_day = :day",
     fields=(("id", "integer", "Taken payment id"), ("cart_id", "string", "The cart it was taken for"),
             ("business_day", "date", "Business day"), ("at", "datetime", "Taken at (UTC)"),
             ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),

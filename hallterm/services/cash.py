@@ -23,7 +23,7 @@ from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, require
-from hallterm.services import dayparts
+from hallterm.services.day import register_blocker
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
 from hallterm.textinput import free_text
@@ -408,7 +408,7 @@ def give_count_reason(ctx: Ctx, *, count_id: int, reason: str,
                      result_type=CashCounted)
 
 
-@dayparts.register_blocker
+@register_blocker
 def _differences_without_reason(ctx: Ctx, business_day: date) -> list[str]:
     """Closing: every count that found a difference must have its reason."""
     with ctx.store.read() as session:
@@ -419,7 +419,7 @@ def _differences_without_reason(ctx: Ctx, business_day: date) -> list[str]:
               "`cash count-reason {id} --reason TEXT`.").format(id=r[0], n=r[1]) for r in rows]
 
 
-@dayparts.register_blocker
+@register_blocker
 def _drawers_not_counted(ctx: Ctx, business_day: date) -> list[str]:
     """Closing: every counter with cash must have been counted since its last cash."""
     out = []

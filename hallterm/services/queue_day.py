@@ -1,6 +1,6 @@
 """The queue's part of closing, the day report, the export and the home figures.
 
-Registered at import (``dayparts.load_areas`` imports every service module):
+Registered at import (``day.load_areas`` imports every service module):
 a closing blocker (tickets still waiting, called, serving or parked — 全部办理完毕后
 再结束营业), the "Queue" section of the day report (``queue.figures_in``), the
 day's tickets, visits, ticket events and counter events for HQ (no customer data:
@@ -14,11 +14,13 @@ from dataclasses import asdict
 from datetime import date, datetime
 
 from hallterm.i18n import N_, _
-from hallterm.services import dayparts, figures, queue
+from hallterm.services import figures, queue
+from hallterm.services.day import Section, register_blocker, register_export, register_section
+from hallterm.services.export import ExportTable
 from hallterm.store import execute
 
 
-@dayparts.register_blocker
+@register_blocker
 def _tickets_open(ctx, business_day: date) -> list[str]:
     """Closing: nobody may still wait or be served."""
     open_tickets = queue.blockers(ctx, business_day)
@@ -87,15 +89,11 @@ def render(figs: dict) -> list[str]:
     return out
 
 
-dayparts.register_section(dayparts.Section(key="queue", title=N_("Queue"), compute=compute,
+register_section(Section(key="queue", title=N_("Queue"), compute=compute,
                                            render=render, order=20))
 
-_DAY = "business_day = :day AND id > :after ORDER BY id LIMIT :limit"
-for _name, _query, _fields in (
-    ("tickets", "SELECT id, business_day, number, hop, service, priority, visit_id, state, "
-     "issued_at, issued_by, counter, first_called_at, called_at, serving_at, finished_at, "
-     f"recalls, misses, parked_s, auto_reinserted, transferred_from, call_rule FROM ticket "
-     f"WHERE {_DAY}",
+for _name, _table, _fields in (
+    ("tickets", "ticket",
      (("id", "integer", "Ticket row id"), ("business_day", "date", "Business day"),
       ("number", "string", "Ticket number, e.g. A012"),
       ("hop", "integer", "0, or the n-th transfer of the number"),
@@ -113,27 +111,26 @@ for _name, _query, _fields in (
       ("auto_reinserted", "boolean", "Re-inserted automatically after a miss"),
       ("transferred_from", "integer", "Previous hop's row id"),
       ("call_rule", "string", "Why it was called: line, priority, ratio or aging"))),
-    ("visits", f"SELECT id, business_day, opened_at, terminal FROM visit WHERE {_DAY}",
+    ("visits", "visit",
      (("id", "integer", "Visit id"), ("business_day", "date", "Business day"),
       ("opened_at", "datetime", "Opened at (UTC)"),
       ("terminal", "string", "Terminal that issued the ticket"))),
-    ("ticket_events", "SELECT id, business_day, ticket_id, at, kind, counter, priority, actor "
-     f"FROM ticket_event WHERE {_DAY}",
+    ("ticket_events", "ticket_event",
      (("id", "integer", "Event id"), ("business_day", "date", "Business day"),
       ("ticket_id", "integer", "Ticket row id"), ("at", "datetime", "At (UTC)"),
       ("kind", "string", "issue, call, recall, start, park, resume, finish, no_show, "
                          "reinsert, transfer or cancel"),
       ("counter", "integer", "Counter"), ("priority", "string", "Ticket class"),
       ("actor", "string", "Employee number or kiosk"))),
-    ("counter_events", "SELECT id, business_day, counter, state, clerk_id, at, actor FROM "
-     f"counter_event WHERE {_DAY}",
+    ("counter_events", "counter_event",
      (("id", "integer", "Event id"), ("business_day", "date", "Business day"),
       ("counter", "integer", "Counter"), ("state", "string", "open, paused, closing, closed"),
       ("clerk_id", "integer", "Staff id of the clerk at the counter"),
       ("at", "datetime", "At (UTC)"), ("actor", "string", "Who changed it"))),
 ):
-    dayparts.register_export(dayparts.ExportTable(
-        name=_name, query=_query, fields=_fields, primary_key=("id",), key_column="id",
+    register_export(ExportTable(
+        name=_name, source=f"FROM {_table} WHERE business_day = :day", fields=_fields,
+        primary_key=("id",), key_column="id",
         description=f"Queue area: {_name}", order=20))
 
 

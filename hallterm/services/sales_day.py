@@ -13,7 +13,9 @@ from datetime import date
 
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
-from hallterm.services import dayparts, figures
+from hallterm.services import figures
+from hallterm.services.day import Section, register_export, register_section
+from hallterm.services.export import ExportTable
 from hallterm.store import execute
 
 
@@ -137,13 +139,11 @@ def render(figs: dict) -> list[str]:
     return out
 
 
-dayparts.register_section(dayparts.Section(key="sales", title=N_("Sales"), compute=compute,
+register_section(Section(key="sales", title=N_("Sales"), compute=compute,
                                            render=render, order=30))
 
-_DAY = "business_day = :day AND id > :after ORDER BY id LIMIT :limit"
-for _name, _query, _fields in (
-    ("sales", "SELECT id, receipt_no, business_day, at, counter, terminal, clerk, visit_id, "
-     f"walk_up, list_total_fen, total_fen, state, reprints FROM sale WHERE {_DAY}",
+for _name, _table, _fields in (
+    ("sales", "sale",
      (("id", "integer", "Sale id"), ("receipt_no", "string", "Receipt number R<yyyymmdd>-<n>"),
       ("business_day", "date", "Business day"), ("at", "datetime", "Completed at (UTC)"),
       ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),
@@ -152,9 +152,7 @@ for _name, _query, _fields in (
       ("list_total_fen", "integer", "Total at catalog prices (fen)"),
       ("total_fen", "integer", "Total charged (fen)"), ("state", "string", "completed or void"),
       ("reprints", "integer", "Reprinted copies"))),
-    ("sale_lines", "SELECT id, sale_id, business_day, line_no, sku, serial, quantity, "
-     "list_price_fen, unit_price_fen, discount_fen, total_fen, approver, override_reason FROM "
-     f"sale_line WHERE {_DAY}",
+    ("sale_lines", "sale_line",
      (("id", "integer", "Line id"), ("sale_id", "integer", "Sale id"),
       ("business_day", "date", "Business day"), ("line_no", "integer", "Line number"),
       ("sku", "string", "SKU"), ("serial", "string", "Serial (IMEI/ICCID/card)"),
@@ -163,14 +161,12 @@ for _name, _query, _fields in (
       ("discount_fen", "integer", "Discount (fen)"), ("total_fen", "integer", "Line total"),
       ("approver", "string", "Approver of an override"),
       ("override_reason", "string", "Reason of an override"))),
-    ("payments", "SELECT id, sale_id, business_day, method, amount_fen, tendered_fen, change_fen, "
-     f"reference FROM payment WHERE {_DAY}",
+    ("payments", "payment",
      (("id", "integer", "Payment id"), ("sale_id", "integer", "Sale id"),
       ("business_day", "date", "Business day"), ("method", "string", "cash/card/wechat/alipay"),
       ("amount_fen", "integer", "Amount (fen)"), ("tendered_fen", "integer", "Cash tendered"),
       ("change_fen", "integer", "Change given"), ("reference", "string", "Terminal reference"))),
-    ("voids_refunds", "SELECT id, number, kind, receipt_no, business_day, at, counter, clerk, "
-     f"approver, reason, amount_fen, stock_document FROM sale_reversal WHERE {_DAY}",
+    ("voids_refunds", "sale_reversal",
      (("id", "integer", "Document id"), ("number", "string", "V…/F… document number"),
       ("kind", "string", "void or refund"), ("receipt_no", "string", "Original receipt"),
       ("business_day", "date", "Business day"), ("at", "datetime", "At (UTC)"),
@@ -178,16 +174,14 @@ for _name, _query, _fields in (
       ("approver", "string", "Approving manager"), ("reason", "string", "Reason"),
       ("amount_fen", "integer", "Amount given back"),
       ("stock_document", "string", "Stock document"))),
-    ("cash_movements", "SELECT id, business_day, counter, at, kind, reason, amount_fen, note, "
-     f"reference, actor, approver FROM cash_movement WHERE {_DAY}",
+    ("cash_movements", "cash_movement",
      (("id", "integer", "Movement id"), ("business_day", "date", "Business day"),
       ("counter", "integer", "Counter"), ("at", "datetime", "At (UTC)"),
       ("kind", "string", "float, in or out"), ("reason", "string", "Reason code"),
       ("amount_fen", "integer", "Amount (fen)"), ("note", "string", "Note"),
       ("reference", "string", "Reference"), ("actor", "string", "Clerk"),
       ("approver", "string", "Approver above the threshold"))),
-    ("cash_counts", "SELECT id, business_day, counter, at, purpose, counted_fen, expected_fen, "
-     f"difference_fen, reason, actor, witness FROM cash_count WHERE {_DAY}",
+    ("cash_counts", "cash_count",
      (("id", "integer", "Count id"), ("business_day", "date", "Business day"),
       ("counter", "integer", "Counter"), ("at", "datetime", "At (UTC)"),
       ("purpose", "string", "handover, day_end or check"),
@@ -197,8 +191,9 @@ for _name, _query, _fields in (
        "difference is found once, at this count)"), ("reason", "string", "Reason"),
       ("actor", "string", "Who counted"), ("witness", "string", "Witness"))),
 ):
-    dayparts.register_export(dayparts.ExportTable(
-        name=_name, query=_query, fields=_fields, primary_key=("id",), key_column="id",
+    register_export(ExportTable(
+        name=_name, source=f"FROM {_table} WHERE business_day = :day", fields=_fields,
+        primary_key=("id",), key_column="id",
         description=f"Sales area: {_name}", order=30))
 
 

@@ -1,6 +1,6 @@
 """The stock area's part of closing (日结), the day report and the HQ export.
 
-Registered with ``dayparts`` at import: a stocktake in progress blocks the close;
+Registered with ``day`` at import: a stocktake in progress blocks the close;
 the day report shows the day's movements by kind (valuable cards also in face
 value), the stocktakes posted and the stock held at the close; the export writes
 the day's stock documents and ledger rows.
@@ -13,12 +13,13 @@ from datetime import date
 from hallterm.context import Ctx
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
-from hallterm.services import dayparts
+from hallterm.services.day import Section, register_blocker, register_export, register_section
+from hallterm.services.export import ExportTable
 from hallterm.services.stock import blockers, kind_label, place_label
 from hallterm.store import execute
 
 
-@dayparts.register_blocker
+@register_blocker
 def _stocktakes_in_progress(ctx: Ctx, business_day: date) -> list[str]:
     """Closing: a stocktake still open freezes its place and has not been posted."""
     return [_("Stocktake {number} of {place} (started by {empno}) is in progress; post or "
@@ -79,15 +80,12 @@ def render(figs: dict) -> list[str]:
     return out
 
 
-dayparts.register_section(dayparts.Section(key="stock", title=N_("Stock movements"),
+register_section(Section(key="stock", title=N_("Stock movements"),
                                            compute=compute, render=render, order=50))
 
-_DAY = "business_day = :day AND id > :after ORDER BY id LIMIT :limit"
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="stock_documents",
-    query="SELECT id, number, kind, business_day, at, actor, confirmer, approver, from_place, "
-          "to_place, reference, supplier, reason, lines, quantity, value_fen FROM "
-          f"stock_document WHERE {_DAY}",
+    source="FROM stock_document WHERE business_day = :day",
     fields=(("id", "integer", "Document id"),
             ("number", "string", "Document number SD<year>-<n>"),
             ("kind", "string", "receive, issue, return, write_off, sale, sale_reversal, adjust"),
@@ -104,10 +102,9 @@ dayparts.register_export(dayparts.ExportTable(
              "from_place to to_place, so a stocktake's loss goes to lost; valuable cards at "
              "face value)")),
     primary_key=("id",), key_column="id", description="Stock documents (出入库单)", order=50))
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="stock_moves",
-    query="SELECT id, document_id, business_day, at, sku, serial, quantity, from_place, "
-          f"to_place, unit_value_fen FROM stock_move WHERE {_DAY}",
+    source="FROM stock_move WHERE business_day = :day",
     fields=(("id", "integer", "Ledger row id"), ("document_id", "integer", "Document id"),
             ("business_day", "date", "Business day"), ("at", "datetime", "When (UTC)"),
             ("sku", "string", "SKU"),

@@ -187,7 +187,7 @@ class AuditScreen(PostScreen):
 
     # -- the day --------------------------------------------------------------------------
     def action_blockers(self) -> None:
-        from hallterm.services.closing import blockers
+        from hallterm.services.day import blockers
 
         self.call(blockers, self.hctx, self.hctx.today(), on_success=self._blockers)
 
@@ -214,7 +214,7 @@ class AuditScreen(PostScreen):
         def done(result: dict[str, str] | None) -> None:
             if result is None:
                 return
-            from hallterm.services.closing import report
+            from hallterm.services.day import report
 
             text = result["day"].strip()
             try:

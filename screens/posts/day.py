@@ -28,7 +28,7 @@ from screens.widgets.header import ShellHeader
 def _close_with_pin(ctx, *, pin: str, force: bool, reason: str | None, reports_dir):
     """The signed-in hall manager confirms with their own PIN, then the day closes."""
     from hallterm.errors import AuthFailed
-    from hallterm.services.closing import close_day
+    from hallterm.services.day import close_day
     from hallterm.services.staff import authenticate
 
     who = authenticate(ctx, empno=ctx.actor.empno, pin=pin, purpose="day_close")
@@ -201,7 +201,7 @@ class DayScreen(PostScreen):
         self.reload()
 
     def reload(self) -> None:
-        from hallterm.services.xreport import day_overview
+        from hallterm.services.day import day_overview
 
         if self.hctx is None or self.hctx.actor is None:
             return
@@ -264,7 +264,7 @@ class DayScreen(PostScreen):
 
     # -- X report ----------------------------------------------------------------------
     def action_xreport(self) -> None:
-        from hallterm.services.xreport import x_report
+        from hallterm.services.day import x_report
 
         settings = getattr(self.app, "settings", None)
         reports_dir = settings.resolved_reports_dir() if settings is not None else None
@@ -303,7 +303,7 @@ class DayScreen(PostScreen):
             force=force, day=view.business_day.isoformat(), blockers=view.blockers))
         if result is None:
             return
-        from hallterm.services.closing import report
+        from hallterm.services.day import report
 
         self._message(_("Business day {day} is closed: Z number {z}.").format(
             day=result.business_day.isoformat(), z=result.z_number) + "\n"

@@ -74,7 +74,8 @@ def day_status(ctx: Ctx, *, business_day: date | None = None) -> DayInfo:
     with ctx.store.read() as session:
         row = execute(
             session,
-            "SELECT d.state, d.opened_at, o.empno, d.closed_at, c.empno, d.z_number "
+            "SELECT d.state, d.opened_at, o.empno AS opened_by, d.closed_at, "
+            "c.empno AS closed_by, d.z_number "
             "FROM business_day d JOIN staff o ON o.id = d.opened_by "
             "LEFT JOIN staff c ON c.id = d.closed_by WHERE d.day = :d",
             {"d": day.isoformat()},
@@ -82,9 +83,10 @@ def day_status(ctx: Ctx, *, business_day: date | None = None) -> DayInfo:
     if row is None:
         return DayInfo(day, "not_opened")
     tz = ctx.clock.tz
-    return DayInfo(day, row[0], datetime.fromisoformat(row[1]).astimezone(tz), row[2],
-                   datetime.fromisoformat(row[3]).astimezone(tz) if row[3] else None, row[4],
-                   row[5])
+    return DayInfo(day, row.state, datetime.fromisoformat(row.opened_at).astimezone(tz),
+                   row.opened_by,
+                   datetime.fromisoformat(row.closed_at).astimezone(tz) if row.closed_at else None,
+                   row.closed_by, row.z_number)
 
 
 def day_state(ctx: Ctx, *, business_day: date | None = None) -> str:
@@ -101,7 +103,7 @@ def last_closed_day(ctx: Ctx) -> date | None:
     with ctx.store.read() as session:
         row = execute(session, "SELECT day FROM business_day WHERE state = 'closed' "
                                "ORDER BY day DESC LIMIT 1").first()
-    return date.fromisoformat(row[0]) if row else None
+    return date.fromisoformat(row.day) if row else None
 
 
 def open_days(ctx: Ctx) -> list[date]:
@@ -109,4 +111,4 @@ def open_days(ctx: Ctx) -> list[date]:
     with ctx.store.read() as session:
         rows = execute(session,
                        "SELECT day FROM business_day WHERE state = 'open' ORDER BY day").all()
-    return [date.fromisoformat(r[0]) for r in rows]
+    return [date.fromisoformat(r.day) for r in rows]

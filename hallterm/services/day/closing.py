@@ -9,7 +9,7 @@ day to closed — all or nothing. Only then are the report files written; if tha
 fails (disk full, killed), ``close_day`` run again on the closed day writes them
 from the stored report.
 
-Areas contribute through ``hallterm.services.dayparts``; a section's figures may
+Areas contribute through ``hallterm.services.day``'s registries (``parts``); a section's figures may
 carry ``"receipts": {"first", "last", "count"}`` and ``"totals": {name: int}``,
 which closing lifts into the record (totals keyed ``<section>.<name>``).
 """
@@ -27,10 +27,12 @@ from typing import Any
 from hallterm import __version__
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, CheckFailed, NotFound, Refused
-from hallterm.i18n import N_, _
+from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
-from hallterm.services import dayparts, figures
+from hallterm.services import figures
+from hallterm.services.day import parts
+from hallterm.services.day.report import DAY_TITLE, render
 from hallterm.store import execute
 from hallterm.textinput import free_text
 
@@ -85,7 +87,7 @@ def _hours_blocker(ctx: Ctx, business_day: date) -> list[str]:
 def blockers(ctx: Ctx, business_day: date) -> list[str]:
     """Every reason the day cannot close yet: the core's, then each registered area's."""
     found = list(_hours_blocker(ctx, business_day))
-    for fn in dayparts.blockers():
+    for fn in parts.blockers():
         found.extend(fn(ctx, business_day))
     return found
 
@@ -97,12 +99,12 @@ def _default_day(ctx: Ctx) -> date:
         row = execute(session, "SELECT day FROM business_day WHERE state = 'open' "
                                "ORDER BY day LIMIT 1").first()
         if row is None:
-            row = execute(session, "SELECT business_day FROM day_close "
+            row = execute(session, "SELECT business_day AS day FROM day_close "
                                    "ORDER BY z_number DESC LIMIT 1").first()
-    return date.fromisoformat(row[0]) if row else ctx.today()
+    return date.fromisoformat(row.day) if row else ctx.today()
 
 
-def _lift(computed: list[tuple[dayparts.Section, dict]]) -> tuple[dict, dict[str, int]]:
+def _lift(computed: list[tuple[parts.Section, dict]]) -> tuple[dict, dict[str, int]]:
     """Receipt numbers and totals that sections offered, merged."""
     receipts: dict[str, Any] = {"first": None, "last": None, "count": None}
     totals: dict[str, int] = {}
@@ -186,29 +188,29 @@ def _command_done(ctx: Ctx, command_id: str) -> bool:
 def _close(uow: UnitOfWork, day: date, found: list[str], *, force: bool,
            reason: str | None, files: tuple[str, str]) -> CloseResult:
     """The closing itself, inside the write transaction."""
-    computed = [(s, s.compute(uow, day)) for s in dayparts.sections()]
+    computed = [(s, s.compute(uow, day)) for s in parts.sections()]
     receipts, totals = _lift(computed)
     totals["closing.days"] = 1
     z = uow.next_number("z")
     prev = uow.sql("SELECT z_number, grand_totals_json, audit_head_seq, audit_head_hash "
                    "FROM day_close ORDER BY z_number DESC LIMIT 1").first()
-    grand: dict[str, int] = json.loads(prev[1]) if prev else {}
+    grand: dict[str, int] = json.loads(prev.grand_totals_json) if prev else {}
     for key, value in totals.items():
         grand[key] = grand.get(key, 0) + value
-    first_seq = (prev[2] + 1) if prev else 1
+    first_seq = (prev.audit_head_seq + 1) if prev else 1
     from hallterm.services.audit import GENESIS
 
-    prev_head = prev[3] if prev else GENESIS
+    prev_head = prev.audit_head_hash if prev else GENESIS
     uow.audit("day.close", entity="business_day", entity_id=day.isoformat(), business_day=day,
               payload={"z_number": z, "forced": force, "reason": reason, "blockers": found,
                        "receipts": receipts, "totals": totals})
-    head_seq, head_hash = uow.sql(
-        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first()
-    by_action = {a: n for a, n in uow.sql(
-        "SELECT action, count(*) FROM audit_log WHERE business_day = :d GROUP BY action "
+    head = uow.sql("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").one()
+    head_seq, head_hash = head.seq, head.hash
+    by_action = {r.action: r.n for r in uow.sql(
+        "SELECT action, count(*) AS n FROM audit_log WHERE business_day = :d GROUP BY action "
         "ORDER BY action", {"d": day.isoformat()}).all()}
     actor = uow.actor
-    hall = uow.sql("SELECT code, name_zh, name_en FROM hall WHERE id = 1").first()
+    hall = uow.sql("SELECT code, name_zh, name_en FROM hall WHERE id = 1").one()
     record = {
         "z_number": z, "closed_at": uow.now.isoformat(), "closed_by": actor.empno,
         "closed_by_name": actor.name, "forced": force, "reason": reason, "blockers": found,
@@ -218,7 +220,7 @@ def _close(uow: UnitOfWork, day: date, found: list[str], *, force: bool,
     report = {
         "format": REPORT_FORMAT,
         "generator": f"hallterm {__version__}",
-        "hall": {"code": hall[0], "name_zh": hall[1], "name_en": hall[2]},
+        "hall": {"code": hall.code, "name_zh": hall.name_zh, "name_en": hall.name_en},
         "business_day": day.isoformat(),
         "z_number": z,
         "receipts": receipts,
@@ -257,15 +259,28 @@ def _file_name(day: date, ext: str) -> str:
     return f"day-report-{day.isoformat()}.{ext}"
 
 
-def _stored(ctx: Ctx, day: date) -> tuple[int, str, str, bool, tuple[str, ...], datetime] | None:
+@dataclass(frozen=True)
+class _Stored:
+    """A closed day's stored record, as the report files are written from it."""
+
+    z_number: int
+    report_json: str
+    closed_by: str
+    forced: bool
+    blockers: tuple[str, ...]
+    closed_at: datetime
+
+
+def _stored(ctx: Ctx, day: date) -> _Stored | None:
     with ctx.store.read() as session:
         row = execute(session, "SELECT z_number, report_json, closed_by_empno, forced, "
                                "blockers_json, closed_at FROM day_close WHERE business_day = :d",
                       {"d": day.isoformat()}).first()
     if row is None:
         return None
-    return (row[0], row[1], row[2], bool(row[3]), tuple(json.loads(row[4])),
-            datetime.fromisoformat(row[5]).astimezone(ctx.clock.tz))
+    return _Stored(row.z_number, row.report_json, row.closed_by_empno, bool(row.forced),
+                   tuple(json.loads(row.blockers_json)),
+                   datetime.fromisoformat(row.closed_at).astimezone(ctx.clock.tz))
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -289,7 +304,7 @@ def _write_files(ctx: Ctx, day: date, folder: Path, *, only_missing: bool = Fals
     if stored is None:
         raise NotFound(_("Business day {day} is not closed; it has no report.").format(
             day=day.isoformat()))
-    data = json.loads(stored[1])
+    data = json.loads(stored.report_json)
     written = 0
     try:
         for ext, text in (("json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"),
@@ -302,7 +317,7 @@ def _write_files(ctx: Ctx, day: date, folder: Path, *, only_missing: bool = Fals
     except OSError as exc:
         raise CheckFailed(_("Business day {day} is closed (Z {z}) but its report could not be "
                             "written to {folder}: {error}. Run the close again to write it.")
-                          .format(day=day.isoformat(), z=stored[0], folder=folder,
+                          .format(day=day.isoformat(), z=stored.z_number, folder=folder,
                                   error=exc.strerror or exc)) from exc
     return written
 
@@ -312,14 +327,14 @@ def _finish_closed(ctx: Ctx, day: date, folder: Path) -> CloseResult | None:
     stored = _stored(ctx, day)
     if stored is None:
         return None
-    z, _report, empno, forced, found, closed_at = stored
+    z = stored.z_number
     text, js = folder / _file_name(day, "txt"), folder / _file_name(day, "json")
     if text.exists() and js.exists():
         raise Refused(_("Business day {day} is already closed (Z {z}); its report is {path}.")
                       .format(day=day.isoformat(), z=z, path=text))
     _write_files(ctx, day, folder, only_missing=True)
-    return CloseResult(day, z, closed_at, empno, forced, found, str(text), str(js),
-                       finished_only=True)
+    return CloseResult(day, z, stored.closed_at, stored.closed_by, stored.forced,
+                       stored.blockers, str(text), str(js), finished_only=True)
 
 
 def report_paths(ctx: Ctx, day: date, reports_dir: Path | None = None) -> tuple[Path, Path]:
@@ -334,65 +349,8 @@ def report(ctx: Ctx, business_day: date) -> DayReport:
     if stored is None:
         raise NotFound(_("Business day {day} is not closed; it has no report.").format(
             day=business_day.isoformat()))
-    data = json.loads(stored[1])
-    return DayReport(business_day, stored[0], data, render(data))
-
-
-# -- rendering -------------------------------------------------------------------------
-DAY_TITLE = N_("Day record")
-
-
-def render(data: dict[str, Any]) -> str:
-    """The printed day report (Z report) in the current language."""
-    hall = data.get("hall") or {}
-    from hallterm.i18n import get_language
-
-    name = hall.get("name_zh") if get_language() == "zh_CN" else hall.get("name_en")
-    lines = [
-        _("DAY REPORT (Z) {z} — {hall} {name}").format(z=data["z_number"], hall=hall.get("code"),
-                                                      name=name or ""),
-        _("Business day: {day}").format(day=data["business_day"]),
-        "=" * 60,
-    ]
-    rec = data.get("receipts") or {}
-    lines.append(_("Receipts: first {first}, last {last}, count {count}").format(
-        first=rec.get("first") or "—", last=rec.get("last") or "—",
-        count=rec.get("count") if rec.get("count") is not None else "—"))
-    registered = {s.key: s for s in dayparts.sections()}
-    for part in data.get("sections", []):
-        title = part["title"]  # an N_()-marked title, translated for this reader
-        lines += ["", _(title), "-" * 60]
-        if part["key"] == "day":
-            lines += _render_day(part["figures"])
-        elif part["key"] in registered:
-            lines += registered[part["key"]].render(part["figures"])
-        else:
-            lines += [f"{k}: {json.dumps(v, ensure_ascii=False)}"
-                      for k, v in part["figures"].items()]
-    lines += ["", _("Day totals"), "-" * 60]
-    lines += [f"{k}: {v}" for k, v in sorted((data.get("totals") or {}).items())]
-    lines += ["", _("Grand totals since the first day"), "-" * 60]
-    lines += [f"{k}: {v}" for k, v in sorted((data.get("grand_totals") or {}).items())]
-    return "\n".join(lines)
-
-
-def _render_day(f: dict[str, Any]) -> list[str]:
-    lines = [
-        _("Z number: {z}").format(z=f["z_number"]),
-        _("Closed at {at} by {name} ({empno})").format(
-            at=datetime.fromisoformat(f["closed_at"]).strftime("%Y-%m-%d %H:%M:%S %z"),
-            name=f.get("closed_by_name", ""), empno=f["closed_by"]),
-    ]
-    if f.get("forced"):
-        lines.append(_("FORCED close; reason: {reason}").format(reason=f.get("reason")))
-        lines += [_("Blocker at closing: {line}").format(line=b) for b in f.get("blockers", [])]
-    lines.append(_("Audit chain head: row {seq} {hash}").format(
-        seq=f["audit_head_seq"], hash=f["audit_head_hash"]))
-    lines.append(_("Audit rows of this closing: {first}-{last}; chained to {prev}").format(
-        first=f["audit_first_seq"], last=f["audit_head_seq"], prev=f["prev_audit_head_hash"]))
-    lines.append(_("Audit rows of the day by action:"))
-    lines += [f"  {a}: {n}" for a, n in sorted(f.get("audit_rows_by_action", {}).items())]
-    return lines
+    data = json.loads(stored.report_json)
+    return DayReport(business_day, stored.z_number, data, render(data))
 
 
 # -- the manager's home screen ---------------------------------------------------------

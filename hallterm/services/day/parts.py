@@ -1,16 +1,18 @@
 """What each area contributes to closing, the day report and the export.
 
 Closing (日结) and the nightly export must not hard-code the areas (queue, sales,
-stock, complaints, …). Each area's service module registers, at import:
+stock, complaints, …). Each area registers, when its package is imported (through
+``hallterm.services.day``'s public names):
 
 - ``register_blocker(fn)``: ``fn(ctx, business_day) -> list[str]`` — translated lines
   saying why the day cannot close yet (tickets waiting, a drawer not counted, a
   stocktake in progress);
 - ``register_section(Section(...))``: a part of the day report (Z report), computed
   inside the closing transaction from the day's rows;
-- ``register_export(ExportTable(...))``: a table of the day written for HQ.
+- ``register_export(export.ExportTable(...))``: a table of the day written for HQ
+  (``hallterm.services.export.tables`` says how its fields are listed, once).
 
-``load_areas()`` imports every module of ``hallterm.services`` so that all
+``load_areas()`` imports every module and package of ``hallterm.services`` so that all
 registrations have happened before closing or exporting starts.
 """
 
@@ -19,9 +21,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hallterm.services.export.tables import ExportTable
 
 Blocker = Callable[[Any, date], list[str]]
 
@@ -40,28 +45,6 @@ class Section:
     title: str  # N_()-marked
     compute: Callable[[Any, date], dict]
     render: Callable[[dict], list[str]]
-    order: int = 100
-
-
-@dataclass(frozen=True)
-class ExportTable:
-    """A table of one closed day, written for HQ as CSV and JSON Lines.
-
-    ``query`` selects the day's rows with the named parameter ``:day`` (and keyset
-    paging on ``key_column`` with ``:after``, ``:limit``), returning exactly
-    ``fields`` in order. ``fields`` are (name, Frictionless type, description).
-    ``masked`` names columns holding customer data: ``"id_number"``, ``"phone"`` or
-    ``"name"`` — the export masks them or replaces them by a keyed hash.
-    """
-
-    name: str
-    query: str
-    fields: tuple[tuple[str, str, str], ...]
-    primary_key: tuple[str, ...]
-    key_column: str
-    foreign_keys: tuple[dict, ...] = ()
-    masked: dict[str, str] = field(default_factory=dict)
-    description: str = ""
     order: int = 100
 
 
@@ -87,6 +70,7 @@ def register_export(table: ExportTable) -> ExportTable:
 
 
 def blockers() -> list[Blocker]:
+    """Every registered blocker (``day.blockers(ctx, day)`` asks them)."""
     load_areas()
     return list(_blockers)
 
@@ -97,6 +81,7 @@ def sections() -> list[Section]:
 
 
 def exports() -> list[ExportTable]:
+    """Every registered export table, in their order."""
     load_areas()
     return sorted(_exports.values(), key=lambda t: (t.order, t.name))
 
@@ -105,7 +90,7 @@ _loaded = False
 
 
 def load_areas() -> None:
-    """Import every service module so their registrations run (once per process)."""
+    """Import every service module and package so their registrations run (once per process)."""
     global _loaded
     if _loaded:
         return

@@ -1,7 +1,7 @@
 """The interim X report: today's figures so far, for any manager, without closing anything.
 
 An X report computes the same sections as the day report (Z report, see
-``services.closing``) from the day's rows as they stand, lists what still blocks
+``closing``) from the day's rows as they stand, lists what still blocks
 the close, and writes the text and JSON beside the day reports
 (``x-report-<day>-<n>.txt``). It locks nothing, takes no Z number and adds nothing
 to the grand totals: it is numbered X1, X2, … within the day, and each one is an
@@ -21,7 +21,8 @@ from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import CheckFailed, Refused
 from hallterm.i18n import _
 from hallterm.permissions import require
-from hallterm.services import closing, dayparts
+from hallterm.services.day import closing, parts
+from hallterm.services.day.business_day import day_status, open_days
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def x_report(ctx: Ctx, *, business_day: date | None = None,
         if state != "open":
             raise Refused(_("Business day {day} is closed: its day report (Z) has the final "
                             "figures (hallterm day report {day}).").format(day=day.isoformat()))
-        computed = [(s, s.compute(uow, day)) for s in dayparts.sections()]
+        computed = [(s, s.compute(uow, day)) for s in parts.sections()]
         receipts, totals = closing._lift(computed)
         found = closing.blockers(uow.ctx, day)
         number = 1 + int(uow.sql("SELECT count(*) FROM audit_log WHERE business_day = :d AND "
@@ -121,7 +122,7 @@ def render(data: dict[str, Any]) -> str:
     found = data.get("blockers") or []
     lines += ["", _("Still blocking the close"), "-" * 60]
     lines += [f"- {b}" for b in found] or [_("none")]
-    registered = {s.key: s for s in dayparts.sections()}
+    registered = {s.key: s for s in parts.sections()}
     for part in data.get("sections", []):
         title = part["title"]  # an N_()-marked title, translated for this reader
         lines += ["", _(title), "-" * 60]
@@ -149,7 +150,6 @@ class DayOverview:
 
 def day_overview(ctx: Ctx) -> DayOverview:
     """The oldest open day (a day forgotten yesterday closes first), else today."""
-    from hallterm.services.day import day_status, open_days
 
     still_open = open_days(ctx)
     day = still_open[0] if still_open else ctx.today()

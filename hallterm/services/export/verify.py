@@ -29,11 +29,14 @@ from typing import TYPE_CHECKING
 from hallterm import signing
 from hallterm.errors import BadInput, CheckFailed
 from hallterm.i18n import _
+from hallterm.services.export.tables import CORE_TABLES
+from hallterm.services.export.write import csv_text
 
 if TYPE_CHECKING:
     from hallterm.context import Ctx
 
 SIG_NAME = "datapackage.sig"
+TMP_PREFIX = ".tmp-"  # a day being written (never checked: it is not there yet)
 GENESIS = "0" * 64
 _DAY_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.v(\d+))?$")
 
@@ -85,8 +88,6 @@ def _iter_jsonl(path: Path) -> Iterator[dict]:
 
 
 def _find(folder: Path) -> list[_Package]:
-    from hallterm.services.export import TMP_PREFIX
-
     found = [p for p in folder.rglob("datapackage.json")
              if not any(part.startswith(TMP_PREFIX) for part in p.relative_to(folder).parts)]
     out = []
@@ -155,6 +156,11 @@ def _check_resource(folder: Path, res: dict) -> Path:
     return path
 
 
+# The core's tables have the same columns in every package of this format: the chain
+# check below reads audit_log's by these names.
+_CORE_NAMES = {t.name: [f.name for f in t.out_fields()] for t in CORE_TABLES}
+
+
 def _check_files(pkg: _Package) -> int:
     folder, desc = pkg.path.parent, pkg.desc
     resources = desc.get("resources", [])
@@ -163,6 +169,10 @@ def _check_files(pkg: _Package) -> int:
     paths = [_check_resource(folder, res) for res in resources]
     for res, path in zip(resources, paths, strict=True):
         names = [f["name"] for f in res.get("schema", {}).get("fields", [])]
+        core = _CORE_NAMES.get(str(res.get("name")).removesuffix("_jsonl"))
+        if core is not None and names != core:
+            raise _Bad(path, _("the columns of {table} are not those of the export format").format(
+                table=res.get("name")))
         if res.get("format") == "csv":
             count = _check_csv(path, names, folder, by_name.get(f"{res['name']}_jsonl"))
         else:
@@ -181,8 +191,6 @@ def _check_csv(path: Path, names: list[str], folder: Path, twin: dict | None) ->
     """Count a CSV's rows (streaming), checking its header and that it equals its JSONL twin."""
     from itertools import zip_longest
 
-    from hallterm.services.export import _csv_text
-
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         if next(reader, None) != names:
@@ -191,7 +199,7 @@ def _check_csv(path: Path, names: list[str], folder: Path, twin: dict | None) ->
             return sum(1 for _row in reader)
         count = 0
         for row, obj in zip_longest(reader, _iter_jsonl(folder / twin["path"])):
-            if row is None or obj is None or row != [_csv_text(obj.get(n)) for n in names]:
+            if row is None or obj is None or row != [csv_text(obj.get(n)) for n in names]:
                 raise _Bad(path, _("the CSV rows differ from the JSON Lines rows"))
             count += 1
         return count

@@ -8,13 +8,14 @@ from typing import Any
 from hallterm.context import Ctx
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
-from hallterm.services import dayparts
+from hallterm.services.day import Section, register_blocker, register_export, register_section
+from hallterm.services.export import ExportTable
 from hallterm.services.handover.views import kind_label, state_label, status_label
 from hallterm.store import execute
 
 
 # -- closing, the day report and the export ----------------------------------------------------
-@dayparts.register_blocker
+@register_blocker
 def _handovers_in_progress(ctx: Ctx, business_day: date) -> list[str]:
     """Closing: a handover still in progress leaves a counter paused and uncounted."""
     with ctx.store.read() as session:
@@ -90,16 +91,12 @@ def render(figs: dict[str, Any]) -> list[str]:
     return out
 
 
-dayparts.register_section(dayparts.Section(key="handovers", title=N_("Shift handovers"),
+register_section(Section(key="handovers", title=N_("Shift handovers"),
                                            compute=compute, render=render, order=45))
 
-_DAY = "business_day = :day AND id > :after ORDER BY id LIMIT :limit"
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="handovers",
-    query="SELECT id, number, business_day, counter, kind, state, actor, outgoing, incoming, "
-          "witness, started_at, counted_at, reviewed_at, finished_at, counted_fen, "
-          "denominations, expected_fen, difference_fen, stock_difference_fen, cash_reason, "
-          f"stock_reason, cash_count_id, note FROM handover WHERE {_DAY}",
+    source="FROM handover WHERE business_day = :day",
     fields=(("id", "integer", "Handover id"),
             ("number", "string", "Handover number HO<yyyymmdd>-<n>"),
             ("business_day", "date", "Business day"), ("counter", "integer", "Counter"),
@@ -122,10 +119,9 @@ dayparts.register_export(dayparts.ExportTable(
             ("cash_count_id", "integer", "The cash_counts row"),
             ("note", "string", "Why it was cancelled")),
     primary_key=("id",), key_column="id", description="Shift handovers (交接班)", order=45))
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="handover_lines",
-    query="SELECT id, handover_id, business_day, sku, serial, expected_quantity, "
-          f"counted_quantity, difference, unit_value_fen, status FROM handover_line WHERE {_DAY}",
+    source="FROM handover_line WHERE business_day = :day",
     fields=(("id", "integer", "Line id"), ("handover_id", "integer", "Handover id"),
             ("business_day", "date", "Business day"), ("sku", "string", "SKU"),
             ("serial", "string", "Serial (IMEI/ICCID/card), empty for a counted item"),
@@ -139,10 +135,9 @@ dayparts.register_export(dayparts.ExportTable(
     foreign_keys=({"fields": ["handover_id"],
                    "reference": {"resource": "handovers", "fields": ["id"]}},),
     description="Custody stock counted at handovers", order=46))
-dayparts.register_export(dayparts.ExportTable(
+register_export(ExportTable(
     name="handover_pending",
-    query="SELECT id, handover_id, business_day, kind, reference, description FROM "
-          f"handover_pending WHERE {_DAY}",
+    source="FROM handover_pending WHERE business_day = :day",
     fields=(("id", "integer", "Item id"), ("handover_id", "integer", "Handover id"),
             ("business_day", "date", "Business day"),
             ("kind", "string", "ticket_called, ticket_waiting, complaint, service_order…"),

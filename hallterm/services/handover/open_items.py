@@ -1,4 +1,4 @@
-"""What is left open at a counter and passes to the incoming clerk (pluggable, like dayparts).
+"""What is left open at a counter and passes to the incoming clerk (pluggable, like the day parts).
 
 Areas register a lister (and optionally a passer) with ``register_pending``; the
 queue's part — tickets held at the counter and tickets waiting for its services — is
@@ -14,10 +14,11 @@ from typing import Any
 
 from hallterm.context import Actor, UnitOfWork
 from hallterm.i18n import N_, _
-from hallterm.services import dayparts, queue
+from hallterm.services import queue
+from hallterm.services.day import load_areas
 
 
-# -- what is left open at a counter (pluggable, like dayparts) ------------------------------
+# -- what is left open at a counter (pluggable, like the day parts) ------------------------------
 @dataclass(frozen=True)
 class PendingItem:
     """Something open at the counter that the incoming clerk takes over."""
@@ -114,7 +115,7 @@ def register_pending(fn: Lister | None = None, *, hand_over: Passer | None = Non
 
 
 def _pending_items(session, query: PendingQuery) -> list[PendingItem]:
-    dayparts.load_areas()
+    load_areas()
     out: list[PendingItem] = []
     for lister, _passer in list(_pending):
         out.extend(lister(session, query))
