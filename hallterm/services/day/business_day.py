@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from hallterm.context import Ctx, UnitOfWork, run_write
-from hallterm.errors import BadInput, Refused
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput, Forbidden, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
@@ -40,20 +40,23 @@ def state_label(state: str) -> str:
 def open_day(ctx: Ctx, *, business_day: date | None = None,
              command_id: str | None = None) -> DayInfo:
     """Open today's business day (hall manager). Opening it twice is refused."""
-    require(ctx.actor, "day.open")
+    actor = require(ctx.actor, "day.open")
     day = business_day or ctx.today()
     if day != ctx.today():
         raise BadInput(_("Only today's business day ({today}) can be opened.").format(
             today=ctx.today().isoformat()))
 
     def work(uow: UnitOfWork) -> DayInfo:
-        return insert_day(uow, day)
+        return insert_day(uow, day, actor)
 
     return run_write(ctx, "day.open", work, command_id=command_id, result_type=DayInfo)
 
 
-def insert_day(uow: UnitOfWork, day: date) -> DayInfo:
-    """Open ``day`` inside a write (also used by the demo)."""
+def insert_day(uow: UnitOfWork, day: date, actor: Actor | None = None) -> DayInfo:
+    """Open ``day`` inside a write, as ``actor`` (default the write's; also used by the demo)."""
+    actor = actor or uow.actor
+    if actor is None:
+        raise Forbidden(_("Sign in first."))
     state = uow.sql("SELECT state FROM business_day WHERE day = :d",
                     {"d": day.isoformat()}).scalar()
     if state == "open":
@@ -63,9 +66,9 @@ def insert_day(uow: UnitOfWork, day: date) -> DayInfo:
             day=day.isoformat()))
     uow.sql("INSERT INTO business_day (day, state, opened_at, opened_by) "
             "VALUES (:d, 'open', :at, :by)",
-            {"d": day.isoformat(), "at": utc_text(uow.now), "by": uow.actor.id})
+            {"d": day.isoformat(), "at": utc_text(uow.now), "by": actor.id})
     uow.audit("day.open", entity="business_day", entity_id=day.isoformat(), business_day=day)
-    return DayInfo(day, "open", uow.now, uow.actor.empno)
+    return DayInfo(day, "open", uow.now, actor.empno)
 
 
 def day_status(ctx: Ctx, *, business_day: date | None = None) -> DayInfo:

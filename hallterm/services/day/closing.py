@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hallterm import __version__
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, CheckFailed, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
@@ -139,7 +139,7 @@ def close_day(ctx: Ctx, *, business_day: date | None = None, force: bool = False
     hall manager forces it with a reason. On a day already closed it only writes
     report files that are missing (finishing a closing interrupted after commit).
     """
-    require(ctx.actor, "day.close")
+    actor = require(ctx.actor, "day.close")
     day = business_day or _default_day(ctx)
     reason = free_text(reason, what=_("A reason")) or None
     if force:
@@ -171,7 +171,7 @@ def close_day(ctx: Ctx, *, business_day: date | None = None, force: bool = False
             lines.append(_("Finish these first, or the hall manager forces the close with "
                            "--force --reason."))
             raise Refused("\n".join(lines))
-        return _close(uow, day, found, force=force, reason=reason,
+        return _close(uow, actor, day, found, force=force, reason=reason,
                       files=(str(text_path), str(json_path)))
 
     result = run_write(ctx, "day.close", work, command_id=command_id, result_type=CloseResult)
@@ -185,7 +185,7 @@ def _command_done(ctx: Ctx, command_id: str) -> bool:
                        {"i": command_id.strip()}).first() is not None
 
 
-def _close(uow: UnitOfWork, day: date, found: list[str], *, force: bool,
+def _close(uow: UnitOfWork, actor: Actor, day: date, found: list[str], *, force: bool,
            reason: str | None, files: tuple[str, str]) -> CloseResult:
     """The closing itself, inside the write transaction."""
     computed = [(s, s.compute(uow, day)) for s in parts.sections()]
@@ -209,7 +209,6 @@ def _close(uow: UnitOfWork, day: date, found: list[str], *, force: bool,
     by_action = {r.action: r.n for r in uow.sql(
         "SELECT action, count(*) AS n FROM audit_log WHERE business_day = :d GROUP BY action "
         "ORDER BY action", {"d": day.isoformat()}).all()}
-    actor = uow.actor
     hall = uow.sql("SELECT code, name_zh, name_en FROM hall WHERE id = 1").one()
     record = {
         "z_number": z, "closed_at": uow.now.isoformat(), "closed_by": actor.empno,

@@ -43,7 +43,7 @@ class XReport:
 def x_report(ctx: Ctx, *, business_day: date | None = None,
              reports_dir: Path | None = None) -> XReport:
     """Compute, audit and write an X report of an open business day (any manager)."""
-    require(ctx.actor, "day.xreport")
+    actor = require(ctx.actor, "day.xreport")
     day = business_day or ctx.today()
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -64,7 +64,6 @@ def x_report(ctx: Ctx, *, business_day: date | None = None,
                   business_day=day, payload={"x_number": number, "receipts": receipts,
                                              "totals": totals, "blockers": found})
         hall = uow.sql("SELECT code, name_zh, name_en FROM hall WHERE id = 1").first()
-        actor = uow.actor
         return {
             "format": closing.REPORT_FORMAT,
             "kind": "X",
