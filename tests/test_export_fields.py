@@ -50,3 +50,17 @@ def test_a_field_listed_twice_is_refused():
                         fields=(("id", "integer", ""), ("id", "integer", "")))
     with pytest.raises(ValueError, match="twice"):
         export.check_table(twice, core=False)
+
+
+def test_the_export_format_page_is_generated_from_the_field_lists():
+    from hallterm.tools import docgen
+
+    day.load_areas()
+    page = docgen.ROOT / "docs" / "reference" / "export-format.md"
+    text = page.read_text(encoding="utf-8")
+    assert "<!-- [[[docgen export-format]]] -->" in text
+    assert docgen.render(text) == text  # not stale
+    for table, _core in export.tables():
+        assert f"### `{table.name}`" in text
+        for field in table.out_fields():
+            assert f"| `{field.name}` | {field.type} |" in text
