@@ -2,7 +2,7 @@
 
 ``business_day`` opens a day and says its state; ``closing`` closes it (asking every
 registered blocker, computing every registered report section, recording the Z
-report) and writes the report files; ``report`` renders the Z report; ``xreport``
+report) and writes the report files; ``rendering`` prints the Z report; ``xreport``
 is the interim X report of an open day (the same sections, nothing locked); ``parts``
 holds what the areas register for closing and the export (blockers, report
 sections, export tables) and loads the areas.
@@ -41,7 +41,7 @@ from hallterm.services.day.parts import (
 )
 from hallterm.services.day.parts import exports as registered_exports
 from hallterm.services.day.parts import sections as registered_sections
-from hallterm.services.day.report import DAY_TITLE, render
+from hallterm.services.day.rendering import DAY_TITLE, render
 from hallterm.services.day.xreport import DayOverview, XReport, day_overview, x_report
 
 # The business day and its closing record (the Z counter is a sequence, core's).

@@ -32,7 +32,7 @@ from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import figures
 from hallterm.services.day import parts
-from hallterm.services.day.report import DAY_TITLE, render
+from hallterm.services.day.rendering import DAY_TITLE, render
 from hallterm.store import execute
 from hallterm.textinput import free_text
 

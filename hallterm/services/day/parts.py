@@ -26,7 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hallterm.services.export.tables import ExportTable
+    from hallterm.services.export import ExportTable
 
 Blocker = Callable[[Any, date], list[str]]
 

@@ -29,7 +29,7 @@ from hallterm.services.export.tables import (
     query_columns,
     tables,
 )
-from hallterm.services.export.verify import (
+from hallterm.services.export.verifier import (
     SIG_NAME,
     TMP_PREFIX,
     VerifyResult,

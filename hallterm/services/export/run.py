@@ -34,7 +34,7 @@ from hallterm.errors import BadInput, ConfigError, Refused, StoreUnavailable
 from hallterm.i18n import _
 from hallterm.services.export.customers import CustomerIds
 from hallterm.services.export.tables import ExportTable, check_columns, tables
-from hallterm.services.export.verify import SIG_NAME, TMP_PREFIX
+from hallterm.services.export.verifier import SIG_NAME, TMP_PREFIX
 from hallterm.services.export.write import write_table
 from hallterm.store import execute
 
