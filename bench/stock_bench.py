@@ -85,8 +85,8 @@ def bench_receive(clerk, count: int) -> tuple[float, list[str]]:
 
 def bench_stocktake(clerk, manager, serials: list[str]) -> float:
     from hallterm.seeds.stock import make_imei
-    from hallterm.services import stocktake
     from hallterm.services.staff import approve
+    from hallterm.services.stock import stocktake
 
     approver = approve(clerk, action="stock.adjust", empno="9001", pin="123456")
     counted = serials[5:] + [make_imei(900_000 + i, "86798004") for i in range(5)]

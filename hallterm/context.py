@@ -8,7 +8,7 @@ keyword-only functions ``fn(ctx, *, ...)``; they write only through ``run_write`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -88,7 +88,7 @@ class ReadUnit:
     def actor(self) -> Actor | None:
         return self.ctx.actor
 
-    def sql(self, sql: str, params: dict[str, Any] | None = None):
+    def sql(self, sql: str, params: dict[str, Any] | Sequence[dict[str, Any]] | None = None):
         return execute(self.session, sql, params)
 
     def open_day(self, business_day: date | None = None) -> date:

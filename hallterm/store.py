@@ -368,6 +368,7 @@ def raw_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
-def execute(session: Session, sql: str, params: dict[str, Any] | None = None):
+def execute(session: Session, sql: str,
+            params: dict[str, Any] | Sequence[dict[str, Any]] | None = None):
     """Run a plain SQL statement on a session (hot paths: sequences, audit)."""
     return session.connection().exec_driver_sql(sql, params or {})

@@ -12,10 +12,10 @@ import csv
 import pytest
 from textual.widgets import Static
 
-from hallterm.services import cash, export, handover, stock, stocktake
+from hallterm.services import cash, export, handover, stock
 from hallterm.services.day import closing
 from hallterm.services.staff import approve
-from hallterm.services.stock import LineIn
+from hallterm.services.stock import LineIn, stocktake
 from tests.conftest import MANAGER_PIN
 from tests.pilot import pilot_test
 from tests.test_handover import FLOAT, counter_hall, full_serials, incoming, witness

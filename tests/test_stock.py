@@ -9,8 +9,8 @@ import pytest
 from hallterm.catalog import check_serial, parse_catalog_text
 from hallterm.errors import ApprovalRequired, BadInput, ConfigError, Forbidden, Refused
 from hallterm.seeds.stock import make_iccid, make_imei
-from hallterm.services import catalog, stock, stocktake
-from hallterm.services.stock import LineIn
+from hallterm.services import catalog, stock
+from hallterm.services.stock import LineIn, stocktake
 
 ROOT = Path(__file__).parent.parent
 PIN = "246810"
@@ -322,8 +322,8 @@ def test_stocktake_that_agrees_posts_without_approval(wh):
 
 
 def test_day_close_sees_stocktakes_and_reports_the_day(wh):
-    from hallterm.services import stock_day
     from hallterm.services.day import parts as dayparts
+    from hallterm.services.stock import day as stock_day
 
     serials = receive_handsets(wh, 2)
     take = stocktake.start(wh.clerk, place="warehouse")

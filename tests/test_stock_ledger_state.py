@@ -21,8 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from hallterm.errors import HallTermError
 from hallterm.seeds.stock import make_imei
-from hallterm.services import catalog, stock, stocktake
-from hallterm.services.stock import LineIn
+from hallterm.services import catalog, stock
+from hallterm.services.stock import LineIn, stocktake
 from tests.conftest import make_hall
 
 ROOT = Path(__file__).parent.parent

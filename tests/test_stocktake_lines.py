@@ -7,8 +7,8 @@ from textual.widgets import DataTable, Static
 
 from hallterm.errors import Refused
 from hallterm.seeds.stock import make_imei
-from hallterm.services import audit, stock, stocktake
-from hallterm.services.stock import LineIn
+from hallterm.services import audit, stock
+from hallterm.services.stock import LineIn, stocktake
 from tests.pilot import burst, pilot_test
 from tests.test_stock_screen import WarehouseApp, ready, settle
 

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import AuthFailed, BadInput, Refused
-from hallterm.services import cash, queue, reversals, sales, stock, stocktake
+from hallterm.services import cash, queue, reversals, sales, stock
 from hallterm.services.reversals import RefundLine
 from hallterm.services.sales import PaymentIn
-from hallterm.services.stock import LineIn
+from hallterm.services.stock import LineIn, stocktake
 from tests.sales_fixtures import PIN, SIMS, approver, item_line, stock_hall
 
 runner = CliRunner()

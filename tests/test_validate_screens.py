@@ -189,7 +189,7 @@ async def test_issue_to_counter_99_is_refused_in_the_form(hall):
 @pilot_test
 @pytest.mark.slow
 async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
-    from hallterm.services import stocktake
+    from hallterm.services.stock import stocktake
 
     app, clerk = warehouse(hall)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -34,6 +34,7 @@ from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
+from hallterm.services import approvals
 from hallterm.services.day import register_blocker, register_export
 from hallterm.services.export import ExportTable
 from hallterm.services.sales import (
@@ -41,7 +42,6 @@ from hallterm.services.sales import (
     METHODS,
     CartLine,
     PaymentIn,
-    _check_approver,
     cart_total,
     method_label,
 )
@@ -326,7 +326,7 @@ def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: s
 
     def work(uow: UnitOfWork) -> OpenCart:
         method, amount, ref, back, day = _give_back(uow, cart_id, payment_id, refund_reference)
-        who = _check_approver(ctx, approver, "sale.refund")
+        who = approvals.check_second(ctx, approver, "sale.refund")
         at = utc_text(uow.now)
         uow.sql("UPDATE taken_payment SET state = 'refunded', refund_reference = :r, "
                 "refund_reason = :why, refunded_at = :at, refunded_by = :k, approver = :ap "

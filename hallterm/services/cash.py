@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
-from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
+from hallterm.errors import BadInput, Forbidden, Refused
 from hallterm.i18n import N_, _
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
-from hallterm.permissions import APPROVERS, require
+from hallterm.permissions import require
+from hallterm.services import approvals
 from hallterm.services.day import register_blocker
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
@@ -184,18 +185,6 @@ class CashMoved:
     expected_fen: int | None  # None when shown to a counter clerk (the count is blind)
 
 
-def _second(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
-    if approver is None:
-        raise ApprovalRequired(_("This needs a second person's approval ({action}).").format(
-            action=action))
-    if ctx.actor is not None and approver.id == ctx.actor.id:
-        raise Forbidden(_("You cannot approve your own action; another person must."))
-    if not approver.roles & APPROVERS[action]:
-        raise Forbidden(_("{name} ({empno}) may not approve this ({action}).").format(
-            name=approver.name, empno=approver.empno, action=action))
-    return approver
-
-
 def _counter_exists(uow: ReadUnit, counter: int) -> None:
     if uow.sql("SELECT 1 FROM counter WHERE number = :n", {"n": counter}).first() is None:
         raise BadInput(_("There is no counter {n}.").format(n=counter))
@@ -270,7 +259,7 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
         require_keeper(uow, counter, action=f"cash.{kind}", override_reason=override_reason,
                        during_handover=False)
         day, before = _drawer_before(uow, counter, kind, amount_fen)
-        approved = _second(ctx, approver, "cash.move_large") if amount_fen > limit else None
+        approved = approvals.check_second(ctx, approver, "cash.move_large") if amount_fen > limit else None
         mid = uow.sql(
             "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "
             "reference, actor, approver) VALUES (:d, :c, :at, :k, :r, :a, :n, :ref, :actor, :ap) "
@@ -354,7 +343,7 @@ def count_cash(ctx: Ctx, *, counter: int, counted_fen: int, purpose: str = "chec
     """
     require(ctx.actor, "cash.move")
     if witness is not None:
-        witness = _second(ctx, witness, "handover.witness")
+        witness = approvals.check_second(ctx, witness, "handover.witness")
 
     def work(uow: UnitOfWork) -> CashCounted:
         _counter_exists(uow, counter)

@@ -22,8 +22,9 @@ from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
+from hallterm.services import approvals
 from hallterm.services.keeper import check_early, require_keeper
-from hallterm.services.sales import SaleView, _check_approver, _read_sale
+from hallterm.services.sales import SaleView, _read_sale
 from hallterm.textinput import free_text
 
 
@@ -268,7 +269,7 @@ def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
     def work(uow: UnitOfWork) -> Reversal:
         _pays_from(uow, counter)
         sale, give = _void_give(uow, receipt_no)
-        who = _check_approver(ctx, approver, "sale.void")
+        who = approvals.check_second(ctx, approver, "sale.void")
         return _reverse(uow, ctx, kind="void", sale=sale, give=give, reason=why,
                         approver=who, counter=_at(ctx, counter, sale),
                         override_reason=override_reason)
@@ -295,7 +296,7 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
     def work(uow: UnitOfWork) -> Reversal:
         _pays_from(uow, counter)
         sale, give = _refund_give(uow, receipt_no, lines, window)
-        who = _check_approver(ctx, approver, "sale.refund")
+        who = approvals.check_second(ctx, approver, "sale.refund")
         return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
                         approver=who, counter=_at(ctx, counter, sale),
                         override_reason=override_reason)

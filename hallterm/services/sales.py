@@ -20,11 +20,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
-from hallterm.errors import ApprovalRequired, BadInput, Forbidden, NotFound, Refused
+from hallterm.errors import BadInput, Forbidden, NotFound, Refused
 from hallterm.i18n import N_, _, get_language
 from hallterm.models.types import utc_text
 from hallterm.money import format_fen
-from hallterm.permissions import APPROVERS, require
+from hallterm.permissions import require
+from hallterm.services import approvals
 from hallterm.services.keeper import check_early, require_keeper
 from hallterm.store import execute
 from hallterm.textinput import free_text
@@ -447,18 +448,6 @@ class SaleDone:
     stock_document: str | None
 
 
-def _check_approver(ctx: Ctx, approver: Actor | None, action: str) -> Actor:
-    if approver is None:
-        raise ApprovalRequired(_("This needs the duty manager's approval ({action}).").format(
-            action=action))
-    if ctx.actor is not None and approver.id == ctx.actor.id:
-        raise Forbidden(_("You cannot approve your own action; another person must."))
-    if not approver.roles & APPROVERS[action]:
-        raise Forbidden(_("{name} ({empno}) may not approve this ({action}).").format(
-            name=approver.name, empno=approver.empno, action=action))
-    return approver
-
-
 def _walk_up_visit(uow: UnitOfWork, day: date) -> int:
     from hallterm.services.queue import open_walk_up_visit
 
@@ -486,7 +475,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
         raise BadInput(_("The cart is empty."))
     for line in lines:
         if line.overridden:
-            _check_approver(ctx, line.approver, "sale.price_override")
+            approvals.check_second(ctx, line.approver, "sale.price_override")
         if not 1 <= line.quantity <= MAX_QUANTITY:
             raise BadInput(_("A quantity is 1-{max}.").format(max=MAX_QUANTITY))
     serials = [_clean(x.serial) for x in lines if x.serial]

@@ -22,7 +22,8 @@ from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import AuthFailed, BadInput, Forbidden, NotFound
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
-from hallterm.permissions import APPROVERS, ROLES, require
+from hallterm.permissions import ROLES, require
+from hallterm.services import approvals
 from hallterm.textinput import digits, free_text
 
 
@@ -381,20 +382,11 @@ def approve(ctx: Ctx, *, action: str, empno: str, pin: str) -> Actor:
     in its own transaction, so a refused action leaves none. Validate the request
     before asking for the PIN.
     """
-    roles = APPROVERS.get(action)
-    if roles is None:
-        raise BadInput(f"no approval rule for {action!r}")
-    if ctx.actor is not None and digits(empno) == ctx.actor.empno:
-        raise Forbidden(_("You cannot approve your own action; another person must."))
+    approvals.approver_roles(action)  # an action without a rule is refused before the PIN
+    approvals.refuse_own(ctx.actor, digits(empno))
     approver = check_pin(ctx, empno=empno, pin=pin, purpose="approve",
                          exclude_id=ctx.actor.id if ctx.actor else None)
-    if not approver.roles & roles:
-        raise Forbidden(
-            _("{name} ({empno}) may not approve this; it needs: {roles}").format(
-                name=approver.name, empno=approver.empno,
-                roles=", ".join(_role_names(roles)))
-        )
-    return approver
+    return approvals.check_second(ctx, approver, action)
 
 
 def confirm_person(ctx: Ctx, *, empno: str, pin: str, purpose: str = "confirm") -> Actor:
@@ -404,12 +396,6 @@ def confirm_person(ctx: Ctx, *, empno: str, pin: str, purpose: str = "confirm") 
     """
     return check_pin(ctx, empno=empno, pin=pin, purpose=purpose,
                      exclude_id=ctx.actor.id if ctx.actor else None)
-
-
-def _role_names(roles) -> list[str]:
-    from hallterm.permissions import role_label
-
-    return [role_label(r) for r in ROLES if r in roles]
 
 
 def record_session_event(ctx: Ctx, *, event: str) -> None:

@@ -24,7 +24,8 @@ from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.permissions import allowed
-from hallterm.services import stock, stocktake
+from hallterm.services import stock
+from hallterm.services.stock import stocktake
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.warehouse_stocktake import StocktakeMode

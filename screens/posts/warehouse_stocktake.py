@@ -17,7 +17,8 @@ from textual.widgets import DataTable, Input, Static
 
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
-from hallterm.services import stock, stocktake
+from hallterm.services import stock
+from hallterm.services.stock import stocktake
 from screens.widgets.form_dialog import Field, FormDialog
 
 

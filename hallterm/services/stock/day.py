@@ -15,7 +15,8 @@ from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.services.day import Section, register_blocker, register_export, register_section
 from hallterm.services.export import ExportTable
-from hallterm.services.stock import blockers, kind_label, place_label
+from hallterm.services.stock.places import kind_label, place_label
+from hallterm.services.stock.verification import blockers
 from hallterm.store import execute
 
 
@@ -33,32 +34,36 @@ def compute(uow_or_session, business_day: date) -> dict:
     session = getattr(uow_or_session, "session", uow_or_session)
     d = {"d": business_day.isoformat()}
     kinds = []
-    for kind, docs, qty, value in execute(
-            session, "SELECT kind, COUNT(*), SUM(quantity), SUM(value_fen) FROM stock_document "
-            "WHERE business_day = :d GROUP BY kind ORDER BY kind", d).all():
-        kinds.append({"kind": kind, "documents": docs, "quantity": int(qty or 0),
-                      "value_fen": int(value or 0)})
+    for r in execute(
+            session, "SELECT kind, COUNT(*) AS documents, SUM(quantity) AS quantity, "
+            "SUM(value_fen) AS value_fen FROM stock_document WHERE business_day = :d "
+            "GROUP BY kind ORDER BY kind", d).all():
+        kinds.append({"kind": r.kind, "documents": r.documents, "quantity": int(r.quantity or 0),
+                      "value_fen": int(r.value_fen or 0)})
     cards = []
-    for kind, qty, face in execute(
-            session, "SELECT d.kind, SUM(m.quantity), SUM(m.quantity * m.unit_value_fen) FROM "
+    for r in execute(
+            session, "SELECT d.kind AS kind, SUM(m.quantity) AS quantity, "
+            "SUM(m.quantity * m.unit_value_fen) AS face_fen FROM "
             "stock_move m JOIN stock_document d ON d.id = m.document_id JOIN catalog_item i ON "
             "i.sku = m.sku WHERE m.business_day = :d AND i.kind = 'valuable_card' "
             "GROUP BY d.kind ORDER BY d.kind", d).all():
-        cards.append({"kind": kind, "quantity": int(qty or 0), "face_fen": int(face or 0)})
+        cards.append({"kind": r.kind, "quantity": int(r.quantity or 0),
+                      "face_fen": int(r.face_fen or 0)})
     # A stocktake's adjustment is a difference: counted minus the ledger, in value, so a
     # shortage written off is negative (as at handovers and in the drawer counts).
-    takes = [{"number": r[0], "place": r[1], "state": r[2], "approver": r[3],
-              "value_fen": int(r[4] or 0)} for r in execute(
+    takes = [{"number": r.number, "place": r.place, "state": r.state, "approver": r.approver,
+              "value_fen": int(r.value_fen or 0)} for r in execute(
         session, "SELECT t.number, t.place, t.state, t.approver, (SELECT COALESCE(SUM(CASE "
         "WHEN m.to_place = t.place THEN 1 ELSE -1 END * m.quantity * m.unit_value_fen), 0) "
-        "FROM stock_move m WHERE m.document_id = t.document_id) FROM stocktake t WHERE "
-        "t.business_day = :d ORDER BY t.id", d).all()]
-    held = execute(session, "SELECT COALESCE(SUM(b.quantity), 0), COALESCE(SUM(b.quantity * "
-                   "CASE WHEN i.kind = 'valuable_card' THEN i.face_value_fen ELSE i.price_fen "
-                   "END), 0) FROM stock_balance b JOIN catalog_item i ON i.sku = b.sku WHERE "
-                   "b.place = 'warehouse' OR b.place LIKE 'counter:%'").first()
+        "FROM stock_move m WHERE m.document_id = t.document_id) AS value_fen FROM stocktake t "
+        "WHERE t.business_day = :d ORDER BY t.id", d).all()]
+    held = execute(session, "SELECT COALESCE(SUM(b.quantity), 0) AS quantity, "
+                   "COALESCE(SUM(b.quantity * CASE WHEN i.kind = 'valuable_card' THEN "
+                   "i.face_value_fen ELSE i.price_fen END), 0) AS value_fen FROM stock_balance b "
+                   "JOIN catalog_item i ON i.sku = b.sku WHERE b.place = 'warehouse' OR "
+                   "b.place LIKE 'counter:%'").first()
     return {"movements": kinds, "valuable_cards": cards, "stocktakes": takes,
-            "held": {"quantity": int(held[0]), "value_fen": int(held[1])}}
+            "held": {"quantity": int(held.quantity), "value_fen": int(held.value_fen)}}
 
 
 def render(figs: dict) -> list[str]:
