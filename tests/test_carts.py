@@ -7,9 +7,9 @@ import json
 import pytest
 
 from hallterm.errors import ApprovalRequired, BadInput, Refused
-from hallterm.services import carts, cash, sales
+from hallterm.services import cash, sales
 from hallterm.services.day import closing
-from hallterm.services.sales import PaymentIn
+from hallterm.services.sales import PaymentIn, carts
 from hallterm.store import execute
 from tests.sales_fixtures import approver, item_line, stock_hall
 

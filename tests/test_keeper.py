@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import Refused
-from hallterm.services import cash, catalog, handover, keeper, queue, reversals, sales
-from hallterm.services.sales import PaymentIn
+from hallterm.services import cash, catalog, handover, keeper, queue, sales
+from hallterm.services.sales import PaymentIn, reversals
 from hallterm.services.staff import approve
 from hallterm.store import execute
 from tests.keeper_fixtures import PIN, hand_over, make_demo, start_handover

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
-from hallterm.services import cash, receipts, reversals, sales, stock
-from hallterm.services.reversals import RefundLine
-from hallterm.services.sales import PaymentIn
+from hallterm.services import cash, sales, stock
+from hallterm.services.sales import PaymentIn, receipts, reversals
+from hallterm.services.sales.reversals import RefundLine
 from tests.sales_fixtures import HANDSETS, SIMS, approver, item_line, stock_hall
 
 
@@ -241,8 +241,8 @@ def test_day_report_section_and_exports(shop):
     done = _sale(shop)
     reversals.void_sale(ctx, receipt_no=done.receipt_no, reason="x", approver=approver(ctx))
     _sale(shop, HANDSETS[1])
-    from hallterm.services import sales_day
     from hallterm.services.day import parts as dayparts
+    from hallterm.services.sales import day as sales_day
 
     with ctx.store.read() as session:
         figs = sales_day.compute(session, shop.clock.now().date())

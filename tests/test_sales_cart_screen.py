@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input, Static
 
-from hallterm.services import carts, cash, sales
+from hallterm.services import cash, sales
+from hallterm.services.sales import carts
 from screens.widgets.confirm import ConfirmDialog
 from tests.conftest import STAFF_PIN
 from tests.pilot import PostHost, pilot_test

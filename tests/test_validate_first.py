@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import AuthFailed, BadInput, Refused
-from hallterm.services import cash, queue, reversals, sales, stock
-from hallterm.services.reversals import RefundLine
-from hallterm.services.sales import PaymentIn
+from hallterm.services import cash, queue, sales, stock
+from hallterm.services.sales import PaymentIn, reversals
+from hallterm.services.sales.reversals import RefundLine
 from hallterm.services.stock import LineIn, stocktake
 from tests.sales_fixtures import PIN, SIMS, approver, item_line, stock_hall
 

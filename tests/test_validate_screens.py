@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input, Label
 
-from hallterm.services import reversals, sales
-from hallterm.services.sales import PaymentIn
+from hallterm.services import sales
+from hallterm.services.sales import PaymentIn, reversals
 from tests.pilot import PostHost, pilot_test
 from tests.sales_fixtures import approver, item_line, stock_hall
 

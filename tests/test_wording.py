@@ -50,8 +50,9 @@ def test_a_code_given_with_another_priority_is_kept_and_shown(hall):
 
 
 def test_the_day_report_says_not_counted_once(hall):
-    from hallterm.services import sales, sales_day
+    from hallterm.services import sales
     from hallterm.services.sales import PaymentIn
+    from hallterm.services.sales import day as sales_day
     from tests.sales_fixtures import item_line
 
     stock_hall(hall)

@@ -75,7 +75,7 @@ def issue(
 ) -> None:
     """Issue a ticket (ticket kiosk: no sign-in; audited as actor "kiosk")."""
     from hallterm.services.queue import issue_ticket, print_slip
-    from hallterm.services.receipts import printer_from_settings
+    from hallterm.services.sales import printer_from_settings
 
     opts = options(ctx)
     hctx = opts.ctx(store)

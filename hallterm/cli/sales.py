@@ -92,22 +92,16 @@ def receipt_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Show a receipt's text, or reprint it with --reprint (in the customer's language)."""
-    from hallterm.services.receipts import (
-        check_language,
-        print_receipt,
-        printer_from_settings,
-        receipt_language,
-        render,
-    )
-    from hallterm.services.sales import get_sale
+    from hallterm.services import sales
 
+    receipts = sales.receipts
     if language is not None:
-        check_language(language)  # a language we cannot print: exit 2 before signing in
+        receipts.check_language(language)  # a language we cannot print: exit 2 before signing in
     opts = options(ctx)
     hctx = sign_in(opts.ctx(store), as_)
-    lang = receipt_language(hctx, language)
+    lang = receipts.receipt_language(hctx, language)
     if reprint:
-        printed = print_receipt(hctx, receipt_no=number, printer=printer_from_settings(
+        printed = receipts.print_receipt(hctx, receipt_no=number, printer=sales.printer_from_settings(
             opts.settings()), language=lang, reprint=True)
         if json_:
             print_json(printed)
@@ -115,13 +109,11 @@ def receipt_cmd(
         typer.echo(_("Copy {n} of {number} printed: {where}").format(
             n=printed.copy, number=printed.receipt_no, where=printed.where))
         return
-    sale = get_sale(hctx, receipt_no=number)
+    sale = sales.get_sale(hctx, receipt_no=number)
     if json_:
         print_json(sale)
         return
-    from hallterm.services.receipts import _hall_name
-
-    typer.echo(render(sale, language=lang, hall_name=_hall_name(hctx, lang)))
+    typer.echo(receipts.render(sale, language=lang, hall_name=receipts.hall_name_in(hctx, lang)))
 
 
 @app.command("void")
@@ -139,14 +131,14 @@ def void_cmd(
 ) -> None:
     """Void a whole sale of today at your counter (the duty manager approves)."""
     from hallterm.context import command_done
-    from hallterm.services.reversals import check_void, void_sale
+    from hallterm.services import sales
 
     base = options(ctx).ctx(store)
     known_counter(base, base.counter)  # before any PIN
     hctx = sign_in(base, as_)
     if not command_done(hctx, command_id):  # a retry replays; a new request is checked first
-        check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
-    result = void_sale(hctx, receipt_no=number, reason=reason,
+        sales.reversals.check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
+    result = sales.reversals.void_sale(hctx, receipt_no=number, reason=reason,
                        approver=_approve(hctx, "sale.void", approver), counter=hctx.counter,
                        command_id=command_id, override_reason=override_reason)
     _reversal_out(result, json_)
@@ -171,21 +163,21 @@ def refund_cmd(
     """Refund some or all lines of a sale at your counter (the duty manager approves)."""
     from hallterm.context import command_done
     from hallterm.errors import BadInput
-    from hallterm.services.reversals import RefundLine, check_refund, refund_sale
+    from hallterm.services import sales
 
     wanted = []
     for text in lines:
         line, _sep, qty = text.partition(":")
         if not line.isdigit() or (qty and not qty.isdigit()):
             raise BadInput(_("--line is LINE:QTY, e.g. 2:1: {text}").format(text=text))
-        wanted.append(RefundLine(int(line), int(qty or 1)))
+        wanted.append(sales.reversals.RefundLine(int(line), int(qty or 1)))
     base = options(ctx).ctx(store)
     known_counter(base, base.counter)  # before any PIN
     hctx = sign_in(base, as_)
     if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
-        check_refund(hctx, receipt_no=number, lines=wanted or None, reason=reason,
+        sales.reversals.check_refund(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                      counter=hctx.counter)
-    result = refund_sale(hctx, receipt_no=number, lines=wanted or None, reason=reason,
+    result = sales.reversals.refund_sale(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                          approver=_approve(hctx, "sale.refund", approver),
                          counter=hctx.counter, command_id=command_id,
                          override_reason=override_reason)
@@ -204,10 +196,10 @@ def carts_cmd(
 ) -> None:
     """List unfinished sales that hold card/QR money taken (the day cannot close with them)."""
     from hallterm.money import format_fen
-    from hallterm.services.carts import open_carts
+    from hallterm.services import sales
 
     hctx = sign_in(options(ctx).ctx(store), as_)
-    rows = open_carts(hctx, counter=counter)
+    rows = sales.carts.open_carts(hctx, counter=counter)
     if json_:
         print_json(rows)
         return
@@ -240,13 +232,13 @@ def give_back_cmd(
     """Record card/QR money of an unfinished sale given back (the duty manager approves)."""
     from hallterm.context import command_done
     from hallterm.money import format_fen
-    from hallterm.services.carts import check_refund_taken, refund_taken
+    from hallterm.services import sales
 
     hctx = sign_in(options(ctx).ctx(store), as_)
     if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
-        check_refund_taken(hctx, cart_id=cart, payment_id=payment,
+        sales.carts.check_refund_taken(hctx, cart_id=cart, payment_id=payment,
                            refund_reference=refund_reference, reason=reason)
-    result = refund_taken(hctx, cart_id=cart, payment_id=payment,
+    result = sales.carts.refund_taken(hctx, cart_id=cart, payment_id=payment,
                           refund_reference=refund_reference, reason=reason,
                           approver=_approve(hctx, "sale.refund", approver),
                           command_id=command_id)

@@ -188,7 +188,7 @@ class SaleCart(SQLModel, table=True):
     opened_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime = Field(sa_type=AwareDateTime)
     state: str = Field(max_length=8, index=True)  # open | sold | settled
-    lines_json: str  # the cart's lines (``services.carts``)
+    lines_json: str  # the cart's lines (``services.sales.carts``)
     receipt_no: str | None = Field(default=None, max_length=24)
 
 

@@ -20,8 +20,9 @@ def seed(ctx: Ctx) -> None:
     8005 at counter 2.
     """
     from hallterm.seeds.stock import make_iccid, make_imei
-    from hallterm.services import cash, catalog, reversals, sales
-    from hallterm.services.reversals import RefundLine
+    from hallterm.services import cash, catalog, sales
+
+    reversals = sales.reversals
     from hallterm.services.sales import PaymentIn
     from hallterm.services.staff import approve, authenticate
 
@@ -51,7 +52,7 @@ def seed(ctx: Ctx) -> None:
     pays = sales.split_cash_rest(total, [PaymentIn("card", 500_000, reference="UP-883412")],
                                  60_000)
     split = sales.complete_sale(liu, counter=2, visit_id=None, lines=lines, payments=pays)
-    reversals.refund_sale(liu, receipt_no=split.receipt_no, lines=[RefundLine(2, 1)],
+    reversals.refund_sale(liu, receipt_no=split.receipt_no, lines=[reversals.RefundLine(2, 1)],
                       reason="数据线不需要了 customer did not need the cable",
                       approver=approve(liu, action="sale.refund", empno="8002", pin=DEMO_PIN))
     # A top-up card by Alipay: valuable cards move with a second person's PIN.

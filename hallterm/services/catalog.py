@@ -158,6 +158,15 @@ def search(ctx: Ctx, *, text: str, limit: int = 50) -> list[Item]:
     return [item_from_row(r) for r in rows]
 
 
+def offered_matching(session, text: str, *, limit: int = 9) -> list[Item]:
+    """Items on sale in this hall (active, offered) whose SKU or a name contains ``text``."""
+    pattern = "%" + (text or "").strip().replace("%", "").replace("_", "") + "%"
+    rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = 1 AND "
+                   "offered = 1 AND (sku LIKE :p OR name_zh LIKE :p OR name_en LIKE :p) "
+                   "ORDER BY sku LIMIT :n", {"p": pattern, "n": limit}).all()
+    return [item_from_row(r) for r in rows]
+
+
 @dataclass(frozen=True)
 class Alternative:
     """An item proposed instead of another (主动介绍替代性业务), with what is at hand."""

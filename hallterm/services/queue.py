@@ -1391,8 +1391,8 @@ def slip_text(slip: Slip) -> str:
 
 
 def print_slip(slip: Slip, *, printer) -> str:
-    """Print a slip on the hall's printer (``services.receipts.Printer``); returns where."""
-    from hallterm.services.receipts import print_text
+    """Print a slip on the hall's printer (``sales.Printer``); returns where."""
+    from hallterm.services.sales import print_text
 
     return print_text(printer, name=f"ticket-{slip.business_day.isoformat()}-{slip.number}",
                       text=slip_text(slip))

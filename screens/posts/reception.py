@@ -309,7 +309,7 @@ class ReceptionScreen(PostScreen):
 
     def action_print_slip(self) -> None:
         from hallterm.services.queue import print_slip
-        from hallterm.services.receipts import Printer, printer_from_settings
+        from hallterm.services.sales import Printer, printer_from_settings
 
         if self.slip is None:
             self.notify(_("Issue a ticket first."), severity="warning")

@@ -173,7 +173,6 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
 
     def action_receipt_language(self) -> None:
         """The customer asks for the other receipt language (for the next receipt only)."""
-        from hallterm.services.receipts import receipt_language
 
         def toggle(default: str) -> None:
             current = self.receipt_language or default
@@ -181,7 +180,7 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
             self.receipt_language = None if chosen == default else chosen
             self._show_receipt_language()
 
-        self.call(receipt_language, self.hctx, on_success=toggle)
+        self.call(sales.receipts.receipt_language, self.hctx, on_success=toggle)
 
     def _show_receipt_language(self) -> None:
         label = self.query_one("#sales-receipt-language", Static)

@@ -15,7 +15,7 @@ from textual import work
 from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import N_, _, get_language
 from hallterm.money import format_fen, parse_fen
-from hallterm.services import reversals, sales
+from hallterm.services import sales
 from screens.widgets.cart import ChangeBanner
 
 
@@ -145,7 +145,7 @@ class SalesDialogs:
         except BadInput as exc:
             self._say(str(exc), error=True)
             return
-        # Real money on another device: recorded now, with the cart (services.carts).
+        # Real money on another device: recorded now, with the cart (services.sales.carts).
         self._take(payment, due)
 
     # -- voids and refunds -------------------------------------------------------------
@@ -158,10 +158,10 @@ class SalesDialogs:
         def check(values: dict) -> None:  # the whole request, before the duty manager is asked
             kind, receipt, lines = _reversal_request(values)
             if kind == "void":
-                reversals.check_void(ctx, receipt_no=receipt, reason=values["reason"],
+                sales.reversals.check_void(ctx, receipt_no=receipt, reason=values["reason"],
                                      counter=counter)
             else:
-                reversals.check_refund(ctx, receipt_no=receipt, lines=lines,
+                sales.reversals.check_refund(ctx, receipt_no=receipt, lines=lines,
                                        reason=values["reason"], counter=counter)
 
         answer = await self._ask(_("Void or refund"), [
@@ -181,7 +181,7 @@ class SalesDialogs:
             self._set_mode("scan")
             return
 
-        def done(r: reversals.Reversal) -> None:
+        def done(r: sales.reversals.Reversal) -> None:
             money = ", ".join(f"{sales.method_label(m)} {format_fen(a)}"
                               for m, a in r.by_method.items())
             self.query_one("#sales-banner").announce(
@@ -194,10 +194,10 @@ class SalesDialogs:
             self._set_mode("scan")
 
         if kind == "void":
-            self.call(reversals.void_sale, self.hctx, receipt_no=receipt, reason=answer["reason"],
+            self.call(sales.reversals.void_sale, self.hctx, receipt_no=receipt, reason=answer["reason"],
                       approver=approver, counter=self.counter, on_success=done)
         else:
-            self.call(reversals.refund_sale, self.hctx, receipt_no=receipt, lines=lines,
+            self.call(sales.reversals.refund_sale, self.hctx, receipt_no=receipt, lines=lines,
                       reason=answer["reason"], approver=approver, counter=self.counter,
                       on_success=done)
 
@@ -231,15 +231,13 @@ class SalesDialogs:
             self._sold()
             self.cart.show([], [], 0)
             lang = get_language()
-            from hallterm.services.receipts import received_change
-
             where = (_("Receipt {number} printed: {where}").format(
                 number=sale.receipt_no, where=printed.where) if printed else
                 _("Receipt {number}: not printed ({error}); reprint with Ctrl+S").format(
                     number=sale.receipt_no, error=print_error))
             if sale.tendered_fen:
                 self.query_one(ChangeBanner).announce(
-                    received_change(sale.tendered_fen, sale.change_fen, lang),
+                    sales.receipts.received_change(sale.tendered_fen, sale.change_fen, lang),
                     sale.change_fen, where)
             else:
                 self.query_one(ChangeBanner).announce(
@@ -265,10 +263,8 @@ class SalesDialogs:
         return panels.first().current_visit if panels else None
 
     def _printer(self):
-        from hallterm.services.receipts import Printer, printer_from_settings
-
         settings = getattr(self.app, "settings", None)
-        return printer_from_settings(settings) if settings is not None else Printer()
+        return sales.printer_from_settings(settings) if settings is not None else sales.Printer()
 
     def _reload_custody(self) -> None:
         from screens.widgets.custody import CustodyView
@@ -279,7 +275,6 @@ class SalesDialogs:
     # -- reprint -----------------------------------------------------------------------
     @work(exclusive=True, group="sales-dialog")
     async def action_reprint(self) -> None:
-        from hallterm.services.receipts import print_receipt
         from screens.widgets.form_dialog import Field
 
         answer = await self._ask(_("Reprint a receipt (重打)"),
@@ -297,7 +292,7 @@ class SalesDialogs:
         def failed(exc: HallTermError) -> None:
             self._say(str(exc), error=True)
 
-        self.call(print_receipt, self.hctx, receipt_no=answer["receipt"].strip().upper(),
+        self.call(sales.receipts.print_receipt, self.hctx, receipt_no=answer["receipt"].strip().upper(),
                   printer=self._printer(), reprint=True, language=self.receipt_language,
                   on_success=done, on_error=failed)
 
@@ -305,11 +300,9 @@ class SalesDialogs:
 def _sell_and_print(ctx, *, printer, language=None, **sale):
     """Complete the sale, then print its receipt in the customer's language (the hall's
     unless they asked); a printer problem never undoes a sale."""
-    from hallterm.services.receipts import print_receipt
-
     done = sales.complete_sale(ctx, **sale)
     try:
-        printed = print_receipt(ctx, receipt_no=done.receipt_no, printer=printer,
+        printed = sales.receipts.print_receipt(ctx, receipt_no=done.receipt_no, printer=printer,
                                 language=language)
     except HallTermError as exc:
         return done, None, str(exc)
@@ -327,7 +320,7 @@ def _override_amounts(values: dict) -> tuple[int | None, int]:
     return out[0], out[1] or 0
 
 
-def _reversal_request(values: dict) -> tuple[str, str, list[reversals.RefundLine] | None]:
+def _reversal_request(values: dict) -> tuple[str, str, list[sales.reversals.RefundLine] | None]:
     """(kind, receipt, lines) of the void/refund form, or ``BadInput`` naming the field."""
     kind = values["kind"].strip().lower()
     if kind not in ("void", "refund"):
@@ -339,7 +332,7 @@ def _reversal_request(values: dict) -> tuple[str, str, list[reversals.RefundLine
     return kind, values["receipt"].strip().upper(), lines
 
 
-def _refund_lines(text: str) -> list[reversals.RefundLine] | None:
+def _refund_lines(text: str) -> list[sales.reversals.RefundLine] | None:
     """``all`` (None) or ``line:qty`` pairs like ``1:1 3:2``."""
     text = text.strip().lower()
     if text in ("", "all", "全部"):
@@ -349,7 +342,7 @@ def _refund_lines(text: str) -> list[reversals.RefundLine] | None:
         line, _sep, qty = part.partition(":")
         if not line.isdigit() or (qty and not qty.isdigit()):
             raise BadInput(_("Refund lines look like 1:1 3:2 (line:quantity), or all."))
-        out.append(reversals.RefundLine(int(line), int(qty or 1)))
+        out.append(sales.reversals.RefundLine(int(line), int(qty or 1)))
     return out
 
 

@@ -1,7 +1,7 @@
 """The Sales screen keeps its cart: taken card/QR money is in the store, the cart survives F1.
 
 A mixin of ``SalesScreen``. A card/WeChat/Alipay payment is written the moment it
-is entered (``services.carts.take_payment``) with the cart's lines; later line
+is entered (``services.sales.carts.take_payment``) with the cart's lines; later line
 changes are kept too. Opening the screen finds the cart again: the one left by
 F1 (kept in the app's memory, also without payments) or, after a restart or a
 crash, the one the store holds for this counter. Clearing a cart asks first; a
@@ -18,7 +18,7 @@ from textual import work
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
-from hallterm.services import carts, sales
+from hallterm.services import sales
 
 KEEP_KEY = "sales"
 
@@ -26,7 +26,7 @@ KEEP_KEY = "sales"
 class CartKeeping:
     """Taken payments, the kept cart, clearing and giving money back."""
 
-    taken: tuple[carts.Taken, ...] = ()
+    taken: tuple[sales.carts.Taken, ...] = ()
 
     # -- finding the cart again ---------------------------------------------------------
     def _restore_cart(self) -> None:
@@ -39,10 +39,10 @@ class CartKeeping:
             self.last_receipt = kept["last_receipt"]
             self.cart.show(kept["lines"], [t.as_payment() for t in self.taken], kept["selected"])
         if self.counter is not None and actor is not None:
-            self.call(carts.open_carts, self.hctx, counter=self.counter,
+            self.call(sales.carts.open_carts, self.hctx, counter=self.counter,
                       on_success=self._found_open_carts)
 
-    def _found_open_carts(self, found: list[carts.OpenCart]) -> None:
+    def _found_open_carts(self, found: list[sales.carts.OpenCart]) -> None:
         mine = next((c for c in found if c.id == self.cart_id), None)
         if mine is not None:  # the cart kept over F1: the store has its money
             self._show_kept(mine)
@@ -60,7 +60,7 @@ class CartKeeping:
             text += " " + _("{n} more unfinished sales wait at this counter.").format(n=more)
         self._say(text, error=True)
 
-    def _show_kept(self, cart: carts.OpenCart) -> None:
+    def _show_kept(self, cart: sales.carts.OpenCart) -> None:
         self.taken = cart.taken
         lines = self.cart.lines or list(cart.lines)
         self.cart.show(lines, [t.as_payment() for t in self.taken])
@@ -97,7 +97,7 @@ class CartKeeping:
         """Write the payment with the cart; complete the sale when it pays all that is due."""
         lines = list(self.cart.lines)
 
-        def taken(cart: carts.OpenCart) -> None:
+        def taken(cart: sales.carts.OpenCart) -> None:
             self.taken = cart.taken
             payments = [t.as_payment() for t in self.taken]
             self.cart.show(self.cart.lines, payments)
@@ -115,7 +115,7 @@ class CartKeeping:
             self._say(str(exc), error=True)
             self._set_mode("scan")
 
-        self.call(carts.take_payment, self.hctx, cart_id=self.cart_id, counter=self.counter,
+        self.call(sales.carts.take_payment, self.hctx, cart_id=self.cart_id, counter=self.counter,
                   visit_id=self._visit(), lines=lines, method=payment.method,
                   amount_fen=payment.amount_fen, reference=payment.reference or "",
                   command_id=uuid.uuid4().hex, on_success=taken, on_error=refused)
@@ -123,7 +123,7 @@ class CartKeeping:
     def _keep_lines(self) -> None:
         """The lines changed: a cart holding taken money keeps them in the store."""
         if self.taken:
-            self.call(carts.save_lines, self.hctx, cart_id=self.cart_id,
+            self.call(sales.carts.save_lines, self.hctx, cart_id=self.cart_id,
                       lines=list(self.cart.lines), visit_id=self._visit())
 
     def _sold(self) -> None:
@@ -188,7 +188,7 @@ class CartKeeping:
         ctx, cart_id = self.hctx, self.cart_id
         for payment in list(self.taken):
             def check(values: dict, payment=payment) -> None:  # before a PIN is asked
-                carts.check_refund_taken(ctx, cart_id=cart_id, payment_id=payment.id,
+                sales.carts.check_refund_taken(ctx, cart_id=cart_id, payment_id=payment.id,
                                          refund_reference=values["reference"],
                                          reason=values["reason"])
 
@@ -206,7 +206,7 @@ class CartKeeping:
                 if approver is None:
                     return False
             try:
-                cart = await self._run(carts.refund_taken, self.hctx, cart_id=self.cart_id,
+                cart = await self._run(sales.carts.refund_taken, self.hctx, cart_id=self.cart_id,
                                        payment_id=payment.id,
                                        refund_reference=answer["reference"],
                                        reason=answer["reason"], approver=approver,

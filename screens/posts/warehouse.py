@@ -25,7 +25,6 @@ from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.permissions import allowed
 from hallterm.services import stock
-from hallterm.services.stock import stocktake
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.warehouse_stocktake import StocktakeMode
@@ -429,7 +428,7 @@ class WarehouseScreen(StocktakeMode, PostScreen):
         elif self.mode == "stocktake" and self.take:
             take_id = self.take.id
             try:
-                counted = await self.call_async(stocktake.scan, self.hctx, stocktake_id=take_id,
+                counted = await self.call_async(stock.stocktake.scan, self.hctx, stocktake_id=take_id,
                                                 text=text, current_sku=self.current_sku)
             except HallTermError as exc:
                 self._refused(text, exc)

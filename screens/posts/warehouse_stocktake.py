@@ -18,15 +18,14 @@ from textual.widgets import DataTable, Input, Static
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.services import stock
-from hallterm.services.stock import stocktake
 from screens.widgets.form_dialog import Field, FormDialog
 
 
 def open_stocktake(ctx, place: str):
     """Resume the stocktake of ``place`` in progress, or start one (both services)."""
-    current = stocktake.in_progress(ctx, place=place)
-    take = current or stocktake.start(ctx, place=place)
-    return take, stocktake.lines(ctx, stocktake_id=take.id, limit=200)
+    current = stock.stocktake.in_progress(ctx, place=place)
+    take = current or stock.stocktake.start(ctx, place=place)
+    return take, stock.stocktake.lines(ctx, stocktake_id=take.id, limit=200)
 
 
 LINE_KEY = "line-"
@@ -98,7 +97,7 @@ class StocktakeMode:
             self.notify(_("Line removed: {what}").format(what=what))
             self._take_hint()
 
-        self.call(stocktake.remove_line, self.hctx, stocktake_id=self.take.id,
+        self.call(stock.stocktake.remove_line, self.hctx, stocktake_id=self.take.id,
                   line_id=line_id, on_success=removed)
 
     @work(exclusive=True, group="warehouse-post")
@@ -132,7 +131,7 @@ class StocktakeMode:
                 "corrected ({total} in all)").format(total=c.item_total), style="green"))
             self._take_hint()
 
-        self.call(stocktake.correct_line, self.hctx, stocktake_id=self.take.id,
+        self.call(stock.stocktake.correct_line, self.hctx, stocktake_id=self.take.id,
                   line_id=line_id, quantity=int(text), on_success=corrected)
 
     # -- stocktake ----------------------------------------------------------------------
@@ -158,12 +157,12 @@ class StocktakeMode:
             self.notify(_("Resumed stocktake {number}: {lines} line(s) already counted.").format(
                 number=take.number, lines=take.lines))
         if take.state == "finished":
-            self.call(stocktake.result, self.hctx, stocktake_id=take.id,
+            self.call(stock.stocktake.result, self.hctx, stocktake_id=take.id,
                       on_success=self._show_result)
 
     def action_finish(self) -> None:
         if self.take is not None:
-            self.call(stocktake.finish, self.hctx, stocktake_id=self.take.id,
+            self.call(stock.stocktake.finish, self.hctx, stocktake_id=self.take.id,
                       on_success=self._show_result)
 
     def _show_result(self, res) -> None:
@@ -198,7 +197,7 @@ class StocktakeMode:
 
     def action_reopen(self) -> None:
         if self.take is not None:
-            self.call(stocktake.reopen, self.hctx, stocktake_id=self.take.id,
+            self.call(stock.stocktake.reopen, self.hctx, stocktake_id=self.take.id,
                       on_success=self._reopened)
 
     def _reopened(self, take) -> None:
@@ -229,7 +228,7 @@ class StocktakeMode:
             if approver is None:
                 return
         self._posting = True
-        self.call(stocktake.post, self.hctx, stocktake_id=take.id, reason=reason,
+        self.call(stock.stocktake.post, self.hctx, stocktake_id=take.id, reason=reason,
                   approver=approver, on_success=self._take_posted, on_error=self._post_failed)
 
     def _take_posted(self, doc) -> None:
@@ -250,5 +249,5 @@ class StocktakeMode:
 
     def _cancel_take(self, values) -> None:
         if values and self.take is not None:
-            self.call(stocktake.cancel, self.hctx, stocktake_id=self.take.id,
+            self.call(stock.stocktake.cancel, self.hctx, stocktake_id=self.take.id,
                       reason=values["reason"], on_success=lambda _info: self._back_to_stock())

@@ -20,7 +20,7 @@ from hallterm.services.handover.witness import _incoming_ok, _person, _witness_o
 def _refuse_paid_carts(unit: ReadUnit, counter: int) -> None:
     # Card/QR money taken for a sale not yet written stays with the clerk who took it:
     # they complete the sale or give it back before the counter changes hands.
-    from hallterm.services.carts import paid_carts_at
+    from hallterm.services.sales import paid_carts_at
 
     paid = paid_carts_at(unit.session, counter)
     if paid:

@@ -85,7 +85,8 @@ def _serial_places(session, serials: Sequence[str]) -> dict[str, SerialPlace]:
     return out
 
 
-def _balance(session, sku: str, place: str) -> int:
+def quantity_at(session, *, sku: str, place: str) -> int:
+    """How many of ``sku`` the ledger keeps at ``place`` (0 when none)."""
     value = execute(session, "SELECT quantity FROM stock_balance WHERE sku = :s AND place = :p",
                     {"s": sku, "p": place}).scalar()
     return int(value or 0)
@@ -171,7 +172,7 @@ def _check_one(line: LineIn, items: _Items, known, seen, wanted, session, from_p
     if line.quantity < 1 or line.quantity > 100_000:
         raise BadInput(_("a quantity is 1-100000").format())
     if not receiving:
-        have = _balance(session, item.sku, from_place)
+        have = quantity_at(session, sku=item.sku, place=from_place)
         if wanted[item.sku] + line.quantity > have:
             raise BadInput(_("only {have} of {sku} at {place}").format(
                 have=have - wanted[item.sku], sku=item.sku, place=place_label(from_place)))

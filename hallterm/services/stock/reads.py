@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from hallterm.context import Ctx
 from hallterm.errors import Forbidden, NotFound
 from hallterm.i18n import _
-from hallterm.services.stock.checks import clean_serial, may_read
+from hallterm.services.stock.checks import SerialPlace, clean_serial, may_read
 from hallterm.services.stock.ledger import Document
 from hallterm.services.stock.places import counter_of, counter_place, parse_place, place_order
 from hallterm.store import execute
@@ -222,3 +223,20 @@ def documents(ctx: Ctx, *, business_day: date | None = None, limit: int = 100
                      datetime.fromisoformat(r.at).astimezone(tz), r.actor, r.confirmer,
                      r.approver, r.from_place, r.to_place, r.reference, r.supplier, r.reason,
                      r.lines, r.quantity, r.value_fen) for r in rows]
+
+
+# -- reads for other areas, inside their own read or write -------------------------------
+def serial_place(session, serial: str) -> SerialPlace | None:
+    """Where the ledger has ``serial`` now (its item and place), or ``None``."""
+    row = execute(session, "SELECT sku, place FROM stock_serial WHERE serial = :s",
+                  {"s": serial}).first()
+    return SerialPlace(row.sku, row.place) if row is not None else None
+
+
+def serials_in(session, *, place: str, sku: str, skip: Collection[str] = (),
+               limit: int = 9) -> list[str]:
+    """The first ``limit`` serials of ``sku`` at ``place`` in serial order, leaving out ``skip``."""
+    rows = execute(session, "SELECT serial FROM stock_serial WHERE place = :p AND sku = :sku "
+                   "ORDER BY serial LIMIT :n", {"p": place, "sku": sku,
+                                                "n": limit + len(skip)}).all()
+    return [r.serial for r in rows if r.serial not in skip][:limit]

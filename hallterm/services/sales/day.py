@@ -4,6 +4,8 @@ The day report section ``sales`` gives totals by payment method, by product, by
 counter and by clerk, the voids and refunds with their approvers, and cash
 expected against counted per counter. Its figures carry ``receipts`` (first, last,
 count) and ``totals`` (integer fen), which closing lifts into the day's record.
+An unfinished cart holding card/QR money taken blocks the close, and those
+payments are exported (``taken_payments``).
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from hallterm.context import Ctx
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.services import figures
-from hallterm.services.day import Section, register_export, register_section
+from hallterm.services.day import Section, register_blocker, register_export, register_section
 from hallterm.services.export import ExportTable
+from hallterm.services.sales import carts
+from hallterm.services.sales.cart import method_label
 from hallterm.store import execute
 
 
@@ -29,50 +34,51 @@ def compute(uow_or_session, business_day: date) -> dict:
 
     session = _session(uow_or_session)
     d = {"d": business_day.isoformat()}
-    first, last, count = execute(session, "SELECT MIN(receipt_no), MAX(receipt_no), COUNT(*) "
-                                 "FROM sale WHERE business_day = :d", d).first()
+    span = execute(session, "SELECT MIN(receipt_no) AS first, MAX(receipt_no) AS last, "
+                   "COUNT(*) AS count FROM sale WHERE business_day = :d", d).first()
+    first, last, count = span.first, span.last, span.count
     voided = execute(session, "SELECT COUNT(*) FROM sale WHERE business_day = :d AND "
                      "state = 'void'", d).scalar() or 0
     gross = execute(session, "SELECT COALESCE(SUM(total_fen), 0) FROM sale WHERE "
                     "business_day = :d", d).scalar() or 0
     by_method: dict[str, int] = defaultdict(int)
-    for method, amount in execute(session, "SELECT method, SUM(amount_fen) FROM payment WHERE "
-                                  "business_day = :d GROUP BY method", d).all():
-        by_method[method] += int(amount)
-    for method, amount in execute(session, "SELECT method, SUM(amount_fen) FROM reversal_payment "
-                                  "WHERE business_day = :d GROUP BY method", d).all():
-        by_method[method] -= int(amount)
+    for r in execute(session, "SELECT method, SUM(amount_fen) AS amount_fen FROM payment WHERE "
+                     "business_day = :d GROUP BY method", d).all():
+        by_method[r.method] += int(r.amount_fen)
+    for r in execute(session, "SELECT method, SUM(amount_fen) AS amount_fen FROM "
+                     "reversal_payment WHERE business_day = :d GROUP BY method", d).all():
+        by_method[r.method] -= int(r.amount_fen)
     products: dict[str, dict] = {}
-    for sku, name_zh, name_en, qty, amount in execute(
-            session, "SELECT sku, MIN(name_zh), MIN(name_en), SUM(quantity), SUM(total_fen) FROM "
-            "sale_line WHERE business_day = :d GROUP BY sku", d).all():
-        products[sku] = {"sku": sku, "name_zh": name_zh, "name_en": name_en,
-                         "quantity": int(qty), "amount_fen": int(amount)}
-    for sku, qty, amount in execute(
-            session, "SELECT l.sku, SUM(r.quantity), SUM(r.amount_fen) FROM sale_reversal_line r "
-            "JOIN sale_line l ON l.id = r.sale_line_id WHERE r.business_day = :d GROUP BY l.sku",
-            d).all():
-        p = products.setdefault(sku, {"sku": sku, "name_zh": sku, "name_en": sku,
-                                      "quantity": 0, "amount_fen": 0})
-        p["quantity"] -= int(qty)
-        p["amount_fen"] -= int(amount)
+    for r in execute(
+            session, "SELECT sku, MIN(name_zh) AS name_zh, MIN(name_en) AS name_en, "
+            "SUM(quantity) AS quantity, SUM(total_fen) AS amount_fen FROM sale_line WHERE "
+            "business_day = :d GROUP BY sku", d).all():
+        products[r.sku] = {"sku": r.sku, "name_zh": r.name_zh, "name_en": r.name_en,
+                           "quantity": int(r.quantity), "amount_fen": int(r.amount_fen)}
+    for r in execute(
+            session, "SELECT l.sku AS sku, SUM(r.quantity) AS quantity, SUM(r.amount_fen) AS "
+            "amount_fen FROM sale_reversal_line r JOIN sale_line l ON l.id = r.sale_line_id "
+            "WHERE r.business_day = :d GROUP BY l.sku", d).all():
+        p = products.setdefault(r.sku, {"sku": r.sku, "name_zh": r.sku, "name_en": r.sku,
+                                        "quantity": 0, "amount_fen": 0})
+        p["quantity"] -= int(r.quantity)
+        p["amount_fen"] -= int(r.amount_fen)
     by_counter: dict[str, int] = defaultdict(int)
     by_clerk: dict[str, int] = defaultdict(int)
-    for counter, clerk, amount in execute(session, "SELECT counter, clerk, SUM(total_fen) FROM "
-                                          "sale WHERE business_day = :d GROUP BY counter, clerk",
-                                          d).all():
-        by_counter[str(counter)] += int(amount)
-        by_clerk[clerk] += int(amount)
+    for r in execute(session, "SELECT counter, clerk, SUM(total_fen) AS amount_fen FROM sale "
+                     "WHERE business_day = :d GROUP BY counter, clerk", d).all():
+        by_counter[str(r.counter)] += int(r.amount_fen)
+        by_clerk[r.clerk] += int(r.amount_fen)
     reversals = []
-    for number, kind, receipt, counter, clerk, approver, reason, amount in execute(
+    for r in execute(
             session, "SELECT r.number, r.kind, r.receipt_no, r.counter, r.clerk, r.approver, "
             "r.reason, r.amount_fen FROM sale_reversal r WHERE r.business_day = :d ORDER BY r.id",
             d).all():
-        reversals.append({"number": number, "kind": kind, "receipt_no": receipt,
-                          "counter": counter, "clerk": clerk, "approver": approver,
-                          "reason": reason, "amount_fen": amount})
-        by_counter[str(counter)] -= int(amount)
-        by_clerk[clerk] -= int(amount)
+        reversals.append({"number": r.number, "kind": r.kind, "receipt_no": r.receipt_no,
+                          "counter": r.counter, "clerk": r.clerk, "approver": r.approver,
+                          "reason": r.reason, "amount_fen": r.amount_fen})
+        by_counter[str(r.counter)] -= int(r.amount_fen)
+        by_clerk[r.clerk] -= int(r.amount_fen)
     cash = []
     for counter in counters_with_cash(session, business_day):
         drawer = drawer_in(session, counter=counter, business_day=business_day)
@@ -98,7 +104,6 @@ def compute(uow_or_session, business_day: date) -> dict:
 def render(figs: dict) -> list[str]:
     """The sales section as translated text lines."""
     from hallterm.i18n import get_language
-    from hallterm.services.sales import method_label
 
     zh = get_language().startswith("zh")
     t, r = figs["totals"], figs["receipts"]
@@ -204,3 +209,36 @@ def _sales_today(ctx, business_day: date) -> list[tuple[str, str]]:
         figs = compute(session, business_day)
     t = figs["totals"]
     return [(_("Sales"), str(t["sales"] - t["voided"])), (_("Net takings"), format_fen(t["net_fen"]))]
+
+
+# -- unfinished carts holding taken money (services.sales.carts) ---------------------------
+@register_blocker
+def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
+    """Closing: money taken for a sale never written would be in no report."""
+    with ctx.store.read() as session:
+        return [carts.describe(c) for c in carts.open_in(session, counter=None, business_day=business_day)
+                if c.taken]
+
+
+# -- the export to HQ ------------------------------------------------------------------------
+register_export(ExportTable(
+    name="taken_payments",
+    source="FROM taken_payment WHERE business_day = :day",
+    fields=(("id", "integer", "Taken payment id"), ("cart_id", "string", "The cart it was taken for"),
+            ("business_day", "date", "Business day"), ("at", "datetime", "Taken at (UTC)"),
+            ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),
+            ("clerk", "string", "Clerk who took it"), ("visit_id", "integer", "Visit"),
+            ("method", "string", "card/wechat/alipay"), ("amount_fen", "integer", "Amount (fen)"),
+            ("reference", "string", "Terminal reference"),
+            ("state", "string", "used (a sale's payment), refunded (given back) or taken "
+             "(still open: only after a forced close)"),
+            ("sale_id", "integer", "The sale it paid"),
+            ("payment_id", "integer", "The sale's payment row"),
+            ("refund_reference", "string", "Refund reference from the terminal"),
+            ("refund_reason", "string", "Why it was given back"),
+            ("refunded_at", "datetime", "Given back at (UTC)"),
+            ("refunded_by", "string", "Clerk who gave it back"),
+            ("approver", "string", "Manager who approved giving it back")),
+    primary_key=("id",), key_column="id",
+    description="Sales area: card/QR payments taken before their sale was written",
+    order=31))

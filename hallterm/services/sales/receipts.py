@@ -223,7 +223,8 @@ class Printed:
     copy: int
 
 
-def _hall_name(ctx, language: str) -> str:
+def hall_name_in(ctx, language: str) -> str:
+    """The hall's name as a receipt in ``language`` prints it."""
     from hallterm.services.hall import get_hall
 
     hall = get_hall(ctx)
@@ -242,7 +243,7 @@ def print_receipt(ctx, *, receipt_no: str, printer: Printer, language: str | Non
     lang = receipt_language(ctx, language)
     sale = (sales.reprint(ctx, receipt_no=receipt_no) if reprint
             else sales.get_sale(ctx, receipt_no=receipt_no))
-    text = render(sale, language=lang, hall_name=_hall_name(ctx, lang),
+    text = render(sale, language=lang, hall_name=hall_name_in(ctx, lang),
                   copy=sale.reprints if reprint else 0)
     where = print_text(printer, name=sale.receipt_no + ("-copy" if reprint else ""), text=text)
     return Printed(sale.receipt_no, text, where, sale.reprints if reprint else 0)

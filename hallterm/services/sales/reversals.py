@@ -22,9 +22,9 @@ from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
-from hallterm.services import approvals
+from hallterm.services import approvals, stock
 from hallterm.services.keeper import check_early, require_keeper
-from hallterm.services.sales import SaleView, _read_sale
+from hallterm.services.sales.reads import SaleView, read_sale
 from hallterm.textinput import free_text
 
 
@@ -63,7 +63,6 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
     It happens at ``counter``: the money comes out of its drawer and the goods go
     back into its custody, so only its keeper does it (``services.keeper``).
     """
-    from hallterm.services.stock import LineIn, reverse_sale_movements
 
     day = uow.open_day()
     require_keeper(uow, counter, action=f"sale.{kind}", override_reason=override_reason,
@@ -71,11 +70,11 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
     amount = sum(a for _line, _q, a in give)
     prefix = "V" if kind == "void" else "F"
     number = f"{prefix}{day:%Y%m%d}-{uow.next_number(f'{kind}:{day.isoformat()}'):04d}"
-    stocked = [LineIn(line.sku, line.serial, q) for line, q, _a in give
+    stocked = [stock.LineIn(line.sku, line.serial, q) for line, q, _a in give
                if line.kind != "service"]
     doc = None
     if stocked:
-        doc = reverse_sale_movements(uow, sale_ref=sale.receipt_no,
+        doc = stock.reverse_sale_movements(uow, sale_ref=sale.receipt_no,
                                      lines=None if kind == "void" else stocked,
                                      to_counter=counter)
     rid = uow.sql(
@@ -142,7 +141,7 @@ def _reason(reason: str | None) -> str:
 
 def _sale(unit: ReadUnit, receipt_no: str) -> SaleView:
     try:
-        return _read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+        return read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
     except NotFound as exc:
         raise NotFound(str(exc), field="receipt") from None
 

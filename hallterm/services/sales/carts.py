@@ -35,9 +35,7 @@ from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
 from hallterm.services import approvals
-from hallterm.services.day import register_blocker, register_export
-from hallterm.services.export import ExportTable
-from hallterm.services.sales import (
+from hallterm.services.sales.cart import (
     CASH,
     METHODS,
     CartLine,
@@ -125,22 +123,33 @@ _CART_COLS = "id, business_day, counter, terminal, clerk, visit_id, state, lines
 
 
 def _taken(session, cart_id: str, tz) -> tuple[Taken, ...]:
-    return tuple(Taken(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]).astimezone(tz), *r[5:])
+    return tuple(Taken(r.id, r.method, r.amount_fen, r.reference,
+                       datetime.fromisoformat(r.at).astimezone(tz), r.clerk, r.state,
+                       r.refund_reference, r.approver)
                  for r in execute(session, "SELECT id, method, amount_fen, reference, at, clerk, "
                                   "state, refund_reference, approver FROM taken_payment WHERE "
                                   "cart_id = :c ORDER BY id", {"c": cart_id}).all())
 
 
 def _cart(session, row, tz) -> OpenCart:
-    return OpenCart(row[0], date.fromisoformat(row[1]), row[2], row[3], row[4], row[5], row[6],
-                    tuple(_line_from(x) for x in json.loads(row[7])), _taken(session, row[0], tz),
-                    row[8])
+    return OpenCart(row.id, date.fromisoformat(row.business_day), row.counter, row.terminal,
+                    row.clerk, row.visit_id, row.state,
+                    tuple(_line_from(x) for x in json.loads(row.lines_json)),
+                    _taken(session, row.id, tz), row.receipt_no)
 
 
 def _read(session, cart_id: str, tz) -> OpenCart | None:
     row = execute(session, f"SELECT {_CART_COLS} FROM sale_cart WHERE id = :c",
                   {"c": cart_id}).first()
     return None if row is None else _cart(session, row, tz)
+
+
+def _kept(session, cart_id: str, tz) -> OpenCart:
+    """A cart this transaction has just written (it is there)."""
+    cart = _read(session, cart_id, tz)
+    if cart is None:
+        raise LookupError(f"cart {cart_id} was just written and is not there")
+    return cart
 
 
 def get_cart(ctx: Ctx, *, cart_id: str) -> OpenCart | None:
@@ -157,12 +166,13 @@ def open_carts(ctx: Ctx, *, counter: int | None = None,
     if ctx.actor is None:
         raise Forbidden(_("Sign in first."))
     with ctx.store.read() as session:
-        return _open_in(session, counter=counter, business_day=business_day or ctx.today(),
+        return open_in(session, counter=counter, business_day=business_day or ctx.today(),
                         tz=ctx.clock.tz)
 
 
-def _open_in(session, *, counter: int | None, business_day: date, tz=None) -> list[OpenCart]:
-    where, params = "state = 'open' AND business_day <= :d", {"d": business_day.isoformat()}
+def open_in(session, *, counter: int | None, business_day: date, tz=None) -> list[OpenCart]:
+    where = "state = 'open' AND business_day <= :d"
+    params: dict[str, str | int] = {"d": business_day.isoformat()}
     if counter is not None:
         where += " AND counter = :n"
         params["n"] = counter
@@ -211,16 +221,16 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
         require_keeper(uow, counter, action="sale.payment_taken", during_handover=False)
         at = utc_text(uow.now)
         row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
-        if row is not None and row[0] == "sold":
+        if row is not None and row.state == "sold":
             raise Refused(_("This cart was already sold."))
-        if row is not None and row[1] != counter:
-            raise Refused(_("This cart belongs to counter {counter}.").format(counter=row[1]))
+        if row is not None and row.counter != counter:
+            raise Refused(_("This cart belongs to counter {counter}.").format(counter=row.counter))
         taken = uow.sql("SELECT method, reference, amount_fen FROM taken_payment WHERE "
                         "cart_id = :c AND state = 'taken'", {"c": cart_id}).all()
-        if any(m == method and r == ref for m, r, _a in taken):
+        if any(t.method == method and t.reference == ref for t in taken):
             raise BadInput(_("{method} {reference} is already recorded on this cart.").format(
                 method=method_label(method), reference=ref), field="reference")
-        due = total - sum(a for _m, _r, a in taken)
+        due = total - sum(t.amount_fen for t in taken)
         if amount_fen > due:
             raise BadInput(_("{amount} is more than the {due} due.").format(
                 amount=format_fen(amount_fen), due=format_fen(due)), field="amount")
@@ -243,7 +253,7 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
                            "visit": visit_id, "cart_total_fen": total,
                            "lines": [{"sku": x.sku, "quantity": x.quantity,
                                       "serial": x.serial} for x in lines]})
-        return _read(uow.session, cart_id, ctx.clock.tz)
+        return _kept(uow.session, cart_id, ctx.clock.tz)
 
     return run_write(ctx, "sale.payment_taken", work, command_id=command_id, result_type=OpenCart)
 
@@ -257,12 +267,12 @@ def save_lines(ctx: Ctx, *, cart_id: str, lines: Sequence[CartLine],
     def work(uow: UnitOfWork) -> OpenCart | None:
         row = uow.sql("SELECT state, business_day FROM sale_cart WHERE id = :c",
                       {"c": cart_id}).first()
-        if row is None or row[0] == "sold":
+        if row is None or row.state == "sold":
             # Nothing kept: still one audit row, as every write has.
             uow.audit("sale.cart_lines", entity="cart", entity_id=cart_id,
                       payload={"kept": False})
             return None
-        day = uow.open_day(date.fromisoformat(row[1]))
+        day = uow.open_day(date.fromisoformat(row.business_day))
         uow.sql("UPDATE sale_cart SET lines_json = :l, updated_at = :at, visit_id = "
                 "COALESCE(:v, visit_id) WHERE id = :c",
                 {"l": _dump(lines), "at": utc_text(uow.now), "v": visit_id, "c": cart_id})
@@ -270,7 +280,7 @@ def save_lines(ctx: Ctx, *, cart_id: str, lines: Sequence[CartLine],
                   payload={"kept": True, "total_fen": cart_total(lines),
                            "lines": [{"sku": x.sku, "quantity": x.quantity,
                                       "serial": x.serial} for x in lines]})
-        return _read(uow.session, cart_id, ctx.clock.tz)
+        return _kept(uow.session, cart_id, ctx.clock.tz)
 
     return run_write(ctx, "sale.cart_lines", work)
 
@@ -292,14 +302,14 @@ def _give_back(unit: ReadUnit, cart_id: str, payment_id: int, refund_reference: 
                    {"p": payment_id, "c": cart_id}).first()
     if row is None:
         raise NotFound(_("No payment {id} on this cart.").format(id=payment_id))
-    method, amount, ref, state, day_text = row
-    if state != "taken":
+    method, amount, ref = row.method, row.amount_fen, row.reference
+    if row.state != "taken":
         raise Refused(_("{method} {amount} ({reference}) is no longer taken: it was "
                         "{state}.").format(method=method_label(method),
                                            amount=format_fen(amount), reference=ref,
-                                           state=_taken_state(state)))
+                                           state=_taken_state(row.state)))
     back = _check_reference(refund_reference, method)
-    day = unit.open_day(date.fromisoformat(day_text))
+    day = unit.open_day(date.fromisoformat(row.business_day))
     return method, amount, ref, back, day
 
 
@@ -342,7 +352,7 @@ def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: s
                   payload={"payment": payment_id, "method": method, "amount_fen": amount,
                            "reference": ref, "refund_reference": back, "reason": why,
                            "cash_drawer_fen": 0})
-        return _read(uow.session, cart_id, ctx.clock.tz)
+        return _kept(uow.session, cart_id, ctx.clock.tz)
 
     return run_write(ctx, "sale.payment_refunded", work, command_id=command_id,
                      result_type=OpenCart)
@@ -367,21 +377,21 @@ def payments_for_sale(uow: UnitOfWork, *, cart_id: str | None, counter: int,
     row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
     if row is None:
         return list(payments), []
-    if row[0] == "sold":
+    if row.state == "sold":
         raise Refused(_("This cart was already sold."))
-    if row[1] != counter:
-        raise Refused(_("This cart belongs to counter {counter}.").format(counter=row[1]))
+    if row.counter != counter:
+        raise Refused(_("This cart belongs to counter {counter}.").format(counter=row.counter))
     taken = uow.sql("SELECT id, method, amount_fen, reference FROM taken_payment WHERE "
                     "cart_id = :c AND state = 'taken' ORDER BY id", {"c": cart_id}).all()
     rest = list(payments)
     out: list[PaymentIn] = []
-    for _id, method, amount, ref in taken:
-        out.append(PaymentIn(method, amount, reference=ref))
-        same = next((p for p in rest if p.method == method and p.amount_fen == amount
-                     and (p.reference or "").strip() == ref), None)
+    for t in taken:
+        out.append(PaymentIn(t.method, t.amount_fen, reference=t.reference))
+        same = next((p for p in rest if p.method == t.method and p.amount_fen == t.amount_fen
+                     and (p.reference or "").strip() == t.reference), None)
         if same is not None:
             rest.remove(same)
-    return out + rest, [r[0] for r in taken]
+    return out + rest, [t.id for t in taken]
 
 
 def mark_sold(uow: UnitOfWork, *, cart_id: str | None, taken_ids: Sequence[int], sale_id: int,
@@ -410,44 +420,12 @@ def paid_carts_at(session, counter: int) -> list[str]:
     """Translated lines for the carts of ``counter`` that hold taken money (handover refuses)."""
     from datetime import date as _date
 
-    return [_describe(c) for c in _open_in(session, counter=counter, business_day=_date.max)
+    return [describe(c) for c in open_in(session, counter=counter, business_day=_date.max)
             if c.taken]
 
 
-def _describe(cart: OpenCart) -> str:
+def describe(cart: OpenCart) -> str:
     return _("Counter {counter}: an unfinished sale by {empno} holds {money} taken; complete "
              "the sale or refund the payments back (Sales, Ctrl+B).").format(
         counter=cart.counter, empno=cart.clerk,
         money=", ".join(p.label() for p in cart.taken))
-
-
-@register_blocker
-def _carts_with_taken_money(ctx: Ctx, business_day: date) -> list[str]:
-    """Closing: money taken for a sale never written would be in no report."""
-    with ctx.store.read() as session:
-        return [_describe(c) for c in _open_in(session, counter=None, business_day=business_day)
-                if c.taken]
-
-
-# -- the export to HQ ------------------------------------------------------------------------
-register_export(ExportTable(
-    name="taken_payments",
-    source="FROM taken_payment WHERE business_day = :day",
-    fields=(("id", "integer", "Taken payment id"), ("cart_id", "string", "The cart it was taken for"),
-            ("business_day", "date", "Business day"), ("at", "datetime", "Taken at (UTC)"),
-            ("counter", "integer", "Counter"), ("terminal", "string", "Terminal"),
-            ("clerk", "string", "Clerk who took it"), ("visit_id", "integer", "Visit"),
-            ("method", "string", "card/wechat/alipay"), ("amount_fen", "integer", "Amount (fen)"),
-            ("reference", "string", "Terminal reference"),
-            ("state", "string", "used (a sale's payment), refunded (given back) or taken "
-             "(still open: only after a forced close)"),
-            ("sale_id", "integer", "The sale it paid"),
-            ("payment_id", "integer", "The sale's payment row"),
-            ("refund_reference", "string", "Refund reference from the terminal"),
-            ("refund_reason", "string", "Why it was given back"),
-            ("refunded_at", "datetime", "Given back at (UTC)"),
-            ("refunded_by", "string", "Clerk who gave it back"),
-            ("approver", "string", "Manager who approved giving it back")),
-    primary_key=("id",), key_column="id",
-    description="Sales area: card/QR payments taken before their sale was written",
-    order=31))

@@ -1,0 +1,191 @@
+"""Sales (前台销售): the cart's arithmetic, serial holds, completing a sale, voids and refunds.
+
+The cart lives on the screen; its pricing and checks are pure functions here
+(``cart_total``, ``settle``), so the screen shows exactly what the service will
+write. ``complete_sale`` writes the sale, its lines (catalog price copied at sale
+time; an override or discount records the original price and the approver), its
+payments, the stock movements (through the stock ledger), a receipt number from
+the gapless allocator and the audit row — in one transaction, all or nothing.
+
+Receipt numbers are ``R<yyyymmdd>-<nnnn>`` per business day of the hall (one store
+is one hall), e.g. ``R20261125-0001``; a void keeps its number, marked void
+(voids and refunds: ``sales.reversals``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from hallterm.context import Actor, Ctx, UnitOfWork, run_write
+from hallterm.errors import BadInput, NotFound, Refused
+from hallterm.i18n import _
+from hallterm.models.types import utc_text
+from hallterm.permissions import require
+from hallterm.services import approvals, stock
+from hallterm.services.keeper import require_keeper
+from hallterm.services.sales.cart import (
+    CASH,
+    MAX_QUANTITY,
+    CartLine,
+    PaymentIn,
+    cart_total,
+    receipt_number,
+    settle,
+)
+from hallterm.services.sales.carts import mark_sold, payments_for_sale
+from hallterm.services.sales.holds import clean_serial, serial_problem
+
+
+# -- completing a sale -------------------------------------------------------------------
+@dataclass(frozen=True)
+class SaleDone:
+    """A completed sale: what the screen shows and the receipt needs."""
+
+    id: int
+    receipt_no: str
+    business_day: date
+    at: datetime
+    counter: int
+    visit_id: int
+    walk_up: bool
+    total_fen: int
+    tendered_fen: int
+    change_fen: int
+    lines: int
+    stock_document: str | None
+
+
+def _walk_up_visit(uow: UnitOfWork, day: date) -> int:
+    from hallterm.services.queue import open_walk_up_visit
+
+    return open_walk_up_visit(uow, day)
+
+
+def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequence[CartLine],
+                  payments: Sequence[PaymentIn], command_id: str | None = None,
+                  cart_id: str | None = None, witness: Actor | None = None,
+                  override_reason: str | None = None) -> SaleDone:
+    """Write one sale whole: lines, payments, stock, receipt number, audit — or nothing.
+
+    Only the counter's keeper sells there, never while it is being handed over
+    (``services.keeper``; a manager only with ``override_reason``).
+
+    Prices are re-read from the catalog in the transaction; a line without an
+    approved override is charged the catalog price of that moment, so ``payments``
+    must match the total recomputed here. ``witness`` is the second person for
+    valuable cards (``stock.valuable_card``). The card/QR payments already taken for
+    ``cart_id`` (``services.carts``) are the sale's own: passed again or not, each
+    is entered once.
+    """
+    require(ctx.actor, "sale.sell")
+    if not lines:
+        raise BadInput(_("The cart is empty."))
+    for line in lines:
+        if line.overridden:
+            approvals.check_second(ctx, line.approver, "sale.price_override")
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise BadInput(_("A quantity is 1-{max}.").format(max=MAX_QUANTITY))
+    serials = [clean_serial(x.serial) for x in lines if x.serial]
+    if len(set(serials)) != len(serials):
+        raise BadInput(_("A serial is on the cart twice."))
+
+    def work(uow: UnitOfWork) -> SaleDone:
+        from hallterm.services.catalog import find_item
+
+        day = uow.open_day()
+        require_keeper(uow, counter, action="sale.complete", override_reason=override_reason,
+                       during_handover=False)
+        priced: list[CartLine] = []
+        for line in lines:
+            item = find_item(uow.session, line.sku)
+            if item is None or not item.active:
+                raise Refused(_("{sku} is no longer in the catalog.").format(sku=line.sku))
+            if not item.offered:
+                raise Refused(_("{name} is not offered in this hall.").format(name=item.name()))
+            if item.serialised and not line.serial:
+                raise BadInput(_("{name} needs its serial number.").format(name=item.name()))
+            if line.serial:
+                problem = serial_problem(uow.session, counter=counter, sku=item.sku,
+                                          serial=clean_serial(line.serial), cart_id=cart_id,
+                                          now=uow.now, terminal=ctx.terminal)
+                if problem:
+                    raise Refused(problem)
+            unit = line.unit_price_fen if line.overridden else item.price_fen
+            priced.append(replace(line, name_zh=item.name_zh, name_en=item.name_en,
+                                  kind=item.kind, list_price_fen=item.price_fen,
+                                  unit_price_fen=unit, serial=clean_serial(line.serial) or None,
+                                  effective_zh=item.effective_zh, effective_en=item.effective_en))
+        total = cart_total(priced)
+        # Card/QR payments already taken for this cart are its payments (entered once).
+
+        paying, taken_ids = payments_for_sale(uow, cart_id=cart_id, counter=counter,
+                                              payments=payments)
+        settled = settle(total, paying)
+        if visit_id is None:
+            visit, walk_up = _walk_up_visit(uow, day), True
+        else:
+            if uow.sql("SELECT 1 FROM visit WHERE id = :v", {"v": visit_id}).first() is None:
+                raise NotFound(_("No visit {id}.").format(id=visit_id))
+            visit, walk_up = visit_id, False
+        number = receipt_number(day, uow.next_number(f"receipt:{day.isoformat()}"))
+        at = utc_text(uow.now)
+        list_total = sum(x.list_price_fen * x.quantity for x in priced)
+        sale_id = uow.sql(
+            "INSERT INTO sale (receipt_no, business_day, at, counter, terminal, clerk, visit_id, "
+            "walk_up, list_total_fen, total_fen, state, reprints) VALUES (:r, :d, :at, :c, :t, "
+            ":k, :v, :w, :lt, :tot, 'completed', 0) RETURNING id",
+            {"r": number, "d": day.isoformat(), "at": at, "c": counter, "t": ctx.terminal,
+             "k": ctx.actor.empno, "v": visit, "w": int(walk_up), "lt": list_total,
+             "tot": total}).scalar()
+        uow.sql(
+            "INSERT INTO sale_line (sale_id, business_day, line_no, sku, name_zh, name_en, kind, "
+            "serial, quantity, list_price_fen, unit_price_fen, discount_fen, total_fen, approver, "
+            "override_reason, effective_zh, effective_en) VALUES (:s, :d, :n, :sku, :zh, :en, "
+            ":k, :serial, :q, :lp, :up, :disc, :tot, :ap, :why, :ezh, :een)",
+            [{"s": sale_id, "d": day.isoformat(), "n": i, "sku": x.sku, "zh": x.name_zh,
+              "en": x.name_en, "k": x.kind, "serial": x.serial, "q": x.quantity,
+              "lp": x.list_price_fen, "up": x.price_fen, "disc": x.discount_fen,
+              "tot": x.total_fen, "ap": x.approver.empno if x.overridden else None,
+              "why": x.reason if x.overridden else None, "ezh": x.effective_zh,
+              "een": x.effective_en} for i, x in enumerate(priced, start=1)])
+        if settled.payments:
+            uow.sql(
+                "INSERT INTO payment (sale_id, business_day, method, amount_fen, tendered_fen, "
+                "change_fen, reference) VALUES (:s, :d, :m, :a, :t, :c, :r)",
+                [{"s": sale_id, "d": day.isoformat(), "m": p.method, "a": p.amount_fen,
+                  "t": p.tendered_fen, "c": settled.change_fen
+                  if p.method == CASH else None, "r": p.reference} for p in settled.payments])
+        mark_sold(uow, cart_id=cart_id, taken_ids=taken_ids, sale_id=sale_id,
+                  receipt_no=number)
+        doc = stock.record_sale_movements(
+            uow, counter=counter, sale_ref=number, witness=witness,
+            lines=[stock.LineIn(x.sku, x.serial, x.quantity) for x in priced if x.kind != "service"])
+        if serials:
+            marks = ", ".join(f":s{i}" for i in range(len(serials)))
+            uow.sql(f"DELETE FROM cart_hold WHERE serial IN ({marks})",
+                    {f"s{i}": s for i, s in enumerate(serials)})
+        overrides = [{"line": i, "sku": x.sku, "list_fen": x.list_price_fen,
+                      "price_fen": x.price_fen, "discount_fen": x.discount_fen,
+                      "approver": x.approver.empno, "reason": x.reason}
+                     for i, x in enumerate(priced, start=1) if x.overridden]
+        approver = next((x.approver for x in priced if x.overridden), None)
+        for x in priced:  # each override's approval is recorded with the sale it priced
+            if x.overridden:
+                uow.pin_used(x.approver, for_action="sale.price_override")
+        uow.audit("sale.complete", entity="sale", entity_id=number, approver=approver,
+                  business_day=day,
+                  payload={"counter": counter, "total_fen": total, "lines": len(priced),
+                           "visit": visit, "walk_up": walk_up,
+                           "payments": [{"method": p.method, "amount_fen": p.amount_fen,
+                                         "reference": p.reference} for p in settled.payments],
+                           "tendered_fen": settled.tendered_fen,
+                           "change_fen": settled.change_fen, "overrides": overrides,
+                           "serials": serials, "cart": cart_id, "taken_payments": taken_ids,
+                           "stock_document": doc.number if doc else None})
+        return SaleDone(sale_id, number, day, uow.now, counter, visit, walk_up, total,
+                        settled.tendered_fen, settled.change_fen, len(priced),
+                        doc.number if doc else None)
+
+    return run_write(ctx, "sale.complete", work, command_id=command_id, result_type=SaleDone)
