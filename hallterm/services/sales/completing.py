@@ -35,7 +35,7 @@ from hallterm.services.sales.cart import (
     settle,
 )
 from hallterm.services.sales.carts import mark_sold, payments_for_sale
-from hallterm.services.sales.holds import clean_serial, serial_problem
+from hallterm.services.sales.holds import serial_problem
 
 
 # -- completing a sale -------------------------------------------------------------------
@@ -87,7 +87,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
             approvals.check_second(ctx, line.approver, "sale.price_override")
         if not 1 <= line.quantity <= MAX_QUANTITY:
             raise BadInput(_("A quantity is 1-{max}.").format(max=MAX_QUANTITY))
-    serials = [clean_serial(x.serial) for x in lines if x.serial]
+    serials = [stock.clean_serial(x.serial) for x in lines if x.serial]
     if len(set(serials)) != len(serials):
         raise BadInput(_("A serial is on the cart twice."))
 
@@ -108,14 +108,14 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                 raise BadInput(_("{name} needs its serial number.").format(name=item.name()))
             if line.serial:
                 problem = serial_problem(uow.session, counter=counter, sku=item.sku,
-                                          serial=clean_serial(line.serial), cart_id=cart_id,
+                                          serial=stock.clean_serial(line.serial), cart_id=cart_id,
                                           now=uow.now, terminal=ctx.terminal)
                 if problem:
                     raise Refused(problem)
             unit = line.unit_price_fen if line.overridden else item.price_fen
             priced.append(replace(line, name_zh=item.name_zh, name_en=item.name_en,
                                   kind=item.kind, list_price_fen=item.price_fen,
-                                  unit_price_fen=unit, serial=clean_serial(line.serial) or None,
+                                  unit_price_fen=unit, serial=stock.clean_serial(line.serial) or None,
                                   effective_zh=item.effective_zh, effective_en=item.effective_en))
         total = cart_total(priced)
         # Card/QR payments already taken for this cart are its payments (entered once).

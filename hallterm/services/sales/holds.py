@@ -27,10 +27,6 @@ class Held:
     line: CartLine
 
 
-def clean_serial(serial: str | None) -> str:
-    return (serial or "").strip().replace(" ", "").replace("-", "").upper()
-
-
 def serial_problem(session, *, counter: int, sku: str, serial: str, cart_id: str | None,
                     now: datetime, terminal: str) -> str | None:
     """Why ``serial`` cannot go on this cart, or ``None`` when it can."""
@@ -60,7 +56,7 @@ def hold_serial(ctx: Ctx, *, counter: int, code: str, serial: str, cart_id: str)
     ``code`` is the item's SKU or barcode. The hold expires after ``HOLD_MINUTES``.
     """
     require(ctx.actor, "sale.sell")
-    text = clean_serial(serial)
+    text = stock.clean_serial(serial)
     if not text:
         raise BadInput(_("Scan the serial number."))
 
@@ -105,7 +101,7 @@ def release_holds(ctx: Ctx, *, cart_id: str, serials: Sequence[str] | None = Non
             rows = []
             for s in serials:
                 rows += uow.sql("DELETE FROM cart_hold WHERE cart_id = :c AND serial = :s "
-                                "RETURNING serial", {"c": cart_id, "s": clean_serial(s)}).all()
+                                "RETURNING serial", {"c": cart_id, "s": stock.clean_serial(s)}).all()
         uow.audit("sale.release_serials", entity="cart", entity_id=cart_id,
                   payload={"serials": [r.serial for r in rows]})
         return len(rows)

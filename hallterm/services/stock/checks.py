@@ -93,6 +93,7 @@ def quantity_at(session, *, sku: str, place: str) -> int:
 
 
 def clean_serial(text: str | None) -> str:
+    """A serial as the ledger keeps it: no spaces or dashes, upper case."""
     return (text or "").strip().replace(" ", "").replace("-", "").upper()
 
 
