@@ -198,7 +198,7 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
     Refuses cash (cash is taken when the sale completes), an amount over what is
     still due, a missing reference and the same reference twice on one cart.
     """
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     method = (method or "").strip().lower()
     if method == CASH or method not in METHODS:
         raise BadInput(_("Take card, wechat or alipay here; cash is taken when the sale "
@@ -235,7 +235,7 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
             raise BadInput(_("{amount} is more than the {due} due.").format(
                 amount=format_fen(amount_fen), due=format_fen(due)), field="amount")
         params = {"c": cart_id, "d": day.isoformat(), "n": counter, "t": ctx.terminal,
-                  "k": ctx.actor.empno, "v": visit_id, "at": at, "l": _dump(lines)}
+                  "k": clerk.empno, "v": visit_id, "at": at, "l": _dump(lines)}
         if row is None:
             uow.sql("INSERT INTO sale_cart (id, business_day, counter, terminal, clerk, visit_id, "
                     "opened_at, updated_at, state, lines_json) VALUES (:c, :d, :n, :t, :k, :v, "
@@ -331,7 +331,7 @@ def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: s
     may record it (the approval is the control: money must never be stuck on a cart
     whose counter has changed hands). The request is validated (``check_refund_taken``)
     before the approval is looked at."""
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     why = _reason(reason)
 
     def work(uow: UnitOfWork) -> OpenCart:
@@ -340,7 +340,7 @@ def refund_taken(ctx: Ctx, *, cart_id: str, payment_id: int, refund_reference: s
         at = utc_text(uow.now)
         uow.sql("UPDATE taken_payment SET state = 'refunded', refund_reference = :r, "
                 "refund_reason = :why, refunded_at = :at, refunded_by = :k, approver = :ap "
-                "WHERE id = :p", {"r": back, "why": why, "at": at, "k": ctx.actor.empno,
+                "WHERE id = :p", {"r": back, "why": why, "at": at, "k": clerk.empno,
                                   "ap": who.empno, "p": payment_id})
         left = uow.sql("SELECT COUNT(*) FROM taken_payment WHERE cart_id = :c AND "
                        "state = 'taken'", {"c": cart_id}).scalar()

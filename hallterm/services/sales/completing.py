@@ -63,6 +63,11 @@ def _walk_up_visit(uow: UnitOfWork, day: date) -> int:
     return open_walk_up_visit(uow, day)
 
 
+def _approver(line: CartLine) -> str | None:
+    """Who approved a line's price override (checked before the sale is written)."""
+    return line.approver.empno if line.overridden and line.approver is not None else None
+
+
 def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequence[CartLine],
                   payments: Sequence[PaymentIn], command_id: str | None = None,
                   cart_id: str | None = None, witness: Actor | None = None,
@@ -79,7 +84,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
     ``cart_id`` (``services.carts``) are the sale's own: passed again or not, each
     is entered once.
     """
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     if not lines:
         raise BadInput(_("The cart is empty."))
     for line in lines:
@@ -137,7 +142,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
             "walk_up, list_total_fen, total_fen, state, reprints) VALUES (:r, :d, :at, :c, :t, "
             ":k, :v, :w, :lt, :tot, 'completed', 0) RETURNING id",
             {"r": number, "d": day.isoformat(), "at": at, "c": counter, "t": ctx.terminal,
-             "k": ctx.actor.empno, "v": visit, "w": int(walk_up), "lt": list_total,
+             "k": clerk.empno, "v": visit, "w": int(walk_up), "lt": list_total,
              "tot": total}).scalar()
         uow.sql(
             "INSERT INTO sale_line (sale_id, business_day, line_no, sku, name_zh, name_en, kind, "
@@ -147,7 +152,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
             [{"s": sale_id, "d": day.isoformat(), "n": i, "sku": x.sku, "zh": x.name_zh,
               "en": x.name_en, "k": x.kind, "serial": x.serial, "q": x.quantity,
               "lp": x.list_price_fen, "up": x.price_fen, "disc": x.discount_fen,
-              "tot": x.total_fen, "ap": x.approver.empno if x.overridden else None,
+              "tot": x.total_fen, "ap": _approver(x),
               "why": x.reason if x.overridden else None, "ezh": x.effective_zh,
               "een": x.effective_en} for i, x in enumerate(priced, start=1)])
         if settled.payments:
@@ -168,7 +173,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                     {f"s{i}": s for i, s in enumerate(serials)})
         overrides = [{"line": i, "sku": x.sku, "list_fen": x.list_price_fen,
                       "price_fen": x.price_fen, "discount_fen": x.discount_fen,
-                      "approver": x.approver.empno, "reason": x.reason}
+                      "approver": _approver(x), "reason": x.reason}
                      for i, x in enumerate(priced, start=1) if x.overridden]
         approver = next((x.approver for x in priced if x.overridden), None)
         for x in priced:  # each override's approval is recorded with the sale it priced

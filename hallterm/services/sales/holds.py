@@ -55,7 +55,7 @@ def hold_serial(ctx: Ctx, *, counter: int, code: str, serial: str, cart_id: str)
 
     ``code`` is the item's SKU or barcode. The hold expires after ``HOLD_MINUTES``.
     """
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     text = stock.clean_serial(serial)
     if not text:
         raise BadInput(_("Scan the serial number."))
@@ -81,7 +81,7 @@ def hold_serial(ctx: Ctx, *, counter: int, code: str, serial: str, cart_id: str)
                 "UPDATE SET sku = :sku, cart_id = :c, counter = :n, terminal = :t, actor = :a, "
                 "expires_at = :e",
                 {"s": number, "sku": item.sku, "c": cart_id, "n": counter,
-                 "t": ctx.terminal, "a": ctx.actor.empno, "e": utc_text(expires)})
+                 "t": ctx.terminal, "a": clerk.empno, "e": utc_text(expires)})
         uow.audit("sale.hold_serial", entity="serial", entity_id=number,
                   payload={"sku": item.sku, "cart": cart_id, "counter": counter})
         return Held(number, line_from_item(item, serial=number))

@@ -56,7 +56,7 @@ def _share(total: int, quantity: int, before: int, now: int) -> int:
 
 
 def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list[tuple],
-             reason: str, approver: Actor, counter: int,
+             reason: str, approver: Actor, counter: int, clerk: Actor,
              override_reason: str | None = None) -> Reversal:
     """Write one void/refund document: lines, money by method, stock back, audit.
 
@@ -82,7 +82,7 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
         "clerk, approver, reason, amount_fen, stock_document) VALUES (:n, :k, :s, :r, :d, :at, "
         ":c, :clerk, :ap, :why, :a, :doc) RETURNING id",
         {"n": number, "k": kind, "s": sale.id, "r": sale.receipt_no, "d": day.isoformat(),
-         "at": utc_text(uow.now), "c": counter, "clerk": ctx.actor.empno,
+         "at": utc_text(uow.now), "c": counter, "clerk": clerk.empno,
          "ap": approver.empno, "why": reason, "a": amount,
          "doc": doc.number if doc else None}).scalar()
     uow.sql("INSERT INTO sale_reversal_line (reversal_id, sale_line_id, business_day, quantity, "
@@ -262,14 +262,14 @@ def void_sale(ctx: Ctx, *, receipt_no: str, reason: str, approver: Actor | None,
     the sale's), whose keeper alone voids there; money goes back by payment method.
     The request is validated (``check_void``) before the approval is looked at.
     """
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     why = _reason(reason)
 
     def work(uow: UnitOfWork) -> Reversal:
         _pays_from(uow, counter)
         sale, give = _void_give(uow, receipt_no)
         who = approvals.check_second(ctx, approver, "sale.void")
-        return _reverse(uow, ctx, kind="void", sale=sale, give=give, reason=why,
+        return _reverse(uow, ctx, clerk=clerk, kind="void", sale=sale, give=give, reason=why,
                         approver=who, counter=_at(ctx, counter, sale),
                         override_reason=override_reason)
 
@@ -288,7 +288,7 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
     and a returned serial goes back into its custody.
     The request is validated (``check_refund``) before the approval is looked at.
     """
-    require(ctx.actor, "sale.sell")
+    clerk = require(ctx.actor, "sale.sell")
     why = _reason(reason)
     window = _window(ctx)
 
@@ -296,7 +296,7 @@ def refund_sale(ctx: Ctx, *, receipt_no: str, lines: Sequence[RefundLine] | None
         _pays_from(uow, counter)
         sale, give = _refund_give(uow, receipt_no, lines, window)
         who = approvals.check_second(ctx, approver, "sale.refund")
-        return _reverse(uow, ctx, kind="refund", sale=sale, give=give, reason=why,
+        return _reverse(uow, ctx, clerk=clerk, kind="refund", sale=sale, give=give, reason=why,
                         approver=who, counter=_at(ctx, counter, sale),
                         override_reason=override_reason)
 
