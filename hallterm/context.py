@@ -7,8 +7,12 @@ keyword-only functions ``fn(ctx, *, ...)``; they write only through ``run_write`
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -121,13 +125,68 @@ def run_check(ctx: Ctx, check: Callable[[ReadUnit], T]) -> T:
         return check(ReadUnit(ctx, session))
 
 
-def command_done(ctx: Ctx, command_id: str | None) -> bool:
-    """Whether a write with this ``command_id`` already happened (a retry replays it)."""
+_REQUEST: ContextVar[str | None] = ContextVar("hallterm_request", default=None)
+
+
+def _canonical(request: Mapping[str, Any]) -> str:
+    return json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+
+
+@contextmanager
+def command_request(request: Mapping[str, Any]) -> Iterator[None]:
+    """Run a command whose arguments are ``request`` (the CLI's: what was typed).
+
+    A write given a ``command_id`` inside records a keyed hash of them with the
+    command; the same id with other arguments is refused instead of replayed.
+    """
+    token = _REQUEST.set(_canonical(request))
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def _request_hash(ctx: Ctx, request: Mapping[str, Any] | None) -> str | None:
+    text = _canonical(request) if request is not None else _REQUEST.get()
+    if text is None:
+        return None
+    return hmac.new(ctx.pepper, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_reuse(ctx: Ctx, command_id: str, row: Any, request_hash: str | None) -> None:
+    """Refuse a command id reused by another person or with other arguments.
+
+    The same id, person and arguments is a retry (replayed). A row without a hash
+    (written before hashes were kept, or by a caller that gave no arguments) is
+    checked for the person only.
+    """
+    actor = ctx.actor.empno if ctx.actor else None
+    if row.actor != actor:
+        raise BadInput(_("Command id {id} was already used by someone else; use a new id.")
+                       .format(id=command_id))
+    if row.request_hash and request_hash and not hmac.compare_digest(row.request_hash,
+                                                                      request_hash):
+        raise BadInput(_("Command id {id} was already used with other arguments; use a new "
+                         "id.").format(id=command_id))
+
+
+def command_done(ctx: Ctx, command_id: str | None, *,
+                 request: Mapping[str, Any] | None = None) -> bool:
+    """Whether a write with this ``command_id`` already happened (a retry replays it).
+
+    A reuse by another person or with other arguments is refused here (``BadInput``),
+    before anyone is asked for an approval PIN.
+    """
     if not command_id or not command_id.strip():
         return False
     with ctx.store.read() as session:
-        return execute(session, "SELECT 1 FROM command WHERE id = :id",
-                       {"id": command_id.strip()}).first() is not None
+        row = execute(session, "SELECT actor, request_hash FROM command WHERE id = :id",
+                      {"id": command_id.strip()}).first()
+    if row is None:
+        return False
+    _check_reuse(ctx, command_id.strip(), row, _request_hash(ctx, request))
+    return True
 
 
 class UnitOfWork(ReadUnit):
@@ -206,19 +265,23 @@ def run_write(
     *,
     command_id: str | None = None,
     result_type: Any = None,
+    request: Mapping[str, Any] | None = None,
 ) -> T:
     """The one unit-of-work entry point for every write.
 
     Runs ``work`` inside ``BEGIN IMMEDIATE``; ``work`` appends its audit rows via
     ``uow.audit`` (a write that audits nothing is a bug and is refused). With a
     ``command_id``, a second call with the same id returns the first call's result
-    (re-read from the store) instead of writing again.
+    (re-read from the store) instead of writing again, when the same person asks
+    with the same arguments (``request``, else the CLI's ``command_request``);
+    otherwise it is refused (``BadInput``).
     """
     if command_id is not None:
         command_id = command_id.strip()
         if not command_id or len(command_id) > 64:
             raise BadInput(_("A command id must be 1-64 characters."))
     adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None
+    request_hash = _request_hash(ctx, request) if command_id else None
 
     def body(session: Session) -> T:
         from hallterm.services import audit_rows
@@ -233,16 +296,18 @@ def run_write(
         audit_rows.install(uow)
         if command_id is not None:
             row = uow.sql(
-                "SELECT action, result_json FROM command WHERE id = :id", {"id": command_id}
+                "SELECT action, actor, request_hash, result_json FROM command WHERE id = :id",
+                {"id": command_id},
             ).first()
             if row is not None:
-                if row[0] != action:
+                if row.action != action:
                     raise BadInput(
                         _("Command id {id} was already used for another action.").format(
                             id=command_id
                         )
                     )
-                data = json.loads(row[1])
+                _check_reuse(ctx, command_id, row, request_hash)
+                data = json.loads(row.result_json)
                 return adapter.validate_python(data) if adapter else data  # type: ignore[return-value]
         result = work(uow)
         if uow.audited == 0:
@@ -254,14 +319,15 @@ def run_write(
                 adapter.dump_json(result).decode() if adapter else json.dumps(result, default=str)
             )
             uow.sql(
-                "INSERT INTO command (id, action, actor, at, result_json) "
-                "VALUES (:id, :action, :actor, :at, :result)",
+                "INSERT INTO command (id, action, actor, at, result_json, request_hash) "
+                "VALUES (:id, :action, :actor, :at, :result, :request_hash)",
                 {
                     "id": command_id,
                     "action": action,
                     "actor": ctx.actor.empno if ctx.actor else None,
                     "at": _utc(uow.now),
                     "result": encoded,
+                    "request_hash": request_hash,
                 },
             )
         return result

@@ -116,8 +116,11 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hallterm.context import command_request
+
         try:
-            return func(*args, **kwargs)
+            with command_request(_request_of(func, kwargs)):
+                return func(*args, **kwargs)
         except HallTermError as exc:
             first, *rest = str(exc).splitlines() or [""]
             hint = getattr(exc, "cli_hint", None)  # what to type on the CLI (an option)
@@ -153,6 +156,24 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# Not part of what a command asks for: the id itself and how the answer is printed.
+_NOT_REQUEST = frozenset({"command_id", "json_"})
+
+
+def _request_of(func: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of this CLI command as typed, for ``--command-id`` reuse checks."""
+    params = {name: to_jsonable(value) for name, value in kwargs.items()
+              if name not in _NOT_REQUEST and _is_value(value)}
+    return {"command": f"{func.__module__}.{func.__qualname__}", "params": params}
+
+
+def _is_value(value: Any) -> bool:
+    """A typed value (text, number, path, list of them), not the click context object."""
+    if isinstance(value, (list, tuple)):
+        return all(_is_value(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, Path, date, datetime))
 
 
 _never_prompt = {"pin": False}  # the global --pin-from-env, set by the root callback

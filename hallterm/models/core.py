@@ -126,3 +126,5 @@ class Command(SQLModel, table=True):
     actor: str | None = Field(default=None, max_length=16)
     at: datetime = Field(sa_type=AwareDateTime)
     result_json: str
+    # HMAC (hall secret) of the command's arguments: the same id with other ones is refused.
+    request_hash: str | None = Field(default=None, max_length=64)
