@@ -7,6 +7,7 @@ first hall manager. ``open_ctx`` is what every other command and the app use.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,9 +138,17 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
                 path=path.parent))
     hall = load_hall_file(hall_file or settings.hall)
     created = not path.exists() or path.stat().st_size == 0
+    if created and not os.access(path.parent, os.W_OK):
+        # A new store in a read-only folder: said here, before a key file is made, not
+        # as a traceback halfway through (an existing store's is said by ``schema``).
+        from hallterm.errors import StoreUnavailable
+
+        raise StoreUnavailable(_("The store's folder is read-only: {path}").format(
+            path=path.parent))
     store = Store(path)
     if not created:
         rev = schema.current_revision(store)
+        schema.refuse_newer(store, rev)  # before a key file is made or anything written
         if rev is None:
             with store.read() as session:
                 tables = execute(session, "SELECT count(*) FROM sqlite_master").scalar()

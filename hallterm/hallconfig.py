@@ -205,12 +205,11 @@ def parse_hall(data: dict, *, source: str) -> HallConfig:
 
 def load_hall_file(path: Path) -> HallConfig:
     """Read and validate a hall configuration file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(_("{file}: hall configuration not found").format(file=path)) from exc
-    except OSError as exc:
-        raise ConfigError(_("{file}: cannot read: {error}").format(file=path, error=exc)) from exc
+    from hallterm.textinput import read_text_file
+
+    if not Path(path).exists():
+        raise ConfigError(_("{file}: hall configuration not found").format(file=path))
+    text = read_text_file(path, error=ConfigError)  # GBK, binary: one line, exit 2
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.exc import OperationalError
 
 from hallterm.errors import BadInput
 from hallterm.i18n import _
@@ -27,11 +30,43 @@ def head_revision() -> str:
     return "+".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
+@contextmanager
+def _store_errors(store: Store) -> Iterator[None]:
+    """A store that cannot be opened or written (a read-only folder or file) is one
+    line with the documented exit code (``StoreUnavailable``), never a traceback."""
+    try:
+        yield
+    except OperationalError as exc:
+        error = store.unusable(exc)
+        if error is exc:
+            raise
+        raise error from exc
+
+
 def current_revision(store: Store) -> str | None:
     """The revision(s) the store file is at (``None`` for an empty file)."""
-    with store.read_engine.connect() as conn:
+    with _store_errors(store), store.read_engine.connect() as conn:
         heads = MigrationContext.configure(conn).get_current_heads()
     return "+".join(sorted(heads)) if heads else None
+
+
+def known_revisions() -> set[str]:
+    """Every migration this code has (not only the heads)."""
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def refuse_newer(store: Store, rev: str | None) -> None:
+    """Refuse a store made by a newer HallTerm (a revision this code does not know).
+
+    Said before anything is written: Alembic would otherwise fail halfway through an
+    upgrade it cannot understand.
+    """
+    if rev and not set(rev.split("+")) <= known_revisions():
+        raise BadInput(
+            _("The store {path} was made by a newer HallTerm; upgrade HallTerm.").format(
+                path=store.path
+            )
+        )
 
 
 def upgrade(store: Store) -> tuple[str | None, str]:
@@ -42,8 +77,9 @@ def upgrade(store: Store) -> tuple[str | None, str]:
     them all.
     """
     before = current_revision(store)
+    refuse_newer(store, before)
     cfg = alembic_config()
-    with store.write_engine.begin() as conn:
+    with _store_errors(store), store.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
     return before, head_revision()
@@ -60,15 +96,9 @@ def require_current(store: Store) -> None:
             )
         )
     if rev != head:
-        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-        if set(rev.split("+")) <= known:
-            raise BadInput(
-                _("The store {path} needs an upgrade: run hallterm init --store {path}").format(
-                    path=store.path
-                )
-            )
+        refuse_newer(store, rev)
         raise BadInput(
-            _("The store {path} was made by a newer HallTerm; upgrade HallTerm.").format(
+            _("The store {path} needs an upgrade: run hallterm init --store {path}").format(
                 path=store.path
             )
         )

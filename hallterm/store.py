@@ -174,6 +174,11 @@ class Store:
                         raise error from exc
                 raise
 
+    def unusable(self, exc: BaseException) -> BaseException:
+        """The user-facing error for ``exc`` met on this store (read-only, unreadable,
+        busy), or ``exc`` itself when it is a bug (for code that holds an engine)."""
+        return self._unavailable(exc)
+
     def _unavailable(self, exc: BaseException) -> BaseException:
         """The user-facing error for a store that cannot be used; a SQL bug stays itself."""
         text = str(getattr(exc, "orig", exc))
@@ -183,7 +188,8 @@ class Store:
             )
         if "readonly" in text.replace(" ", "").lower():
             return StoreUnavailable(
-                _("The store file is read-only: {path}").format(path=self.path)
+                _("The store is read-only (its file or its folder): {path}").format(
+                    path=self.path)
             )
         if "unable to open" in text.lower():
             return StoreUnavailable(_("Cannot open the store: {path}").format(path=self.path))

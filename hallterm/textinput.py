@@ -46,3 +46,27 @@ def free_text(text: str | None, *, what: str, max_len: int | None = None,
         raise BadInput(_("{what} is longer than {n} characters.").format(what=what, n=max_len),
                        field=field)
     return value
+
+
+def read_text_file(path, *, error: type[Exception] = BadInput) -> str:
+    """A text file a person prepared (configuration, delivery CSV, serials): UTF-8 only.
+
+    A file saved in GBK or some other encoding, a binary file, a folder or a file
+    that cannot be read is one ``error`` (``BadInput``, or ``ConfigError`` for
+    configuration) naming the file, never a traceback. A leading BOM is dropped.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(_("{file}: no such file").format(file=path)) from None
+    except OSError as exc:
+        raise error(_("{file}: cannot read: {error}").format(
+            file=path, error=exc.strerror or type(exc).__name__)) from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise error(_("{file}: not UTF-8 text (byte {offset}); save it as UTF-8.").format(
+            file=path, offset=exc.start)) from None

@@ -104,15 +104,12 @@ def _counts(values: list[str]) -> dict[str, int]:
 
 
 def _serials(values: list[str], file: Path | None) -> list[str]:
-    from hallterm.errors import BadInput
 
     out = [v.strip() for v in values if v.strip()]
     if file is not None:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(_("Cannot read {path}: {error}").format(path=file,
-                                                                 error=exc.strerror)) from None
+        from hallterm.textinput import read_text_file
+
+        text = read_text_file(file)  # not UTF-8, a folder, unreadable: one line, exit 2
         out += [line.strip() for line in text.splitlines()
                 if line.strip() and not line.strip().startswith("#")]
     return out
