@@ -261,3 +261,40 @@ def test_a_day_forgotten_yesterday_is_closed_first(hall, tmp_path):
     assert first.business_day == DAY and first.z_number == 1  # a past day: hours are over
     with pytest.raises(Refused, match="closes at"):
         closing.close_day(hall.manager, reports_dir=tmp_path)  # today is not over yet
+
+
+def test_a_crash_while_writing_the_report_leaves_no_temp_file_for_long(hall, tmp_path):
+    """kill -9 between writing the report's temporary file and renaming it: the day is
+    closed, a ``.day-report-*.tmp`` stays behind; the next close removes it (issue 12)."""
+    import os
+    import time
+
+    reports = tmp_path / "reports"
+    after_hours(hall)
+    hall.ctx.store.dispose()
+    pid = os.fork()
+    if pid == 0:  # the closing terminal, which dies at the rename (no finally runs)
+        try:
+            closing.os.replace = lambda *a: os._exit(9)
+            closing.close_day(hall.manager, reports_dir=reports)
+        finally:
+            os._exit(1)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 9
+    left = list(reports.glob(".day-report-*.tmp"))
+    assert len(left) == 1 and not list(reports.glob("day-report-*"))
+    hour_ago = time.time() - 3600
+    os.utime(left[0], (hour_ago, hour_ago))  # the next run comes later
+    again = closing.close_day(hall.manager, reports_dir=reports)
+    assert again.finished_only
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "day-report-2026-11-25.json", "day-report-2026-11-25.txt"]
+
+
+def test_a_temp_file_being_written_now_is_left_alone(tmp_path):
+    from hallterm.files import remove_leftovers
+
+    (tmp_path / ".day-report-2026-11-25.json.x1.tmp").write_text("{")
+    assert remove_leftovers(tmp_path, ".day-report-*.tmp") == []
+    assert remove_leftovers(tmp_path, ".day-report-*.tmp", age_s=-1) == [
+        ".day-report-2026-11-25.json.x1.tmp"]

@@ -331,3 +331,22 @@ def test_the_hall_chooses_its_receipt_language(shop, tmp_path):
 
     with pytest.raises(ConfigError, match="receipt_language"):
         load_hall(shop.manager, path=bad)
+
+
+def test_a_receipt_cut_short_by_a_crash_leaves_no_temp_file_for_long(shop, tmp_path):
+    """A ``.tmp`` left in the receipts folder by a crash is removed by the next print."""
+    import os
+    import time
+
+    ctx = shop.sales
+    done = sales.complete_sale(ctx, counter=1, visit_id=None, lines=[item_line(ctx, "ACC-CASE")],
+                               payments=[PaymentIn("cash", 4900, 5000)])
+    folder = tmp_path / "receipts"
+    folder.mkdir()
+    left = folder / "R-crashed.tmp"
+    left.write_text("half a recei")
+    hour_ago = time.time() - 3600
+    os.utime(left, (hour_ago, hour_ago))
+    receipts.print_receipt(ctx, receipt_no=done.receipt_no, printer=receipts.Printer("folder",
+                                                                                     folder))
+    assert [p.suffix for p in folder.iterdir()] == [".txt"]

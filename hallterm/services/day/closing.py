@@ -27,6 +27,7 @@ from typing import Any
 from hallterm import __version__
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, CheckFailed, NotFound, Refused
+from hallterm.files import remove_leftovers
 from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
@@ -150,6 +151,7 @@ def close_day(ctx: Ctx, *, business_day: date | None = None, force: bool = False
         raise BadInput(_("The reason is at most {n} characters.").format(n=MAX_REASON))
     text_path, json_path = report_paths(ctx, day, reports_dir)
     folder = text_path.parent
+    remove_leftovers(folder, f".{REPORT_PREFIX}*.tmp")  # a crashed close's temporary files
     if command_id is None or not _command_done(ctx, command_id):
         finished = _finish_closed(ctx, day, folder)
         if finished is not None:
@@ -254,8 +256,11 @@ def _dumps(value: Any) -> str:
 
 
 # -- the report files ------------------------------------------------------------------
+REPORT_PREFIX = "day-report-"
+
+
 def _file_name(day: date, ext: str) -> str:
-    return f"day-report-{day.isoformat()}.{ext}"
+    return f"{REPORT_PREFIX}{day.isoformat()}.{ext}"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hallterm.errors import BadInput, HallTermError
+from hallterm.files import remove_leftovers
 from hallterm.i18n import _
 from hallterm.money import format_fen
 
@@ -176,6 +177,7 @@ def print_text(printer: Printer, *, name: str, text: str) -> str:
         if printer.target == "folder":
             folder = printer.folder or Path("receipts")
             folder.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(folder, "*.tmp")  # a print cut short by a crash
             path = folder / f"{name}.txt"
             n = 1
             while path.exists():  # a reprint never overwrites the first copy
