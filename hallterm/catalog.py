@@ -172,12 +172,10 @@ def parse_catalog_text(text: str, *, source: str = "catalog") -> list[CatalogEnt
 
 def parse_catalog(path: Path) -> list[CatalogEntry]:
     """Read and check a catalog file."""
+    from hallterm.textinput import read_text_file
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("Cannot read the catalog file {path}: {error}").format(
-            path=path, error=exc)) from None
+    text = read_text_file(path, error=ConfigError)  # not UTF-8, a FIFO: one line, exit 2
     return parse_catalog_text(text, source=str(path))
 
 

@@ -277,7 +277,9 @@ def run_write(
     otherwise it is refused (``BadInput``).
     """
     if command_id is not None:
-        command_id = command_id.strip()
+        from hallterm.textinput import free_text
+
+        command_id = free_text(command_id, what=_("A command id"))  # no control characters
         if not command_id or len(command_id) > 64:
             raise BadInput(_("A command id must be 1-64 characters."))
     adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None

@@ -193,8 +193,10 @@ def load_settings(config: Path | None = None, **options: Any) -> tuple[Settings,
     path, required = _config_path(config)
     file_values: dict[str, Any] = {}
     if path is not None and path.exists():
+        from hallterm.textinput import read_text_file
+
         try:
-            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+            file_values = tomllib.loads(read_text_file(path, error=ConfigError))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(
                 _("{file}: not valid TOML: {error}").format(file=path, error=exc)

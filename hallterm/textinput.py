@@ -51,14 +51,18 @@ def free_text(text: str | None, *, what: str, max_len: int | None = None,
 def read_text_file(path, *, error: type[Exception] = BadInput) -> str:
     """A text file a person prepared (configuration, delivery CSV, serials): UTF-8 only.
 
-    A file saved in GBK or some other encoding, a binary file, a folder or a file
-    that cannot be read is one ``error`` (``BadInput``, or ``ConfigError`` for
+    A file saved in GBK or some other encoding, a binary file, a folder, a FIFO or
+    a file that cannot be read is one ``error`` (``BadInput``, or ``ConfigError`` for
     configuration) naming the file, never a traceback. A leading BOM is dropped.
     """
+    import os
+    import stat
     from pathlib import Path
 
     path = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read for ever
+            raise error(_("{file}: not a regular file").format(file=path))
         data = path.read_bytes()
     except FileNotFoundError:
         raise error(_("{file}: no such file").format(file=path)) from None

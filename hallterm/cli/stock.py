@@ -51,15 +51,12 @@ def receive_cmd(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Receive a delivery into the warehouse (入库): one bad line refuses the whole file."""
-    from hallterm.errors import BadInput
     from hallterm.money import format_fen
     from hallterm.services import stock
     from hallterm.services.staff import approve
+    from hallterm.textinput import read_text_file
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(_("Cannot read {path}: {error}").format(path=file, error=exc)) from None
+    text = read_text_file(file)  # not UTF-8, a folder, a FIFO: one line, exit 2
     base = options(ctx).ctx(store)
     lines = stock.check_delivery_csv(base, text)  # every bad line at once, nothing written
     hctx = sign_in(base, as_)
