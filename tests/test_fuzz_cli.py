@@ -10,13 +10,16 @@ and a refused run leaves the store as it was (sign-in rows aside: a refused
 command may have signed in first, which is audited).
 
 The default run gives each parameter one hostile value (rotating through the
-table, so every class is used); ``-m slow`` runs every value on every parameter.
+table, so every class is used); the ``slow`` variant gives each three more, and
+``HALLTERM_FUZZ_ALL=1`` every value to every parameter (thousands of runs: before a
+release, not in every suite run).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import typer.main
@@ -26,6 +29,15 @@ from hallterm.cli.main import app
 from tests.storedump import business_dump
 
 runner = CliRunner()
+_COMMAND = typer.main.get_command(app)
+
+
+def _invoke(args):
+    """``runner.invoke`` on the command tree built once (Typer rebuilds it every call)."""
+    import typer.testing
+
+    with mock.patch.object(typer.testing, "_get_command", lambda _app: _COMMAND):
+        return runner.invoke(app, args, catch_exceptions=True)
 PIN = "123456"
 SKIP = {("app",), ("demo",), ("display",)}  # open the full-screen app (or make a demo hall)
 CODES = {0, 2, 3, 75}
@@ -124,7 +136,7 @@ def argv(path, cmd, fuzzed, value, store):
     return [*args, "--", *tail] if tail else args
 
 
-def cases(every: bool):
+def cases(every: bool, *, extra: int = 0):
     texts = [*NEVER_VALID.items(), *MAYBE_VALID.items()]
     files = [*((f, f) for f in FILES), ("newline", NEVER_VALID["newline"]), ("empty", "")]
     out, turn = [], {"text": 0, "file": 0}
@@ -132,7 +144,9 @@ def cases(every: bool):
         for name, _option, _required in value_params(cmd):
             kind = "file" if is_path(cmd, name) else "text"
             table = files if kind == "file" else texts
-            picks = table if every else [table[turn[kind] % len(table)]]
+            # The default run's value is the turn's; ``extra`` more are the next ones.
+            offsets = range(1, 1 + extra) if extra else range(1)
+            picks = table if every else [table[(turn[kind] + k) % len(table)] for k in offsets]
             turn[kind] += 1
             for label, value in picks:
                 out.append(pytest.param(path, name, label, value,
@@ -171,7 +185,7 @@ def run_one(hall, path, fuzzed, label, value, monkeypatch):
     cmd = dict(targets())[path]
     args = argv(path, cmd, fuzzed, value, store)
     before = business_dump(store)
-    r = runner.invoke(app, args, catch_exceptions=True)
+    r = _invoke(args)
     text = (r.output or "") + (r.stderr or "")
     where = f"hallterm {' '.join(args)[:200]!r}"
     assert r.exception is None or isinstance(r.exception, SystemExit), (where, r.exception)
@@ -194,8 +208,9 @@ def test_hostile_value(hall, path, fuzzed, label, value, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("path", "fuzzed", "label", "value"), cases(every=True))
-def test_every_hostile_value(hall, path, fuzzed, label, value, monkeypatch):
+@pytest.mark.parametrize(("path", "fuzzed", "label", "value"),
+                         cases(every=os.environ.get("HALLTERM_FUZZ_ALL") == "1", extra=3))
+def test_more_hostile_values(hall, path, fuzzed, label, value, monkeypatch):
     run_one(hall, path, fuzzed, label, value, monkeypatch)
 
 
