@@ -20,7 +20,7 @@ LEFTOVER_AGE_S = 60.0  # a report is written in milliseconds; a crash's file is 
 def remove_leftovers(folder: Path, pattern: str, *, age_s: float = LEFTOVER_AGE_S) -> list[str]:
     """Remove files in ``folder`` matching ``pattern`` (a glob) last written more than
     ``age_s`` seconds ago; returns their names. A missing folder has none."""
-    removed = []
+    removed: list[str] = []
     cutoff = time.time() - age_s
     try:
         candidates = sorted(Path(folder).glob(pattern))

@@ -134,9 +134,11 @@ def parse_public(text: str) -> bytes:
 
 def read_public_file(path: Path) -> bytes:
     """A pinned public key from a file (PEM or ``ed25519:<base64>``); exit 2 when unusable."""
+    from hallterm.textinput import read_text_file
+
     try:
-        return parse_public(path.read_text(encoding="ascii"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return parse_public(read_text_file(path))  # a FIFO would block a plain read
+    except (BadInput, ValueError) as exc:
         raise BadInput(_("Not a usable Ed25519 public key file: {path}").format(path=path)) from exc
 
 
