@@ -47,8 +47,8 @@ def check_terminal(settings: Settings, store: Store) -> None:
     write into the wrong business day.
     """
     with store.read() as session:
-        meta = dict(execute(session, "SELECT key, value FROM meta WHERE key IN "
-                                     "('demo', 'timezone')").all())
+        meta = {r.key: r.value for r in execute(
+            session, "SELECT key, value FROM meta WHERE key IN ('demo', 'timezone')").all()}
     if settings.now is not None and meta.get("demo") != "1":
         raise BadInput(_("The frozen clock (HALLTERM_NOW, setting now) works only on the "
                          "demo store, not on a hall's store: {path}").format(path=store.path))
@@ -88,9 +88,10 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
 def _complete(store: Store) -> bool:
     """Whether the store has its hall, its staff and the secret's fingerprint."""
     with store.read() as session:
-        row = execute(session, "SELECT (SELECT count(*) FROM hall), (SELECT count(*) FROM staff), "
-                      "(SELECT count(*) FROM meta WHERE key = 'key_fingerprint')").first()
-    return all(row)
+        row = execute(session, "SELECT (SELECT count(*) FROM hall) AS halls, "
+                      "(SELECT count(*) FROM staff) AS staff, (SELECT count(*) FROM meta "
+                      "WHERE key = 'key_fingerprint') AS fingerprints").one()
+    return bool(row.halls and row.staff and row.fingerprints)
 
 
 def _has_timezone(store: Store) -> bool:

@@ -112,7 +112,8 @@ def _check_item(key: str, raw: dict[str, Any], errors: list[str]) -> CatalogEntr
     if len(errors) > start:
         return None
     return CatalogEntry(
-        sku=sku, name_zh=raw["name_zh"].strip(), name_en=raw["name_en"].strip(), kind=kind,
+        sku=str(sku), name_zh=raw["name_zh"].strip(), name_en=raw["name_en"].strip(),
+        kind=str(kind),
         price_fen=raw["price_fen"], barcodes=tuple(barcodes), serial_type=serial_type,
         face_value_fen=face, offered=offered, alternatives=tuple(alternatives),
         effective_zh=raw.get("effective_zh"), effective_en=raw.get("effective_en"))

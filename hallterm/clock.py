@@ -7,7 +7,7 @@ the clock of a whole process, for scripted tests of hour-dependent rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 class Clock(Protocol):
     """Something that tells the time in the hall's timezone."""
 
-    tz: ZoneInfo
+    tz: tzinfo  # the hall's zone (a frozen clock may carry the fixed offset it was given)
 
     def now(self) -> datetime:
         """The current time, timezone-aware."""
@@ -25,8 +25,8 @@ class Clock(Protocol):
 class SystemClock:
     """The real clock, read in the hall's timezone."""
 
-    def __init__(self, tz: ZoneInfo | str = "Asia/Shanghai") -> None:
-        self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+    def __init__(self, tz: tzinfo | str = "Asia/Shanghai") -> None:
+        self.tz: tzinfo = ZoneInfo(tz) if isinstance(tz, str) else tz
 
     def now(self) -> datetime:
         return datetime.now(self.tz)
@@ -35,10 +35,10 @@ class SystemClock:
 class FixedClock:
     """A clock that shows one time until moved by hand (tests, ``HALLTERM_NOW``)."""
 
-    def __init__(self, at: datetime, tz: ZoneInfo | str | None = None) -> None:
+    def __init__(self, at: datetime, tz: tzinfo | str | None = None) -> None:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self.tz = ZoneInfo(tz) if isinstance(tz, str) else (tz or at.tzinfo)  # type: ignore[assignment]
+        self.tz: tzinfo = ZoneInfo(tz) if isinstance(tz, str) else (tz or at.tzinfo)
         self._at = at.astimezone(self.tz)
 
     def now(self) -> datetime:

@@ -67,30 +67,30 @@ def parse_hours(text: str) -> Hours:
 class Thresholds(_Strict):
     """The hall's numbers: waits, deadlines, approval limits, lockouts."""
 
-    long_wait_minutes: int = Field(20, ge=1, le=600)
-    target_wait_minutes: int = Field(15, ge=1, le=600)
-    closing_sign_minutes: int = Field(15, ge=1, le=120)
-    complaint_contact_hours: int = Field(24, ge=1, le=720)
-    complaint_resolve_hours: int = Field(48, ge=1, le=720)
-    compensation_approval_fen: int = Field(20000, ge=0)
-    pin_lockout_attempts: int = Field(5, ge=1, le=20)
-    pin_lockout_minutes: int = Field(15, ge=1, le=1440)
-    recalls_before_no_show: int = Field(2, ge=0, le=10)
-    reinsert_places: int = Field(3, ge=1, le=50)
-    cash_movement_approval_fen: int = Field(100000, ge=0)
-    handover_difference_approval_fen: int = Field(5000, ge=0)
-    refund_window_days: int = Field(7, ge=0, le=365)
-    approval_attempts: int = Field(5, ge=1, le=50)
-    approval_wait_minutes: int = Field(15, ge=1, le=1440)
+    long_wait_minutes: int = Field(default=20, ge=1, le=600)
+    target_wait_minutes: int = Field(default=15, ge=1, le=600)
+    closing_sign_minutes: int = Field(default=15, ge=1, le=120)
+    complaint_contact_hours: int = Field(default=24, ge=1, le=720)
+    complaint_resolve_hours: int = Field(default=48, ge=1, le=720)
+    compensation_approval_fen: int = Field(default=20000, ge=0)
+    pin_lockout_attempts: int = Field(default=5, ge=1, le=20)
+    pin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    recalls_before_no_show: int = Field(default=2, ge=0, le=10)
+    reinsert_places: int = Field(default=3, ge=1, le=50)
+    cash_movement_approval_fen: int = Field(default=100000, ge=0)
+    handover_difference_approval_fen: int = Field(default=5000, ge=0)
+    refund_window_days: int = Field(default=7, ge=0, le=365)
+    approval_attempts: int = Field(default=5, ge=1, le=50)
+    approval_wait_minutes: int = Field(default=15, ge=1, le=1440)
 
 
 class QueuePolicy(_Strict):
     """How "call next" picks among waiting tickets (see ``services.policy``)."""
 
     policy: Literal["ratio", "aging"] = "ratio"
-    priority_run: int = Field(3, ge=1, le=50)
-    aging_minutes_per_class: int = Field(10, ge=1, le=240)
-    service_minutes_estimate: int = Field(5, ge=1, le=120)  # slip estimate before figures exist
+    priority_run: int = Field(default=3, ge=1, le=50)
+    aging_minutes_per_class: int = Field(default=10, ge=1, le=240)
+    service_minutes_estimate: int = Field(default=5, ge=1, le=120)  # slip estimate before figures exist
 
 
 class ServiceDef(_Strict):

@@ -295,12 +295,13 @@ def unique_keys(conn: Any, table: str) -> list[tuple[str, ...]]:
     ``conn`` is anything with ``exec_driver_sql`` (a SQLAlchemy connection).
     """
     info = conn.exec_driver_sql(f"PRAGMA table_info({table})").all()
-    pk = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5]))
+    pk = tuple(r.name for r in sorted((r for r in info if r.pk), key=lambda r: r.pk))
     keys = [pk] if pk else []
     for index in conn.exec_driver_sql(f"PRAGMA index_list({table})").all():
-        if not index[2]:  # not unique
+        if not index.unique:
             continue
-        cols = tuple(r[2] for r in conn.exec_driver_sql(f"PRAGMA index_info('{index[1]}')").all())
+        cols = tuple(r.name for r in conn.exec_driver_sql(
+            f"PRAGMA index_info('{index.name}')").all())
         if cols and None not in cols and cols not in keys:
             keys.append(cols)
     return keys

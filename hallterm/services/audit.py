@@ -101,17 +101,17 @@ _ROW_COLUMNS = ("seq, at, business_day, actor, approver, terminal, action, entit
 
 
 def _fields(r: Any) -> dict[str, Any]:
-    return dict(seq=r[0], at=r[1], business_day=r[2], actor=r[3], approver=r[4],
-                terminal=r[5], action=r[6], entity=r[7], entity_id=r[8], payload=r[9],
-                prev_hash=r[10])
+    return dict(seq=r.seq, at=r.at, business_day=r.business_day, actor=r.actor,
+                approver=r.approver, terminal=r.terminal, action=r.action, entity=r.entity,
+                entity_id=r.entity_id, payload=r.payload, prev_hash=r.prev_hash)
 
 
 def _needs_rekey(uow: UnitOfWork, key: bytes, last: Any) -> bool:
     """Whether the log ends in plain SHA-256 rows never followed by an ``audit.rekey`` row."""
     fields = _fields(last)
-    if hmac.compare_digest(row_mac(key, **fields), last[11]):
+    if hmac.compare_digest(row_mac(key, **fields), last.hash):
         return False
-    if row_hash(**fields) != last[11]:
+    if row_hash(**fields) != last.hash:
         return False  # a damaged row: verify names it; the chain goes on keyed
     marker = uow.sql("SELECT 1 FROM audit_log WHERE action = :a LIMIT 1",
                      {"a": REKEY_ACTION}).first()
@@ -138,7 +138,7 @@ def append(
         raise ConfigError(_("This store's audit chain is not keyed yet (a store from before "
                             "the key, or a chain recomputed without it): the operator runs "
                             "hallterm init once to key it."))
-    seq, prev = (last[0] + 1, last[11]) if last else (1, GENESIS)
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     return _insert(uow, key, seq=seq, prev=prev, action=action, entity=entity,
                    entity_id=entity_id, payload=payload, approver=approver,
                    business_day=business_day, actor=actor)
@@ -153,7 +153,7 @@ def seal_legacy(ctx: Ctx) -> int | None:
     with ctx.store.read() as session:
         last = execute(session,
                        f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
-        if last is None or hmac.compare_digest(row_mac(key, **_fields(last)), last[11]):
+        if last is None or hmac.compare_digest(row_mac(key, **_fields(last)), last.hash):
             return None
 
     def work(uow: UnitOfWork) -> int | None:
@@ -162,7 +162,7 @@ def seal_legacy(ctx: Ctx) -> int | None:
             return None
         _rekey(uow, key, row)
         uow.audited += 1
-        return int(row[0])
+        return int(row.seq)
 
     return run_write(ctx.as_actor(SYSTEM), REKEY_ACTION, work)
 
@@ -170,9 +170,9 @@ def seal_legacy(ctx: Ctx) -> int | None:
 def _rekey(uow: UnitOfWork, key: bytes, last: Any, business_day: date | None = None) -> None:
     from hallterm.context import SYSTEM
 
-    _insert(uow, key, seq=last[0] + 1, prev=last[11], action=REKEY_ACTION,
+    _insert(uow, key, seq=last.seq + 1, prev=last.hash, action=REKEY_ACTION,
             entity="audit_log", entity_id=None,
-            payload={"legacy_rows": last[0], "legacy_head": last[11],
+            payload={"legacy_rows": last.seq, "legacy_head": last.hash,
                      "scheme": "hmac-sha256", "key": CHAIN_CONTEXT.decode()},
             approver=None, business_day=business_day, actor=SYSTEM)
 
@@ -244,7 +244,7 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
             "audit_head_hash, prev_audit_head_hash FROM day_close ORDER BY z_number").all()
     from hallterm.services.audit_rows import Seals, check
 
-    wanted = {c[3] for c in closings}
+    wanted = {c.audit_head_seq for c in closings}
     at_head: dict[int, str] = {}
     seals = Seals({})
     prev, expected_seq, rows, last_seq = GENESIS, 1, 0, 0
@@ -258,18 +258,18 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
         if not chunk:
             break
         for r in chunk:
-            seq = r[0]
+            seq = r.seq
             if seq != expected_seq:
                 return VerifyResult(False, rows, prev, last_seq, expected_seq,
                                     _("row {seq} is missing").format(seq=expected_seq))
-            if r[10] != prev:
+            if r.prev_hash != prev:
                 return VerifyResult(False, rows, prev, last_seq, seq,
                                     _("row {seq} does not chain to the row before it").format(seq=seq))
             fields = _fields(r)
             legacy = rekey_seq is not None and seq < rekey_seq
             digest = row_hash(**fields) if legacy else row_mac(key, **fields)
-            if not hmac.compare_digest(digest, r[11]):
-                if not legacy and row_hash(**fields) == r[11]:
+            if not hmac.compare_digest(digest, r.hash):
+                if not legacy and row_hash(**fields) == r.hash:
                     return VerifyResult(False, rows, prev, last_seq, seq, _(
                         "row {seq} is not sealed with this hall's key: the chain was "
                         "recomputed without it (or the store is from before the key and "
@@ -277,9 +277,9 @@ def verify(ctx: Ctx, *, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, rows, prev, last_seq, seq,
                                     _("row {seq} was altered (its hash does not match)").format(seq=seq))
             if seq in wanted:
-                at_head[seq] = r[11]
-            seals.add(seq, r[9])
-            prev, last_seq, rows, expected_seq = r[11], seq, rows + 1, seq + 1
+                at_head[seq] = r.hash
+            seals.add(seq, r.payload)
+            prev, last_seq, rows, expected_seq = r.hash, seq, rows + 1, seq + 1
     bad = _check_closings(closings, at_head, last_seq)
     if bad is not None:
         return VerifyResult(False, rows, prev, last_seq, *bad)
@@ -295,12 +295,13 @@ def _check_closings(closings: list[Any], at_head: dict[int, str],
                     last_seq: int) -> tuple[int, str] | None:
     """Each closing continues the one before and its head row is in the log, unchanged."""
     prev_seq, prev_hash, prev_z = 0, GENESIS, 0
-    for z, day, first_seq, head_seq, head_hash, prev_head in closings:
-        label = {"z": z, "day": day, "seq": head_seq}
+    for c in closings:
+        z, head_seq, head_hash = c.z_number, c.audit_head_seq, c.audit_head_hash
+        label = {"z": z, "day": c.business_day, "seq": head_seq}
         if z != prev_z + 1:
             return head_seq, _("closing Z {z} ({day}) follows Z {prev}: a closing is "
                                "missing").format(prev=prev_z, **label)
-        if first_seq != prev_seq + 1 or prev_head != prev_hash:
+        if c.audit_first_seq != prev_seq + 1 or c.prev_audit_head_hash != prev_hash:
             return head_seq, _("closing Z {z} ({day}) does not continue from the previous "
                                "closing's head").format(**label)
         if head_seq > last_seq:
@@ -350,11 +351,12 @@ def verify_against(ctx: Ctx, folder: Path) -> VerifyResult:
         if closing is None:
             return replace(result, ok=False, broken_seq=desc.get("audit_head_seq"), reason=_(
                 "closing Z {z} ({day}) that HQ received is not in the store").format(z=z, day=day))
-        mine = (str(closing[0]), closing[1], closing[2], closing[3], closing[4])
+        mine = (str(closing.business_day), closing.audit_first_seq, closing.audit_head_seq,
+                closing.audit_head_hash, closing.prev_audit_head_hash)
         theirs = (day, desc.get("audit_first_seq"), desc.get("audit_head_seq"),
                   desc.get("audit_head_hash"), desc.get("prev_audit_head_hash"))
         if mine != theirs:
-            return replace(result, ok=False, broken_seq=closing[2], reason=_(
+            return replace(result, ok=False, broken_seq=closing.audit_head_seq, reason=_(
                 "closing Z {z} ({day}) differs from the one HQ received").format(z=z, day=day))
         batch: list[tuple[int, str]] = []
         for item in [*rows(), None]:
@@ -365,9 +367,9 @@ def verify_against(ctx: Ctx, folder: Path) -> VerifyResult:
             if not batch:
                 break
             with ctx.store.read() as session:
-                stored = dict(execute(
+                stored = {r.seq: r.hash for r in execute(
                     session, "SELECT seq, hash FROM audit_log WHERE seq BETWEEN :a AND :b",
-                    {"a": batch[0][0], "b": batch[-1][0]}).all())
+                    {"a": batch[0][0], "b": batch[-1][0]}).all()}
             for seq, digest in batch:
                 if stored.get(seq) != digest:
                     return replace(result, ok=False, broken_seq=seq, reason=_(
@@ -386,7 +388,7 @@ def head(ctx: Ctx, *, business_day: date | None = None) -> tuple[int, str]:
         params["d"] = business_day.isoformat()
     with ctx.store.read() as session:
         row = execute(session, sql + "ORDER BY seq DESC LIMIT 1", params).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    return (row.seq, row.hash) if row else (0, GENESIS)
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,8 @@ class AuditEntry:
 def recent(ctx: Ctx, *, limit: int = 50, before_seq: int | None = None,
            action_prefix: str | None = None) -> list[AuditEntry]:
     """The newest audit rows, a page at a time (for screens and the CLI)."""
-    where, params = [], {"n": limit}
+    where: list[str] = []
+    params: dict[str, Any] = {"n": limit}
     if before_seq is not None:
         where.append("seq < :b")
         params["b"] = before_seq
@@ -421,9 +424,10 @@ def recent(ctx: Ctx, *, limit: int = 50, before_seq: int | None = None,
     with ctx.store.read() as session:
         rows = execute(session, sql, params).all()
     return [
-        AuditEntry(r[0], datetime.fromisoformat(r[1]).astimezone(ctx.clock.tz),
-                   date.fromisoformat(r[2]) if r[2] else None, r[3], r[4], r[5], r[6], r[7],
-                   r[8], _shown(json.loads(r[9])))
+        AuditEntry(r.seq, datetime.fromisoformat(r.at).astimezone(ctx.clock.tz),
+                   date.fromisoformat(r.business_day) if r.business_day else None, r.actor,
+                   r.approver, r.terminal, r.action, r.entity, r.entity_id,
+                   _shown(json.loads(r.payload)))
         for r in rows
     ]
 

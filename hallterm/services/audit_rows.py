@@ -106,12 +106,12 @@ def _key_text(values: Iterable[Any]) -> str:
 
 def _pk_columns(session_sql, table: str) -> list[str]:
     info = session_sql(f"PRAGMA main.table_info({table})").all()
-    pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+    pk = [r.name for r in sorted((r for r in info if r.pk), key=lambda r: r.pk)]
     return pk or ["rowid"]
 
 
 def _existing(session_sql) -> list[str]:
-    names = {r[0] for r in session_sql(
+    names = {r.name for r in session_sql(
         "SELECT name FROM main.sqlite_master WHERE type = 'table'").all()}
     return [t for t in TABLES if t in names]
 
@@ -128,9 +128,9 @@ def install(uow: UnitOfWork) -> None:
     uow.sql("CREATE TEMP TABLE IF NOT EXISTS hallterm_touched (tbl TEXT NOT NULL, k NOT NULL)")
     # No unique key: an UPSERT's conflict handling overrides a trigger's OR IGNORE.
     uow.sql(f"DELETE FROM {_TOUCHED}")
-    for name, in uow.sql("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
-                         "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).all():
-        uow.sql(f"DROP TRIGGER temp.{name}")
+    for trigger in uow.sql("SELECT name FROM sqlite_temp_master WHERE type = 'trigger' "
+                           "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).all():
+        uow.sql(f"DROP TRIGGER temp.{trigger.name}")
     for table in tables:
         pk = _pk_columns(uow.sql, table)
 
@@ -156,8 +156,8 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
     uow.sql(f"DELETE FROM {_TOUCHED}")
     key = rows_key(uow.ctx.pepper)
     by_table: dict[str, list[Any]] = {}
-    for table, k in touched:
-        by_table.setdefault(table, []).append(k)
+    for t in touched:
+        by_table.setdefault(t.tbl, []).append(t.k)
     sealed: dict[str, dict[str, str]] = {}
     for table, keys in by_table.items():
         pk = _pk_columns(uow.sql, table)
@@ -177,6 +177,9 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
                        for k in keys]
             wanted = {_key_text(json.loads(k)) for k in keys}
         n = len(pk)
+        # A generic row: its key columns, its label, then every column of the table
+        # (``*`` repeats the key's names, so this one reads by position, with the names
+        # taken from ``result.keys()``).
         for result in results:
             columns = list(result.keys())[n + 1:]
             for r in result.all():
@@ -258,9 +261,9 @@ def gather(ctx: Ctx, *, batch: int = 5000) -> Seals:
         if not chunk:
             return seals
         for r in chunk:
-            if hmac.compare_digest(row_mac(chain, **_fields(r)), r[11]):
-                seals.add(r[0], r[9])
-            after = r[0]
+            if hmac.compare_digest(row_mac(chain, **_fields(r)), r.hash):
+                seals.add(r.seq, r.payload)
+            after = r.seq
 
 
 def check(ctx: Ctx, seals: Seals, *, tables: Iterable[str] | None = None,
@@ -291,6 +294,8 @@ def check(ctx: Ctx, seals: Seals, *, tables: Iterable[str] | None = None,
             with ctx.store.read() as session:
                 result = execute(session, f"SELECT rowid, {cols}, * FROM main.{table} {where}"
                                  f"ORDER BY {cols} LIMIT :n", params)
+                # rowid, the key, then every column (by position: ``*`` repeats the key's
+                # names; the names are ``result.keys()``).
                 columns = list(result.keys())[1 + len(pk):]
                 chunk = [(r[0], tuple(r[1:1 + len(pk)]), tuple(r[1 + len(pk):]))
                          for r in result.all()]

@@ -79,12 +79,14 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
     """The drawer computed on an open session (reads and the closing transaction)."""
     day = business_day.isoformat()
     p = {"c": counter, "d": day}
-    moves = dict(execute(session, "SELECT kind, COALESCE(SUM(amount_fen), 0) FROM cash_movement "
-                         "WHERE counter = :c AND business_day = :d GROUP BY kind", p).all())
-    sales = execute(session, "SELECT COALESCE(SUM(p.amount_fen), 0), MAX(s.at) FROM payment p "
+    moves = {r.kind: r.fen for r in execute(
+        session, "SELECT kind, COALESCE(SUM(amount_fen), 0) AS fen FROM cash_movement "
+        "WHERE counter = :c AND business_day = :d GROUP BY kind", p).all()}
+    sales = execute(session, "SELECT COALESCE(SUM(p.amount_fen), 0) AS fen, MAX(s.at) AS at "
+                    "FROM payment p "
                     "JOIN sale s ON s.id = p.sale_id WHERE s.counter = :c AND s.business_day = :d "
                     "AND p.method = 'cash'", p).first()
-    refunds = execute(session, "SELECT COALESCE(SUM(rp.amount_fen), 0), MAX(r.at) FROM "
+    refunds = execute(session, "SELECT COALESCE(SUM(rp.amount_fen), 0) AS fen, MAX(r.at) AS at FROM "
                       "reversal_payment rp JOIN sale_reversal r ON r.id = rp.reversal_id WHERE "
                       "r.counter = :c AND r.business_day = :d AND rp.method = 'cash'", p).first()
     last_move = execute(session, "SELECT MAX(at) FROM cash_movement WHERE counter = :c AND "
@@ -96,19 +98,19 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
                               "WHERE counter = :c AND business_day = :d", p).scalar() or 0)
     float_fen = int(moves.get("float", 0))
     cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
-    expected = float_fen + int(sales[0]) + cash_in - cash_out - int(refunds[0]) + differences
-    stamps = [t for t in (sales[1], refunds[1], last_move) if t]
+    expected = float_fen + int(sales.fen) + cash_in - cash_out - int(refunds.fen) + differences
+    stamps = [t for t in (sales.at, refunds.at, last_move) if t]
 
-    def at(text):
+    def at(text: str | None) -> datetime | None:
         if text is None:
             return None
         value = datetime.fromisoformat(text)
         return value.astimezone(tz) if tz else value
 
-    return Drawer(counter, business_day, float_fen, int(sales[0]), int(refunds[0]), cash_in,
-                  cash_out, expected, count[0] if count else None, count[1] if count else None,
-                  at(count[2]) if count else None, at(max(stamps)) if stamps else None,
-                  differences)
+    return Drawer(counter, business_day, float_fen, int(sales.fen), int(refunds.fen), cash_in,
+                  cash_out, expected, count.counted_fen if count else None,
+                  count.difference_fen if count else None, at(count.at) if count else None,
+                  at(max(stamps)) if stamps else None, differences)
 
 
 def sees_expected(actor: Actor | None) -> bool:
@@ -159,7 +161,7 @@ def counters_with_cash(session, business_day: date) -> list[int]:
                    "sale_reversal r WHERE r.business_day = :d UNION SELECT counter FROM "
                    "cash_count WHERE business_day = :d ORDER BY 1",
                    {"d": business_day.isoformat()}).all()
-    return [int(r[0]) for r in rows]
+    return [int(r.counter) for r in rows]
 
 
 def drawers(ctx: Ctx, *, business_day: date | None = None) -> list[Drawer]:
@@ -251,6 +253,7 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     validated (``check_move``) before the approval.
     """
     reason, text = _move_request(ctx, kind, reason, amount_fen, note)
+    actor = require(ctx.actor, "cash.move")
     from hallterm.services.hall import get_hall
 
     limit = get_hall(ctx).thresholds.cash_movement_approval_fen
@@ -266,7 +269,7 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
             "RETURNING id",
             {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "k": kind, "r": reason,
              "a": amount_fen, "n": text and text[:200], "ref": (reference or None) and
-             reference[:64], "actor": ctx.actor.empno,
+             reference[:64], "actor": actor.empno,
              "ap": approved.empno if approved else None}).scalar()
         sign = -1 if kind == "out" else 1
         expected = before.expected_fen + sign * amount_fen
@@ -375,23 +378,24 @@ def give_count_reason(ctx: Ctx, *, count_id: int, reason: str,
                       {"i": count_id}).first()
         if row is None:
             raise BadInput(_("No cash count {id}.").format(id=count_id))
-        if not row[6]:
+        if not row.difference_fen:
             raise Refused(_("Count {id} has no difference; it needs no reason.")
                           .format(id=count_id))
-        if row[7]:
+        if row.reason:
             raise Refused(_("Count {id} already has its reason: {reason}.")
-                          .format(id=count_id, reason=row[7]))
+                          .format(id=count_id, reason=row.reason))
         actor = uow.actor
-        if actor is None or (actor.empno != row[8] and not set(actor.roles) & MANAGERS):
+        if actor is None or (actor.empno != row.actor and not set(actor.roles) & MANAGERS):
             raise Forbidden(_("The reason of count {id} is given by the clerk who counted "
                               "({empno}) or a duty or hall manager.")
-                            .format(id=count_id, empno=row[8]))
-        day = date.fromisoformat(str(row[2])[:10])
-        uow.sql("UPDATE cash_count SET reason = :r WHERE id = :i", {"r": why[:200], "i": row[0]})
-        uow.audit("cash.count_reason", entity="cash_count", entity_id=row[0], business_day=day,
-                  payload={"counter": row[1], "difference_fen": row[6], "reason": why[:200]})
-        return CashCounted(row[0], row[1], day, row[3], row[4], row[5], row[6], why[:200],
-                           row[9])
+                            .format(id=count_id, empno=row.actor))
+        day = date.fromisoformat(str(row.business_day)[:10])
+        uow.sql("UPDATE cash_count SET reason = :r WHERE id = :i", {"r": why[:200], "i": row.id})
+        uow.audit("cash.count_reason", entity="cash_count", entity_id=row.id, business_day=day,
+                  payload={"counter": row.counter, "difference_fen": row.difference_fen,
+                           "reason": why[:200]})
+        return CashCounted(row.id, row.counter, day, row.purpose, row.counted_fen,
+                           row.expected_fen, row.difference_fen, why[:200], row.witness)
 
     return run_write(ctx, "cash.count_reason", work, command_id=command_id,
                      result_type=CashCounted)
@@ -405,7 +409,8 @@ def _differences_without_reason(ctx: Ctx, business_day: date) -> list[str]:
                        "difference_fen != 0 AND reason IS NULL ORDER BY id",
                        {"d": business_day.isoformat()}).all()
     return [_("Count {id} of counter {n} has a difference without a reason: give it with "
-              "`cash count-reason {id} --reason TEXT`.").format(id=r[0], n=r[1]) for r in rows]
+              "`cash count-reason {id} --reason TEXT`.").format(id=r.id, n=r.counter)
+            for r in rows]
 
 
 @register_blocker

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hallterm.catalog import CatalogEntry, parse_catalog
 from hallterm.context import Ctx, UnitOfWork, run_write
@@ -52,7 +53,9 @@ class Item:
     @property
     def unit_value_fen(self) -> int:
         """What one unit is worth in stock figures (a card's face value, else the price)."""
-        return self.face_value_fen if self.kind == "valuable_card" else self.price_fen
+        if self.kind == "valuable_card" and self.face_value_fen is not None:
+            return self.face_value_fen
+        return self.price_fen
 
     def name(self, language: str | None = None) -> str:
         """The name in ``language`` (default: the current one)."""
@@ -74,14 +77,17 @@ class CatalogLoaded:
     retired: int
 
 
-def item_from_row(row) -> Item:
-    return Item(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]),
-                tuple(row[8].split()), row[9], row[10], bool(row[11]))
+def item_from_row(row: Any) -> Item:
+    """An ``Item`` from a row selecting ``_COLUMNS`` (read by name)."""
+    return Item(row.sku, row.name_zh, row.name_en, row.kind, row.serial_type,
+                row.face_value_fen, row.price_fen, bool(row.offered),
+                tuple(row.alternatives.split()), row.effective_zh, row.effective_en,
+                bool(row.active))
 
 
 def write_catalog(uow: UnitOfWork, entries: list[CatalogEntry], *, source: str) -> CatalogLoaded:
     """Store checked entries inside a write (used by ``load_catalog`` and the demo)."""
-    existing = {r[0] for r in uow.sql("SELECT sku FROM catalog_item").all()}
+    existing = {r.sku for r in uow.sql("SELECT sku FROM catalog_item").all()}
     at = utc_text(uow.now)
     uow.sql("DELETE FROM catalog_barcode")
     uow.sql("UPDATE catalog_item SET active = 0")

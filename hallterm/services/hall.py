@@ -35,13 +35,13 @@ def write_hall(uow: UnitOfWork, config: HallConfig, *, source: str) -> HallLoade
     text = _config_json(config)
     digest = hashlib.sha256(text.encode()).hexdigest()
     current = uow.sql("SELECT code, sha256 FROM hall WHERE id = 1").first()
-    if current is not None and current[0] != config.code:
+    if current is not None and current.code != config.code:
         raise BadInput(
             _("This store belongs to hall {old}; the file is for hall {new}.").format(
-                old=current[0], new=config.code
+                old=current.code, new=config.code
             )
         )
-    changed = current is None or current[1] != digest
+    changed = current is None or current.sha256 != digest
     params = {"code": config.code, "zh": config.name_zh, "en": config.name_en, "json": text,
               "sha": digest, "at": _utc(uow)}
     uow.sql(
@@ -95,10 +95,10 @@ def get_hall(ctx: Ctx) -> HallConfig:
         row = execute(session, "SELECT sha256, config_json FROM hall WHERE id = 1").first()
     if row is None:
         raise BadInput(_("The store has no hall configuration; run hallterm init."))
-    if cached is not None and cached[0] == row[0]:
+    if cached is not None and cached[0] == row.sha256:
         return cached[1]
-    config = parse_hall(json.loads(row[1]), source="store")
-    ctx.extra["hall"] = (row[0], config)
+    config = parse_hall(json.loads(row.config_json), source="store")
+    ctx.extra["hall"] = (row.sha256, config)
     return config
 
 

@@ -18,13 +18,13 @@ from hallterm.store import Store, execute
 
 def allocate(session: Session, key: str) -> int:
     """The next number of series ``key``, starting at 1 (call inside a write txn)."""
-    row = execute(
+    value = execute(
         session,
         "INSERT INTO sequence (key, value) VALUES (:k, 1) "
         "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
         {"k": key},
-    ).first()
-    return int(row[0])
+    ).scalar_one()
+    return int(value)
 
 
 def current(store: Store, key: str) -> int:

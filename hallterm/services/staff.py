@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from hallterm import security
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
@@ -45,9 +46,9 @@ class StaffInfo:
 _COLUMNS = "id, empno, name, roles, pin_hash, active, failed_attempts, locked_until, language"
 
 
-def _actor(row) -> Actor:
-    return Actor(id=row[0], empno=row[1], name=row[2], roles=frozenset(row[3].split()),
-                 language=row[8])
+def _actor(row: Any) -> Actor:
+    return Actor(id=row.id, empno=row.empno, name=row.name, roles=frozenset(row.roles.split()),
+                 language=row.language)
 
 
 def _thresholds(ctx: Ctx) -> tuple[int, int]:
@@ -118,15 +119,15 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
             security.dummy_verify(pin, ctx.pepper)
             uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno)
             return None, locked
-        if security.verify_pin(row[4], pin, ctx.pepper):
-            if not row[5]:  # said only to someone who knows the PIN
+        if security.verify_pin(row.pin_hash, pin, ctx.pepper):
+            if not row.active:  # said only to someone who knows the PIN
                 uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
                 return None, _disabled_message(empno)
             uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = :i",
                     {"i": actor.id})
             uow.audit(f"auth.{purpose}", entity="staff", entity_id=empno, actor=actor)
             return actor, None
-        failed = row[6] + 1
+        failed = row.failed_attempts + 1
         until = None
         message = wrong_pin_message()
         if failed >= 2 * attempts:
@@ -153,13 +154,13 @@ def _disabled_message(empno: str) -> str:
     return _("Account {empno} is disabled; ask the hall manager.").format(empno=empno)
 
 
-def _locked_message(uow: UnitOfWork, row, attempts: int) -> str | None:
+def _locked_message(uow: UnitOfWork, row: Any, attempts: int) -> str | None:
     """Why the account of ``row`` is locked for sign-in now, or None."""
-    empno = row[1]
-    if row[6] >= 2 * attempts:
+    empno = row.empno
+    if row.failed_attempts >= 2 * attempts:
         return _("Account {empno} is locked; only the hall manager can unlock it.").format(
             empno=empno)
-    locked_until = datetime.fromisoformat(row[7]) if row[7] else None
+    locked_until = datetime.fromisoformat(row.locked_until) if row.locked_until else None
     if locked_until is not None and locked_until > uow.now:
         left = max(1, int((locked_until - uow.now).total_seconds() + 59) // 60)
         return _("Account {empno} is locked for {minutes} more minute(s).").format(
@@ -188,10 +189,10 @@ def _terminal_failures(sql, terminal: str, now: datetime, limit: int,
         "'auth.approve.unknown', 'auth.confirm.unknown') ORDER BY at DESC, seq DESC",
         {"t": terminal, "since": since}).all()
     out: list[datetime] = []
-    for action, at in rows:
-        if action in ("auth.approve", "auth.confirm") or len(out) >= limit:
+    for r in rows:
+        if r.action in ("auth.approve", "auth.confirm") or len(out) >= limit:
             break
-        out.append(datetime.fromisoformat(at) if isinstance(at, str) else at)
+        out.append(datetime.fromisoformat(r.at) if isinstance(r.at, str) else r.at)
     return out
 
 
@@ -242,7 +243,7 @@ def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
                       payload={"until": utc_text(until)})
             return None, wait_message(until, uow)
         row = uow.sql(f"SELECT {_COLUMNS} FROM staff WHERE empno = :e", {"e": empno}).first()
-        if row is not None and exclude_id is not None and row[0] == exclude_id:
+        if row is not None and exclude_id is not None and row.id == exclude_id:
             uow.audit(f"auth.{purpose}.self", entity="staff", entity_id=empno)
             return None, _("You cannot approve or confirm your own action.")
         if row is not None:
@@ -251,8 +252,8 @@ def _second_person(ctx: Ctx, *, empno: str, pin: str, purpose: str,
                 security.dummy_verify(pin, ctx.pepper)
                 uow.audit(f"auth.{purpose}.locked", entity="staff", entity_id=empno)
                 return None, locked
-            if security.verify_pin(row[4], pin, ctx.pepper):
-                if not row[5]:
+            if security.verify_pin(row.pin_hash, pin, ctx.pepper):
+                if not row.active:
                     uow.audit(f"auth.{purpose}.disabled", entity="staff", entity_id=empno)
                     return None, _disabled_message(empno)
                 actor = _actor(row)
@@ -313,12 +314,12 @@ def approval_alerts(ctx: Ctx, *, empno: str | None = None,
                        "entity_id = :e AND action IN ('auth.approve.failed', "
                        "'auth.confirm.failed') AND at >= :since ORDER BY seq",
                        {"e": empno, "since": utc_text(since)}).all()
-        waits = {r[0] for r in execute(
+        waits = {r.entity_id for r in execute(
             session, "SELECT entity_id FROM audit_log WHERE entity = 'terminal' AND action = "
                      "'auth.approval_wait' AND at >= :since", {"since": utc_text(since)}).all()}
     by_terminal: dict[str, list] = {}
-    for terminal, at, actor in rows:
-        by_terminal.setdefault(terminal, []).append((at, actor))
+    for r in rows:
+        by_terminal.setdefault(r.terminal, []).append((r.at, r.actor))
     tz = ctx.clock.tz
     return [ApprovalAlert(t, len(items), datetime.fromisoformat(items[-1][0]).astimezone(tz),
                           tuple(sorted({a for _at, a in items if a})), t in waits)
@@ -341,13 +342,14 @@ def _pin_matches(ctx: Ctx, *, empno: str, pin: str, purpose: str,
         if purpose in SECOND_PERSON:
             waiting = _wait_until(lambda q, p: execute(session, q, p), ctx.terminal,
                                   ctx.now(), limit, minutes) is not None
-    usable = (row is not None and not waiting and row[5] and row[6] < 2 * attempts
-              and (exclude_id is None or row[0] != exclude_id)
-              and not (row[7] and datetime.fromisoformat(row[7]) > ctx.now()))
-    if not usable:
+    usable = (row is not None and not waiting and row.active
+              and row.failed_attempts < 2 * attempts
+              and (exclude_id is None or row.id != exclude_id)
+              and not (row.locked_until and datetime.fromisoformat(row.locked_until) > ctx.now()))
+    if row is None or not usable:
         security.dummy_verify(pin, ctx.pepper)
         return None
-    return _actor(row) if security.verify_pin(row[4], pin, ctx.pepper) else None
+    return _actor(row) if security.verify_pin(row.pin_hash, pin, ctx.pepper) else None
 
 
 def check_pin(ctx: Ctx, *, empno: str, pin: str, purpose: str,
@@ -502,12 +504,13 @@ def set_language(ctx: Ctx, *, language: str) -> None:
 
     if language not in LANGUAGES:
         raise BadInput(_("Unknown language: {language}").format(language=language))
-    if ctx.actor is None:
+    actor = ctx.actor
+    if actor is None:
         raise Forbidden(_("Sign in first."))
 
     def work(uow: UnitOfWork) -> None:
-        uow.sql("UPDATE staff SET language = :l WHERE id = :i", {"l": language, "i": ctx.actor.id})
-        uow.audit("staff.language", entity="staff", entity_id=ctx.actor.empno,
+        uow.sql("UPDATE staff SET language = :l WHERE id = :i", {"l": language, "i": actor.id})
+        uow.audit("staff.language", entity="staff", entity_id=actor.empno,
                   payload={"language": language})
 
     run_write(ctx, "staff.language", work)
@@ -521,9 +524,11 @@ def list_staff(ctx: Ctx) -> list[StaffInfo]:
     with ctx.store.read() as session:
         rows = execute(session, f"SELECT {_COLUMNS} FROM staff ORDER BY empno").all()
     return [
-        StaffInfo(r[0], r[1], r[2], tuple(r[3].split()), bool(r[5]), r[6],
-                  datetime.fromisoformat(r[7]).astimezone(ctx.clock.tz) if r[7] else None,
-                  r[6] >= 2 * attempts, r[8])
+        StaffInfo(r.id, r.empno, r.name, tuple(r.roles.split()), bool(r.active),
+                  r.failed_attempts,
+                  datetime.fromisoformat(r.locked_until).astimezone(ctx.clock.tz)
+                  if r.locked_until else None,
+                  r.failed_attempts >= 2 * attempts, r.language)
         for r in rows
     ]
 
