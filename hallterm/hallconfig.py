@@ -85,7 +85,7 @@ class Thresholds(_Strict):
 
 
 class QueuePolicy(_Strict):
-    """How "call next" picks among waiting tickets (see ``services.policy``)."""
+    """How "call next" picks among waiting tickets (see ``services.queue.policy``)."""
 
     policy: Literal["ratio", "aging"] = "ratio"
     priority_run: int = Field(default=3, ge=1, le=50)

@@ -422,8 +422,7 @@ class HallTermApp(App[None]):
         seen = self._keeper_version
 
         def work() -> None:
-            from hallterm.services.keeper import keeper
-            from hallterm.services.queue import changes
+            from hallterm.services.queue import changes, keeper
 
             try:
                 version = changes(ctx)

@@ -59,7 +59,8 @@ def make_demo(tmp_path: Path) -> Demo:
 
 def free_8007(demo: Demo) -> None:
     """8007 holds no counter (the demo's closing counter 4 is closed if it is theirs)."""
-    from hallterm.services import keeper, queue
+    from hallterm.services import queue
+    from hallterm.services import queue as keeper
 
     if keeper.keeper(demo.ctx, counter=4).empno == "8007":
         queue.set_counter_state(demo.as_("8007", counter=4), counter=4, state="closed")

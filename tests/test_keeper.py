@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 from hallterm.errors import Refused
-from hallterm.services import cash, catalog, handover, keeper, queue, sales
+from hallterm.services import cash, catalog, handover, queue, sales
+from hallterm.services import queue as keeper
 from hallterm.services.sales import PaymentIn, reversals
 from hallterm.services.staff import approve
 from hallterm.store import execute

@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 
 from hallterm.errors import Refused
-from hallterm.services import queue, queue_day
+from hallterm.services import queue
 from hallterm.services.day import closing
 from hallterm.services.day import parts as dayparts
+from hallterm.services.queue import day as queue_day
 from hallterm.store import execute
 
 

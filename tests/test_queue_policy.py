@@ -1,12 +1,12 @@
-"""Property tests of the "who is next" policy (services.policy) with Hypothesis."""
+"""Property tests of the "who is next" policy (services.queue.policy) with Hypothesis."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hallterm.services import policy
-from hallterm.services.policy import Candidate, PolicyConfig
+from hallterm.services.queue import policy
+from hallterm.services.queue.policy import Candidate, PolicyConfig
 
 SERVICES = ("A", "B", "C")
 COUNTERS = {1: ("A", "B"), 2: ("B", "C"), 3: ("C",)}

@@ -274,7 +274,7 @@ def test_only_the_drawers_keeper_or_a_manager_moves_its_cash(hall):
     """A clerk who is not at the counter (e.g. handed it over) cannot move its cash; a
     manager only with an override reason."""
     from hallterm.services import cash
-    from hallterm.services.keeper import OverrideNeeded
+    from hallterm.services.queue import OverrideNeeded
     from tests.sales_fixtures import stock_hall
 
     stock_hall(hall)  # counter 1 open with 8004

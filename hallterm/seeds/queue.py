@@ -54,7 +54,7 @@ def seed(ctx: Ctx) -> None:
     complaints = clerk("8006", 5)
     queue.call_next(complaints)
     queue.start_serving(complaints)
-    # Only a counter's keeper changes its state (services.keeper).
+    # Only a counter's keeper changes its state (services.queue.keepers).
     queue.set_counter_state(clerk("8002", 3), counter=3, state="paused", reason="shift handover")
     queue.set_counter_state(clerk("8001", 4), counter=4, state="closing",
                             reason="back to the office at noon")

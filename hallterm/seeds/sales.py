@@ -16,7 +16,7 @@ DEMO_PIN = "246810"
 def seed(ctx: Ctx) -> None:
     """Opening floats, cash / QR / card / split sales, a void and a refund (counter 2).
 
-    Each sale is made by the counter's keeper (services.keeper): 8004 at counter 1,
+    Each sale is made by the counter's keeper (services.queue.keepers): 8004 at counter 1,
     8005 at counter 2.
     """
     from hallterm.seeds.stock import make_iccid, make_imei

@@ -25,7 +25,7 @@ from hallterm.money import format_fen
 from hallterm.permissions import require
 from hallterm.services import approvals
 from hallterm.services.day import register_blocker
-from hallterm.services.keeper import check_early, require_keeper
+from hallterm.services.queue import check_early, require_keeper
 from hallterm.store import execute
 from hallterm.textinput import free_text
 
@@ -247,7 +247,7 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     """Cash in/out of a drawer with a reason code, or the opening float (``kind="float"``).
 
     The counter's keeper's right (a manager's only with ``override_reason``, see
-    ``services.keeper``); above the hall's ``cash_movement_approval_fen`` a duty or
+    ``services.queue.keepers``); above the hall's ``cash_movement_approval_fen`` a duty or
     hall manager approves (``cash.move_large``). Cash out never takes a drawer
     below zero; no cash moves while the counter is being handed over. The request is
     validated (``check_move``) before the approval.

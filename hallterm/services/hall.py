@@ -50,24 +50,10 @@ def write_hall(uow: UnitOfWork, config: HallConfig, *, source: str) -> HallLoade
         "name_zh = :zh, name_en = :en, config_json = :json, sha256 = :sha, loaded_at = :at",
         params,
     )
-    # Services and counters are kept (tickets refer to them) and marked inactive
-    # when the file no longer lists them.
-    uow.sql("UPDATE service SET active = 0")
-    for s in config.services:
-        uow.sql(
-            "INSERT INTO service (code, prefix, name_zh, name_en, active) VALUES "
-            "(:c, :p, :zh, :en, 1) ON CONFLICT(code) DO UPDATE SET prefix = :p, "
-            "name_zh = :zh, name_en = :en, active = 1",
-            {"c": s.code, "p": s.prefix, "zh": s.name_zh, "en": s.name_en},
-        )
-    uow.sql("UPDATE counter SET active = 0")
-    for c in config.counters:
-        uow.sql(
-            "INSERT INTO counter (number, services, name_zh, name_en, active, state) VALUES "
-            "(:n, :s, :zh, :en, 1, 'closed') ON CONFLICT(number) DO UPDATE SET services = :s, "
-            "name_zh = :zh, name_en = :en, active = 1",
-            {"n": c.number, "s": " ".join(c.services), "zh": c.name_zh, "en": c.name_en},
-        )
+    # Services and counters are the queue's (it keeps the ones the file no longer lists).
+    from hallterm.services import queue
+
+    queue.configure(uow, config)
     uow.audit(
         "hall.load",
         entity="hall",

@@ -394,7 +394,7 @@ class ReceptionScreen(PostScreen):
                 self._done(message)
 
             def refused(exc) -> None:
-                from hallterm.services.keeper import OverrideNeeded
+                from hallterm.services.queue import OverrideNeeded
                 from screens.widgets.override import ask_override
 
                 if not isinstance(exc, OverrideNeeded):

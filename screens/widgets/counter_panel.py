@@ -125,10 +125,10 @@ class CounterPanel(Widget, can_focus=True):
         """Run a service call off the UI thread (through the host screen when it can).
 
         A manager at a counter another clerk keeps is asked for the override reason,
-        then the action runs again with it (``services.keeper``).
+        then the action runs again with it (``services.queue.keepers``).
         """
         def refused(exc: HallTermError) -> None:
-            from hallterm.services.keeper import OverrideNeeded
+            from hallterm.services.queue import OverrideNeeded
             from screens.widgets.override import ask_override
 
             if isinstance(exc, OverrideNeeded) and "override_reason" not in kwargs:

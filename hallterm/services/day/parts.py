@@ -70,9 +70,11 @@ def register_export(table: ExportTable) -> ExportTable:
 
 
 def blockers() -> list[Blocker]:
-    """Every registered blocker (``day.blockers(ctx, day)`` asks them)."""
+    """Every registered blocker (``day.blockers(ctx, day)`` asks them), by module name
+    (then in their module's order), so the order does not depend on which module some
+    caller happened to import first."""
     load_areas()
-    return list(_blockers)
+    return sorted(_blockers, key=lambda fn: fn.__module__)
 
 
 def sections() -> list[Section]:

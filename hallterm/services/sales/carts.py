@@ -214,7 +214,7 @@ def take_payment(ctx: Ctx, *, cart_id: str, counter: int, visit_id: int | None,
     total = cart_total(lines)
 
     def work(uow: UnitOfWork) -> OpenCart:
-        from hallterm.services.keeper import require_keeper
+        from hallterm.services.queue import require_keeper
 
         day = uow.open_day()
         # Money is taken at a counter only by its keeper, never while it is handed over.

@@ -24,7 +24,7 @@ from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import approvals, stock
-from hallterm.services.keeper import require_keeper
+from hallterm.services.queue import require_keeper
 from hallterm.services.sales.cart import (
     CASH,
     MAX_QUANTITY,
@@ -75,7 +75,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
     """Write one sale whole: lines, payments, stock, receipt number, audit — or nothing.
 
     Only the counter's keeper sells there, never while it is being handed over
-    (``services.keeper``; a manager only with ``override_reason``).
+    (``services.queue.keepers``; a manager only with ``override_reason``).
 
     Prices are re-read from the catalog in the transaction; a line without an
     approved override is charged the catalog price of that moment, so ``payments``

@@ -23,7 +23,7 @@ from hallterm.i18n import _
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import approvals, stock
-from hallterm.services.keeper import check_early, require_keeper
+from hallterm.services.queue import check_early, require_keeper
 from hallterm.services.sales.reads import SaleView, read_sale
 from hallterm.textinput import free_text
 
@@ -61,7 +61,7 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
     """Write one void/refund document: lines, money by method, stock back, audit.
 
     It happens at ``counter``: the money comes out of its drawer and the goods go
-    back into its custody, so only its keeper does it (``services.keeper``).
+    back into its custody, so only its keeper does it (``services.queue.keepers``).
     """
 
     day = uow.open_day()

@@ -11,7 +11,7 @@ from hallterm.i18n import _, get_language
 from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import stock
-from hallterm.services.keeper import check_early
+from hallterm.services.queue import check_early
 from hallterm.services.sales.cart import CartLine, line_from_item
 from hallterm.store import execute
 

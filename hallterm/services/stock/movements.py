@@ -99,7 +99,7 @@ def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None
     ``receiver`` is the confirmed person, or an employee number still to confirm (a
     screen checks who before it asks for their PIN).
     """
-    from hallterm.services.keeper import require_keeper
+    from hallterm.services.queue import require_keeper
 
     if isinstance(receiver, str):
         row = unit.sql("SELECT id, empno, name, roles FROM staff WHERE empno = :e AND active = 1",
@@ -114,7 +114,7 @@ def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None
         raise Forbidden(_("{name} ({empno}) does not work at a counter.").format(
             name=receiver.name, empno=receiver.empno))
     # Custody is the counter's keeper's: only they sign for it, and not while the
-    # counter is being handed over (services.keeper).
+    # counter is being handed over (services.queue.keepers).
     require_keeper(unit, counter, action="stock.issue", person=receiver, during_handover=False)
 
 
@@ -126,7 +126,7 @@ def _check_document(unit: ReadUnit, *, from_place: str, to_place: str,
         check_counter(unit, place)
         number = counter_of(place)
         if number is not None:  # its handover's count must still hold
-            from hallterm.services.keeper import require_no_handover
+            from hallterm.services.queue import require_no_handover
 
             require_no_handover(unit, number)
     frozen_places(unit, {from_place, to_place})
@@ -211,7 +211,7 @@ def return_from_counter(ctx: Ctx, *, counter: int, lines: Sequence[LineIn],
     why = optional_text(reason, _("The reason"), 200)
 
     def work(uow: UnitOfWork) -> Document:
-        from hallterm.services.keeper import require_no_handover
+        from hallterm.services.queue import require_no_handover
 
         check_counter(uow, counter_place(counter))
         require_no_handover(uow, counter)
@@ -235,7 +235,7 @@ def write_off(ctx: Ctx, *, place: str, to: str, lines: Sequence[LineIn], reason:
     def work(uow: UnitOfWork) -> Document:
         number = counter_of(place)
         if number is not None:
-            from hallterm.services.keeper import require_no_handover
+            from hallterm.services.queue import require_no_handover
 
             check_counter(uow, place)
             require_no_handover(uow, number)
@@ -324,7 +324,7 @@ def sell(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], sale_ref: str,
     ref = text_field(sale_ref, _("The sale reference"), 64)
 
     def work(uow: UnitOfWork) -> Document | None:
-        from hallterm.services.keeper import require_keeper
+        from hallterm.services.queue import require_keeper
 
         require_keeper(uow, counter, action="stock.sale", during_handover=False)
         doc = record_sale_movements(uow, counter=counter, lines=lines, sale_ref=ref,

@@ -14,16 +14,18 @@ from dataclasses import asdict
 from datetime import date, datetime
 
 from hallterm.i18n import N_, _
-from hallterm.services import figures, queue
+from hallterm.services import figures
 from hallterm.services.day import Section, register_blocker, register_export, register_section
 from hallterm.services.export import ExportTable
+from hallterm.services.queue.figures import day_figures, figures_in
+from hallterm.services.queue.reads import blockers
 from hallterm.store import execute
 
 
 @register_blocker
 def _tickets_open(ctx, business_day: date) -> list[str]:
     """Closing: nobody may still wait or be served."""
-    open_tickets = queue.blockers(ctx, business_day)
+    open_tickets = blockers(ctx, business_day)
     if not open_tickets:
         return []
     waiting = [t.number for t in open_tickets if t.state == "waiting"]
@@ -54,7 +56,7 @@ def compute(uow_or_session, business_day: date) -> dict:
                        {"d": business_day.isoformat()}).scalar()
         now = datetime.fromisoformat(last) if last else datetime.fromisoformat(
             f"{business_day.isoformat()}T23:59:59+00:00")
-    figs = queue.figures_in(session, _hall_of(session), business_day, now)
+    figs = figures_in(session, _hall_of(session), business_day, now)
     data = asdict(figs)
     data["business_day"] = business_day.isoformat()
     # Integer totals the closing adds up across days (grand totals).
@@ -137,6 +139,6 @@ for _name, _table, _fields in (
 @figures.register(order=20)
 def _queue_today(ctx, business_day: date) -> list[tuple[str, str]]:
     """Headline: tickets issued, waiting now, average wait."""
-    t = queue.day_figures(ctx, business_day=business_day).total
+    t = day_figures(ctx, business_day=business_day).total
     return [(_("Tickets issued"), str(t.issued)), (_("Waiting now"), str(t.still_waiting)),
             (_("Average wait"), _m(t.avg_wait_s))]

@@ -53,18 +53,18 @@ class Keeper:
 
 _SQL = ("SELECT c.number, c.state, c.active, s.id, s.empno, s.name, (SELECT h.number FROM "
         "handover h WHERE h.counter = c.number AND h.state IN ('started', 'counted', "
-        "'reviewed') ORDER BY h.id DESC LIMIT 1) FROM counter c LEFT JOIN staff s ON "
+        "'reviewed') ORDER BY h.id DESC LIMIT 1) AS handover FROM counter c LEFT JOIN staff s ON "
         "s.id = c.clerk_id WHERE c.number = :n")
 
 
 def keeper_in(session, counter: int) -> Keeper:
     """The keeper of ``counter`` on an open session or write (``NotFound``: no such counter)."""
     row = execute(session, _SQL, {"n": counter}).first()
-    if row is None or not row[2]:
+    if row is None or not row.active:
         raise NotFound(_("No counter {number} in this hall.").format(number=counter))
-    kept = row[1] != "closed" and row[3] is not None
-    return Keeper(row[0], row[1], row[3] if kept else None, row[4] if kept else None,
-                  row[5] if kept else None, row[6])
+    kept = row.state != "closed" and row.id is not None
+    return Keeper(row.number, row.state, row.id if kept else None, row.empno if kept else None,
+                  row.name if kept else None, row.handover)
 
 
 def keeper(ctx: Ctx, *, counter: int) -> Keeper:
@@ -132,7 +132,7 @@ def require_keeper(uow: ReadUnit, counter: int, *, action: str,
         return reason  # a check: the write records the override
     uow.audit("counter.override", entity="counter", entity_id=counter,
               payload={"counter": counter, "action": action, "keeper": k.empno,
-                       "reason": reason, "person": who.empno})
+                       "reason": reason, "person": who.empno if who else None})
     return reason
 
 

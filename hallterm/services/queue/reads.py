@@ -1,0 +1,213 @@
+"""Reads: the queue at a glance, the board, a counter, the waiting list, a visit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from hallterm.context import Ctx
+from hallterm.errors import BadInput, NotFound
+from hallterm.hallconfig import HallConfig
+from hallterm.i18n import _
+from hallterm.services.queue.rows import _TCOLS, _dt, _long_wait_s, _ticket, _when
+from hallterm.services.queue.views import (
+    VERSION_SQL,
+    Board,
+    CallInfo,
+    CounterInfo,
+    CounterView,
+    QueueStatus,
+    ServiceQueue,
+    TicketInfo,
+    VisitInfo,
+)
+from hallterm.store import execute
+
+
+# -- reads ---------------------------------------------------------------------------------
+def _read_hall(ctx: Ctx) -> HallConfig:
+    from hallterm.services.hall import get_hall
+
+    return get_hall(ctx)
+
+
+def changes(ctx: Ctx) -> int:
+    """A number that changes whenever the queue does (cheap: live screens poll it)."""
+    with ctx.store.read() as session:
+        value = execute(session, VERSION_SQL).scalar()
+    return int(value or 0)
+
+
+def _counter_infos(session, ctx: Ctx, day: date, only: int | None = None) -> list[CounterInfo]:
+    tz = ctx.clock.tz
+    lang_zh = ctx.language == "zh_CN"
+    rows = execute(session,
+                   "SELECT c.number, c.services, c.state, c.state_since, s.empno, s.name, "
+                   "c.name_zh, c.name_en FROM counter c LEFT JOIN staff s ON s.id = c.clerk_id "
+                   "WHERE c.active = 1" + (" AND c.number = :n" if only else "")
+                   + " ORDER BY c.number", {"n": only}).all()
+    held = execute(session,
+                   "SELECT counter, number, state, visit_id FROM ticket WHERE business_day = :d "
+                   "AND state IN ('called', 'serving', 'parked') ORDER BY id",
+                   {"d": day.isoformat()}).all()
+    open_by_service: dict[str, set[int]] = {}
+    for r in rows:
+        if r.state == "open":
+            for code in r.services.split():
+                open_by_service.setdefault(code, set()).add(r.number)
+    out = []
+    for r in rows:
+        current = next(((h.number, h.visit_id) for h in held
+                        if h.counter == r.number and h.state != "parked"), (None, None))
+        parked = tuple(h.number for h in held if h.counter == r.number and h.state == "parked")
+        orphans: tuple[str, ...] = ()
+        if r.state == "closing":
+            only_here = [c for c in r.services.split()
+                         if not open_by_service.get(c, set()) - {r.number}]
+            if only_here:
+                marks = ", ".join(f"'{c}'" for c in only_here)
+                orphans = tuple(x.number for x in execute(
+                    session, "SELECT number FROM ticket WHERE business_day = :d AND state = "
+                    f"'waiting' AND service IN ({marks}) ORDER BY queue_key, id",
+                    {"d": day.isoformat()}).all())
+        name = (r.name_zh if lang_zh else r.name_en) or (
+            _("Counter {number}").format(number=r.number))
+        out.append(CounterInfo(r.number, name, tuple(r.services.split()), r.state,
+                               _dt(r.state_since, tz), r.empno, r.name, current[0], current[1],
+                               parked, orphans))
+    return out
+
+
+def _service_queues(session, hall: HallConfig, day: date, now: datetime,
+                    counters: list[CounterInfo]) -> list[ServiceQueue]:
+    rows = execute(session,
+                   "SELECT service, number, issued_at FROM ticket WHERE business_day = :d AND "
+                   "state = 'waiting' ORDER BY issued_at", {"d": day.isoformat()}).all()
+    long_s = _long_wait_s(hall)
+    out = []
+    for s in hall.services:
+        mine = [r for r in rows if r.service == s.code]
+        waits = [max(0, int((now - datetime.fromisoformat(r.issued_at)).total_seconds()))
+                 for r in mine]
+        flagged = tuple(r.number for r, w in zip(mine, waits, strict=True) if w > long_s)
+        open_at = tuple(c.number for c in counters if c.state == "open" and s.code in c.services)
+        out.append(ServiceQueue(s.code, s.prefix, s.name_zh, s.name_en, len(mine),
+                                max(waits, default=0), flagged, open_at))
+    return out
+
+
+def _calls(session, ctx: Ctx, day: date, limit: int) -> list[CallInfo]:
+    rows = execute(session,
+                   "SELECT t.number, e.counter, e.at, e.kind FROM ticket_event e JOIN ticket t "
+                   "ON t.id = e.ticket_id WHERE e.business_day = :d AND e.kind IN ('call', "
+                   "'recall') ORDER BY e.id DESC LIMIT :n",
+                   {"d": day.isoformat(), "n": limit}).all()
+    return [CallInfo(r.number, r.counter, _when(r.at, ctx.clock.tz), r.kind == "recall") for r in rows]
+
+
+def queue_status(ctx: Ctx, *, calls: int = 8) -> QueueStatus:
+    """Waiting per service, counters with their tickets, and the latest calls."""
+    hall = _read_hall(ctx)
+    now = ctx.now()
+    day = now.date()
+    with ctx.store.read() as session:
+        version = execute(session, VERSION_SQL).scalar() or 0
+        counters = _counter_infos(session, ctx, day)
+        services = _service_queues(session, hall, day, now, counters)
+        latest = _calls(session, ctx, day, calls)
+    return QueueStatus(day, services, counters, latest, int(version))
+
+
+def board(ctx: Ctx, *, calls: int = 6) -> Board:
+    """What the hall display shows (no sign-in, no customer data)."""
+    status = queue_status(ctx, calls=calls)
+    hall = _read_hall(ctx)
+    return Board(hall.name_zh, hall.name_en, status.calls, status.services, status.version)
+
+
+def waiting_tickets(ctx: Ctx, *, service: str | None = None) -> list[TicketInfo]:
+    """Waiting and missed tickets in line order (the guide's list)."""
+    hall = _read_hall(ctx)
+    now = ctx.now()
+    params: dict[str, Any] = {"d": now.date().isoformat()}
+    where = ""
+    if service:
+        where = " AND service = :s"
+        params["s"] = service.upper()
+    with ctx.store.read() as session:
+        rows = execute(session, f"SELECT {_TCOLS} FROM ticket WHERE business_day = :d AND "
+                       f"state IN ('waiting', 'no_show'){where} ORDER BY state DESC, "
+                       "queue_key, id", params).all()
+    return [_ticket(r, now, _long_wait_s(hall)) for r in rows]
+
+
+def counter_view(ctx: Ctx, *, counter: int | None = None) -> CounterView:
+    """A counter's state, current and parked tickets, and how many wait for it."""
+    number = counter if counter is not None else ctx.counter
+    if number is None:
+        raise BadInput(_("This terminal serves no counter; set HALLTERM_COUNTER (or "
+                         "--counter)."))
+    hall = _read_hall(ctx)
+    now = ctx.now()
+    day = now.date()
+    with ctx.store.read() as session:
+        version = execute(session, VERSION_SQL).scalar() or 0
+        infos = _counter_infos(session, ctx, day, only=number)
+        if not infos:
+            raise NotFound(_("No counter {number} in this hall.").format(number=number))
+        info = infos[0]
+        rows = execute(session, f"SELECT {_TCOLS} FROM ticket WHERE counter = :c AND "
+                       "business_day = :d AND state IN ('called', 'serving', 'parked') "
+                       "ORDER BY id", {"c": number, "d": day.isoformat()}).all()
+        marks = ", ".join(f"'{c}'" for c in info.services)
+        waiting = execute(session, "SELECT count(*) FROM ticket WHERE business_day = :d AND "
+                          f"state = 'waiting' AND service IN ({marks})",
+                          {"d": day.isoformat()}).scalar()
+    tickets = [_ticket(r, now, _long_wait_s(hall)) for r in rows]
+    current = next((t for t in tickets if t.state != "parked"), None)
+    parked = [t for t in tickets if t.state == "parked"]
+    return CounterView(info, current, parked, int(waiting or 0),
+                       hall.thresholds.long_wait_minutes, int(version),
+                       hall.thresholds.recalls_before_no_show)
+
+
+def current_visit(ctx: Ctx, *, counter: int | None = None) -> int | None:
+    """The visit of the ticket now at the counter (Sales and Complaints attach to it)."""
+    view = counter_view(ctx, counter=counter)
+    return view.current.visit if view.current else None
+
+
+def get_visit(ctx: Ctx, *, visit_id: int) -> VisitInfo:
+    """A visit with its tickets and its wait, service and parked time."""
+    hall = _read_hall(ctx)
+    now = ctx.now()
+    with ctx.store.read() as session:
+        head = execute(session, "SELECT id, business_day, opened_at FROM visit WHERE id = :i",
+                       {"i": visit_id}).first()
+        if head is None:
+            raise NotFound(_("No visit {id}.").format(id=visit_id))
+        rows = execute(session, f"SELECT {_TCOLS} FROM ticket WHERE visit_id = :i ORDER BY id",
+                       {"i": visit_id}).all()
+    tickets = [_ticket(r, now, _long_wait_s(hall)) for r in rows]
+    wait = tickets[0].wait_s if tickets else 0
+    service = sum(_service_s(t) or 0 for t in tickets)
+    return VisitInfo(head.id, date.fromisoformat(head.business_day),
+                     _when(head.opened_at, ctx.clock.tz), tickets, wait, service,
+                     sum(t.parked_s for t in tickets))
+
+
+def _service_s(t: TicketInfo) -> int | None:
+    if t.serving_at is None or t.finished_at is None:
+        return None
+    return max(0, int((t.finished_at - t.serving_at).total_seconds()) - t.parked_s)
+
+
+def blockers(ctx: Ctx, business_day: date) -> list[TicketInfo]:
+    """Tickets that stop the day from closing: waiting, called, serving or parked."""
+    hall = _read_hall(ctx)
+    now = ctx.now()
+    with ctx.store.read() as session:
+        rows = execute(session, f"SELECT {_TCOLS} FROM ticket WHERE business_day = :d AND "
+                       "state IN ('waiting', 'called', 'serving', 'parked') ORDER BY id",
+                       {"d": business_day.isoformat()}).all()
+    return [_ticket(r, now, _long_wait_s(hall)) for r in rows]
