@@ -55,3 +55,11 @@ def test_export_queries_and_headline(hall):
     assert "appointment_code" not in tables["tickets"].query
     head = dict(queue_day._queue_today(hall.manager, day))
     assert head["Tickets issued"] == "1" and head["Waiting now"] == "1"
+
+
+def test_closing_blockers_come_in_one_order_whatever_was_imported_first():
+    """The queue registers its blocker when any area imports it (cash does, for the
+    keeper check): the closing list must not depend on that."""
+    modules = [fn.__module__ for fn in dayparts.blockers()]
+    assert "hallterm.services.queue.day" in modules
+    assert modules == sorted(modules)
