@@ -87,42 +87,13 @@ class _Io:
                 empno=empno)) from None
 
 
-def _counts(values: list[str]) -> dict[str, int]:
-    from hallterm.errors import BadInput
-
-    out: dict[str, int] = {}
-    for value in values:
-        for part in value.replace("，", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            sku, sep, number = part.partition("=")
-            if not sep or not sku.strip() or not number.strip().isdigit():
-                raise BadInput(_("A count is SKU=N, e.g. ACC-CASE=5: {text}").format(text=part))
-            out[sku.strip()] = out.get(sku.strip(), 0) + int(number)
-    return out
-
-
 def _serials(values: list[str], file: Path | None) -> list[str]:
+    """The serials of ``--serial`` and of ``--serials-file`` (one per line, # comments)."""
+    from hallterm.parsing import parse_serials
+    from hallterm.textinput import read_text_file
 
-    out = [v.strip() for v in values if v.strip()]
-    if file is not None:
-        from hallterm.textinput import read_text_file
-
-        text = read_text_file(file)  # not UTF-8, a folder, unreadable: one line, exit 2
-        out += [line.strip() for line in text.splitlines()
-                if line.strip() and not line.strip().startswith("#")]
-    return out
-
-
-def _cash(text: str) -> tuple[int | None, dict[int, int] | None]:
-    """A total (``490``, ``¥490.00``) or denominations (``100x4,50x1,…``)."""
-    from hallterm.money import parse_fen
-    from hallterm.services.handover import parse_denominations
-
-    if any(sep in text for sep in ("x", "X", "×", "*")):
-        return None, parse_denominations(text)
-    return parse_fen(text), None
+    # not UTF-8, a folder, unreadable: one line, exit 2
+    return parse_serials([*values, read_text_file(file) if file is not None else ""])
 
 
 def _show_count(io: _Io, view) -> None:
@@ -207,6 +178,7 @@ def handover(
     """Shift handover (交接班): blind count, reasons, witness, the incoming clerk takes over."""
     from hallterm.errors import BadInput, Refused
     from hallterm.money import format_fen, parse_fen
+    from hallterm.parsing import parse_cash, parse_counts, parse_denominations, parse_serials
     from hallterm.services import handover as ho
     from hallterm.services.staff import approve, authenticate, confirm_person
 
@@ -216,8 +188,8 @@ def handover(
     hctx = options(ctx).ctx(store)
     # Every value given is parsed, then checked against the store, before anything is written.
     scanned = _serials(serial, serials_file)
-    counted = _counts(count)
-    notes = ho.parse_denominations(denominations) if denominations else None
+    counted = parse_counts(count)
+    notes = parse_denominations(denominations) if denominations else None
     cash_fen = parse_fen(cash) if cash is not None else None
 
     out_no = outgoing or io.ask(_("Outgoing clerk (employee number)"), "--outgoing")
@@ -253,11 +225,11 @@ def handover(
     # -- the blind count -----------------------------------------------------------------
     if view.state == "started":
         if cash_fen is None and notes is None:
-            cash_fen, notes = _cash(io.ask(_("Cash counted (a total, or by denomination like "
+            cash_fen, notes = parse_cash(io.ask(_("Cash counted (a total, or by denomination like "
                                              "100x4,50x1)"), "--cash"))
             if not scanned and not counted and io.interactive:
-                scanned = _ask_serials(io)
-                counted = _counts([io.ask(_("Items counted by quantity, SKU=N,… (empty: "
+                scanned = parse_serials(_ask_serials(io))
+                counted = parse_counts([io.ask(_("Items counted by quantity, SKU=N,… (empty: "
                                             "none)"), "--count", default="")])
         view = ho.submit_count(hctx, handover_id=view.id, cash_fen=cash_fen,
                                denominations=notes, serials=scanned, counts=counted)

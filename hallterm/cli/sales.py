@@ -162,15 +162,11 @@ def refund_cmd(
 ) -> None:
     """Refund some or all lines of a sale at your counter (the duty manager approves)."""
     from hallterm.context import command_done
-    from hallterm.errors import BadInput
+    from hallterm.parsing import parse_refund_lines
     from hallterm.services import sales
 
-    wanted = []
-    for text in lines:
-        line, _sep, qty = text.partition(":")
-        if not line.isdigit() or (qty and not qty.isdigit()):
-            raise BadInput(_("--line is LINE:QTY, e.g. 2:1: {text}").format(text=text))
-        wanted.append(sales.reversals.RefundLine(int(line), int(qty or 1)))
+    parsed = parse_refund_lines(lines) if lines else None  # the screens' rule too
+    wanted = [sales.reversals.RefundLine(n, q) for n, q in parsed or ()]
     base = options(ctx).ctx(store)
     known_counter(base, base.counter)  # before any PIN
     hctx = sign_in(base, as_)

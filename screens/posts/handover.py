@@ -21,9 +21,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from hallterm.context import Actor
-from hallterm.errors import BadInput, Refused
+from hallterm.errors import Refused
 from hallterm.i18n import N_, _
-from hallterm.money import format_fen, parse_fen
+from hallterm.money import format_fen
+from hallterm.parsing import parse_cash, parse_counts
 from hallterm.services import handover as ho
 from hallterm.services import queue
 from screens.actions import Action, bindings, declare
@@ -90,28 +91,10 @@ class WitnessDialog(ApprovalDialog):
         return approve(ctx, action="handover.witness", empno=empno, pin=pin)
 
 
-def _counts(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for part in text.replace("，", ",").replace(" ", ",").split(","):
-        if not part.strip():
-            continue
-        sku, sep, number = part.partition("=")
-        if not sep or not number.strip().isdigit():
-            raise BadInput(_("A count is SKU=N, e.g. ACC-CASE=5: {text}").format(text=part))
-        out[sku.strip()] = out.get(sku.strip(), 0) + int(number)
-    return out
-
-
-def _cash(text: str) -> tuple[int | None, dict[int, int] | None]:
-    if any(sep in text for sep in ("x", "X", "×", "*")):
-        return None, ho.parse_denominations(text)
-    return parse_fen(text), None
-
-
 def submit(ctx, handover_id: int, count: BlindCount) -> ho.HandoverView:
     """Parse the blind count and submit it (in the worker thread)."""
-    cash_fen, notes = _cash(count.cash)
-    counts = _counts(count.counts)
+    cash_fen, notes = parse_cash(count.cash)
+    counts = parse_counts(count.counts)
     for sku, n in count.scanned_counts.items():
         counts[sku] = counts.get(sku, 0) + n
     return ho.submit_count(ctx, handover_id=handover_id, cash_fen=cash_fen, denominations=notes,
@@ -346,8 +329,8 @@ class HandoverScreen(PostScreen):
         if view is None:
             return
         count = await self.app.push_screen_wait(BlindCountDialog(
-            _("Blind count of counter {n}").format(n=view.counter), parse_cash=_cash,
-            parse_counts=_counts))
+            _("Blind count of counter {n}").format(n=view.counter), parse_cash=parse_cash,
+            parse_counts=parse_counts))
         if count is None:
             return
         self.call(submit, self.hctx, view.id, count, on_success=self._done)

@@ -15,6 +15,7 @@ from textual import work
 from hallterm.errors import BadInput, HallTermError
 from hallterm.i18n import N_, _, get_language
 from hallterm.money import format_fen, parse_fen
+from hallterm.parsing import parse_refund_lines
 from hallterm.services import sales
 from screens.widgets.cart import ChangeBanner
 
@@ -333,17 +334,9 @@ def _reversal_request(values: dict) -> tuple[str, str, list[sales.reversals.Refu
 
 
 def _refund_lines(text: str) -> list[sales.reversals.RefundLine] | None:
-    """``all`` (None) or ``line:qty`` pairs like ``1:1 3:2``."""
-    text = text.strip().lower()
-    if text in ("", "all", "全部"):
-        return None
-    out = []
-    for part in text.replace(",", " ").split():
-        line, _sep, qty = part.partition(":")
-        if not line.isdigit() or (qty and not qty.isdigit()):
-            raise BadInput(_("Refund lines look like 1:1 3:2 (line:quantity), or all."))
-        out.append(sales.reversals.RefundLine(int(line), int(qty or 1)))
-    return out
+    """``all`` (None) or ``line:qty`` pairs like ``1:1 3:2`` (``hallterm.parsing``)."""
+    lines = parse_refund_lines(text)
+    return None if lines is None else [sales.reversals.RefundLine(n, q) for n, q in lines]
 
 
 def _card_payment(values: dict, due: int) -> sales.PaymentIn:

@@ -7,7 +7,7 @@ from typing import Any
 
 from hallterm.errors import BadInput
 from hallterm.i18n import _
-from hallterm.services.handover.inputs import _clean_serial
+from hallterm.parsing import clean_serial
 from hallterm.services.handover.views import StockLine
 from hallterm.store import execute
 
@@ -70,7 +70,7 @@ def _evaluate(session: Any, counter: int, serials: Sequence[str], counts: Mappin
         session, "SELECT serial, sku FROM stock_serial WHERE place = :p", {"p": place}).all()}
     scanned: list[str] = []
     for text in serials:
-        serial = _clean_serial(text)
+        serial = clean_serial(text)
         if not serial:
             continue
         if len(serial) > 32:

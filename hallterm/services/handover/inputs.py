@@ -7,51 +7,18 @@ from dataclasses import dataclass
 from hallterm.context import Ctx
 from hallterm.errors import BadInput, Forbidden
 from hallterm.i18n import _
-from hallterm.money import format_fen, parse_fen
+from hallterm.parsing import (  # one set of parsers for the CLI and the screens
+    DENOMINATIONS_FEN,
+    add_denomination,
+    clean_serial,
+    parse_denominations,
+    parse_serial,
+)
 from hallterm.textinput import free_text
 
-# Renminbi notes and coins, in fen: 100, 50, 20, 10, 5, 2, 1 yuan; 5, 2, 1 jiao; 5, 2, 1 fen.
-DENOMINATIONS_FEN = (10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1)
+__all__ = ["DENOMINATIONS_FEN", "add_denomination", "clean_serial", "parse_denominations"]
+
 MAX_REASON = 200
-
-# -- input helpers -----------------------------------------------------------------------
-def parse_denominations(text: str) -> dict[int, int]:
-    """``"100x3,50x1,0.5x4"`` (also ``×``, ``*``; ``5角``/``1元`` faces) -> {face_fen: count}."""
-    out: dict[int, int] = {}
-    for part in (text or "").replace("，", ",").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        for sep in ("x", "X", "×", "*"):
-            if sep in part:
-                face_text, count_text = part.split(sep, 1)
-                break
-        else:
-            raise BadInput(_("A denomination is FACExCOUNT, e.g. 100x3: {part}").format(
-                part=part))
-        face_text = face_text.strip().replace("元", "")
-        if face_text.endswith("角"):
-            face = parse_fen(face_text[:-1]) // 10
-        elif face_text.endswith("分"):
-            face = parse_fen(face_text[:-1]) // 100
-        else:
-            face = parse_fen(face_text)
-        count_text = count_text.strip()
-        if not count_text.isdigit():
-            raise BadInput(_("A denomination count is a whole number: {part}").format(part=part))
-        add_denomination(out, face, int(count_text))
-    if not out:
-        raise BadInput(_("No denominations given."))
-    return out
-
-
-def add_denomination(into: dict[int, int], face_fen: int, count: int) -> None:
-    if face_fen not in DENOMINATIONS_FEN:
-        raise BadInput(_("{face} is not a Renminbi note or coin.").format(
-            face=format_fen(face_fen)))
-    if count < 0 or count > 100_000:
-        raise BadInput(_("A denomination count is 0 to 100000."))
-    into[face_fen] = into.get(face_fen, 0) + count
 
 
 def _reason(text: str | None) -> str | None:
@@ -59,10 +26,6 @@ def _reason(text: str | None) -> str | None:
     if text is not None and len(text) > MAX_REASON:
         raise BadInput(_("A reason is at most {n} characters.").format(n=MAX_REASON))
     return text
-
-
-def _clean_serial(text: str) -> str:
-    return (text or "").strip().replace(" ", "").replace("-", "").upper()
 
 
 @dataclass(frozen=True)
@@ -99,10 +62,7 @@ def scan_for_count(ctx: Ctx, *, code: str) -> CountScan:
                            .format(sku=item.sku))
         zh = get_language().startswith("zh")
         return CountScan(sku=item.sku, name=item.name_zh if zh else item.name_en)
-    serial = _clean_serial(text)
-    if not serial or len(serial) > 32 or not serial.isalnum():
-        raise BadInput(_("Not a serial: {serial}").format(serial=text))
-    return CountScan(serial=serial)
+    return CountScan(serial=parse_serial(text))
 
 
 def _may_look(ctx: Ctx) -> None:
