@@ -7,9 +7,11 @@ registered here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from string import Formatter
 from typing import Any
 
 from hallterm.context import Actor, UnitOfWork
@@ -57,10 +59,7 @@ def pending_line(text: PendingText, **args: Any) -> str:
     return text.message.format(**args)
 
 
-def _pattern(message: str):
-    import re
-    from string import Formatter
-
+def _pattern(message: str) -> re.Pattern[str]:
     parts = []
     for literal, name, _spec, _conv in Formatter().parse(message):
         parts.append(re.escape(literal))
@@ -96,7 +95,8 @@ Passer = Callable[[UnitOfWork, PendingQuery, Actor], None]
 _pending: list[tuple[Lister, Passer | None]] = []
 
 
-def register_pending(fn: Lister | None = None, *, hand_over: Passer | None = None):
+def register_pending(fn: Lister | None = None, *, hand_over: Passer | None = None
+                     ) -> Lister | Callable[[Lister], Lister]:
     """Register what an area leaves open at a counter (usable as a decorator).
 
     ``fn(session, query) -> list[PendingItem]`` lists it on an open read session (or
@@ -114,12 +114,13 @@ def register_pending(fn: Lister | None = None, *, hand_over: Passer | None = Non
     return add(fn) if fn is not None else add
 
 
-def _pending_items(session, query: PendingQuery) -> list[PendingItem]:
+def _pending_items(session: Any, query: PendingQuery) -> list[PendingItem]:
     load_areas()
     out: list[PendingItem] = []
     for lister, _passer in list(_pending):
         out.extend(lister(session, query))
     return out
+
 
 # -- the queue's part of what is left open ---------------------------------------------------
 _TICKET_STATES = {"called": N_("called"), "serving": N_("being served"), "parked": N_("parked")}
@@ -128,7 +129,7 @@ _TICKET_HELD = pending_text(N_("Ticket {number} ({state}) at counter {counter}")
 _TICKET_WAITING = pending_text(N_("Ticket {number} waiting for {service}"))
 
 
-def _queue_pending(session, query: PendingQuery) -> list[PendingItem]:
+def _queue_pending(session: Any, query: PendingQuery) -> list[PendingItem]:
     """Tickets held at the counter, then tickets waiting for its services."""
     out = [PendingItem("ticket_called", number, pending_line(
         _TICKET_HELD, number=number, state=_TICKET_STATES.get(state, state),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import Refused
@@ -27,7 +29,8 @@ def _refuse_paid_carts(unit: ReadUnit, counter: int) -> None:
         raise Refused(paid[0])
 
 
-def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, restart: bool):
+def _start_checks(unit: ReadUnit, counter: int, outgoing: Actor, kind: str, restart: bool
+                  ) -> tuple[date, Any, Any, str, bool]:
     """Why a handover cannot start (raises), else (day, counter row, current, state before,
     resume): shared by ``start`` and ``check_start`` so the check is the write's own."""
     day = unit.open_day()
