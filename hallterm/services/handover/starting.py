@@ -100,7 +100,7 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
     theirs). A handover already in progress by the same clerk and of the same kind is
     resumed as it is (nothing is written); ``restart`` cancels it and starts afresh.
     """
-    require(ctx.actor, "handover.run")
+    actor = require(ctx.actor, "handover.run")
     if not allowed(outgoing.roles, "queue.serve"):
         raise Refused(_("{empno} has no counter role; only a counter's clerk hands it over.")
                       .format(empno=outgoing.empno))
@@ -126,7 +126,7 @@ def start(ctx: Ctx, *, counter: int, outgoing: Actor, day_end: bool = False,
             "counter_state_before, started_at) VALUES (:n, :d, :c, :k, 'started', :a, :o, :b, "
             ":at) RETURNING id",
             {"n": number, "d": day.isoformat(), "c": counter, "k": kind,
-             "a": uow.actor.empno, "o": outgoing.empno, "b": before,
+             "a": actor.empno, "o": outgoing.empno, "b": before,
              "at": utc_text(uow.now)}).scalar()
         uow.audit("handover.start", entity="handover", entity_id=number, business_day=day,
                   payload={"counter": counter, "kind": kind, "outgoing": outgoing.empno,
