@@ -22,9 +22,9 @@ def _carried(session: Any, counter: int) -> tuple[dict[str, tuple[str, int]], di
     serial has left the counter's ledger), or by writing short goods off to lost.
     Returns ``({serial: (sku, net difference)}, {sku: net difference})``.
     """
-    from hallterm.services.stock import LOST
+    from hallterm.services.stock import LOST, counter_place
 
-    place = f"counter:{int(counter)}"
+    place = counter_place(int(counter))
     since = execute(session, "SELECT MAX(posted_at) FROM stocktake WHERE place = :p AND "
                     "state = 'posted'", {"p": place}).scalar() or ""
     serials: dict[str, tuple[str, int]] = {}
@@ -58,8 +58,9 @@ def _evaluate(session: Any, counter: int, serials: Sequence[str], counts: Mappin
     """Compare a custody count with what the counter should hold (on an open session):
     the ledger's custody, re-based by the differences earlier counts found (``_carried``)."""
     from hallterm.services.catalog import find_item
+    from hallterm.services.stock import counter_place
 
-    place = f"counter:{int(counter)}"
+    place = counter_place(int(counter))
     carried_serials, carried_goods = _carried(session, counter)
     held = execute(session, "SELECT b.sku, i.kind, b.quantity, i.price_fen, i.face_value_fen "
                    "FROM stock_balance b JOIN catalog_item i ON i.sku = b.sku WHERE "
