@@ -144,8 +144,9 @@ def parse_refund_lines(texts: str | Iterable[str]) -> list[tuple[int, int]] | No
 
 
 # -- serials -------------------------------------------------------------------------------
-def clean_serial(text: str) -> str:
-    """A serial as scanned or typed, made comparable: no spaces or dashes, upper case."""
+def clean_serial(text: str | None) -> str:
+    """A serial as scanned or typed, made comparable: NFKC digits, no spaces or dashes,
+    upper case. The one rule: the stock ledger keeps serials in this form."""
     return digits(text).replace(" ", "").replace("-", "").upper()
 
 

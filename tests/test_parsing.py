@@ -102,3 +102,12 @@ def test_the_cli_and_the_screens_share_the_parsers():
 
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert "isdigit()" not in source, module.__name__  # no private copy left
+
+
+def test_the_ledger_and_the_scanner_clean_a_serial_alike():
+    """A full-width serial typed at a counter finds the handset the warehouse received."""
+    from hallterm.services import stock
+
+    assert stock.clean_serial("３５６９３８-０３５ ６４３８０９") == "356938035643809"
+    assert stock.clean_serial(None) == ""
+    assert stock.clean_serial("ab-12") == "AB12"

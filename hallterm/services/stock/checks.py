@@ -17,6 +17,7 @@ from hallterm.catalog import check_serial
 from hallterm.context import Ctx
 from hallterm.errors import BadInput
 from hallterm.i18n import _
+from hallterm.parsing import clean_serial
 from hallterm.permissions import require
 from hallterm.services.catalog import Item, find_item
 from hallterm.services.stock.places import RETURNED, SOURCES, place_label
@@ -90,11 +91,6 @@ def quantity_at(session, *, sku: str, place: str) -> int:
     value = execute(session, "SELECT quantity FROM stock_balance WHERE sku = :s AND place = :p",
                     {"s": sku, "p": place}).scalar()
     return int(value or 0)
-
-
-def clean_serial(text: str | None) -> str:
-    """A serial as the ledger keeps it: no spaces or dashes, upper case."""
-    return (text or "").strip().replace(" ", "").replace("-", "").upper()
 
 
 def validate(session, from_place: str, lines: Sequence[LineIn], *,
