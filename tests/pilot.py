@@ -45,8 +45,12 @@ class PostHost(App):
         raise exc
 
 
-async def settle(pilot, *, waiting_groups: tuple[str, ...] = ()) -> None:
-    """Let service calls finish; a worker of ``waiting_groups`` waits on a dialog (on us)."""
+async def settle(pilot, *, waiting_groups: tuple[str, ...] = (), steady: bool = False) -> None:
+    """Let service calls finish and their results reach the screen (no sleeping).
+
+    ``waiting_groups``: workers that wait on a dialog (on us) are not waited for.
+    ``steady``: stop the input cursors blinking, for a snapshot.
+    """
     quiet = 0
     while quiet < 2:
         busy = [w for w in pilot.app.workers
@@ -56,6 +60,17 @@ async def settle(pilot, *, waiting_groups: tuple[str, ...] = ()) -> None:
                 await worker.wait()
         await pilot.pause()
         quiet = 0 if busy else quiet + 1
+    if steady:
+        from textual.widgets import Input
+
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+
+async def settle_steady(pilot) -> None:
+    """``settle`` for a snapshot's ``run_before``: also no blinking cursor."""
+    await settle(pilot, steady=True)
 
 
 async def burst(pilot, *keys: str) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from hallterm.empno import EMPNO_MAX
-from tests.test_shell import SIZE, make_app, run_async, settle
+from tests.pilot import settle
+from tests.test_shell import SIZE, make_app, run_async
 
 
 @run_async

@@ -9,8 +9,8 @@ from hallterm.store import execute
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from tests.keeper_fixtures import PIN, hand_over, make_demo
-from tests.pilot import pilot_test
-from tests.test_shell import settle, sign_in, text
+from tests.pilot import pilot_test, settle
+from tests.test_shell import sign_in, text
 
 SIZE = (120, 40)
 

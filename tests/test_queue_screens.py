@@ -7,16 +7,9 @@ from dataclasses import replace
 from textual.widgets import Static
 
 from hallterm.services import queue
-from tests.pilot import PostHost, pilot_test
+from tests.pilot import PostHost, pilot_test, settle
 
 HostApp = PostHost
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text(app, selector: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from hallterm.services import queue
+from tests.pilot import settle
 from tests.test_queue_screens import HostApp
 
 
@@ -34,18 +35,12 @@ def busy(hall):
     return hall
 
 
-async def _settle(pilot) -> None:
-    for _round in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def test_reception(snap_compare, busy):
     from screens.posts.reception import ReceptionScreen
 
     guide = busy.add("8003", "guide")
     assert snap_compare(HostApp(guide, ReceptionScreen), terminal_size=(120, 40),
-                        run_before=_settle)
+                        run_before=settle)
 
 
 def test_counter_panel_with_apology(snap_compare, busy):
@@ -58,11 +53,11 @@ def test_counter_panel_with_apology(snap_compare, busy):
     queue.finish(busy.clerk)
     queue.call_next(busy.clerk)
     assert snap_compare(HostApp(busy.clerk, CounterScreen), terminal_size=(80, 24),
-                        run_before=_settle)
+                        run_before=settle)
 
 
 def test_display(snap_compare, busy):
     from screens.display import DisplayApp
 
     queue.call_next(busy.clerk)
-    assert snap_compare(DisplayApp(busy.ctx), terminal_size=(100, 30), run_before=_settle)
+    assert snap_compare(DisplayApp(busy.ctx), terminal_size=(100, 30), run_before=settle)

@@ -11,17 +11,10 @@ from hallterm.services import cash, sales
 from hallterm.services.sales import carts
 from screens.widgets.confirm import ConfirmDialog
 from tests.conftest import STAFF_PIN
-from tests.pilot import PostHost, pilot_test
+from tests.pilot import PostHost, pilot_test, settle
 from tests.sales_fixtures import stock_hall
 
 SIZE = (120, 40)
-
-
-async def settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def wait_for(pilot, predicate, tries: int = 60) -> None:

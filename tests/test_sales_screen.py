@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Static
 
 from hallterm.services import sales, stock
-from tests.pilot import PostHost, pilot_test
+from tests.pilot import PostHost, pilot_test, settle
 from tests.sales_fixtures import HANDSETS, stock_hall
 
 
@@ -16,13 +16,6 @@ def SalesHost(ctx, settings):
     from screens.posts.sales import SalesScreen
 
     return PostHost(ctx, SalesScreen, settings)
-
-
-async def settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text(app, selector: str) -> str:

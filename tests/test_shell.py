@@ -19,6 +19,7 @@ from screens.lock import LockScreen
 from screens.palette import ShellCommands
 from screens.signin import SignInScreen
 from tests.conftest import MANAGER_PIN, STAFF_PIN
+from tests.pilot import settle
 
 SIZE = (120, 40)
 
@@ -60,13 +61,6 @@ def make_app(hall):
     from screens.app import HallTermApp
 
     return HallTermApp(hall.settings, None, ctx=hall.ctx)
-
-
-async def settle(pilot) -> None:
-    """Let workers finish and their results reach the screen (no sleeping)."""
-    for _round in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def sign_in(pilot, empno: str, pin: str, *, typed: bool = False) -> None:

@@ -15,6 +15,7 @@ from hallterm.i18n import N_
 from screens import registry
 from screens.base import PostScreen
 from tests.conftest import MANAGER_PIN
+from tests.pilot import settle_steady
 
 SIZE = (120, 40)
 
@@ -48,29 +49,20 @@ def make_app(hall, language: str, *, demo: bool = False):
     return HallTermApp(settings, None, ctx=hall.ctx, demo=demo)
 
 
-async def _settle(pilot) -> None:
-    for _round in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 async def _sign_in(pilot) -> None:
-    await _settle(pilot)
+    await settle_steady(pilot)
     screen = pilot.app.screen
     screen.query_one("#empno", Input).value = "9001"
     screen.query_one("#pin", Input).value = MANAGER_PIN
     screen.set_focus(screen.query_one("#pin", Input))
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle_steady(pilot)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_sign_in(snap_compare, hall, fixed_shell, language):
     assert snap_compare(make_app(hall, language, demo=True), terminal_size=SIZE,
-                        run_before=_settle)
+                        run_before=settle_steady)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
