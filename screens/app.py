@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from screens.actions import Action, bindings, check_keymap, declare, scopes
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from screens.palette import ShellCommands, ShellPalette
+from screens.shell import in_thread
 from screens.signin import SignInScreen
 from screens.widgets.header import ShellHeader, counter_label
 
@@ -67,6 +69,9 @@ class HallTermApp(App[None]):
         Action("shell.keys", "question_mark", "keys", N_("Keys"),
                N_("Every key of this screen, with what it does"), footer=False),
         order=0)
+    DEFAULT_MODE = "shell"
+    MODES = {"shell": Screen}
+    """The shell's mode holds sign-in and home; each opened post has a mode of its own."""
     BINDINGS = [
         *bindings(ACTIONS),
         Binding("ctrl+c", "help_quit", show=False, system=True),
@@ -99,10 +104,13 @@ class HallTermApp(App[None]):
         self._keeping: int | None = None  # the signed-in clerk keeps this terminal's counter
         self._keeper_version: int | None = None
         self._keeper_checking = False
-        self.kept_posts: dict[str, Any] = {}
+        self.kept_posts: dict[str, Screen] = {}
+        """Each post opened by the signed-in person, by id: its screen (with any dialog
+        on it) lives on in its own mode while the person is elsewhere, so going Home
+        and back finds it as it was. Signing out or a take-over forgets them."""
+        self._post_languages: dict[str, str] = {}
         self._bound_posts: set[str] = set()
         self._clash_messages: set[str] = set()
-        """What a post left behind keeps for when its person comes back (the Sales cart)."""
         set_language(settings.language)
 
     # -- start ----------------------------------------------------------------------
@@ -242,13 +250,13 @@ class HallTermApp(App[None]):
         """The business day changed state (seen by a header's poll): show it everywhere."""
         self.day_state = state
         self.refresh_header()
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             hook = getattr(screen, "day_changed", None)
             if callable(hook):
                 hook(state)
 
     def refresh_header(self) -> None:
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             for header in screen.query(ShellHeader):
                 header.refresh()
 
@@ -269,45 +277,68 @@ class HallTermApp(App[None]):
         return [p for p in posts() if allowed(actor.roles, p.permission)]
 
     async def action_open_post(self, post_id: str) -> None:
-        """Open a post's screen on top of home (leaving any other post)."""
+        """Show a post's screen: as it was left when it was open before, else a new one."""
         post = next((p for p in self.allowed_posts() if p.id == post_id), None)
         if post is None or self.locked:
             return
-        await self._pop_to(HomeScreen)
-        try:
-            screen = post.factory()
-        except Exception as exc:
-            self.report_unexpected(exc)
-            return
-        await self.push_screen(screen)
+        mode = _post_mode(post_id)
+        if post_id not in self.kept_posts:
+            try:
+                screen = post.factory()
+            except Exception as exc:
+                self.report_unexpected(exc)
+                return
+            self.kept_posts[post_id] = screen
+            self.add_mode(mode, lambda: screen)
+        await self._leave_post()
+        await self.switch_mode(mode)
+        if self._post_languages.pop(post_id, get_language()) != get_language():
+            for screen in self.screen_stack:  # switched while the post was away
+                self._retranslate_screen(screen)
 
     async def action_home(self) -> None:
-        await self._pop_to(HomeScreen)
+        await self._leave_post()
+        await self._home_stack_to(HomeScreen)
 
-    async def _pop_to(self, kind: type[Screen]) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, kind):
-            # A post keeps its state (the Sales cart) for when the person comes back.
-            leave = getattr(self.screen, "on_leave_post", None)
-            if callable(leave):
-                leave()
+    async def _leave_post(self) -> None:
+        """Back to the home mode; the post's screens stay as they are in theirs."""
+        if self.current_mode == self.DEFAULT_MODE:
+            return
+        if CommandPalette.is_open(self):
             await self.pop_screen()
+        self._post_languages[self.current_mode.removeprefix("post:")] = get_language()
+        await self.switch_mode(self.DEFAULT_MODE)
+
+    async def _home_stack_to(self, kind: type[Screen]) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, kind):
+            await self.pop_screen()
+
+    async def _forget_posts(self) -> None:
+        """Signing out, or another person: no post keeps the last person's work."""
+        await self._leave_post()
+        for post_id in list(self.kept_posts):
+            del self.kept_posts[post_id]
+            await self.remove_mode(_post_mode(post_id))
+        self._post_languages.clear()
+
+    def all_screens(self) -> list[Screen]:
+        """The screens of the home mode and of every kept post (with their dialogs)."""
+        screens = list(self.screen_stack)
+        for kept in self.kept_posts.values():
+            if kept not in screens:
+                screens.append(kept)
+        return screens
 
     def _leaving(self) -> tuple[str | None, list[str]]:
         """Before sign-out or quit: why not (money taken), and what would be thrown away."""
         problem, questions = None, []
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             why = getattr(screen, "leave_problem", None)
             ask = getattr(screen, "leave_question", None)
             if callable(why) and problem is None:
                 problem = why()
             if callable(ask) and (text := ask()):
                 questions.append(text)
-        for kept in self.kept_posts.values():
-            if kept.get("taken") and problem is None:
-                problem = _("Money was taken for a sale on the Sales screen: complete the sale, "
-                            "or give the money back with Ctrl+B, before you leave.")
-            elif kept.get("lines"):
-                questions.append(_("The cart on the Sales screen will be emptied."))
         return problem, questions
 
     def _leave_then(self, title: str, then: Callable[[], Any]) -> None:
@@ -375,7 +406,7 @@ class HallTermApp(App[None]):
     async def _signed_out(self) -> None:
         self.hctx = self.base_ctx
         self.locked = False
-        self.kept_posts.clear()
+        await self._forget_posts()
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         if get_language() != self.settings.language:
@@ -462,7 +493,7 @@ class HallTermApp(App[None]):
         the same person after their session ended."""
         self.locked = False
         self.hctx = self.base_ctx
-        self.kept_posts.clear()  # money taken stays in the store; the next clerk finds it
+        await self._forget_posts()  # money taken stays in the store; the next clerk finds it
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         if isinstance(self.screen, SignInScreen):
@@ -488,15 +519,7 @@ class HallTermApp(App[None]):
     def _audit_session(self, event: str, ctx) -> None:
         from hallterm.services.staff import record_session_event
 
-        def work() -> None:
-            try:
-                record_session_event(ctx, event=event)
-            except HallTermError as exc:
-                self.call_from_thread(self.notify, str(exc), severity="error")
-            except Exception as exc:
-                self.call_from_thread(self.report_unexpected, exc)
-
-        self.run_worker(work, thread=True, group="audit")
+        in_thread(self, partial(record_session_event, ctx, event=event), group="audit")
 
     # -- language -----------------------------------------------------------------------
     def action_switch_language(self) -> None:
@@ -510,27 +533,21 @@ class HallTermApp(App[None]):
             self.hctx = self.base_ctx.as_actor(replace(actor, language=language))
             from hallterm.services.staff import set_language as remember
 
-            ctx = self.hctx
-
-            def work() -> None:
-                try:
-                    remember(ctx, language=language)
-                except HallTermError as exc:
-                    self.call_from_thread(self.notify, str(exc), severity="error")
-                except Exception as exc:
-                    self.call_from_thread(self.report_unexpected, exc)
-
-            self.run_worker(work, thread=True, group="language")
+            in_thread(self, partial(remember, self.hctx, language=language), group="language")
         self.retranslate()
 
     def retranslate(self) -> None:
         """Show every key, label and screen in the current language."""
-        for screen in self.screen_stack:
-            hook = getattr(screen, "retranslate", None)
-            if callable(hook):
-                hook()
+        for screen in self.all_screens():
+            self._retranslate_screen(screen)
         self.refresh_header()
         self.refresh_bindings()
+
+    @staticmethod
+    def _retranslate_screen(screen: Screen) -> None:
+        hook = getattr(screen, "retranslate", None)
+        if callable(hook):
+            hook()
 
     # -- Textual's own strings -------------------------------------------------------
     def action_command_palette(self) -> None:
@@ -583,6 +600,11 @@ class HallTermApp(App[None]):
             super()._handle_exception(error)
             return
         self.report_unexpected(error)
+
+
+def _post_mode(post_id: str) -> str:
+    """The Textual mode a post's screens live in."""
+    return f"post:{post_id}"
 
 
 def _clock(settings):

@@ -8,6 +8,7 @@ anything else is logged and shown as a short apology (never a traceback).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from textual import events, on
 from textual.screen import Screen
 
 from hallterm.errors import HallTermError
+from screens.shell import Shell, in_thread, shell
 from screens.translate import TranslatedKeys
 
 T = TypeVar("T")
@@ -35,9 +37,14 @@ class PostScreen(TranslatedKeys, Screen):
             self.mount(ShellHeader())
 
     @property
+    def shell(self) -> Shell:
+        """The app, typed as the shell."""
+        return shell(self)
+
+    @property
     def hctx(self):
         """The app's context, acting as the signed-in person."""
-        return self.app.hctx  # type: ignore[attr-defined]
+        return shell(self).hctx
 
     def call(
         self,
@@ -49,21 +56,8 @@ class PostScreen(TranslatedKeys, Screen):
         **kwargs: Any,
     ) -> None:
         """Run ``fn(*args, **kwargs)`` off the UI thread; report back on it."""
-
-        def work() -> None:
-            try:
-                result = fn(*args, **kwargs)
-            except HallTermError as exc:
-                handler = on_error or self._show_error
-                self.app.call_from_thread(handler, exc)
-                return
-            except Exception as exc:  # a bug: log it, apologise, keep the app alive
-                self.app.call_from_thread(self.app.report_unexpected, exc)  # type: ignore[attr-defined]
-                return
-            if on_success is not None:
-                self.app.call_from_thread(on_success, result)
-
-        self.run_worker(work, thread=True, group="service")
+        in_thread(self, functools.partial(fn, *args, **kwargs), group="service",
+                  done=on_success, refused=on_error or self._show_error)
 
     async def call_async(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Await ``fn(*args, **kwargs)`` run off the UI thread (in order, for scans).
@@ -71,7 +65,6 @@ class PostScreen(TranslatedKeys, Screen):
         A ``HallTermError`` is raised here, for the caller to show where it belongs.
         """
         import asyncio
-        import functools
 
         return await asyncio.get_running_loop().run_in_executor(
             _POOL, functools.partial(fn, *args, **kwargs))
@@ -88,7 +81,7 @@ class PostScreen(TranslatedKeys, Screen):
             self._show_error(exc)
             return False
         except Exception as exc:  # a bug: log it, apologise, keep the app alive
-            self.app.report_unexpected(exc)  # type: ignore[attr-defined]
+            shell(self).report_unexpected(exc)
             return False
         return True
 

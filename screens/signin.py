@@ -20,6 +20,7 @@ from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
+from screens.shell import shell
 from screens.widgets.header import ShellHeader, counter_label
 
 
@@ -71,7 +72,7 @@ class SignInScreen(PostScreen):
                 with Horizontal(id="signin-progress"):
                     yield LoadingIndicator()
                     yield Static(id="progress-text")
-            if getattr(self.app, "demo", False):
+            if shell(self).demo:
                 yield Static(id="demo-hint")
         yield Footer(compact=True)
 
@@ -97,12 +98,12 @@ class SignInScreen(PostScreen):
         if self._failed is not None:
             self._say(_("HallTerm cannot start: {reason}").format(reason=self._failed),
                       error=True)
-        if getattr(app, "demo", False):
+        if shell(self).demo:
             self.query_one("#demo-hint", Static).update(_demo_hint())
 
     # -- the store in the background --------------------------------------------------
     def _show_progress(self) -> None:
-        if not getattr(self.app, "ready", True) and self._failed is None:
+        if not shell(self).ready and self._failed is None:
             self.query_one("#signin-progress").add_class("-busy")
 
     def store_ready(self) -> None:

@@ -22,14 +22,16 @@ def pilot_test(test):
 
 
 class PostHost(App):
-    """The smallest host for a post screen: what the shell gives it (``hctx``,
-    ``settings``, ``report_unexpected``); a bug is recorded and re-raised."""
+    """The smallest host for a post screen: what the shell gives it
+    (``screens.shell.Shell``); a bug is recorded and re-raised."""
 
     def __init__(self, ctx, screen_factory: Callable, settings=None) -> None:
         super().__init__()
         self.hctx = ctx
         self.settings = settings
         self.hall = None
+        self.demo = False
+        self.ready = True
         self._factory = screen_factory
         self.errors: list[BaseException] = []
 
@@ -43,6 +45,9 @@ class PostHost(App):
     def report_unexpected(self, exc: BaseException) -> None:
         self.errors.append(exc)
         raise exc
+
+    def day_changed(self, state: str) -> None:
+        """The shell shows the day's new state everywhere; a lone post has nothing more."""
 
 
 async def settle(pilot, *, waiting_groups: tuple[str, ...] = (), steady: bool = False) -> None:

@@ -9,6 +9,8 @@ PIN — and sees the Z result and the day report. The same services as
 
 from __future__ import annotations
 
+import functools
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -21,6 +23,7 @@ from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
+from screens.shell import in_thread, shell
 from screens.translate import TranslatedKeys
 from screens.widgets.header import ShellHeader
 
@@ -114,25 +117,15 @@ class CloseDayDialog(TranslatedKeys, ModalScreen):
             return
         self._busy = True
         self._say(_("Closing…"), error=False)
-        app = self.app
-        ctx = app.hctx
-        settings = getattr(app, "settings", None)
+        app = shell(self)
+        settings = app.settings
         reports_dir = settings.resolved_reports_dir() if settings is not None else None
         secret, why = pin.value, reason.value.strip() or None
-
-        def job() -> None:
-            try:
-                result = _close_with_pin(ctx, pin=secret, force=self.force, reason=why,
-                                         reports_dir=reports_dir)
-            except HallTermError as exc:
-                app.call_from_thread(self._refused, exc)
-            except Exception as exc:
-                app.call_from_thread(self._refused, None)
-                app.call_from_thread(app.report_unexpected, exc)
-            else:
-                app.call_from_thread(self.dismiss, result)
-
-        self.run_worker(job, thread=True, exclusive=True, group="close-dialog")
+        in_thread(self, functools.partial(_close_with_pin, app.hctx, pin=secret,
+                                          force=self.force, reason=why,
+                                          reports_dir=reports_dir),
+                  group="close-dialog", exclusive=True, done=self.dismiss,
+                  refused=self._refused, bug=functools.partial(self._refused, None))
 
     def _refused(self, exc: HallTermError | None) -> None:
         self._busy = False
@@ -266,7 +259,7 @@ class DayScreen(PostScreen):
     def action_xreport(self) -> None:
         from hallterm.services.day import x_report
 
-        settings = getattr(self.app, "settings", None)
+        settings = self.shell.settings
         reports_dir = settings.resolved_reports_dir() if settings is not None else None
 
         def done(result) -> None:
@@ -314,9 +307,8 @@ class DayScreen(PostScreen):
             self.retranslate()
 
         self.call(report, self.hctx, result.business_day, on_success=shown)
-        changed = getattr(self.app, "day_changed", None)
-        if callable(changed) and result.business_day == self.hctx.today():
-            changed("closed")
+        if result.business_day == self.hctx.today():
+            self.shell.day_changed("closed")
         self.reload()
 
 

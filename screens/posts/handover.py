@@ -31,6 +31,7 @@ from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.handover_count import BlindCount, BlindCountDialog
 from screens.registry import Post, register
+from screens.shell import shell
 from screens.widgets.approval import ApprovalDialog
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
@@ -66,7 +67,7 @@ class _NotSelf(PersonDialog):
     """A person dialog that refuses the signed-in person with a clear line."""
 
     def check_person(self, empno: str) -> None:
-        actor = self.app.hctx.actor
+        actor = shell(self).hctx.actor
         if actor is not None and empno == actor.empno:
             raise Refused(_("Another person than the one signed in confirms here."))
         super().check_person(empno)
@@ -87,7 +88,7 @@ class WitnessDialog(ApprovalDialog):
 
         # The approval is of the outgoing clerk's count, so the signed-in duty
         # manager may give it; the outgoing clerk may not.
-        ctx = replace(self.app.hctx, actor=Actor(0, self.outgoing, self.outgoing, frozenset()))
+        ctx = replace(shell(self).hctx, actor=Actor(0, self.outgoing, self.outgoing, frozenset()))
         return approve(ctx, action="handover.witness", empno=empno, pin=pin)
 
 

@@ -25,6 +25,7 @@ from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from hallterm.services import handover as ho
 from screens.actions import Action, bindings, declare
+from screens.shell import shell
 from screens.translate import TranslatedKeys
 from screens.widgets.scanner import ScannerInput
 
@@ -99,7 +100,7 @@ class BlindCountDialog(TranslatedKeys, ModalScreen[BlindCount | None]):
         import asyncio
         import functools
 
-        call = functools.partial(ho.scan_for_count, self.app.hctx, code=text)
+        call = functools.partial(ho.scan_for_count, shell(self).hctx, code=text)
         try:
             found = await asyncio.get_running_loop().run_in_executor(None, call)
         except HallTermError as exc:

@@ -140,8 +140,10 @@ class ReceptionScreen(PostScreen):
         self.call(queue_status, self.hctx, on_success=self._show)
 
     def poll(self) -> None:
-        """Reload when another terminal changed the queue (one tiny read a second)."""
-        if self._polling or self.hctx is None:
+        """Reload when another terminal changed the queue (one tiny read a second).
+
+        Not while the clerk is on another post: the kept screen reads on its return."""
+        if self._polling or self.hctx is None or not self.is_current:
             return
         from hallterm.services.queue import changes
 
@@ -314,7 +316,7 @@ class ReceptionScreen(PostScreen):
         if self.slip is None:
             self.notify(_("Issue a ticket first."), severity="warning")
             return
-        settings = getattr(self.app, "settings", None)
+        settings = self.shell.settings
         printer = printer_from_settings(settings) if settings is not None else Printer()
         self.call(print_slip, self.slip, printer=printer,
                   on_success=lambda where: self.notify(_("Slip printed: {where}").format(

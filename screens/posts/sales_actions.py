@@ -264,7 +264,7 @@ class SalesDialogs:
         return panels.first().current_visit if panels else None
 
     def _printer(self):
-        settings = getattr(self.app, "settings", None)
+        settings = self.shell.settings
         return sales.printer_from_settings(settings) if settings is not None else sales.Printer()
 
     def _reload_custody(self) -> None:

@@ -20,8 +20,6 @@ from hallterm.i18n import N_, _
 from hallterm.money import format_fen
 from hallterm.services import sales
 
-KEEP_KEY = "sales"
-
 
 class CartKeeping:
     """Taken payments, the kept cart, clearing and giving money back."""
@@ -30,23 +28,14 @@ class CartKeeping:
 
     # -- finding the cart again ---------------------------------------------------------
     def _restore_cart(self) -> None:
-        kept = getattr(self.app, "kept_posts", {}).pop(KEEP_KEY, None)
+        """A new Sales screen: find an unfinished sale of this counter (after a restart,
+        or left by the person before); F1 and back keeps the screen itself."""
         actor = self.hctx.actor if self.hctx is not None else None
-        if (kept and actor is not None and kept["empno"] == actor.empno
-                and kept["counter"] == self.counter):
-            self.cart_id = kept["cart_id"]
-            self.taken = kept["taken"]
-            self.last_receipt = kept["last_receipt"]
-            self.cart.show(kept["lines"], [t.as_payment() for t in self.taken], kept["selected"])
         if self.counter is not None and actor is not None:
             self.call(sales.carts.open_carts, self.hctx, counter=self.counter,
                       on_success=self._found_open_carts)
 
     def _found_open_carts(self, found: list[sales.carts.OpenCart]) -> None:
-        mine = next((c for c in found if c.id == self.cart_id), None)
-        if mine is not None:  # the cart kept over F1: the store has its money
-            self._show_kept(mine)
-            return
         if not found or self.cart.lines:
             return
         cart = found[0]
@@ -64,17 +53,6 @@ class CartKeeping:
         self.taken = cart.taken
         lines = self.cart.lines or list(cart.lines)
         self.cart.show(lines, [t.as_payment() for t in self.taken])
-
-    def on_leave_post(self) -> None:
-        """The shell leaves the post (F1, another post): keep the cart for coming back."""
-        kept = getattr(self.app, "kept_posts", None)
-        actor = self.hctx.actor if self.hctx is not None else None
-        if kept is None or actor is None or not self.cart.lines:
-            return
-        kept[KEEP_KEY] = {"empno": actor.empno, "counter": self.counter,
-                          "cart_id": self.cart_id, "lines": list(self.cart.lines),
-                          "taken": self.taken, "selected": self.cart.selected,
-                          "last_receipt": self.last_receipt}
 
     # -- what the shell asks before sign-out or quit ---------------------------------------
     def leave_problem(self) -> str | None:

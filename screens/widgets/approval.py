@@ -15,6 +15,9 @@ approver's ``Actor`` for the caller to pass to its write.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -25,6 +28,7 @@ from hallterm.empno import EMPNO_INPUT, EMPNO_MAX
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
+from screens.shell import in_thread, shell
 from screens.translate import TranslatedKeys
 
 
@@ -67,7 +71,7 @@ class PinDialog(TranslatedKeys, ModalScreen):
         """
         from hallterm.services.staff import confirm_person
 
-        return confirm_person(self.app.hctx, empno=empno, pin=pin)
+        return confirm_person(shell(self).hctx, empno=empno, pin=pin)
 
     def check_person(self, empno: str) -> None:
         """Run in a thread before the PIN is checked: may this person do it at all?"""
@@ -115,23 +119,22 @@ class PinDialog(TranslatedKeys, ModalScreen):
         self.query_one("#dialog-message", Static).update(_("Checking…"))
         who, secret = empno.value.strip(), pin.value
 
-        def work() -> None:
+        def work() -> tuple[HallTermError | None, Any]:
             try:
-                try:
-                    self.check_person(who)
-                except HallTermError as exc:
-                    self.app.call_from_thread(self._wrong_person, exc)
-                    return
-                person = self.check(who, secret)
+                self.check_person(who)
             except HallTermError as exc:
-                self.app.call_from_thread(self._refused, exc)
-            except Exception as exc:
-                self.app.call_from_thread(self._refused, None)
-                self.app.call_from_thread(self.app.report_unexpected, exc)
-            else:
-                self.app.call_from_thread(self.dismiss, person)
+                return exc, None  # the wrong person: the number field, not the PIN
+            return None, self.check(who, secret)
 
-        self.run_worker(work, thread=True, exclusive=True, group="pin-dialog")
+        def done(result: tuple[HallTermError | None, Any]) -> None:
+            wrong, person = result
+            if wrong is not None:
+                self._wrong_person(wrong)
+            else:
+                self.dismiss(person)
+
+        in_thread(self, work, group="pin-dialog", exclusive=True, done=done,
+                  refused=self._refused, bug=functools.partial(self._refused, None))
 
     def _refused(self, exc: HallTermError | None) -> None:
         self._busy = False
@@ -167,4 +170,4 @@ class ApprovalDialog(PinDialog):
     def check(self, empno: str, pin: str):
         from hallterm.services.staff import approve
 
-        return approve(self.app.hctx, action=self.action, empno=empno, pin=pin)
+        return approve(shell(self).hctx, action=self.action, empno=empno, pin=pin)

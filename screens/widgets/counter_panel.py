@@ -26,6 +26,7 @@ from textual.widgets import Static
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
+from screens.shell import shell
 
 POLL_SECONDS = 1.0
 
@@ -114,7 +115,7 @@ class CounterPanel(Widget, can_focus=True):
 
     @property
     def hctx(self):
-        return self.app.hctx  # type: ignore[attr-defined]
+        return shell(self).hctx
 
     def _counter(self) -> int | None:
         ctx = self.hctx
@@ -165,7 +166,8 @@ class CounterPanel(Widget, can_focus=True):
 
     def poll(self) -> None:
         """Reload when another terminal changed the queue (one tiny read a second)."""
-        if self._polling or self._counter() is None or self.hctx is None:
+        if (self._polling or self._counter() is None or self.hctx is None
+                or not self.screen.is_current):  # a kept post the clerk left: read on return
             return
         from hallterm.services.queue import changes
 
@@ -214,7 +216,7 @@ class CounterPanel(Widget, can_focus=True):
             text.append("  " + _("visit {visit}").format(visit=t.visit))
             ticket.update(text)
             run = 3
-            hall = getattr(self.app, "hall", None)
+            hall = shell(self).hall
             if hall is not None:
                 run = hall.queue.priority_run
             self.query_one("#cp-why", Static).update(

@@ -8,14 +8,16 @@ value).
 
 from __future__ import annotations
 
+import functools
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from hallterm.errors import HallTermError
 from hallterm.i18n import _
 from hallterm.money import format_fen
+from screens.shell import in_thread, shell
 
 
 class CustodyView(Vertical):
@@ -57,20 +59,10 @@ class CustodyView(Vertical):
             title.update(_("No counter on this terminal."))
             return
         title.update(Text(_("Custody of counter {n}").format(n=self.counter)))
-        ctx = self.app.hctx  # type: ignore[attr-defined]
-        counter = self.counter
+        from hallterm.services.stock import custody
 
-        def work() -> None:
-            from hallterm.services.stock import custody
-
-            try:
-                view = custody(ctx, counter=counter)
-            except HallTermError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
-                return
-            self.app.call_from_thread(self._show, view)
-
-        self.run_worker(work, thread=True, exclusive=True, group="custody")
+        in_thread(self, functools.partial(custody, shell(self).hctx, counter=self.counter),
+                  group="custody", exclusive=True, done=self._show)
 
     def _show(self, view) -> None:
         table = self.query_one(DataTable)

@@ -15,6 +15,7 @@ closes the form — so a second person is asked for a PIN only for a valid one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from textual.widgets import Input, Label
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
+from screens.shell import in_thread
 from screens.translate import TranslatedKeys
 
 
@@ -98,22 +100,9 @@ class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
             return
         self._checking = True
         self.query_one("#form-error", Label).update(_("Checking…"))
-        check = self._check
-
-        def work() -> None:
-            try:
-                check(values)
-            except HallTermError as exc:
-                self.app.call_from_thread(self._refused, exc)
-            except Exception as exc:
-                self.app.call_from_thread(self._refused, None)
-                report = getattr(self.app, "report_unexpected", None)
-                if report is not None:
-                    self.app.call_from_thread(report, exc)
-            else:
-                self.app.call_from_thread(self.dismiss, values)
-
-        self.run_worker(work, thread=True, exclusive=True, group="form-check")
+        in_thread(self, functools.partial(self._check, values), group="form-check",
+                  exclusive=True, done=lambda _ok: self.dismiss(values),
+                  refused=self._refused, bug=functools.partial(self._refused, None))
 
     def _refused(self, exc: HallTermError | None) -> None:
         self._checking = False

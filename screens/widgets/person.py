@@ -12,6 +12,7 @@ Returns that person's ``Actor``, or None when cancelled.
 from __future__ import annotations
 
 from hallterm.i18n import _
+from screens.shell import shell
 from screens.widgets.approval import PinDialog
 
 
@@ -28,4 +29,4 @@ class PersonDialog(PinDialog):
     def check(self, empno: str, pin: str):
         from hallterm.services.staff import confirm_person
 
-        return confirm_person(self.app.hctx, empno=empno, pin=pin, purpose=self.purpose)
+        return confirm_person(shell(self).hctx, empno=empno, pin=pin, purpose=self.purpose)

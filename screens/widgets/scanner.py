@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from hallterm.errors import HallTermError
+from screens.shell import shell
 
 ScanHandler = Callable[[str], Awaitable[Any] | Any]
 
@@ -106,7 +107,4 @@ class ScannerInput(Input):
         except HallTermError as exc:
             self.notify(str(exc), severity="error", timeout=6)
         except Exception as exc:  # a bug: logged by the shell, never a traceback on screen
-            report = getattr(self.app, "report_unexpected", None)
-            if report is None:
-                raise
-            report(exc)
+            shell(self).report_unexpected(exc)
