@@ -53,11 +53,13 @@ class PostScreen(TranslatedKeys, Screen):
         *args: Any,
         on_success: Callable[[T], None] | None = None,
         on_error: Callable[[HallTermError], None] | None = None,
+        on_bug: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Run ``fn(*args, **kwargs)`` off the UI thread; report back on it."""
+        """Run ``fn(*args, **kwargs)`` off the UI thread; report back on it (a bug is
+        logged with an apology, after ``on_bug`` puts the screen back in order)."""
         in_thread(self, functools.partial(fn, *args, **kwargs), group="service",
-                  done=on_success, refused=on_error or self._show_error)
+                  done=on_success, refused=on_error or self._show_error, bug=on_bug)
 
     async def call_async(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Await ``fn(*args, **kwargs)`` run off the UI thread (in order, for scans).

@@ -21,10 +21,13 @@ from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
 from screens.translate import TranslatedKeys
+from screens.widgets.fit import cut, room_for, widest
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
 
 PAGE = 100
+COLUMNS = (N_("No."), N_("Time"), N_("By"), N_("Approver"), N_("Terminal"), N_("Action"),
+           N_("Record"))
 
 
 class ReportDialog(TranslatedKeys, ModalScreen[None]):
@@ -67,6 +70,13 @@ class AuditScreen(PostScreen):
     AuditScreen #audit-side Static { margin-bottom: 1; }
     AuditScreen #audit-title { text-style: bold; color: $accent; }
     AuditScreen #audit-table { width: 1fr; }
+    AuditScreen.-narrow #audit-body { layout: vertical; }
+    AuditScreen.-narrow #audit-side {
+        width: 1fr; max-width: 100%; height: auto; max-height: 7;
+        border-right: none; border-bottom: solid $primary;
+    }
+    AuditScreen.-narrow #audit-side Static { margin-bottom: 0; }
+    AuditScreen.-narrow #audit-table { height: 1fr; }
     """
     ACTIONS = declare(
         "audit", N_("Audit"),
@@ -111,8 +121,7 @@ class AuditScreen(PostScreen):
     def _columns(self) -> None:
         table = self.query_one("#audit-table", DataTable)
         table.clear(columns=True)
-        for label in (N_("No."), N_("Time"), N_("By"), N_("Approver"), N_("Terminal"),
-                      N_("Action"), N_("Record")):
+        for label in COLUMNS:
             table.add_column(_(label))
         self._title()
 
@@ -129,15 +138,25 @@ class AuditScreen(PostScreen):
         self.call(recent, self.hctx, limit=PAGE, before_seq=self.pages[-1],
                   action_prefix=self.prefix, on_success=self._show)
 
-    def _show(self, rows) -> None:
+    def on_resize(self) -> None:
+        # Below 100 columns the side (chain, blockers) goes above the log, so the log
+        # keeps its action column; the record narrows first.
+        self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(lambda: self._show(self.last_rows, quiet=True))
+
+    def _show(self, rows, *, quiet: bool = False) -> None:
         self.last_rows = rows
         table = self.query_one("#audit-table", DataTable)
         table.clear()
-        for r in rows:
-            who = r.actor or "-"
-            record = " ".join(x for x in (r.entity, r.entity_id) if x)
-            table.add_row(str(r.seq), f"{r.at:%m-%d %H:%M:%S}", who, r.approver or "",
-                          r.terminal, r.action, record)
+        cells = [(str(r.seq), f"{r.at:%m-%d %H:%M:%S}", r.actor or "-", r.approver or "",
+                  r.terminal, r.action, " ".join(x for x in (r.entity, r.entity_id) if x))
+                 for r in rows]
+        widths = [widest(_(h), [c[n] for c in cells]) for n, h in enumerate(COLUMNS)]
+        record = room_for(table, widths[:6], minimum=8, natural=widths[6])
+        for row in cells:
+            table.add_row(*row[:6], cut(row[6], record))
+        if quiet:
+            return
         if not rows:
             self.notify(_("No audit rows here."), timeout=3)
 

@@ -167,6 +167,8 @@ class DayScreen(PostScreen):
         super().__init__()
         self.view = None
         self.result_text: str = ""
+        self._loading = False
+        self._again = False
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -198,7 +200,27 @@ class DayScreen(PostScreen):
 
         if self.hctx is None or self.hctx.actor is None:
             return
-        self.call(day_overview, self.hctx, on_success=self._show)
+        if self._loading:  # one read at a time (mount and resume both ask): once more after
+            self._again = True
+            return
+        self._loading = True
+
+        def done(view) -> None:
+            self._loaded()
+            self._show(view)
+
+        def refused(exc: HallTermError) -> None:
+            self._loaded()
+            self._show_error(exc)
+
+        self.call(day_overview, self.hctx, on_success=done, on_error=refused,
+                  on_bug=self._loaded)
+
+    def _loaded(self) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.reload()
 
     def _show(self, view) -> None:
         self.view = view

@@ -147,7 +147,7 @@ class HandoverScreen(PostScreen):
             yield DataTable(id="ho-counters", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="ho-scroll"):
                 yield Static(id="ho-detail")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._texts()

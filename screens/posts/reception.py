@@ -22,6 +22,7 @@ from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.registry import Post, register
+from screens.widgets.fit import cut, room_for, widest
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
 
@@ -46,7 +47,8 @@ class ReceptionScreen(PostScreen):
     DEFAULT_CSS = """
     ReceptionScreen #rc-issue { height: auto; padding: 0 1; background: $boost; }
     ReceptionScreen #rc-main { height: 1fr; }
-    ReceptionScreen #rc-left { width: 1fr; }
+    ReceptionScreen #rc-top { height: auto; }
+    ReceptionScreen #rc-left { width: 1fr; height: auto; }
     ReceptionScreen #rc-slip {
         width: 28; height: auto; border: heavy $accent; padding: 0 1; margin: 0 1;
     }
@@ -96,14 +98,16 @@ class ReceptionScreen(PostScreen):
     def compose(self) -> ComposeResult:
         yield ShellHeader()
         yield Static(id="rc-issue")
-        with Horizontal(id="rc-main"):
-            with Vertical(id="rc-left"):
-                yield Static(id="rc-board-title", classes="rc-title")
-                yield DataTable(id="rc-board", cursor_type="row", zebra_stripes=True)
-                yield Static(id="rc-line")
-                yield Static(id="rc-counters-title", classes="rc-title")
-                yield DataTable(id="rc-counters", cursor_type="row", zebra_stripes=True)
-            yield Static(id="rc-slip")
+        with Vertical(id="rc-main"):
+            with Horizontal(id="rc-top"):
+                with Vertical(id="rc-left"):
+                    yield Static(id="rc-board-title", classes="rc-title")
+                    yield DataTable(id="rc-board", cursor_type="row", zebra_stripes=True)
+                    yield Static(id="rc-line")
+                yield Static(id="rc-slip")
+            # The counters take the whole width under the slip.
+            yield Static(id="rc-counters-title", classes="rc-title")
+            yield DataTable(id="rc-counters", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,17 +123,27 @@ class ReceptionScreen(PostScreen):
             self._show(self.status)
         self._show_slip()
 
+    @staticmethod
+    def _board_heads() -> tuple[str, ...]:
+        return (_("No."), _("Service"), _("Waiting"), _("Longest"), _("Open at"),
+                _("Long waits"))
+
+    @staticmethod
+    def _counter_heads() -> tuple[str, ...]:
+        return (_("Counter"), _("State"), _("Clerk"), _("Current"), _("Parked"), _("Services"),
+                _("Only here"))
+
+    def on_resize(self) -> None:
+        if self.status is not None:
+            self._show(self.status)
+
     def _columns(self) -> None:
         board = self.query_one("#rc-board", DataTable)
         board.clear(columns=True)
-        board.add_column(_("No."))
-        board.add_column(_("Service"), width=22)
-        board.add_columns(_("Waiting"), _("Longest"), _("Open at"), _("Long waits"))
+        board.add_columns(*self._board_heads())
         counters = self.query_one("#rc-counters", DataTable)
         counters.clear(columns=True)
-        counters.add_columns(_("Counter"), _("State"))
-        counters.add_column(_("Clerk"), width=14)
-        counters.add_columns(_("Current"), _("Parked"), _("Services"), _("Only here"))
+        counters.add_columns(*self._counter_heads())
         self.query_one("#rc-board-title", Static).update(_("Waiting by service"))
         self.query_one("#rc-counters-title", Static).update(_("Counters"))
 
@@ -171,27 +185,45 @@ class ReceptionScreen(PostScreen):
         self._show_issue_bar()
         board = self.query_one("#rc-board", DataTable)
         row = board.cursor_row
-        board.clear()
-        for n, s in enumerate(status.services, start=1):
-            flagged = Text(" ".join(s.flagged), style="bold red") if s.flagged else ""
-            board.add_row(str(n) if n < 10 else "", f"{s.code} {self._service_name(s)}",
-                          str(s.waiting), _mins(s.longest_wait_s) if s.waiting else "-",
-                          " ".join(str(c) for c in s.open_counters) or "-", flagged)
+        board.clear(columns=True)
+        # Every column whole but the service's name, which takes the room that is left.
+        rows = [(str(n) if n < 10 else "", f"{s.code} {self._service_name(s)}", str(s.waiting),
+                 _mins(s.longest_wait_s) if s.waiting else "-",
+                 " ".join(str(c) for c in s.open_counters) or "-",
+                 Text(" ".join(s.flagged), style="bold red") if s.flagged else "")
+                for n, s in enumerate(status.services, start=1)]
+        heads = self._board_heads()
+        widths = [widest(h, [r[i] for r in rows]) for i, h in enumerate(heads)]
+        width = self.query_one("#rc-left").size.width or None
+        keep = [0, 2, 3, 4, 5]
+        name = room_for(board, [widths[i] for i in keep], minimum=0, natural=widths[1],
+                        width=width)
+        if name < min(widths[1], 12):  # too narrow: the open counters go first
+            keep = [0, 2, 3, 5]
+            name = room_for(board, [widths[i] for i in keep], minimum=10, natural=widths[1],
+                            width=width)
+        board.add_columns(*[heads[i] for i in [0, 1, *keep[1:]]])
+        for cells in rows:
+            board.add_row(cells[0], cut(cells[1], name), *[cells[i] for i in keep[1:]])
         if row is not None and board.row_count:
             board.move_cursor(row=min(row, board.row_count - 1))
         self._load_line()
         counters = self.query_one("#rc-counters", DataTable)
         row = counters.cursor_row
         counters.clear()
+        rows = []
         for c in status.counters:
             state = Text(_(COUNTER_LABELS.get(c.state, c.state)),
                          style={"open": "green", "paused": "yellow", "closing": "bold magenta",
                                 "closed": "dim"}.get(c.state, ""))
-            counters.add_row(str(c.number), state,
-                             f"{c.clerk_name} ({c.clerk})" if c.clerk else "-",
-                             c.current_ticket or "-", " ".join(c.parked) or "-",
-                             " ".join(c.services),
-                             Text(" ".join(c.orphans), style="bold red") if c.orphans else "")
+            rows.append((str(c.number), state, f"{c.clerk_name} ({c.clerk})" if c.clerk else "-",
+                         c.current_ticket or "-", " ".join(c.parked) or "-",
+                         " ".join(c.services),
+                         Text(" ".join(c.orphans), style="bold red") if c.orphans else ""))
+        widths = [widest(h, [r[i] for r in rows]) for i, h in enumerate(self._counter_heads())]
+        clerk = room_for(counters, widths[:2] + widths[3:], minimum=8, natural=widths[2])
+        for cells in rows:
+            counters.add_row(*cells[:2], cut(cells[2], clerk), *cells[3:])
         if row is not None and counters.row_count:
             counters.move_cursor(row=min(row, counters.row_count - 1))
 

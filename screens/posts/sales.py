@@ -50,7 +50,8 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
     SalesScreen #sales-options { height: auto; max-height: 11; border: round $warning;
                                  display: none; }
     SalesScreen #sales-options.-shown { display: block; }
-    SalesScreen CustodyView { max-height: 16; }
+    SalesScreen CustodyView { height: 1fr; max-height: 16; }
+    SalesScreen CustodyView > DataTable { height: 1fr; }
     """
     ACTIONS = declare(
         "sales", N_("Sales"),

@@ -30,6 +30,7 @@ from screens.base import PostScreen
 from screens.posts.warehouse_stocktake import StocktakeMode
 from screens.registry import Post, register
 from screens.widgets.custody import CustodyView
+from screens.widgets.fit import cut, room_for, widest
 from screens.widgets.form_dialog import Field, FormDialog
 from screens.widgets.header import ShellHeader
 from screens.widgets.scanner import ScannerInput
@@ -110,6 +111,7 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     def __init__(self) -> None:
         super().__init__()
         self.mode = "stock"
+        self._stock_report = None
         self.draft: Draft | None = None
         self.take = None
         self.result = None
@@ -277,14 +279,24 @@ class WarehouseScreen(StocktakeMode, PostScreen):
     def action_refresh(self) -> None:
         self.call(stock.balances, self.hctx, on_success=self._show_stock)
 
+    def on_resize(self) -> None:
+        if self._stock_report is not None:
+            self._show_stock(self._stock_report)
+
     def _show_stock(self, report) -> None:
+        self._stock_report = report
         table = self.query_one("#wh-stock", DataTable)
         table.clear()
-        for r in report.rows:
-            table.add_row(Text(stock.place_label(r.place)), Text(r.sku), Text(r.name),
-                          Text(str(r.quantity), justify="right"),
-                          Text(format_fen(r.unit_value_fen), justify="right"),
-                          Text(format_fen(r.value_fen), justify="right"))
+        rows = [(stock.place_label(r.place), r.sku, r.name, str(r.quantity),
+                 format_fen(r.unit_value_fen), format_fen(r.value_fen)) for r in report.rows]
+        # Quantities and money stay whole; the item's name narrows to fit.
+        heads = (_("Place"), _("SKU"), _("Item"), _("Qty"), _("Unit"), _("Value"))
+        widths = [widest(h, [r[n] for r in rows]) for n, h in enumerate(heads)]
+        item = room_for(table, widths[:2] + widths[3:], minimum=6, natural=widths[2])
+        for place, sku, name, quantity, unit, value in rows:
+            table.add_row(Text(place), Text(sku), cut(name, item),
+                          Text(quantity, justify="right"), Text(unit, justify="right"),
+                          Text(value, justify="right"))
         lines = []
         for t in report.places:
             line = _("{place}: {quantity} units, {value}").format(

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from hallterm.i18n import _, get_language
 from hallterm.money import format_fen
 from hallterm.services.sales import CartLine, PaymentIn, cart_total, method_label
+from screens.widgets.fit import cut, room_for, widest
 
 
 class CartView(Vertical):
@@ -46,9 +47,9 @@ class CartView(Vertical):
 
     def retranslate(self) -> None:
         """Column titles in the current language."""
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("#", _("Item"), _("Serial"), _("Qty"), _("Price"), _("Total"))
+        self.show(self.lines, self.payments)
+
+    def on_resize(self) -> None:
         self.show(self.lines, self.payments)
 
     def show(self, lines: list[CartLine], payments: list[PaymentIn], selected: int | None = None
@@ -59,14 +60,40 @@ class CartView(Vertical):
             self.selected = selected
         self.selected = max(0, min(self.selected, len(self.lines) - 1))
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
         lang = get_language()
+        rows = []
         for i, line in enumerate(self.lines, start=1):
             price = format_fen(line.price_fen)
             if line.overridden:
                 price += "*"
-            table.add_row(str(i), line.name(lang), line.serial or "", str(line.quantity), price,
-                          format_fen(line.total_fen), key=str(i))
+            rows.append((str(i), line.name(lang), line.serial or "", str(line.quantity), price,
+                         format_fen(line.total_fen)))
+        # Money, counts and serials stay whole; the item's name narrows first. When a
+        # serial column leaves the name too little room, the serial goes under the name.
+        # (With a narrow cart the line number goes too: the cursor shows the line.)
+        heads = ("#", _("Item"), _("Serial"), _("Qty"), _("Price"), _("Total"))
+        widths = [widest(h, [r[n] for r in rows]) for n, h in enumerate(heads)]
+        width = table.size.width + (2 if len(rows) + 1 < table.size.height else 0)
+        amounts = [widths[3], widths[4], widths[5]]
+        shown = [0, 1, 2, 3, 4, 5]
+        item = room_for(table, [widths[0], widths[2], *amounts], minimum=0,
+                        natural=widths[1], width=width)
+        if item < min(widths[1], 12) and any(r[2] for r in rows):
+            shown = [0, 1, 3, 4, 5]
+            item = room_for(table, [widths[0], *amounts], minimum=0,
+                            natural=max(widths[1], widths[2]), width=width)
+            if item < widths[2]:
+                shown = [1, 3, 4, 5]
+                item = room_for(table, amounts, minimum=8, natural=max(widths[1], widths[2]),
+                                width=width)
+        table.add_columns(*[heads[i] for i in shown])
+        for row in rows:
+            name = cut(row[1], item)
+            two = 2 not in shown and bool(row[2])
+            cells = {0: row[0], 1: Text.assemble(name, "\n", row[2]) if two else name,
+                     2: row[2], **{i: Text(row[i], justify="right") for i in (3, 4, 5)}}
+            table.add_row(*[cells[i] for i in shown], key=row[0], height=2 if two else 1)
         if self.lines:
             table.move_cursor(row=self.selected)
         total = cart_total(self.lines)

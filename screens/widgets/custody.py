@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from hallterm.i18n import _
 from hallterm.money import format_fen
 from screens.shell import in_thread, shell
+from screens.widgets.fit import cut, room_for, widest
 
 
 class CustodyView(Vertical):
@@ -32,6 +33,7 @@ class CustodyView(Vertical):
     def __init__(self, counter: int | None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.counter = counter
+        self.view = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="custody-title")
@@ -44,7 +46,7 @@ class CustodyView(Vertical):
     def _columns(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns(_("Item"), _("Qty"), _("Value"), _("Serials"))
+        table.add_columns(_("Item"), _("Qty"), _("Value"))
 
     def show_counter(self, counter: int | None) -> None:
         """Show another counter's custody."""
@@ -64,14 +66,28 @@ class CustodyView(Vertical):
         in_thread(self, functools.partial(custody, shell(self).hctx, counter=self.counter),
                   group="custody", exclusive=True, done=self._show)
 
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._show(self.view)
+
     def _show(self, view) -> None:
+        self.view = view
         table = self.query_one(DataTable)
-        table.clear()
-        for line in view.lines:
-            serials = ", ".join(line.serials[:3]) + (" …" if len(line.serials) > 3 else "")
-            table.add_row(Text(f"{line.sku} {line.name}"), Text(str(line.quantity),
-                                                                justify="right"),
-                          Text(format_fen(line.value_fen), justify="right"), Text(serials))
+        table.clear(columns=True)
+        rows = [(f"{line.sku} {line.name}", str(line.quantity), format_fen(line.value_fen),
+                 ", ".join(line.serials[:3]) + (" …" if len(line.serials) > 3 else ""))
+                for line in view.lines]
+        # Quantity and value stay whole; the name narrows, the serials go when no room.
+        heads = (_("Item"), _("Qty"), _("Value"), _("Serials"))
+        widths = [widest(h, [r[n] for r in rows]) for n, h in enumerate(heads)]
+        item = room_for(table, widths[1:3], minimum=6, natural=widths[0])
+        serials = room_for(table, [widths[0], *widths[1:3]], minimum=0, natural=widths[3])
+        with_serials = serials >= min(widths[3], 17)
+        table.add_columns(*(heads if with_serials else heads[:3]))
+        for name, quantity, value, serial in rows:
+            cells = [cut(name, item), Text(quantity, justify="right"),
+                     Text(value, justify="right")]
+            table.add_row(*cells, *([cut(serial, serials)] if with_serials else []))
         totals = _("Total: {quantity} units, {value}").format(
             quantity=view.quantity, value=format_fen(view.value_fen))
         if view.cards:
