@@ -139,9 +139,9 @@ class AuditScreen(PostScreen):
                   action_prefix=self.prefix, on_success=self._show)
 
     def on_resize(self) -> None:
-        # Below 100 columns the side (chain, blockers) goes above the log, so the log
-        # keeps its action column; the record narrows first.
-        self.set_class(self.size.width < 100, "-narrow")
+        # Below 130 columns the side (chain, blockers) goes above the log, so the log
+        # keeps its action and record columns; the record narrows first.
+        self.set_class(self.size.width < 130, "-narrow")
         self.call_after_refresh(lambda: self._show(self.last_rows, quiet=True))
 
     def _show(self, rows, *, quiet: bool = False) -> None:

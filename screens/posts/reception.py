@@ -275,15 +275,37 @@ class ReceptionScreen(PostScreen):
         text = Text()
         text.append(_("Issue a ticket: "), style="bold")
         services = self.status.services if self.status else []
-        for n, s in enumerate(services[:9], start=1):
+        names = [self._service_name(s) for s in services[:9]]
+        cells = self._name_cells(names, text.cell_len)
+        for n, (s, name) in enumerate(zip(services, names, strict=False), start=1):
             text.append(f"[{n}]", style="bold reverse")
-            text.append(f" {s.code} {_short(self._service_name(s))}  ")
+            text.append(f" {s.code} {_short(name, cells)}  ")
         text.append("\n")
         text.append(_("Priority of the next ticket: "), style="bold")
         style = "bold black on yellow" if self.priority != "normal" else "bold"
         text.append(f" {_(PRIORITY_LABELS[self.priority])} ", style=style)
         text.append("  " + _("V VIP · E care (老弱病残) · A appointment"), style="dim")
         self.query_one("#rc-issue", Static).update(text)
+
+    def _name_cells(self, names: list[str], prefix: int) -> int:
+        """How long a service name may be in the issue bar: whole when the bar has the
+        room (one line, else two), never shorter than 12 cells."""
+        from rich.cells import cell_len
+
+        width = self.query_one("#rc-issue").size.width - 2
+        if width <= 0:
+            return 12
+
+        def total(cells: int) -> int:
+            return prefix + sum(len(str(n)) + 6 + min(cell_len(name), cells)
+                                for n, name in enumerate(names, start=1)) + 2 * len(names)
+
+        longest = max((cell_len(n) for n in names), default=12)
+        for lines in (1, 2):
+            for cells in range(longest, 11, -1):
+                if total(cells) <= lines * width - (lines - 1) * 12:
+                    return cells
+        return 12
 
     def _show_slip(self) -> None:
         from hallterm.services.queue import PRIORITY_LABELS
