@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from textual.widgets import DataTable
 
 from hallterm.i18n import _, set_language
-from tests.keeper_fixtures import PIN, make_demo
+from tests.keeper_fixtures import make_demo
 from tests.pilot import pilot_test, settle
 from tests.test_posts_snapshots import POSTS, open_post, post_app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from hallterm.i18n import get_language
@@ -13,6 +14,8 @@ from screens.lock import LockScreen
 from tests.conftest import MANAGER_PIN, STAFF_PIN
 from tests.pilot import pilot_test, settle
 from tests.sales_fixtures import stock_hall
+
+pytestmark = pytest.mark.slow  # the whole app, several posts each
 
 SIZE = (120, 40)
 
