@@ -111,6 +111,7 @@ class HallTermApp(App[None]):
         self._post_languages: dict[str, str] = {}
         self._bound_posts: set[str] = set()
         self._clash_messages: set[str] = set()
+        self._shell_screens: list[Screen] = []  # sign-in and home, while a post is shown
         set_language(settings.language)
 
     # -- start ----------------------------------------------------------------------
@@ -291,6 +292,7 @@ class HallTermApp(App[None]):
             self.kept_posts[post_id] = screen
             self.add_mode(mode, lambda: screen)
         await self._leave_post()
+        self._shell_screens = list(self.screen_stack)
         await self.switch_mode(mode)
         if self._post_languages.pop(post_id, get_language()) != get_language():
             for screen in self.screen_stack:  # switched while the post was away
@@ -322,8 +324,11 @@ class HallTermApp(App[None]):
         self._post_languages.clear()
 
     def all_screens(self) -> list[Screen]:
-        """The screens of the home mode and of every kept post (with their dialogs)."""
+        """The shell's screens (sign-in, home), the shown post's with its dialogs, and
+        every kept post."""
         screens = list(self.screen_stack)
+        if self.current_mode != self.DEFAULT_MODE:
+            screens = [*self._shell_screens, *screens]
         for kept in self.kept_posts.values():
             if kept not in screens:
                 screens.append(kept)
