@@ -46,7 +46,9 @@ class ShellHeader(Widget):
         app = self.app
         ctx = getattr(app, "hctx", None)
         if (self._polling or ctx is None or getattr(ctx, "actor", None) is None
-                or not hasattr(app, "day_state") or self.screen is not app.screen):
+                or not hasattr(app, "day_state") or not self.screen.is_active):
+            # (is_active, not app.screen: while the app closes, the shown post's screens
+            # go first and app.screen raises for the kept ones still ticking)
             return
         self._polling = True
 
