@@ -147,14 +147,17 @@ class AuditScreen(PostScreen):
     def _show(self, rows, *, quiet: bool = False) -> None:
         self.last_rows = rows
         table = self.query_one("#audit-table", DataTable)
-        table.clear()
+        table.clear(columns=True)
         cells = [(str(r.seq), f"{r.at:%m-%d %H:%M:%S}", r.actor or "-", r.approver or "",
                   r.terminal, r.action, " ".join(x for x in (r.entity, r.entity_id) if x))
                  for r in rows]
         widths = [widest(_(h), [c[n] for c in cells]) for n, h in enumerate(COLUMNS)]
-        record = room_for(table, widths[:6], minimum=8, natural=widths[6])
+        record = room_for(table, widths[:6], minimum=0, natural=widths[6])
+        shown = 7 if record >= 8 else 6  # too narrow for a useful record: it goes
+        for label in COLUMNS[:shown]:
+            table.add_column(_(label))
         for row in cells:
-            table.add_row(*row[:6], cut(row[6], record))
+            table.add_row(*row[:6], *([cut(row[6], record)] if shown == 7 else []))
         if quiet:
             return
         if not rows:
