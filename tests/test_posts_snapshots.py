@@ -10,7 +10,7 @@ and look at every changed SVG before committing ``tests/__snapshots__``.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from tests.keeper_fixtures import PIN, make_demo
 from tests.pilot import settle_steady
@@ -64,6 +64,12 @@ def open_post(key: str, empno: str):
             await pilot.press("1", "enter")
             await settle_steady(pilot)
         await settle_steady(pilot)
+        # A table works out its column widths when the app is idle: let it, then draw
+        # again, so the header row is never the one from before the rows came.
+        await pilot.pause(0.3)
+        for table in pilot.app.screen.query(DataTable):
+            table.refresh()
+        await pilot.pause(0.1)
 
     return run_before
 
