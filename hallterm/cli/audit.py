@@ -10,14 +10,15 @@ from hallterm.cli.common import (
     AS_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
     options,
     print_json,
-    sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The audit log: verify the chain, list rows."), no_args_is_help=True)
+app = group(_("The audit log: verify the chain, list rows."))
 
 
 @app.command("verify")
@@ -71,7 +72,7 @@ def list_cmd(
     from hallterm.permissions import require
     from hallterm.services.audit import recent
 
-    hctx = sign_in(options(ctx).ctx(store), as_, reason=_("Reading the audit log"))
+    hctx = signed_in(ctx, as_, store, reason=_("Reading the audit log"))
     require(hctx.actor, "audit.read")
     rows = recent(hctx, limit=limit, action_prefix=action)
     if json_:

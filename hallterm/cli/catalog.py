@@ -11,15 +11,15 @@ from hallterm.cli.common import (
     COMMAND_ID_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
     options,
     print_json,
-    sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The catalog of goods and services: load, list."),
-                  no_args_is_help=True)
+app = group(_("The catalog of goods and services: load, list."))
 
 
 @app.command("load")
@@ -35,7 +35,7 @@ def load_cmd(
     """Check a catalog file and load it (hall manager); a bad file loads nothing."""
     from hallterm.services.catalog import load_catalog
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     result = load_catalog(hctx, path=file, command_id=command_id)
     typer.echo(_("Catalog loaded: {items} items ({added} new, {updated} updated, {retired} "
                  "retired).").format(items=result.items, added=result.added,

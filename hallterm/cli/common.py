@@ -290,6 +290,26 @@ def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV, reason: str | None = 
     return ctx.as_actor(actor)
 
 
+def signed_in(ctx: typer.Context, as_: str | None, store: Path | None, *,
+              counter: int | None = None, terminal_counter: bool = False,
+              reason: str | None = None) -> Ctx:
+    """The command's context signed in as ``--as`` (``--store``: the command's own store).
+
+    ``counter`` (or, with ``terminal_counter``, this terminal's when none is given) is
+    checked first: an unknown counter is one line and exit 2 before any PIN is asked for.
+    """
+    base = options(ctx).ctx(store)
+    if counter is None and terminal_counter:
+        counter = base.counter
+    known_counter(base, counter)  # before any PIN
+    return sign_in(base, as_, reason=reason)
+
+
+def group(help: str) -> typer.Typer:
+    """A command group (``hallterm GROUP``): its help, and the help when called bare."""
+    return typer.Typer(help=help, no_args_is_help=True)
+
+
 def pad(text: str, width: int) -> str:
     """``text`` left-aligned in ``width`` terminal columns (a CJK character takes two).
 

@@ -11,15 +11,16 @@ from hallterm.cli.common import (
     COMMAND_ID_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
     options,
     print_json,
     sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The business day: open, status, close, report, X report."),
-                  no_args_is_help=True)
+app = group(_("The business day: open, status, close, report, X report."))
 
 
 @app.command("open")
@@ -33,7 +34,7 @@ def open_cmd(
     """Open today's business day (hall manager)."""
     from hallterm.services.day import open_day
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     info = open_day(hctx, command_id=command_id)
     typer.echo(_("Business day {day} is open.").format(day=info.business_day.isoformat()))
 

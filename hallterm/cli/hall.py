@@ -11,15 +11,15 @@ from hallterm.cli.common import (
     COMMAND_ID_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
     options,
     print_json,
-    sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The hall configuration: load, show; its public signing key."),
-                  no_args_is_help=True)
+app = group(_("The hall configuration: load, show; its public signing key."))
 
 
 @app.command("load")
@@ -36,7 +36,7 @@ def load(
     from hallterm.services.hall import load_hall
 
     load_hall_file(file)  # a bad file is refused before anyone is asked for a PIN
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     result = load_hall(hctx, path=file, command_id=command_id)
     if result.changed:
         typer.echo(_("Hall {code} loaded: {services} services, {counters} counters.").format(

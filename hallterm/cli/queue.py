@@ -18,16 +18,15 @@ from hallterm.cli.common import (
     JSON_OPTION,
     OVERRIDE_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
-    known_counter,
     options,
     print_json,
-    sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("The queue: issue tickets (kiosk), status, counters and calls."),
-                  no_args_is_help=True)
+app = group(_("The queue: issue tickets (kiosk), status, counters and calls."))
 
 COUNTER_OPTION = typer.Option(None, "--counter", help=_(
     "The counter (default: this terminal's, HALLTERM_COUNTER)."), metavar="N")
@@ -141,9 +140,7 @@ def status(ctx: typer.Context, json_: bool = JSON_OPTION,
 def _clerk_ctx(ctx: typer.Context, as_: str | None, store: Path | None, counter: int | None):
     from dataclasses import replace
 
-    base = options(ctx).ctx(store)
-    known_counter(base, counter if counter is not None else base.counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, counter=counter, terminal_counter=True)
     return replace(hctx, counter=counter) if counter is not None else hctx
 
 
@@ -207,7 +204,7 @@ def transfer_cmd(
     """Move a ticket to another service, keeping its issue time."""
     from hallterm.services.queue import transfer
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     _print_ticket(transfer(hctx, number=number, service=service, reason=reason,
                            override_reason=override_reason), json_)
 
@@ -224,7 +221,7 @@ def cancel_cmd(
     """Cancel a waiting or missed ticket (guide)."""
     from hallterm.services.queue import cancel
 
-    _print_ticket(cancel(sign_in(options(ctx).ctx(store), as_), number=number, reason=reason),
+    _print_ticket(cancel(signed_in(ctx, as_, store), number=number, reason=reason),
                   False)
 
 
@@ -242,7 +239,7 @@ def reinsert_cmd(
     """Put a missed ticket back in line a few places on (顺延; guide)."""
     from hallterm.services.queue import reinsert
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     _print_ticket(reinsert(hctx, number=number, reason=reason, places=places), False)
 
 
@@ -262,7 +259,7 @@ def counter_cmd(
     """Open, pause, put up the closing sign, or close a counter (its keeper only)."""
     from hallterm.services.queue import COUNTER_LABELS, set_counter_state
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     info = set_counter_state(hctx, counter=number, state=state, clerk=clerk, reason=reason,
                              override_reason=override_reason)
     typer.echo(_("Counter {number} is {state}.").format(

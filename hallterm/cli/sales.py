@@ -13,19 +13,19 @@ from hallterm.cli.common import (
     JSON_OPTION,
     OVERRIDE_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
-    known_counter,
     options,
     print_json,
     read_pin,
     sign_in,
+    signed_in,
 )
 from hallterm.i18n import _
 
-app = typer.Typer(help=_("Sales: the day's sales, receipts, voids and refunds."),
-                  no_args_is_help=True)
-cash_app = typer.Typer(help=_("The cash drawer of a counter: expected cash, cash in/out, "
-                              "counts."), no_args_is_help=True)
+app = group(_("Sales: the day's sales, receipts, voids and refunds."))
+cash_app = group(_("The cash drawer of a counter: expected cash, cash in/out, "
+                              "counts."))
 
 APPROVER_PIN_ENV = "HALLTERM_APPROVER_PIN"
 APPROVER_OPTION = typer.Option(None, "--approver", help=_(
@@ -60,9 +60,7 @@ def list_cmd(
     from hallterm.money import format_fen
     from hallterm.services.sales import list_sales
 
-    base = options(ctx).ctx(store)
-    known_counter(base, counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, counter=counter)  # the counter before any PIN
     rows = list_sales(hctx, business_day=parse_day(day), counter=counter)
     if json_:
         print_json(rows)
@@ -133,9 +131,7 @@ def void_cmd(
     from hallterm.context import command_done
     from hallterm.services import sales
 
-    base = options(ctx).ctx(store)
-    known_counter(base, base.counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, terminal_counter=True)
     if not command_done(hctx, command_id):  # a retry replays; a new request is checked first
         sales.reversals.check_void(hctx, receipt_no=number, reason=reason, counter=hctx.counter)
     result = sales.reversals.void_sale(hctx, receipt_no=number, reason=reason,
@@ -167,9 +163,7 @@ def refund_cmd(
 
     parsed = parse_refund_lines(lines) if lines else None  # the screens' rule too
     wanted = [sales.reversals.RefundLine(n, q) for n, q in parsed or ()]
-    base = options(ctx).ctx(store)
-    known_counter(base, base.counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, terminal_counter=True)
     if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
         sales.reversals.check_refund(hctx, receipt_no=number, lines=wanted or None, reason=reason,
                      counter=hctx.counter)
@@ -194,7 +188,7 @@ def carts_cmd(
     from hallterm.money import format_fen
     from hallterm.services import sales
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     rows = sales.carts.open_carts(hctx, counter=counter)
     if json_:
         print_json(rows)
@@ -230,7 +224,7 @@ def give_back_cmd(
     from hallterm.money import format_fen
     from hallterm.services import sales
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     if not command_done(hctx, command_id):  # checked before the approver's PIN is asked
         sales.carts.check_refund_taken(hctx, cart_id=cart, payment_id=payment,
                            refund_reference=refund_reference, reason=reason)
@@ -280,9 +274,7 @@ def expected_cmd(
     from hallterm.money import format_fen
     from hallterm.services.cash import drawer_view
 
-    base = options(ctx).ctx(store)
-    known_counter(base, counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, counter=counter)  # the counter before any PIN
     d = drawer_view(hctx, counter=counter, business_day=parse_day(day))
     if json_:
         print_json(d)
@@ -327,9 +319,7 @@ def move_cmd(
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import check_move, move_cash, sees_expected
 
-    base = options(ctx).ctx(store)
-    known_counter(base, counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, counter=counter)  # the counter before any PIN
     amount_fen = parse_fen(amount, allow_zero=False)
     large = True  # a retry replays the first write, whatever it needed
     if not command_done(hctx, command_id):
@@ -375,9 +365,7 @@ def count_cmd(
     from hallterm.money import format_fen, parse_fen
     from hallterm.services.cash import count_cash
 
-    base = options(ctx).ctx(store)
-    known_counter(base, counter)  # before any PIN
-    hctx = sign_in(base, as_)
+    hctx = signed_in(ctx, as_, store, counter=counter)  # the counter before any PIN
     result = count_cash(hctx, counter=counter, counted_fen=parse_fen(counted), purpose=purpose,
                         reason=reason, command_id=command_id, override_reason=override_reason)
     if json_:
@@ -409,7 +397,7 @@ def count_reason_cmd(
     from hallterm.money import format_fen
     from hallterm.services.cash import give_count_reason
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     result = give_count_reason(hctx, count_id=count_id, reason=reason, command_id=command_id)
     if json_:
         print_json(result)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,16 +13,19 @@ from hallterm.cli.common import (
     COMMAND_ID_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
-    options,
     pad,
     print_json,
     read_pin,
-    sign_in,
+    signed_in,
 )
-from hallterm.i18n import _
+from hallterm.i18n import N_, _
 
-app = typer.Typer(help=_("Staff accounts: add, list, PINs, disable."), no_args_is_help=True)
+if TYPE_CHECKING:
+    from hallterm.context import Ctx
+
+app = group(_("Staff accounts: add, list, PINs, disable."))
 
 
 @app.command("add")
@@ -39,7 +44,7 @@ def add(
     """Add a member of staff (hall manager). Their PIN comes from HALLTERM_NEW_PIN or a prompt."""
     from hallterm.services.staff import add_staff
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     pin = read_pin(_("New PIN for {empno} (6 digits)").format(empno=empno),
                    env="HALLTERM_NEW_PIN", confirm=True)
     info = add_staff(hctx, empno=empno, name=name,
@@ -58,7 +63,7 @@ def list_(ctx: typer.Context, as_: str | None = AS_OPTION, json_: bool = JSON_OP
     from hallterm.permissions import require, role_label
     from hallterm.services.staff import list_staff
 
-    hctx = sign_in(options(ctx).ctx(store), as_, reason=_("Reading the staff list"))
+    hctx = signed_in(ctx, as_, store, reason=_("Reading the staff list"))
     require(hctx.actor, "staff.list")
     staff = list_staff(hctx)
     if json_:
@@ -92,7 +97,7 @@ def set_pin_cmd(
     """Set a PIN (a manager for anyone; anyone for themselves). New PIN: HALLTERM_NEW_PIN."""
     from hallterm.services.staff import set_pin
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
+    hctx = signed_in(ctx, as_, store)
     pin = read_pin(_("New PIN for {empno} (6 digits)").format(empno=empno),
                    env="HALLTERM_NEW_PIN", confirm=True)
     set_pin(hctx, empno=empno, pin=pin, command_id=command_id)
@@ -111,9 +116,9 @@ def disable(
     """Disable an account (hall manager); history keeps it."""
     from hallterm.services.staff import set_active
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
-    set_active(hctx, empno=empno, active=False, command_id=command_id)
-    typer.echo(_("Account {empno} disabled.").format(empno=empno))
+    _change_account(ctx, as_, store, empno, N_("Account {empno} disabled."),
+                    lambda hctx: set_active(hctx, empno=empno, active=False,
+                                            command_id=command_id))
 
 
 @app.command("enable")
@@ -127,9 +132,8 @@ def enable(
     """Enable a disabled account again (hall manager)."""
     from hallterm.services.staff import set_active
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
-    set_active(hctx, empno=empno, active=True)
-    typer.echo(_("Account {empno} enabled.").format(empno=empno))
+    _change_account(ctx, as_, store, empno, N_("Account {empno} enabled."),
+                    lambda hctx: set_active(hctx, empno=empno, active=True))
 
 
 @app.command("unlock")
@@ -143,6 +147,12 @@ def unlock_cmd(
     """Clear a PIN lockout (hall manager)."""
     from hallterm.services.staff import unlock
 
-    hctx = sign_in(options(ctx).ctx(store), as_)
-    unlock(hctx, empno=empno)
-    typer.echo(_("Account {empno} unlocked.").format(empno=empno))
+    _change_account(ctx, as_, store, empno, N_("Account {empno} unlocked."),
+                    lambda hctx: unlock(hctx, empno=empno))
+
+
+def _change_account(ctx: typer.Context, as_: str | None, store: Path | None, empno: str,
+                    done: str, change: Callable[[Ctx], object]) -> None:
+    """Sign in, make the change to ``empno``'s account, say it is done (``done``: ``N_()``)."""
+    change(signed_in(ctx, as_, store))
+    typer.echo(_(done).format(empno=empno))

@@ -16,6 +16,7 @@ from hallterm.cli.common import (
     COMMAND_ID_OPTION,
     JSON_OPTION,
     STORE_OPTION,
+    group,
     handle_errors,
     options,
     pad,
@@ -27,8 +28,7 @@ from hallterm.i18n import _
 
 WITNESS_PIN_ENV = "HALLTERM_WITNESS_PIN"
 
-app = typer.Typer(help=_("The stock ledger: receive deliveries, show stock, verify, history."),
-                  no_args_is_help=True)
+app = group(_("The stock ledger: receive deliveries, show stock, verify, history."))
 
 
 @app.command("receive")
