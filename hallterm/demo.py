@@ -8,7 +8,7 @@ today's business day open. Each area's scenario comes from ``hallterm.seeds``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +82,10 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
         # 64 MiB, which would double the app's memory at start).
         ctx.store.dispose()
         return Demo(path, demo_settings, None, created)
-    mctx = ctx.as_actor(_manager(ctx))
+    # The seeding works every counter of the demo hall as its keepers do; it is not this
+    # terminal's counter (``HALLTERM_COUNTER=1 hallterm demo`` on a first run, or on a
+    # new day, was refused by counter 1's keeper rule).
+    mctx = replace(ctx, counter=None).as_actor(_manager(ctx))
     if created:
         pepper = ctx.pepper
 

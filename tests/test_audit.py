@@ -70,3 +70,12 @@ def test_reveal_is_logged(hall):
     audit.log_view(hall.manager, what="id_number", entity="customer", entity_id=7)
     row = audit.recent(hall.ctx, limit=1)[0]
     assert (row.action, row.payload) == ("data.reveal", {"field": "id_number"})
+
+
+def test_an_action_filter_is_a_prefix_not_a_pattern(hall):
+    """`audit list --action _` (or `/` then `_` on the Audit screen) finds no action:
+    none starts with "_"; SQL's LIKE wildcards are not the reader's."""
+    assert audit.recent(hall.ctx, limit=50, action_prefix="_") == []
+    assert audit.recent(hall.ctx, limit=50, action_prefix="%") == []
+    some = audit.recent(hall.ctx, limit=50, action_prefix="auth.")
+    assert some and all(r.action.startswith("auth.") for r in some)

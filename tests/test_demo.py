@@ -35,6 +35,16 @@ def test_demo_store_is_seeded_and_consistent(tmp_path):
     assert r.exit_code == 3 and "waiting" in r.stderr
 
 
+def test_the_demo_starts_as_counter_1s_terminal_on_its_first_run(tmp_path):
+    """The README's `HALLTERM_COUNTER=1 uv run hallterm demo`: seeding works the demo
+    hall's counters as their keepers, not as this terminal (it was refused, exit 3)."""
+    store = tmp_path / "demo" / "demo.db"
+    r = runner.invoke(app, ["--counter", "1", "demo", "--no-app", "--store", str(store)])
+    assert r.exit_code == 0, r.output + r.stderr
+    r = runner.invoke(app, ["stock", "verify", "--store", str(store)])
+    assert r.exit_code == 0, r.output + r.stderr
+
+
 def test_demo_store_still_opens_after_a_real_init(tmp_path):
     """A real hall's secret in the config folder does not hide the demo store's own."""
     store = tmp_path / "demo" / "demo.db"

@@ -59,6 +59,9 @@ _REGION = re.compile(
 def _walk(cmd: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
     subcommands = getattr(cmd, "commands", None)
     if subcommands:
+        # A group that runs on its own (``hallterm export --to DIR``) is a command too.
+        if len(path) > 1 and getattr(cmd, "invoke_without_command", False):
+            yield path, cmd
         for name in sorted(subcommands):
             yield from _walk(subcommands[name], [*path, name])
     else:
