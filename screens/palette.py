@@ -31,7 +31,17 @@ class ShellCommands(Provider):
                             partial(app.run_action, f"open_post({post.id!r})")))
         keys = None
         for action in getattr(app, "ACTIONS", ()):
-            if not action.palette or app.check_action(action.action, ()) is not True:
+            if not action.palette:
+                continue
+            if action.action == "keys":
+                # Asked of the screen the palette was opened on: while the palette is up,
+                # the app's own screen is the palette (a modal), which has no keys.
+                from screens.keys import has_own_keys
+
+                if (getattr(app, "actor", None) is None or getattr(app, "locked", False)
+                        or not has_own_keys(self.screen)):
+                    continue
+            elif app.check_action(action.action, ()) is not True:
                 continue
             entry = (_(action.title), _(action.help), partial(app.run_action, action.action))
             if action.action == "keys":

@@ -240,3 +240,25 @@ async def test_a_bug_in_a_handler_is_logged_with_an_apology_on_a_real_terminal(h
         assert "a bug in a handler" in log
     finally:
         registry._POSTS.pop(post.id, None)
+
+
+@run_async
+async def test_the_palette_opened_on_a_post_finds_its_keys_help(hall):
+    """Sales keeps a field focused (`?` is typed into it): Ctrl+P, "keys", Enter is the way
+    to the keys help the docs give — it found nothing while the palette asked itself."""
+    from screens.keys import KeysScreen
+
+    hall.add("7101", "warehouse")
+    app = make_app(hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "7101", STAFF_PIN)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"keys")
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, KeysScreen)
