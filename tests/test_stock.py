@@ -371,3 +371,16 @@ def test_scan_chooses_items_and_checks_lines(wh):
     assert out.line.sku == "HS-XM-14"
     with pytest.raises(BadInput, match="only 0 of ACC-CASE"):
         stock.scan(wh.clerk, from_place="warehouse", text="3", current_sku="ACC-CASE")
+
+
+def test_a_huge_number_for_a_counted_item_is_a_quantity_out_of_range(wh):
+    """Typed after ACC-CASE on a receipt: the clerk meant a quantity (it was refused as
+    "has no serial numbers; enter a quantity"); a barcode still picks its item."""
+    with pytest.raises(BadInput, match="1-100000"):
+        stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="99999999999999999999",
+                   current_sku="ACC-CASE")
+    with pytest.raises(BadInput, match="1-100000"):
+        stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="1000001", current_sku="ACC-CASE")
+    picked = stock.scan(wh.clerk, from_place=stock.SUPPLIER, text="6941487200035",
+                        current_sku="ACC-CABLE-C")
+    assert picked.item.sku == "ACC-CASE"

@@ -250,6 +250,9 @@ def scan(ctx: Ctx, *, from_place: str, text: str, current_sku: str | None = None
                 if not item.stocked:
                     raise BadInput(_("{sku} is a service and has no stock").format(sku=item.sku))
                 return Scanned(item=item)
+            if current is not None and current.kind == "counted" and text.isdigit():
+                # A long number that is no barcode, typed for a counted item: a quantity.
+                raise BadInput(_("a quantity is 1-100000").format())
             if from_place in SOURCES:
                 if current is None:
                     raise BadInput(_("Scan the item's barcode first, then its serials."))

@@ -106,6 +106,8 @@ def scan(ctx: Ctx, *, stocktake_id: int, text: str, current_sku: str | None = No
         if not item.stocked:
             raise BadInput(_("{sku} is a service and has no stock").format(sku=item.sku))
         return StocktakeScan(item.sku, item.name_zh if zh else item.name_en, item.kind)
+    if current is not None and current.kind == "counted" and text.isdigit():
+        raise BadInput(_("a quantity is 1-100000").format())  # a long number, no barcode
     sku = current.sku if current is not None and current.serialised else None
     return StocktakeScan(counted=count(ctx, stocktake_id=stocktake_id, code=text, sku=sku))
 
