@@ -57,6 +57,7 @@ class SignInScreen(PostScreen):
         super().__init__()
         self._busy = False
         self._failed: str | None = None
+        self._waiting: tuple[str, str] | None = None  # a sign-in typed before the store opened
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -110,6 +111,10 @@ class SignInScreen(PostScreen):
         if self.is_mounted:  # else on_mount shows it
             self.query_one("#signin-progress").remove_class("-busy")
             self.retranslate()
+            waiting, self._waiting = self._waiting, None
+            if waiting is not None and waiting == (self.query_one("#empno", Input).value.strip(),
+                                                   self.query_one("#pin", Input).value):
+                self._submit(*waiting)
 
     def store_failed(self, reason: str) -> None:
         self._failed = reason
@@ -155,7 +160,10 @@ class SignInScreen(PostScreen):
         if self._failed is not None:
             return
         if not app.ready:
-            self._say(_("The store is still opening; try again in a moment."), error=False)
+            # Signed in as soon as the store is open (store_ready), unless the form changes.
+            self._waiting = (empno, pin)
+            self._say(_("The store is still opening; you are signed in as soon as it is ready."),
+                      error=False)
             return
         if self._busy:
             return

@@ -398,3 +398,38 @@ async def test_header_follows_a_day_closed_on_another_terminal(hall, monkeypatch
         assert app.day_state == "closed"
         assert "closed" in text(app.screen.query_one("#home-day", Static))
         other.store.dispose()
+
+
+@run_async
+async def test_a_sign_in_typed_while_the_store_opens_goes_through_when_it_is_open(hall):
+    """On a loaded machine opening took ~20 s: Enter said "still opening" and the
+    clerk had to press Enter again once it was open; now the sign-in goes on by itself."""
+    import threading
+
+    from screens.app import HallTermApp
+
+    gate = threading.Event()
+
+    def prepare(settings, clock):  # the store opening slowly
+        gate.wait(30)
+        return type("Prepared", (), {"settings": settings, "config_file": None})()
+
+    app = HallTermApp(hall.settings, None, ctx=hall.ctx, prepare=prepare)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert not app.ready
+        screen = app.screen
+        screen.query_one("#empno", Input).value = "9001"
+        screen.query_one("#pin", Input).value = MANAGER_PIN
+        screen.set_focus(screen.query_one("#pin", Input))
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "still opening" in str(screen.query_one("#signin-message", Static).render())
+        gate.set()
+        await settle(pilot, waiting_groups=("store",))
+        for _i in range(50):
+            if app.actor is not None:
+                break
+            await pilot.pause(0.1)
+        assert app.actor is not None and app.actor.empno == "9001"
+        assert isinstance(app.screen, HomeScreen)
