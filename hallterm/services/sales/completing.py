@@ -34,7 +34,6 @@ from hallterm.services.sales.cart import (
     receipt_number,
     settle,
 )
-from hallterm.services.sales.carts import mark_sold, payments_for_sale
 from hallterm.services.sales.holds import serial_problem
 
 
@@ -194,3 +193,55 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                         doc.number if doc else None)
 
     return run_write(ctx, "sale.complete", work, command_id=command_id, result_type=SaleDone)
+
+
+# -- the cart's side: its taken payments become the sale's, the cart is sold ---------------
+def payments_for_sale(uow: UnitOfWork, *, cart_id: str | None, counter: int,
+                      payments: Sequence[PaymentIn]) -> tuple[list[PaymentIn], list[int]]:
+    """The sale's payments: the cart's taken ones, then those passed that are not among them.
+
+    A caller may pass the taken payments again (the screen shows them on the cart)
+    or leave them out; either way each is entered once. Returns the payments and
+    the ids of the taken rows they use.
+    """
+    if not cart_id:
+        return list(payments), []
+    row = uow.sql("SELECT state, counter FROM sale_cart WHERE id = :c", {"c": cart_id}).first()
+    if row is None:
+        return list(payments), []
+    if row.state == "sold":
+        raise Refused(_("This cart was already sold."))
+    if row.counter != counter:
+        raise Refused(_("This cart belongs to counter {counter}.").format(counter=row.counter))
+    taken = uow.sql("SELECT id, method, amount_fen, reference FROM taken_payment WHERE "
+                    "cart_id = :c AND state = 'taken' ORDER BY id", {"c": cart_id}).all()
+    rest = list(payments)
+    out: list[PaymentIn] = []
+    for t in taken:
+        out.append(PaymentIn(t.method, t.amount_fen, reference=t.reference))
+        same = next((p for p in rest if p.method == t.method and p.amount_fen == t.amount_fen
+                     and (p.reference or "").strip() == t.reference), None)
+        if same is not None:
+            rest.remove(same)
+    return out + rest, [t.id for t in taken]
+
+
+def mark_sold(uow: UnitOfWork, *, cart_id: str | None, taken_ids: Sequence[int], sale_id: int,
+              receipt_no: str) -> None:
+    """The cart became sale ``receipt_no``: its taken payments are that sale's payments."""
+    if not cart_id:
+        return
+    at = utc_text(uow.now)
+    changed = uow.sql("UPDATE sale_cart SET state = 'sold', receipt_no = :r, updated_at = :at "
+                      "WHERE id = :c AND state != 'sold'",
+                      {"r": receipt_no, "at": at, "c": cart_id}).rowcount
+    if not taken_ids:
+        return
+    if changed != 1:
+        raise Refused(_("This cart was already sold."))
+    for tid in taken_ids:
+        uow.sql("UPDATE taken_payment SET state = 'used', sale_id = :s, payment_id = (SELECT "
+                "p.id FROM payment p JOIN taken_payment t ON t.id = :t WHERE p.sale_id = :s AND "
+                "p.method = t.method AND p.reference = t.reference AND p.amount_fen = "
+                "t.amount_fen ORDER BY p.id LIMIT 1) WHERE id = :t AND state = 'taken'",
+                {"s": sale_id, "t": tid})
