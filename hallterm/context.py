@@ -204,6 +204,10 @@ class UnitOfWork(ReadUnit):
 
         return allocate(self.session, key)
 
+    def add_meta(self, key: str, value: str) -> None:
+        """Add ``key`` to the store's ``meta`` (a core table) in this transaction."""
+        self.sql("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": key, "v": value})
+
     def audit(
         self,
         action: str,
@@ -220,20 +224,19 @@ class UnitOfWork(ReadUnit):
         A person (approver or actor) whose PIN was checked for this action is
         recorded first (``pin_used``), in this same transaction. The row carries the
         fingerprints of the business rows written since the previous one
-        (``services.audit_rows``).
+        (``services.audit.rows``).
         """
-        from hallterm.services.audit import append
-        from hallterm.services.audit_rows import seal
+        from hallterm.services import audit
 
         for person in (approver, actor, self.actor):
             self.pin_used(person, for_action=action)
 
-        append(
+        audit.append(
             self,
             action=action,
             entity=entity,
             entity_id=None if entity_id is None else str(entity_id),
-            payload={**(payload or {}), **seal(self)},
+            payload={**(payload or {}), **audit.rows.seal(self)},
             approver=approver,
             business_day=business_day,
             actor=actor,
@@ -286,7 +289,7 @@ def run_write(
     request_hash = _request_hash(ctx, request) if command_id else None
 
     def body(session: Session) -> T:
-        from hallterm.services import audit_rows
+        from hallterm.services import audit
 
         # Take the write lock (BEGIN IMMEDIATE runs on the first statement) before the
         # UnitOfWork reads its moment: a write that waited for the lock must not carry
@@ -295,7 +298,7 @@ def run_write(
         uow = UnitOfWork(ctx, session)
         uow.action = action
         _check_clock(uow)
-        audit_rows.install(uow)
+        audit.rows.install(uow)
         if command_id is not None:
             row = uow.sql(
                 "SELECT action, actor, request_hash, result_json FROM command WHERE id = :id",
@@ -314,8 +317,8 @@ def run_write(
         result = work(uow)
         if uow.audited == 0:
             raise RuntimeError(f"write {action!r} appended no audit row")
-        if audit_rows.pending(uow):  # rows written after the last audit row: seal them
-            uow.audit(audit_rows.SEAL_ACTION, payload={"for": action})
+        if audit.rows.pending(uow):  # rows written after the last audit row: seal them
+            uow.audit(audit.rows.SEAL_ACTION, payload={"for": action})
         if command_id is not None:
             encoded = (
                 adapter.dump_json(result).decode() if adapter else json.dumps(result, default=str)

@@ -29,7 +29,6 @@ CORE_TABLES = ("audit_log", "sequence", "command", "meta", "hallterm_touched")
 # Modules outside an area package: their area (a module not listed is its own area).
 AREA_OF = {
     "hallterm.context": CORE, "hallterm.store": CORE, "hallterm.bootstrap": CORE,
-    "hallterm.services.audit": CORE, "hallterm.services.audit_rows": CORE,
     "hallterm.services.sequences": CORE, "hallterm.services.figures": CORE,
     "hallterm.services.dayparts": "day", "hallterm.services.day": "day",
     "hallterm.services.closing": "day",

@@ -84,7 +84,7 @@ STOCK_TABLES = ("stock_document", "stock_move", "stock_balance", "stock_serial",
 
 def rows_key(secret: bytes) -> bytes:
     """The business rows' fingerprint key: a sub-key of the hall secret."""
-    from hallterm.services.audit import chain_key
+    from hallterm.services.audit.chain import chain_key
 
     chain_key(secret)  # the same clear refusal without a key file
     return hmac.new(secret, ROWS_CONTEXT, hashlib.sha256).digest()
@@ -191,7 +191,7 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
     # A hint only (rolled back with the write): the marker itself is the audit row.
     if uow.sql("SELECT 1 FROM meta WHERE key = :k", {"k": _META_KEY}).first() is None:
         extra[SINCE_KEY] = _highest(uow.sql)
-        uow.sql("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": _META_KEY, "v": "1"})
+        uow.add_meta(_META_KEY, "1")
     return extra
 
 
@@ -248,7 +248,7 @@ class Seals:
 
 def gather(ctx: Ctx, *, batch: int = 5000) -> Seals:
     """The seals of the log, trusting only rows whose MAC holds (for ``stock verify``)."""
-    from hallterm.services.audit import _ROW_COLUMNS, _fields, chain_key, row_mac
+    from hallterm.services.audit.chain import _ROW_COLUMNS, _fields, chain_key, row_mac
 
     chain = chain_key(ctx.pepper)
     seals = Seals({})

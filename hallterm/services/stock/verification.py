@@ -68,10 +68,10 @@ def verify(ctx: Ctx) -> VerifyReport:
     for serial in sorted(places):
         problems.append(_("serial {serial} has no ledger row").format(serial=serial))
     # A ledger row changed consistently with its balance still differs from its seal.
-    from hallterm.services import audit_rows
+    from hallterm.services import audit
 
-    problems.extend(p.describe() for p in audit_rows.check(
-        ctx, audit_rows.gather(ctx), tables=audit_rows.STOCK_TABLES))
+    problems.extend(p.describe() for p in audit.rows.check(
+        ctx, audit.rows.gather(ctx), tables=audit.rows.STOCK_TABLES))
     return VerifyReport(not problems, int(moves), len(kept), len(last), problems)
 
 
