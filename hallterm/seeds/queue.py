@@ -33,9 +33,10 @@ def seed(ctx: Ctx) -> None:
     midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
     earlier = max(now - timedelta(minutes=long_wait + 12), midnight)
     # Backdated on purpose (customers who have waited): allowed on the demo store only.
-    back = replace(kiosk, clock=FixedClock(earlier), extra={**kiosk.extra, "backdate": True})
+    clock = FixedClock(earlier)
+    back = replace(kiosk, clock=clock, extra={**kiosk.extra, "backdate": True})
     queue.issue_ticket(back, service="A")  # waiting past the threshold (flagged)
-    back.clock.advance(minutes=3)
+    clock.advance(minutes=3)
     queue.issue_ticket(back, service="F")
     for service, priority, code in (
         ("A", "vip", None), ("A", "care", None), ("A", "appointment", "AP-1001"),
