@@ -35,6 +35,15 @@ async def type_enter(pilot, text: str) -> None:
     await settle(pilot)
 
 
+async def start_handover(pilot, outgoing: str) -> None:
+    """Press S and start the handover of the counter ``outgoing`` keeps (their PIN typed)."""
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+    await type_enter(pilot, outgoing)
+    await type_enter(pilot, PIN)
+
+
 def detail(app) -> str:
     return str(app.screen.query_one("#ho-detail", Static).render())
 
@@ -92,11 +101,7 @@ async def test_reasons_typed_survive_a_cancelled_witness_step(hall):
     duty = hall.as_("8002")
     app = HandoverApp(duty)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await type_enter(pilot, "8004")
-        await type_enter(pilot, PIN)
+        await start_handover(pilot, "8004")
         await pilot.press("c")
         await settle(pilot)
         await type_enter(pilot, "490")
@@ -134,11 +139,7 @@ async def test_screen_cancel_and_refusals(hall):
         await type_enter(pilot, PIN)
         assert "Another person" in str(app.screen.query_one("#dialog-message").render())
         await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await type_enter(pilot, "8004")
-        await type_enter(pilot, PIN)
+        await start_handover(pilot, "8004")
         assert handover.active(duty, counter=1) is not None
         await pilot.press("x")
         await settle(pilot)
@@ -157,11 +158,7 @@ async def test_blind_count_takes_one_serial_per_enter_into_a_removable_list(hall
     duty = hall.as_("8002")
     app = HandoverApp(duty)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await type_enter(pilot, "8004")
-        await type_enter(pilot, PIN)
+        await start_handover(pilot, "8004")
         await pilot.press("c")
         await settle(pilot)
         await type_enter(pilot, "500")
@@ -195,11 +192,7 @@ async def test_blind_count_keeps_the_count_when_a_field_is_wrong(hall):
     duty = hall.as_("8002")
     app = HandoverApp(duty)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await type_enter(pilot, "8004")
-        await type_enter(pilot, PIN)
+        await start_handover(pilot, "8004")
         await pilot.press("c")
         await settle(pilot)
         await type_enter(pilot, "100x4,3x1")  # no ¥3 note

@@ -72,6 +72,13 @@ async def sign_in(pilot, empno: str = "8004") -> None:
     await settle(pilot)
 
 
+async def open_sales(pilot) -> None:
+    """Sign in as the sales clerk and go to the Sales post (F3)."""
+    await sign_in(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+
+
 async def scan(pilot, code: str) -> None:
     await pilot.press(*code, "enter")
     await settle(pilot)
@@ -165,9 +172,7 @@ async def test_sign_out_with_alipay_taken_is_refused_and_nothing_is_lost(hall, t
     at_counter(hall)
     app = shell(hall, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_sales(pilot)
         await scan(pilot, "ACC-CASE")
         await pay_qr(pilot, "alipay", "20", "ALI-20")
         await pilot.press("f10")
@@ -188,9 +193,7 @@ async def test_sign_out_with_a_cart_asks_first(hall, tmp_path):
     at_counter(hall)
     app = shell(hall, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_sales(pilot)
         await scan(pilot, "ACC-CASE")
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -211,18 +214,14 @@ async def test_a_restarted_app_finds_the_cart_and_completes_it_without_double_en
     at_counter(hall)
     first = shell(hall, tmp_path)
     async with first.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_sales(pilot)
         await scan(pilot, "ACC-CASE")
         await scan(pilot, "ACC-CASE")
         await pay_qr(pilot, "alipay", "20", "ALI-20")
     # The first process is gone (as after a crash); a new one on the same store:
     second = shell(hall, tmp_path)
     async with second.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_sales(pilot)
         assert [(x.sku, x.quantity) for x in cart_of(second).lines] == [("ACC-CASE", 2)]
         assert [p.reference for p in cart_of(second).payments] == ["ALI-20"]
         assert "Unfinished sale" in shown(second, "#sales-message")
@@ -244,9 +243,7 @@ async def test_f1_during_a_sale_and_back_keeps_the_cart(hall, tmp_path):
     at_counter(hall)
     app = shell(hall, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_sales(pilot)
         await scan(pilot, "ACC-CASE")
         await scan(pilot, "ACC-CABLE-C")
         await pilot.press("f1")

@@ -168,13 +168,25 @@ def auth_actions(hall) -> list[str]:
                                       "LIKE 'auth.stock%' ORDER BY seq")]
 
 
+async def open_issue_form(pilot, app) -> None:
+    """Press I on the warehouse post and wait for the issue form."""
+    await pilot.press("i")
+    await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+
+
+async def issue_to(pilot, app, counter: str) -> None:
+    """Start an issue to ``counter``: the form filled in, the document open."""
+    await open_issue_form(pilot, app)
+    await pilot.press(*counter, "enter")
+    await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+
+
 @pilot_test
 async def test_issue_to_counter_99_is_refused_in_the_form(hall):
     app, _clerk = warehouse(hall)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
-        await pilot.press("i")
-        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await open_issue_form(pilot, app)
         await pilot.press(*"99", "enter")
         await wait_for(pilot, lambda: "Checking" not in form_error(app))
         assert screen_name(app) == "FormDialog"
@@ -194,10 +206,7 @@ async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
     app, clerk = warehouse(hall)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
-        await pilot.press("i")
-        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
-        await pilot.press("1", "enter")
-        await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+        await issue_to(pilot, app, "1")
         await pilot.press(*"ACC-CASE", "enter")  # the item, then how many
         await pilot.pause(0.2)
         await pilot.press("1", "enter")
@@ -210,8 +219,7 @@ async def test_a_counter_under_stocktake_asks_no_one_for_a_pin(hall):
         assert app.screen.draft is not None and app.screen.draft.lines  # the document stays
         # And a new issue to that counter is refused in its form.
         await pilot.press("escape")
-        await pilot.press("i")
-        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
+        await open_issue_form(pilot, app)
         await pilot.press("1", "enter")
         await wait_for(pilot, lambda: "Checking" not in form_error(app))
         assert "in progress" in form_error(app) and field(app, "counter").has_class("-invalid")
@@ -225,10 +233,7 @@ async def test_the_wrong_receiving_clerk_is_refused_before_the_pin(hall):
     app, clerk = warehouse(hall)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
-        await pilot.press("i")
-        await wait_for(pilot, lambda: screen_name(app) == "FormDialog")
-        await pilot.press("1", "enter")
-        await wait_for(pilot, lambda: screen_name(app) != "FormDialog")
+        await issue_to(pilot, app, "1")
         await pilot.press(*"ACC-CASE", "enter")  # the item, then how many
         await pilot.pause(0.2)
         await pilot.press("1", "enter")
