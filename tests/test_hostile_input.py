@@ -131,3 +131,9 @@ def test_a_closed_stdout_ends_quietly_with_exit_0(store, command):
         os.close(write_end)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_help_shows_no_internal_number_limit():
+    """`hallterm --help` showed `[x<=9223372036854775807]` under --counter."""
+    r = invoke("--help")
+    assert r.exit_code == 0 and "9223372036854775807" not in r.output

@@ -77,6 +77,8 @@ async def test_refusals_serial_not_in_custody_and_too_little_cash(hall, tmp_path
         await scan(pilot, "ACC-CASE")
         await pilot.press("ctrl+t")
         await settle(pilot)
+        await scan(pilot, "")  # Enter on the empty field: asked for the amount
+        assert "Type the amount tendered: ¥49.00 is due." in text(app, "#sales-message")
         await scan(pilot, "40")
         assert "less than" in text(app, "#sales-message")
         assert sales.list_sales(ctx) == []

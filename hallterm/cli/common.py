@@ -215,7 +215,8 @@ class OneLineErrors(typer.core.TyperGroup):
         except click.ClickException as exc:
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "hallterm"
             text = " ".join(exc.format_message().split())
-            hint = " (-h)" if isinstance(exc, click.UsageError) else ""
+            hint = (" " + _("(see {command} --help)").format(command=where)
+                    if isinstance(exc, click.UsageError) else "")
             typer.echo(f"{where}: {text}{hint}", err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:

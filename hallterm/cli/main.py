@@ -64,6 +64,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _int64(value: int | None) -> int | None:
+    """A number SQLite can keep; said as a usage error (no range shown in ``--help``)."""
+    if value is not None and not -(2**63) <= value < 2**63:
+        raise typer.BadParameter(_("{value} is too large a number.").format(value=value))
+    return value
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -76,7 +83,7 @@ def main(
         "This terminal's id (HALLTERM_TERMINAL)."), metavar="ID"),
     counter: int | None = typer.Option(None, "--counter", help=_(
         "The counter this terminal serves (HALLTERM_COUNTER)."), metavar="N",
-        max=2**63 - 1),  # past SQLite's integers: one line, exit 2
+        callback=_int64),  # past SQLite's integers: one line, exit 2
     language: str | None = typer.Option(None, "--language", help=_(
         "en or zh_CN (HALLTERM_LANGUAGE)."), metavar="LANG"),
     pin_from_env: bool = typer.Option(False, "--pin-from-env", help=_(

@@ -415,8 +415,13 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
 
     def _pay_cash(self, text: str) -> None:
         total = sales.cart_total(self.cart.lines)
+        due = total - sum(p.amount_fen for p in self.cart.payments)
+        if not text.strip() and due > 0:  # Enter on an empty field: nothing was tendered yet
+            self._say(_("Type the amount tendered: {due} is due.").format(due=format_fen(due)),
+                      error=True)
+            return
         try:
-            tendered = parse_fen(text) if text else 0
+            tendered = parse_fen(text) if text.strip() else 0
             payments = sales.split_cash_rest(total, self.cart.payments, tendered)
             sales.settle(total, payments)
         except BadInput as exc:
