@@ -16,7 +16,7 @@ import uuid
 from textual import work
 
 from hallterm.errors import HallTermError
-from hallterm.i18n import N_, _
+from hallterm.i18n import N_, _, ngettext
 from hallterm.money import format_fen
 from hallterm.services import sales
 
@@ -67,7 +67,9 @@ class CartKeeping:
         """What leaving would throw away (asked first), or None."""
         if not self.cart.lines:
             return None
-        return _("The cart ({n} lines, {total}) will be emptied.").format(
+        return ngettext("The cart ({n} line, {total}) will be emptied.",
+                        "The cart ({n} lines, {total}) will be emptied.",
+                        len(self.cart.lines)).format(
             n=len(self.cart.lines), total=format_fen(sales.cart_total(self.cart.lines)))
 
     # -- taking a card/QR payment ---------------------------------------------------------
