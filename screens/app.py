@@ -15,12 +15,10 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -30,9 +28,9 @@ from hallterm.clock import FixedClock, SystemClock
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _, get_language, set_language
 from screens.actions import Action, bindings, check_keymap, declare, scopes
-from screens.home import HomeScreen
-from screens.lock import LockScreen
 from screens.palette import ShellCommands, ShellPalette
+from screens.post_modes import PostModes
+from screens.sessions import Sessions
 from screens.shell import in_thread
 from screens.signin import SignInScreen
 from screens.widgets.header import ShellHeader, counter_label
@@ -48,7 +46,7 @@ PROGRESS_AFTER_SECONDS = 0.5
 """Work that takes longer than this shows a progress indicator."""
 
 
-class HallTermApp(App[None]):
+class HallTermApp(Sessions, PostModes, App[None]):
     """The counter terminal's app."""
 
     CSS_PATH = "styles.tcss"
@@ -266,103 +264,6 @@ class HallTermApp(App[None]):
         """The signed-in person, or None."""
         return self.hctx.actor if self.hctx is not None else None
 
-    # -- posts ------------------------------------------------------------------------
-    def allowed_posts(self) -> list:
-        """The registered posts the signed-in person's roles may open."""
-        from hallterm.permissions import allowed
-        from screens.registry import posts
-
-        actor = self.actor
-        if actor is None or not self.ready:
-            return []
-        return [p for p in posts() if allowed(actor.roles, p.permission)]
-
-    async def action_open_post(self, post_id: str) -> None:
-        """Show a post's screen: as it was left when it was open before, else a new one."""
-        post = next((p for p in self.allowed_posts() if p.id == post_id), None)
-        if post is None or self.locked:
-            return
-        mode = _post_mode(post_id)
-        if post_id not in self.kept_posts:
-            try:
-                screen = post.factory()
-            except Exception as exc:
-                self.report_unexpected(exc)
-                return
-            self.kept_posts[post_id] = screen
-            self.add_mode(mode, lambda: screen)
-        await self._leave_post()
-        self._shell_screens = list(self.screen_stack)
-        await self.switch_mode(mode)
-        if self._post_languages.pop(post_id, get_language()) != get_language():
-            for screen in self.screen_stack:  # switched while the post was away
-                self._retranslate_screen(screen)
-
-    async def action_home(self) -> None:
-        await self._leave_post()
-        await self._home_stack_to(HomeScreen)
-
-    async def _leave_post(self) -> None:
-        """Back to the home mode; the post's screens stay as they are in theirs."""
-        if self.current_mode == self.DEFAULT_MODE:
-            return
-        if CommandPalette.is_open(self):
-            await self.pop_screen()
-        self._post_languages[self.current_mode.removeprefix("post:")] = get_language()
-        await self.switch_mode(self.DEFAULT_MODE)
-
-    async def _home_stack_to(self, kind: type[Screen]) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, kind):
-            await self.pop_screen()
-
-    async def _forget_posts(self) -> None:
-        """Signing out, or another person: no post keeps the last person's work."""
-        await self._leave_post()
-        for post_id in list(self.kept_posts):
-            del self.kept_posts[post_id]
-            await self.remove_mode(_post_mode(post_id))
-        self._post_languages.clear()
-
-    def all_screens(self) -> list[Screen]:
-        """The shell's screens (sign-in, home), the shown post's with its dialogs, and
-        every kept post."""
-        screens = list(self.screen_stack)
-        if self.current_mode != self.DEFAULT_MODE:
-            screens = [*self._shell_screens, *screens]
-        for kept in self.kept_posts.values():
-            if kept not in screens:
-                screens.append(kept)
-        return screens
-
-    def _leaving(self) -> tuple[str | None, list[str]]:
-        """Before sign-out or quit: why not (money taken), and what would be thrown away."""
-        problem, questions = None, []
-        for screen in self.all_screens():
-            why = getattr(screen, "leave_problem", None)
-            ask = getattr(screen, "leave_question", None)
-            if callable(why) and problem is None:
-                problem = why()
-            if callable(ask) and (text := ask()):
-                questions.append(text)
-        return problem, questions
-
-    def _leave_then(self, title: str, then: Callable[[], Any]) -> None:
-        """Refuse while money is taken; ask when work would be lost; else ``then()``."""
-        problem, questions = self._leaving()
-        if problem:
-            self.notify(problem, severity="error", timeout=10)
-            return
-        if not questions:
-            then()
-            return
-        from screens.widgets.confirm import ConfirmDialog
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        self.push_screen(ConfirmDialog(title, "\n".join(questions)), answered)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"home", "lock", "sign_out"}:
             return self.actor is not None and not self.locked
@@ -378,153 +279,6 @@ class HallTermApp(App[None]):
                     and not isinstance(self.screen, ModalScreen)
                     and has_own_keys(self.screen))
         return True
-
-    # -- sign-in, sign-out, lock -------------------------------------------------
-    def signed_in(self, actor) -> None:
-        """Someone signed in on the sign-in screen (or instead of a locked-out person)."""
-        self.hctx = self.base_ctx.as_actor(actor)
-        self.locked = False
-        self.last_activity = self.clock.now()
-        self._keeping = None
-        self._keeper_version = None
-        if actor.language and actor.language != get_language():
-            set_language(actor.language)
-        self.retranslate()
-        self.push_screen(HomeScreen())
-        self.check_keeper()
-
-    def action_sign_out(self) -> None:
-        if self.actor is None:
-            return
-        self._leave_then(_("Sign out?"), self._sign_out)
-
-    def _sign_out(self) -> None:
-        self._audit_session("signout", self.hctx)
-        self.call_later(self._signed_out)
-
-    async def action_quit(self) -> None:
-        if self.actor is None:
-            self.exit()
-            return
-        self._leave_then(_("Quit HallTerm?"), self.exit)
-
-    async def _signed_out(self) -> None:
-        self.hctx = self.base_ctx
-        self.locked = False
-        await self._forget_posts()
-        while len(self.screen_stack) > 2:
-            await self.pop_screen()
-        if get_language() != self.settings.language:
-            set_language(self.settings.language)
-        self.retranslate()
-        if isinstance(self.screen, SignInScreen):
-            self.screen.reset()
-
-    def action_lock(self) -> None:
-        self.lock_terminal("lock")
-
-    def lock_terminal(self, event: str = "lock", *, ended: str | None = None) -> None:
-        """Lock the terminal: a screen with no customer data until a PIN unlocks it.
-
-        ``ended``: the person's session here has ended (their counter was taken over;
-        the message says by whom): any PIN starts a new session from home.
-        """
-        if self.actor is None:
-            return
-        if self.locked:
-            if ended is not None and isinstance(self.screen, LockScreen):
-                self._audit_session(event, self.hctx)
-                self.screen.end_session(ended)
-            return
-        self.locked = True
-        self._audit_session(event, self.hctx)
-        self.push_screen(LockScreen(self.actor, idle=event == "idle_lock",
-                                    at=self.clock.now(), ended=ended))
-        self.refresh_bindings()
-
-    # -- the counter's keeper ------------------------------------------------------------
-    def check_keeper(self) -> None:
-        """On a counter terminal: lock when the signed-in clerk's counter was taken over.
-
-        One tiny read (the queue's change counter) per tick; the keeper is read again
-        only when the queue changed (a handover writes a counter event).
-        """
-        counter = self.settings.counter if self.settings is not None else None
-        ctx = self.hctx
-        if (counter is None or ctx is None or ctx.actor is None or not self.ready
-                or self._keeper_checking or self._keeping is False):
-            return
-        self._keeper_checking = True
-        seen = self._keeper_version
-
-        def work() -> None:
-            from hallterm.services.queue import changes, keeper
-
-            try:
-                version = changes(ctx)
-                found = keeper(ctx, counter=counter) if version != seen else None
-            except Exception:  # a busy store or no such counter: try again on the next tick
-                self.call_from_thread(setattr, self, "_keeper_checking", False)
-                return
-            self.call_from_thread(self._keeper_seen, ctx.actor, version, found)
-
-        self.run_worker(work, thread=True, group="keeper")
-
-    def _keeper_seen(self, actor, version: int, found) -> None:
-        self._keeper_checking = False
-        if self.actor is None or actor.id != self.actor.id:
-            return  # someone else signed in meanwhile
-        self._keeper_version = version
-        if found is None:
-            return
-        if found.staff_id == actor.id:
-            self._keeping = found.counter
-        elif self._keeping is not None and found.staff_id is not None:
-            self._keeping = False
-            self.lock_terminal("signout", ended=_(
-                "Counter {counter} was taken over by {keeper}: your session at this counter "
-                "has ended.").format(counter=found.counter, keeper=found.label()))
-
-    def unlocked(self) -> None:
-        """The same person's PIN: back where they were."""
-        self.locked = False
-        self.last_activity = self.clock.now()
-        if isinstance(self.screen, LockScreen):
-            self.pop_screen()
-        self.refresh_bindings()
-
-    async def switch_user(self, actor) -> None:
-        """Another person signed in on the lock screen (the first was signed out), or
-        the same person after their session ended."""
-        self.locked = False
-        self.hctx = self.base_ctx
-        await self._forget_posts()  # money taken stays in the store; the next clerk finds it
-        while len(self.screen_stack) > 2:
-            await self.pop_screen()
-        if isinstance(self.screen, SignInScreen):
-            self.screen.reset()
-        set_language(self.settings.language)
-        self.signed_in(actor)
-
-    def check_idle_lock(self) -> bool:
-        """Lock when nobody pressed a key for ``idle_lock_minutes`` (time from the clock)."""
-        if self.actor is None or self.locked:
-            return False
-        idle = self.clock.now() - self.last_activity
-        if idle >= timedelta(minutes=self.settings.idle_lock_minutes):
-            self.lock_terminal("idle_lock")
-            return True
-        return False
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown)):
-            self.last_activity = self.clock.now()
-        await super().on_event(event)
-
-    def _audit_session(self, event: str, ctx) -> None:
-        from hallterm.services.staff import record_session_event
-
-        in_thread(self, partial(record_session_event, ctx, event=event), group="audit")
 
     # -- language -----------------------------------------------------------------------
     def action_switch_language(self) -> None:
@@ -605,11 +359,6 @@ class HallTermApp(App[None]):
             super()._handle_exception(error)
             return
         self.report_unexpected(error)
-
-
-def _post_mode(post_id: str) -> str:
-    """The Textual mode a post's screens live in."""
-    return f"post:{post_id}"
 
 
 def _clock(settings):

@@ -99,3 +99,19 @@ async def burst(pilot, *keys: str) -> None:
         event.set_sender(app)
         app._driver.send_message(event)
     await pilot.pause()
+
+
+async def sign_in(pilot, empno: str, pin: str, *, typed: bool = False) -> None:
+    """Sign in on the sign-in screen; ``typed``: key by key, Enter between the fields."""
+    from textual.widgets import Input
+
+    await settle(pilot)
+    if typed:
+        await pilot.press(*empno, "enter", *pin, "enter")
+    else:  # key presses cost ~60 ms each under Pilot: fill, then press Enter
+        screen = pilot.app.screen
+        screen.query_one("#empno", Input).value = empno
+        screen.query_one("#pin", Input).value = pin
+        screen.set_focus(screen.query_one("#pin", Input))
+        await pilot.press("enter")
+    await settle(pilot)

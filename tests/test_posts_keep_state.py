@@ -12,7 +12,7 @@ from hallterm.i18n import get_language
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from tests.conftest import MANAGER_PIN, STAFF_PIN
-from tests.pilot import pilot_test, settle
+from tests.pilot import pilot_test, settle, sign_in
 from tests.sales_fixtures import stock_hall
 
 pytestmark = pytest.mark.slow  # the whole app, several posts each
@@ -30,16 +30,6 @@ def shell(hall):
     stock_hall(hall)
     settings = hall.settings.model_copy(update={"counter": 1})
     return HallTermApp(settings, None, ctx=replace(hall.ctx, counter=1))
-
-
-async def sign_in(pilot, empno: str, pin: str) -> None:
-    await settle(pilot)
-    screen = pilot.app.screen
-    screen.query_one("#empno", Input).value = empno
-    screen.query_one("#pin", Input).value = pin
-    screen.set_focus(screen.query_one("#pin", Input))
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def home_and_back(pilot, key: str) -> None:

@@ -19,7 +19,7 @@ from screens.lock import LockScreen
 from screens.palette import ShellCommands
 from screens.signin import SignInScreen
 from tests.conftest import MANAGER_PIN, STAFF_PIN
-from tests.pilot import settle
+from tests.pilot import settle, sign_in
 
 SIZE = (120, 40)
 
@@ -61,20 +61,6 @@ def make_app(hall):
     from screens.app import HallTermApp
 
     return HallTermApp(hall.settings, None, ctx=hall.ctx)
-
-
-async def sign_in(pilot, empno: str, pin: str, *, typed: bool = False) -> None:
-    """Sign in on the sign-in screen; ``typed``: key by key, Enter between the fields."""
-    await settle(pilot)
-    if typed:
-        await pilot.press(*empno, "enter", *pin, "enter")
-    else:  # key presses cost ~60 ms each under Pilot: fill, then press Enter
-        screen = pilot.app.screen
-        screen.query_one("#empno", Input).value = empno
-        screen.query_one("#pin", Input).value = pin
-        screen.set_focus(screen.query_one("#pin", Input))
-        await pilot.press("enter")
-    await settle(pilot)
 
 
 async def type_pin(pilot, pin: str) -> None:
