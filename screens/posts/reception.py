@@ -95,6 +95,7 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         self._version: int | None = None
         self._polls = 0
         self._polling = False
+        self._fit_width: int | None = None  # the board's width the names were fitted to
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -133,6 +134,10 @@ class ReceptionScreen(ReceptionForms, PostScreen):
     def _counter_heads() -> tuple[str, ...]:
         return (_("Counter"), _("State"), _("Clerk"), _("Current"), _("Parked"), _("Services"),
                 _("Only here"))
+
+    def _refit(self) -> None:
+        if self.status is not None and self.query_one("#rc-left").size.width != self._fit_width:
+            self._show(self.status)
 
     def on_resize(self) -> None:
         if self.status is not None:
@@ -196,6 +201,11 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         heads = self._board_heads()
         widths = [widest(h, [r[i] for r in rows]) for i, h in enumerate(heads)]
         width = self.query_one("#rc-left").size.width or None
+        if width != self._fit_width:
+            # The board's room is known only once the layout has run (the slip beside it
+            # takes its share): fit again after this refresh if it was not known yet.
+            self._fit_width = width
+            self.call_after_refresh(self._refit)
         keep = [0, 2, 3, 4, 5]
         name = room_for(board, [widths[i] for i in keep], minimum=0, natural=widths[1],
                         width=width)
