@@ -75,6 +75,9 @@ def authenticate(ctx: Ctx, *, empno: str, pin: str, purpose: str = "signin",
                 return None, _disabled_message(empno)
             uow.sql("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = :i",
                     {"i": actor.id})
+            if security.needs_rehash(row.pin_hash):  # made with older Argon2 parameters
+                uow.sql("UPDATE staff SET pin_hash = :h WHERE id = :i",
+                        {"h": security.hash_pin(pin, ctx.pepper), "i": actor.id})
             uow.audit(f"auth.{purpose}", entity="staff", entity_id=empno, actor=actor)
             return actor, None
         failed = row.failed_attempts + 1
