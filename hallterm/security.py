@@ -23,20 +23,20 @@ import re
 import secrets
 from pathlib import Path
 
-from argon2 import PasswordHasher, Type
+from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from hallterm.errors import BadInput, ConfigError
 from hallterm.i18n import _
 
 PIN_RE = re.compile(r"^[0-9]{6}$")
-PIN_HASH_PARAMETERS = {"type": Type.ID, "memory_cost": 12 * 1024, "time_cost": 3,
-                       "parallelism": 1}
+PIN_HASH_PARAMETERS = Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32,
+                                 time_cost=3, memory_cost=12 * 1024, parallelism=1)
 """Argon2id with 12 MiB, 3 passes, 1 lane: one of OWASP's equivalent minimum rows
 (m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5, p=1). Until now it was the
 library's default (64 MiB, 3 passes, 4 lanes), which took a terminal's memory from
 107 MB to 172 MB at each sign-in for no protection the pepper does not already give."""
-_hasher = PasswordHasher(**PIN_HASH_PARAMETERS)
+_hasher = PasswordHasher.from_parameters(PIN_HASH_PARAMETERS)
 
 
 def use_fast_hashing() -> None:

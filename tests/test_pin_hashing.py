@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 
 from hallterm import security
@@ -61,8 +62,6 @@ def test_a_wrong_pin_does_not_rehash(hall):
         con.execute("UPDATE staff SET pin_hash = ? WHERE empno = '9001'",
                     (older.hash(security._keyed(MANAGER_PIN, hall.ctx.pepper)),))
     before = _stored(hall.path, "9001")
-    try:
+    with pytest.raises(AuthFailed):
         authenticate(hall.ctx, empno="9001", pin="000000")
-    except AuthFailed:
-        pass
     assert _stored(hall.path, "9001") == before
