@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import hallterm.models.types
-from hallterm.store import day_lock_sql
+from hallterm.migrations import triggers
 
 
 revision = '0002'
@@ -106,14 +106,15 @@ def upgrade() -> None:
     # ### end Alembic commands ###
 
     for table in DAY_TABLES:
-        for sql in day_lock_sql(table):
-            op.execute(sql)
+        triggers.add_day_lock(table)
+    # PostgreSQL: the rows each write touches are noted for its audit seal.
+    triggers.add_row_notes('visit', 'ticket', 'ticket_event', 'counter_event')
 
 
 def downgrade() -> None:
+    triggers.drop_row_notes('visit', 'ticket', 'ticket_event', 'counter_event')
     for table in reversed(DAY_TABLES):
-        for op_name in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_closed_day_{op_name}")
+        triggers.drop_day_lock(table)
     op.drop_table('ticket_event')
     op.drop_table('ticket')
     op.drop_table('counter_event')

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import hallterm.models.types
-from hallterm.store import day_lock_sql, drop_day_lock_sql
+from hallterm.migrations import triggers
 
 
 revision = '0005'
@@ -45,11 +45,9 @@ def upgrade() -> None:
     )
     # Inserted just before its day flips to closed: from then on the triggers
     # refuse any change to it, like every other row of the day.
-    for sql in day_lock_sql('day_close'):
-        op.execute(sql)
+    triggers.add_day_lock('day_close')
 
 
 def downgrade() -> None:
-    for sql in drop_day_lock_sql('day_close'):
-        op.execute(sql)
+    triggers.drop_day_lock('day_close')
     op.drop_table('day_close')

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import hallterm.models.types
-from hallterm.store import day_lock_sql, drop_day_lock_sql
+from hallterm.migrations import triggers
 
 # Rows that belong to a business day: unchangeable once that day is closed.
 DAY_TABLES = ("sale_cart", "taken_payment")
@@ -69,14 +69,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_taken_payment_cart_id'), ['cart_id'], unique=False)
 
     for table in DAY_TABLES:
-        for sql in day_lock_sql(table):
-            op.execute(sql)
+        triggers.add_day_lock(table)
 
 
 def downgrade() -> None:
     for table in DAY_TABLES:
-        for sql in drop_day_lock_sql(table):
-            op.execute(sql)
+        triggers.drop_day_lock(table)
     with op.batch_alter_table('taken_payment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_taken_payment_cart_id'))
         batch_op.drop_index(batch_op.f('ix_taken_payment_business_day'))

@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 import hallterm.models.types
-from hallterm.store import day_lock_sql, drop_day_lock_sql
+from hallterm.migrations import triggers
 
 # Rows that belong to a business day: unchangeable once that day is closed.
 DAY_TABLES = ("handover", "handover_line", "handover_pending")
@@ -87,14 +87,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_handover_pending_handover_id'), ['handover_id'], unique=False)
 
     for table in DAY_TABLES:
-        for sql in day_lock_sql(table):
-            op.execute(sql)
+        triggers.add_day_lock(table)
+    # PostgreSQL: the rows each write touches are noted for its audit seal.
+    triggers.add_row_notes('handover', 'handover_line')
 
 
 def downgrade() -> None:
+    triggers.drop_row_notes('handover', 'handover_line')
     for table in DAY_TABLES:
-        for sql in drop_day_lock_sql(table):
-            op.execute(sql)
+        triggers.drop_day_lock(table)
     with op.batch_alter_table('handover_pending', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_handover_pending_handover_id'))
         batch_op.drop_index(batch_op.f('ix_handover_pending_business_day'))

@@ -8,13 +8,17 @@ new-row and REPLACE checks and adds the locks for ``business_day``, ``sequence``
 ``audit_log`` and ``stock_balance`` (``store.closed_books_sql``), for new and
 existing stores alike.
 
+On PostgreSQL the day locks of 0002-0007 are already the final ones (no REPLACE to
+guard against, see ``hallterm.migrations.triggers``): this adds the closed books.
+
 Revision ID: 0008
 Revises: 0002a, 0003, 0005, 0006, 0007
 Create Date: 2026-11-30 02:50:00.000000
 """
 from alembic import op
 
-from hallterm.store import closed_books_sql, day_lock_sql, drop_day_lock_sql, unique_keys
+from hallterm.migrations import triggers
+from hallterm.store import day_lock_sql, drop_day_lock_sql, unique_keys
 
 revision = '0008'
 # A merge of the area branches: every table that carries a day lock must exist first.
@@ -32,21 +36,21 @@ def _locked_tables(conn) -> list[str]:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    for table in _locked_tables(conn):
-        keys = unique_keys(conn, table)
-        for sql in drop_day_lock_sql(table):
-            op.execute(sql)
-        for sql in day_lock_sql(table, keys=keys):
-            op.execute(sql)
-    for name, sql in closed_books_sql():
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute(sql)
+    if triggers.dialect() == "sqlite":
+        for table in _locked_tables(conn):
+            keys = unique_keys(conn, table)
+            for sql in drop_day_lock_sql(table):
+                op.execute(sql)
+            for sql in day_lock_sql(table, keys=keys):
+                op.execute(sql)
+    triggers.add_closed_books()
 
 
 def downgrade() -> None:
     conn = op.get_bind()
-    for name, _sql in closed_books_sql():
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    triggers.drop_closed_books()
+    if triggers.dialect() != "sqlite":
+        return
     for table in _locked_tables(conn):
         for sql in drop_day_lock_sql(table):
             op.execute(sql)
