@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 SERVER = os.environ.get("HALLTERM_TEST_PG") or None
+ROOT = Path(__file__).parent.parent
 needs_pg = pytest.mark.skipif(SERVER is None, reason="HALLTERM_TEST_PG names no server")
 
 DAY, NEXT = "2026-11-25", "2026-11-26"
@@ -347,3 +351,30 @@ def test_a_batch_rebuild_keeps_the_tables_triggers(tmp_path):
     with pytest.raises(sqlite3.IntegrityError, match="business day closed"):
         con.execute("INSERT INTO thing (business_day, v) VALUES ('2026-11-25', 1)")
     con.close()
+
+
+@needs_pg
+def test_two_inits_at_once_both_end_at_the_newest_schema():
+    """Two counters migrating one new database at the same moment: the second waits for
+    the first (an advisory lock) instead of failing on tables the first made."""
+    import psycopg
+
+    from hallterm import schema
+
+    name = f"ht_schema_two_{uuid.uuid4().hex[:8]}_{os.getpid()}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    # Processes, as on two counters (Alembic's ``op``/``context`` are per process).
+    code = "import sys; from tests.test_pg_schema import _migrate; _migrate(sys.argv[1])"
+    try:
+        runs = [subprocess.Popen([sys.executable, "-c", code, _url(name)], cwd=ROOT,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for run in runs:
+            _out, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err[-2000:]
+        with psycopg.connect(_url(name)) as con:
+            heads = sorted(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
+        assert "+".join(heads) == schema.head_revision()
+    finally:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
