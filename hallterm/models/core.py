@@ -99,9 +99,10 @@ class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (
         # Recent rows of one terminal (wrong approval PINs per terminal) and of one
-        # entity (what was done to a person's account) without scanning the log.
+        # entity since a time (today's wrong PINs typed for a person) without scanning the
+        # log or the entity's whole history.
         Index("ix_audit_log_terminal_at", "terminal", "at"),
-        Index("ix_audit_log_entity", "entity", "entity_id", "seq"),
+        Index("ix_audit_log_entity_at", "entity", "entity_id", "at"),
     )
     seq: int = Field(primary_key=True)
     at: datetime = Field(sa_type=AwareDateTime)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from hallterm.models.types import AwareDateTime
@@ -22,10 +23,13 @@ class Handover(SQLModel, table=True):
     """One handover of a counter (交接班单): who, when, what was counted, who witnessed."""
 
     __tablename__ = "handover"
+    # Handovers in progress (a counter's, or the day's open items): few, whatever the history
+    # (a counter's finished handovers were walked newest-first with ``counter`` alone).
+    __table_args__ = (Index("ix_handover_state", "state", "counter"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     business_day: date = Field(index=True)
-    counter: int = Field(index=True)
+    counter: int
     kind: str = Field(max_length=8)  # shift | day_end
     state: str = Field(max_length=12)  # started | counted | reviewed | done | cancelled
     actor: str = Field(max_length=16)  # who ran it (the outgoing clerk, or the duty manager)

@@ -37,6 +37,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_line", "business_day", "state", "priority", "queue_key"),
         Index("ix_ticket_service_line", "business_day", "service", "state", "priority",
               "queue_key"),
+        # A counter's tickets of one day (what it holds now): never its whole history.
+        Index("ix_ticket_counter_day", "counter", "business_day", "state"),
     )
     id: int | None = Field(default=None, primary_key=True)
     business_day: date
@@ -51,7 +53,7 @@ class Ticket(SQLModel, table=True):
     issued_at: datetime = Field(sa_type=AwareDateTime)
     issued_by: str = Field(max_length=16)
     queue_key: float
-    counter: int | None = Field(default=None, foreign_key="counter.number", index=True)
+    counter: int | None = Field(default=None, foreign_key="counter.number")
     clerk_id: int | None = Field(default=None, foreign_key="staff.id")
     called_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     first_called_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
@@ -73,7 +75,7 @@ class TicketEvent(SQLModel, table=True):
     __tablename__ = "ticket_event"
     __table_args__ = (
         Index("ix_ticket_event_kind", "business_day", "kind", "id"),
-        Index("ix_ticket_event_counter", "counter", "kind", "id"),
+        Index("ix_ticket_event_counter_day", "counter", "business_day", "kind", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     business_day: date

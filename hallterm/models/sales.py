@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hallterm.models.types import AwareDateTime
@@ -23,11 +23,13 @@ class Sale(SQLModel, table=True):
     """One completed sale (销售单) and its receipt number (小票号)."""
 
     __tablename__ = "sale"
+    # A counter's rows of one day (the drawer, today's sales): never its whole history.
+    __table_args__ = (Index("ix_sale_counter_day", "counter", "business_day"),)
     id: int | None = Field(default=None, primary_key=True)
     receipt_no: str = Field(max_length=24, unique=True)
     business_day: date = Field(index=True)
     at: datetime = Field(sa_type=AwareDateTime)
-    counter: int = Field(index=True)
+    counter: int
     terminal: str = Field(max_length=32)
     clerk: str = Field(max_length=16, index=True)
     visit_id: int | None = Field(default=None, index=True)
@@ -127,9 +129,11 @@ class CashMovement(SQLModel, table=True):
     """Cash put into or taken out of a counter's drawer, other than sales and refunds."""
 
     __tablename__ = "cash_movement"
+    # A counter's rows of one day (the drawer, today's sales): never its whole history.
+    __table_args__ = (Index("ix_cash_movement_counter_day", "counter", "business_day"),)
     id: int | None = Field(default=None, primary_key=True)
     business_day: date = Field(index=True)
-    counter: int = Field(index=True)
+    counter: int
     at: datetime = Field(sa_type=AwareDateTime)
     kind: str = Field(max_length=8)  # float | in | out
     reason: str = Field(max_length=16)  # opening_float | bank_drop | change_fund | compensation | other
@@ -144,9 +148,11 @@ class CashCount(SQLModel, table=True):
     """A count of a drawer (handover or day end): counted, expected, the difference (长短款)."""
 
     __tablename__ = "cash_count"
+    # A counter's rows of one day (the drawer, today's sales): never its whole history.
+    __table_args__ = (Index("ix_cash_count_counter_day", "counter", "business_day"),)
     id: int | None = Field(default=None, primary_key=True)
     business_day: date = Field(index=True)
-    counter: int = Field(index=True)
+    counter: int
     at: datetime = Field(sa_type=AwareDateTime)
     purpose: str = Field(max_length=12)  # handover | day_end | check
     counted_fen: int

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from hallterm.models.types import AwareDateTime
@@ -110,6 +110,8 @@ class Stocktake(SQLModel, table=True):
     """A stocktake (盘点) of one place: open → finished → posted (or cancelled)."""
 
     __tablename__ = "stocktake"
+    # Stocktakes in progress (a place's, or the day's open items): few, whatever the history.
+    __table_args__ = (Index("ix_stocktake_state", "state", "place"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     place: str = Field(max_length=24, index=True)

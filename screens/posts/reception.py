@@ -29,6 +29,7 @@ from screens.widgets.header import ShellHeader
 
 POLL_SECONDS = 1.0
 REFRESH_EVERY = 15  # polls: waits keep counting up even when nothing changes
+LINE_SHOWN = 12  # waiting tickets the line under the board lists (the count is whole)
 
 
 def _mins(seconds: int) -> str:
@@ -196,7 +197,9 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         rows = [(str(n) if n < 10 else "", f"{s.code} {self._service_name(s)}", str(s.waiting),
                  _mins(s.longest_wait_s) if s.waiting else "-",
                  " ".join(str(c) for c in s.open_counters) or "-",
-                 Text(" ".join(s.flagged), style="bold red") if s.flagged else "")
+                 Text(" ".join(s.flagged) + (f" +{s.flagged_count - len(s.flagged)}"
+                                             if s.flagged_count > len(s.flagged) else ""),
+                      style="bold red") if s.flagged else "")
                 for n, s in enumerate(status.services, start=1)]
         heads = self._board_heads()
         widths = [widest(h, [r[i] for r in rows]) for i, h in enumerate(heads)]
@@ -255,7 +258,7 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         code = self._highlighted_service()
         if code is None:
             return
-        self.call(waiting_tickets, self.hctx, service=code,
+        self.call(waiting_tickets, self.hctx, service=code, limit=LINE_SHOWN,
                   on_success=lambda tickets: self._show_line(code, tickets))
 
     def _show_line(self, code: str, tickets) -> None:
@@ -266,13 +269,16 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         text.append(_("Line {code}: ").format(code=code), style="bold")
         waiting = [t for t in tickets if t.state == "waiting"]
         missed = [t for t in tickets if t.state == "no_show"]
-        for t in waiting[:12]:
+        for t in waiting[:LINE_SHOWN]:
             style = "bold red" if t.long_wait else ("bold" if t.priority != "normal" else "")
             label = "" if t.priority == "normal" else " " + _(PRIORITY_LABELS[t.priority])
             text.append(f"{t.number}{label} {t.wait_s // 60}′", style=style)
             text.append("  ")
-        if len(waiting) > 12:
-            text.append(_("… {n} more").format(n=len(waiting) - 12))
+        line = next((s for s in (self.status.services if self.status else ())
+                     if s.code == code), None)
+        total = max(len(waiting), line.waiting if line is not None else 0)
+        if total > LINE_SHOWN:
+            text.append(_("… {n} more").format(n=total - LINE_SHOWN))
         if not waiting:
             text.append(_("nobody waiting"), style="dim")
         if missed:

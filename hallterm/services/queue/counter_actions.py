@@ -46,7 +46,7 @@ def call_next(ctx: Ctx, *, counter: int | None = None, command_id: str | None = 
         if crow.state not in ("open", "closing"):
             raise Refused(_("Counter {counter} is {state}; open it to call tickets.").format(
                 counter=number, state=_(COUNTER_LABELS.get(crow.state, crow.state))))
-        held = _held(uow, number)
+        held = _held(uow, number, day)
         if held:
             raise Refused(_("Counter {counter} still holds ticket {number}; finish it, mark "
                             "it no-show or transfer it first.").format(counter=number,
@@ -91,11 +91,12 @@ def _anyone_waiting(ctx: Ctx, counter: int) -> bool:
             return True  # let the write explain the refusal
         if ctx.actor is None or row.clerk_id != ctx.actor.id:
             return True  # not the keeper: the write refuses (or records the override)
-        held = execute(session, "SELECT 1 FROM ticket WHERE counter = :n AND state IN "
-                       "('called', 'serving') LIMIT 1", {"n": counter}).first()
+        params: dict[str, Any] = {"d": ctx.today().isoformat()}
+        held = execute(session, "SELECT 1 FROM ticket WHERE counter = :n AND business_day = "
+                       ":d AND state IN ('called', 'serving') LIMIT 1",
+                       {"n": counter, "d": params["d"]}).first()
         if held is not None:
             return True  # the write refuses: the counter still holds a ticket
-        params: dict[str, Any] = {"d": ctx.today().isoformat()}
         names = []
         for i, code in enumerate(row.services.split()):
             params[f"s{i}"] = code
@@ -141,7 +142,7 @@ def _counter_write(ctx: Ctx, action: str, counter: int | None, states: tuple[str
         day = uow.open_day()
         _counter_row(uow, number)
         require_keeper(uow, number, action=action, override_reason=override_reason)
-        row = _current_or_refuse(uow, number, states)
+        row = _current_or_refuse(uow, number, day, states)
         detail = change(uow, day, row, hall) or {}
         _event(uow, day, row.id, action.split(".")[-1], row.priority, number, detail)
         ticket = _get(uow, row.id, hall)
@@ -211,11 +212,11 @@ def resume(ctx: Ctx, *, counter: int | None = None, number: str | None = None,
         day = uow.open_day()
         _counter_row(uow, at_counter)
         require_keeper(uow, at_counter, action="queue.resume", override_reason=override_reason)
-        held = _held(uow, at_counter)
+        held = _held(uow, at_counter, day)
         if held:
             raise Refused(_("Counter {counter} still holds ticket {number}; finish it first.")
                           .format(counter=at_counter, number=held[0].number))
-        parked = _held(uow, at_counter, ("parked",))
+        parked = _held(uow, at_counter, day, ("parked",))
         if number:
             parked = [r for r in parked if r.number == number.strip().upper()]
         if not parked:
@@ -247,7 +248,7 @@ def no_show(ctx: Ctx, *, counter: int | None = None,
         day = uow.open_day()
         _counter_row(uow, number)
         require_keeper(uow, number, action="queue.no_show", override_reason=override_reason)
-        row = _current_or_refuse(uow, number, ("called",))
+        row = _current_or_refuse(uow, number, day, ("called",))
         need = hall.thresholds.recalls_before_no_show
         if row.recalls < need:
             raise Refused(_("Recall ticket {number} first: {done} of {need} recall(s) made.")

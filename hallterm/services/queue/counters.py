@@ -59,7 +59,7 @@ def set_counter_state(ctx: Ctx, *, counter: int, state: str, clerk: str | None =
                                 "only by a handover.").format(counter=counter,
                                                                empno=_keeper_empno(uow, row)))
         if state == "closed":
-            held = _held(uow, counter, HELD)
+            held = _held(uow, counter, day, HELD)
             if held:
                 raise Refused(_("Counter {counter} still holds ticket {number}; it cannot "
                                 "close.").format(counter=counter, number=held[0].number))

@@ -50,7 +50,7 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
             at_counter = counter if counter is not None else ctx.counter
             if at_counter is None:
                 raise BadInput(_("Name the ticket to transfer."))
-            row = _current_or_refuse(uow, at_counter, ("called", "serving"))
+            row = _current_or_refuse(uow, at_counter, day, ("called", "serving"))
             row = _find(uow, day, row.number)
         _may_touch(ctx, uow, row, override_reason)
         if row.state not in ("waiting", *HELD):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from hallterm.context import Ctx
 from hallterm.errors import BadInput, NotFound
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
+from hallterm.models.types import utc_text
 from hallterm.services.queue.rows import _TCOLS, _dt, _long_wait_s, _ticket, _when
 from hallterm.services.queue.views import (
     VERSION_SQL,
@@ -22,6 +23,8 @@ from hallterm.services.queue.views import (
     VisitInfo,
 )
 from hallterm.store import execute
+
+FLAGGED_SHOWN = 10  # long-wait numbers a board lists per service (the count is whole)
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -80,19 +83,34 @@ def _counter_infos(session, ctx: Ctx, day: date, only: int | None = None) -> lis
 
 def _service_queues(session, hall: HallConfig, day: date, now: datetime,
                     counters: list[CounterInfo]) -> list[ServiceQueue]:
-    rows = execute(session,
-                   "SELECT service, number, issued_at FROM ticket WHERE business_day = :d AND "
-                   "state = 'waiting' ORDER BY issued_at", {"d": day.isoformat()}).all()
-    long_s = _long_wait_s(hall)
+    """Each service's line, counted in SQL: the rows never come to Python (10 000 waiting
+    cost 18-100 ms that way), only a count, the oldest issue time and the first
+    ``FLAGGED_SHOWN`` long waits per service."""
+    # Flagged as ``_ticket`` flags: whole seconds waited > the threshold.
+    cut = utc_text(now - timedelta(seconds=_long_wait_s(hall) + 1))
+    params = {"d": day.isoformat(), "cut": cut, "n": FLAGGED_SHOWN}
+    counts = {r.service: r for r in execute(
+        session, "SELECT service, count(*) AS waiting, min(issued_at) AS oldest, "
+        "sum(CASE WHEN issued_at <= :cut THEN 1 ELSE 0 END) AS flagged FROM ticket "
+        "WHERE business_day = :d AND state = 'waiting' GROUP BY service", params).all()}
+    flagged: dict[str, list[str]] = {}
+    if any(r.flagged for r in counts.values()):
+        for r in execute(session, "SELECT service, number FROM (SELECT service, number, "
+                         "issued_at, id, row_number() OVER (PARTITION BY service ORDER BY "
+                         "issued_at, id) AS place FROM ticket WHERE business_day = :d AND "
+                         "state = 'waiting' AND issued_at <= :cut) AS late WHERE place <= :n "
+                         "ORDER BY service, issued_at, id", params).all():
+            flagged.setdefault(r.service, []).append(r.number)
     out = []
     for s in hall.services:
-        mine = [r for r in rows if r.service == s.code]
-        waits = [max(0, int((now - datetime.fromisoformat(r.issued_at)).total_seconds()))
-                 for r in mine]
-        flagged = tuple(r.number for r, w in zip(mine, waits, strict=True) if w > long_s)
+        row = counts.get(s.code)
+        longest = max(0, int((now - datetime.fromisoformat(row.oldest)).total_seconds())) \
+            if row is not None else 0
         open_at = tuple(c.number for c in counters if c.state == "open" and s.code in c.services)
-        out.append(ServiceQueue(s.code, s.prefix, s.name_zh, s.name_en, len(mine),
-                                max(waits, default=0), flagged, open_at))
+        out.append(ServiceQueue(s.code, s.prefix, s.name_zh, s.name_en,
+                                int(row.waiting) if row is not None else 0, longest,
+                                tuple(flagged.get(s.code, ())), open_at,
+                                int(row.flagged) if row is not None else 0))
     return out
 
 
@@ -125,8 +143,13 @@ def board(ctx: Ctx, *, calls: int = 6) -> Board:
     return Board(hall.name_zh, hall.name_en, status.calls, status.services, status.version)
 
 
-def waiting_tickets(ctx: Ctx, *, service: str | None = None) -> list[TicketInfo]:
-    """Waiting and missed tickets in line order (the guide's list)."""
+def waiting_tickets(ctx: Ctx, *, service: str | None = None,
+                    limit: int | None = None) -> list[TicketInfo]:
+    """Waiting and missed tickets in line order (the guide's list).
+
+    ``limit``: only the first ``limit`` waiting tickets (the head of the line, read
+    so in SQL), then every missed one; how many wait in all is ``queue_status``'s.
+    """
     hall = _read_hall(ctx)
     now = ctx.now()
     params: dict[str, Any] = {"d": now.date().isoformat()}
@@ -134,10 +157,15 @@ def waiting_tickets(ctx: Ctx, *, service: str | None = None) -> list[TicketInfo]
     if service:
         where = " AND service = :s"
         params["s"] = service.upper()
+    head = ""
+    if limit is not None:
+        head = " LIMIT :n"
+        params["n"] = max(0, limit)
     with ctx.store.read() as session:
         rows = execute(session, f"SELECT {_TCOLS} FROM ticket WHERE business_day = :d AND "
-                       f"state IN ('waiting', 'no_show'){where} ORDER BY state DESC, "
-                       "queue_key, id", params).all()
+                       f"state = 'waiting'{where} ORDER BY queue_key, id{head}", params).all()
+        rows += execute(session, f"SELECT {_TCOLS} FROM ticket WHERE business_day = :d AND "
+                        f"state = 'no_show'{where} ORDER BY queue_key, id", params).all()
     return [_ticket(r, now, _long_wait_s(hall)) for r in rows]
 
 

@@ -111,16 +111,23 @@ def _counter_row(uow: UnitOfWork, number: int) -> Any:
     return row
 
 
+def _held(uow: UnitOfWork, counter: int, day: date,
+          states: tuple[str, ...] = ("called", "serving")):
+    """The tickets of ``day`` that ``counter`` holds in ``states``, oldest first.
 
-
-def _held(uow: UnitOfWork, counter: int, states: tuple[str, ...] = ("called", "serving")):
+    Bounded by the day (``ix_ticket_counter_day``): a ticket left called, serving or
+    parked by a day closed with ``day close --force`` stays in that closed day as its
+    record says; it is not today's and never blocks today's counter.
+    """
     marks = ", ".join(f"'{s}'" for s in states)
-    return uow.sql(f"SELECT {_TCOLS} FROM ticket WHERE counter = :c AND state IN ({marks}) "
-                   "ORDER BY id", {"c": counter}).all()
+    return uow.sql(f"SELECT {_TCOLS} FROM ticket WHERE counter = :c AND business_day = :d "
+                   f"AND state IN ({marks}) ORDER BY id",
+                   {"c": counter, "d": day.isoformat()}).all()
 
 
-def _current_or_refuse(uow: UnitOfWork, counter: int, states: tuple[str, ...]) -> Any:
-    rows = _held(uow, counter)
+def _current_or_refuse(uow: UnitOfWork, counter: int, day: date,
+                       states: tuple[str, ...]) -> Any:
+    rows = _held(uow, counter, day)
     if not rows:
         raise Refused(_("Counter {counter} has no current ticket; call the next one first.")
                       .format(counter=counter))

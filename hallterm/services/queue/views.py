@@ -113,8 +113,9 @@ class ServiceQueue:
     name_en: str
     waiting: int
     longest_wait_s: int
-    flagged: tuple[str, ...]  # numbers waiting longer than the threshold
+    flagged: tuple[str, ...]  # the first numbers waiting longer than the threshold
     open_counters: tuple[int, ...]
+    flagged_count: int = 0  # how many wait longer than the threshold
 
 
 @dataclass(frozen=True)

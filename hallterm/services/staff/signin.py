@@ -267,9 +267,14 @@ def approval_alerts(ctx: Ctx, *, empno: str | None = None,
                        "entity_id = :e AND action IN ('auth.approve.failed', "
                        "'auth.confirm.failed') AND at >= :since ORDER BY seq",
                        {"e": empno, "since": utc_text(since)}).all()
+        # Only the terminals where the PINs were typed (by terminal and time: an index range).
+        terminals = sorted({r.terminal for r in rows})
+        names = {f"t{i}": t for i, t in enumerate(terminals)}
         waits = {r.entity_id for r in execute(
-            session, "SELECT entity_id FROM audit_log WHERE entity = 'terminal' AND action = "
-                     "'auth.approval_wait' AND at >= :since", {"since": utc_text(since)}).all()}
+            session, "SELECT entity_id FROM audit_log WHERE terminal IN ("
+                     + ", ".join(f":{k}" for k in names) + ") AND entity = 'terminal' AND "
+                     "action = 'auth.approval_wait' AND at >= :since",
+                     {"since": utc_text(since), **names}).all()} if terminals else set()
     by_terminal: dict[str, list] = {}
     for r in rows:
         by_terminal.setdefault(r.terminal, []).append((r.at, r.actor))
