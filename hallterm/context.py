@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
-from sqlmodel import Session
 
 from hallterm.clock import Clock
 from hallterm.errors import BadInput, DayNotOpen
 from hallterm.i18n import _
-from hallterm.store import Store, execute
+from hallterm.store import Conn, Store, execute
 
 T = TypeVar("T")
 
@@ -82,7 +81,7 @@ class ReadUnit:
     it too, so a service's side-effect-free check runs the same code as its write.
     """
 
-    def __init__(self, ctx: Ctx, session: Session) -> None:
+    def __init__(self, ctx: Ctx, session: Conn) -> None:
         self.ctx = ctx
         self.session = session
         # One moment for the whole transaction: every row it writes carries it.
@@ -192,7 +191,7 @@ def command_done(ctx: Ctx, command_id: str | None, *,
 class UnitOfWork(ReadUnit):
     """One write transaction: the session, its moment, its audit rows, its numbers."""
 
-    def __init__(self, ctx: Ctx, session: Session) -> None:
+    def __init__(self, ctx: Ctx, session: Conn) -> None:
         super().__init__(ctx, session)
         self.audited = 0
         self.action = ""
@@ -288,13 +287,12 @@ def run_write(
     adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None
     request_hash = _request_hash(ctx, request) if command_id else None
 
-    def body(session: Session) -> T:
+    def body(session: Conn) -> T:
         from hallterm.services import audit
 
-        # Take the write lock (BEGIN IMMEDIATE runs on the first statement) before the
-        # UnitOfWork reads its moment: a write that waited for the lock must not carry
-        # the time from before the wait, behind the rows written meanwhile.
-        session.connection()
+        # ``transact`` holds the write lock before ``body`` runs, so the UnitOfWork
+        # reads its moment after any wait: a write that waited must not carry the
+        # time from before the wait, behind the rows written meanwhile.
         uow = UnitOfWork(ctx, session)
         uow.action = action
         _check_clock(uow)

@@ -138,10 +138,15 @@ def test_day_lock_triggers_guard_business_tables(hall):
 
 
 def test_store_settings_wal_fk_synchronous(hall):
-    with hall.ctx.store.write_engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    from hallterm.store import execute
+
+    def settings(uow):
+        uow.audit("test.settings")
+        return [execute(uow.session, f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")]
+
+    # WAL, foreign keys, FULL sync; a writer never sleeps in SQLite's busy handler
+    assert run_write(hall.manager, "test.settings", settings) == ["wal", 1, 2, 0]
 
 
 def test_reads_do_not_block_writes(hall):
@@ -181,12 +186,10 @@ def test_busy_store_retries_then_reports_unavailable(hall):
 
 def test_a_sql_bug_is_not_disguised_as_a_busy_store(hall):
     """A wrong query must surface as a bug (logged, exit 1), never as exit 75 'busy'."""
-    from sqlalchemy.exc import OperationalError
-
     from hallterm.errors import StoreUnavailable
     from hallterm.store import execute
 
-    with pytest.raises(OperationalError) as info, hall.ctx.store.read() as session:
+    with pytest.raises(sqlite3.OperationalError) as info, hall.ctx.store.read() as session:
         execute(session, "SELECT no_such_column FROM audit_log")
     assert not isinstance(info.value, StoreUnavailable)
 

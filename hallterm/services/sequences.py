@@ -11,12 +11,10 @@ Series keys are ``<kind>:<scope>``, e.g. ``ticket:A:2026-11-25``,
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
-from hallterm.store import Store, execute
+from hallterm.store import Conn, Store, execute
 
 
-def allocate(session: Session, key: str) -> int:
+def allocate(session: Conn, key: str) -> int:
     """The next number of series ``key``, starting at 1 (call inside a write txn)."""
     value = execute(
         session,

@@ -343,7 +343,7 @@ def _finish_closed(ctx: Ctx, day: date, folder: Path) -> CloseResult | None:
 
 def report_paths(ctx: Ctx, day: date, reports_dir: Path | None = None) -> tuple[Path, Path]:
     """Where the day's text and JSON report files are (or will be)."""
-    folder = reports_dir or ctx.extra.get("reports_dir") or ctx.store.path.parent / "reports"
+    folder = reports_dir or ctx.extra.get("reports_dir") or ctx.store.folder / "reports"
     return Path(folder) / _file_name(day, "txt"), Path(folder) / _file_name(day, "json")
 
 

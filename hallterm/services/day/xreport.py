@@ -83,7 +83,7 @@ def x_report(ctx: Ctx, *, business_day: date | None = None,
     data = run_write(ctx, "day.xreport", work)
     text = render(data)
     folder = Path(reports_dir or ctx.extra.get("reports_dir")
-                  or ctx.store.path.parent / "reports")
+                  or ctx.store.folder / "reports")
     stem = f"x-report-{day.isoformat()}-{data['x_number']:02d}"
     text_file, json_file = folder / f"{stem}.txt", folder / f"{stem}.json"
     try:

@@ -17,8 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
-
 from hallterm.context import Ctx
 from hallterm.services.export.customers import CustomerIds, minimiser
 from hallterm.services.export.tables import CORE_FIELDS_NAMES, ExportTable
@@ -27,7 +25,7 @@ from hallterm.store import execute
 FIRST_KEY = -(2**63)  # below every integer and, in SQLite's ordering, every text key
 
 
-def rows(ctx: Ctx, table: ExportTable, day: date, chunk: int) -> Iterator[Sequence[RowMapping]]:
+def rows(ctx: Ctx, table: ExportTable, day: date, chunk: int) -> Iterator[Sequence[dict[str, Any]]]:
     """The table's rows of ``day``, a chunk per short read transaction (keyset paging)."""
     after: Any = FIRST_KEY
     while True:
