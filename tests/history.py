@@ -125,7 +125,7 @@ def _copy_days(path: Path, template: date, today: date, reps: int) -> None:
         info = {r[1]: r for r in con.execute(f"PRAGMA table_info({table})")}
         pk = [c for c in cols if info[c][5]]
         rowid_pk = len(pk) == 1 and info[pk[0]][2].upper() == "INTEGER"
-        uniq = {cols_[0] for cols_ in _text_keys(con, table, info)}
+        uniq = {cols_[0] for cols_ in _text_keys(con, table, info, within_day=reps > 1)}
         out = []
         for c in cols:
             if c == "business_day":
@@ -185,15 +185,15 @@ def _copy_days(path: Path, template: date, today: date, reps: int) -> None:
     con.close()
 
 
-def _text_keys(con, table: str, info) -> list[tuple[str, ...]]:
-    """UNIQUE keys without ``business_day`` (copies must differ there): the first text
-    column of each, which a copy suffixes."""
+def _text_keys(con, table: str, info, *, within_day: bool) -> list[tuple[str, ...]]:
+    """UNIQUE keys without ``business_day`` (copies must differ there; with it too when a
+    day gets several copies): the first text column of each, which a copy suffixes."""
     out = []
     for index in con.execute(f"PRAGMA index_list({table})").fetchall():
         if not index[2]:
             continue
         cols = [r[2] for r in con.execute(f"PRAGMA index_info('{index[1]}')")]
-        if "business_day" in cols:
+        if "business_day" in cols and not within_day:
             continue
         text = [c for c in cols if c and ("CHAR" in info[c][2].upper() or info[c][2] == "")]
         if text:
