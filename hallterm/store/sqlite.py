@@ -64,7 +64,7 @@ class SqliteDriver:
         to 1 ms) gets the lock soon after it is free, and the jitter keeps waiters
         from waking together.
         """
-        time.sleep(min(0.001, 0.00005 * 1.5 ** attempt) * (0.5 + random.random()))
+        time.sleep(min(0.001, 0.00005 * 1.5 ** min(attempt, 8)) * (0.5 + random.random()))
 
     def unavailable(self, exc: BaseException) -> BaseException:
         """The user-facing error for a store that cannot be used; a SQL bug stays itself."""
