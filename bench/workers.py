@@ -1,0 +1,423 @@
+"""The measured processes of the write and hall-like benchmarks.
+
+A worker is one terminal process: it opens the store once (imports and connections
+are not measured), then runs what the parent sends it and sends back every
+operation's latency. Two sides, each doing the same work:
+
+- ``RealOps``: HallTerm's public service functions (``queue.issue_ticket``,
+  ``sales.complete_sale``, ``queue.call_next`` + ``queue.finish``, ``sales.scan``),
+  as a kiosk or as the counter's keeper.
+- ``RawOps``: a plain ``sqlite3`` connection (``synchronous=FULL``, WAL, ``BEGIN
+  IMMEDIATE``, SQLite's busy timeout) running the statements those calls must run:
+  the counter row (``sequence``), the business rows (visit, ticket, ticket event;
+  sale, line, payment, stock document, stock move, the two balances), and one audit
+  row whose HMAC-SHA-256 chains onto the last row's. No framework, no checks beyond
+  what the SQL does; the same tables, indexes and triggers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import random
+import sqlite3
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SERVICES_OF = {1: "AD", 2: "ABC", 3: "BCE", 4: "DA", 5: "FC", 6: "VBCD"}
+GOODS = ("ACC-CABLE-C", "ACC-CASE", "ACC-CHG-65W")
+
+
+def counter_of(index: int) -> int:
+    return index % 12 + 1
+
+
+def services_of(counter: int) -> str:
+    return SERVICES_OF[(counter - 1) % 6 + 1]
+
+
+class BenchClock:
+    """The measured day at 10:00 plus the real time since ``anchor`` (shared by all)."""
+
+    def __init__(self, day: str, anchor: float) -> None:
+        from zoneinfo import ZoneInfo
+
+        self.tz = ZoneInfo("Asia/Shanghai")
+        y, m, d = (int(x) for x in day.split("-"))
+        self.base = datetime(y, m, d, 10, 0, tzinfo=self.tz)
+        self.anchor = anchor
+
+    def now(self) -> datetime:
+        return self.base + timedelta(seconds=time.time() - self.anchor)
+
+
+@dataclass
+class Spec:
+    path: str
+    key_file: str
+    day: str
+    anchor: float
+    index: int
+
+
+class RealOps:
+    """One terminal through the services: a kiosk and counter ``counter_of(index)``."""
+
+    def __init__(self, spec: Spec) -> None:
+        from dataclasses import replace
+
+        from hallterm import security
+        from hallterm.bootstrap import open_ctx
+        from hallterm.services import catalog, sales
+        from hallterm.services.staff import authenticate
+        from hallterm.settings import load_settings
+
+        security.use_fast_hashing()
+        self.counter = counter_of(spec.index)
+        settings, _ = load_settings(None, store=Path(spec.path), key_file=Path(spec.key_file),
+                                    terminal=f"T{spec.index + 1:02d}")
+        ctx = open_ctx(settings, clock=BenchClock(spec.day, spec.anchor))
+        self.kiosk = ctx.as_actor(None)
+        clerk = authenticate(ctx, empno=f"80{self.counter:02d}", pin="246810")
+        self.clerk = replace(ctx.as_actor(clerk), counter=self.counter)
+        self.sku = GOODS[spec.index % len(GOODS)]
+        self.lines = [sales.line_from_item(catalog.lookup(self.clerk, code=self.sku))]
+        self.total = sales.cart_total(self.lines)
+        self.services = services_of(self.counter)
+        self.n = 0
+
+    def issue(self) -> str:
+        from hallterm.services import queue
+
+        self.n += 1
+        queue.issue_ticket(self.kiosk, service=self.services[self.n % len(self.services)])
+        return "issue"
+
+    def sale(self) -> str:
+        from hallterm.services import sales
+
+        sales.complete_sale(self.clerk, counter=self.counter, visit_id=None, lines=self.lines,
+                            payments=[sales.PaymentIn("cash", self.total, self.total)])
+        return "sale"
+
+    def call(self) -> str:
+        from hallterm.services import queue
+
+        if queue.call_next(self.clerk) is None:
+            return "idle"
+        queue.finish(self.clerk)
+        return "call"
+
+    def scan(self) -> str:
+        from hallterm.services import sales
+
+        sales.scan(self.clerk, counter=self.counter, code=self.sku)
+        return "scan"
+
+    def close(self) -> None:
+        dispose = getattr(self.kiosk.store, "dispose", None)
+        if dispose:
+            dispose()
+
+
+def _mac(key: bytes, fields: list[Any]) -> str:
+    body = json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+class RawOps:
+    """The same writes as plain sqlite3 statements (see the module docstring)."""
+
+    def __init__(self, spec: Spec) -> None:
+        from hallterm.security import read_key_file
+        from hallterm.services.audit import chain_key
+
+        self.key = chain_key(read_key_file(Path(spec.key_file)))
+        self.con = sqlite3.connect(spec.path, isolation_level=None, timeout=10,
+                                   check_same_thread=False)
+        self.con.execute("PRAGMA synchronous=FULL")
+        self.con.execute("PRAGMA foreign_keys=ON")
+        self.clock = BenchClock(spec.day, spec.anchor)
+        self.day = spec.day
+        self.counter = counter_of(spec.index)
+        self.terminal = f"R{spec.index + 1:02d}"
+        self.clerk = f"80{self.counter:02d}"
+        self.clerk_id = self.con.execute("SELECT id FROM staff WHERE empno = ?",
+                                         (self.clerk,)).fetchone()[0]
+        self.sku = GOODS[spec.index % len(GOODS)]
+        self.services = services_of(self.counter)
+        self.place = f"counter:{self.counter}"
+        self.n = 0
+
+    def _at(self) -> str:
+        return self.clock.now().astimezone(UTC).isoformat(timespec="microseconds")
+
+    def _audit(self, at: str, actor: str, action: str, entity: str, entity_id: str,
+               payload: dict[str, Any]) -> None:
+        seq, prev = self.con.execute(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        fields = [seq + 1, at, self.day, actor, None, self.terminal, action, entity, entity_id,
+                  text, prev]
+        self.con.execute("INSERT INTO audit_log (seq, at, business_day, actor, approver, "
+                         "terminal, action, entity, entity_id, payload, prev_hash, hash) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (*fields, _mac(self.key, fields)))
+
+    def _next(self, key: str) -> int:
+        return self.con.execute("INSERT INTO sequence (key, value) VALUES (?, 1) ON CONFLICT(key) "
+                                "DO UPDATE SET value = value + 1 RETURNING value",
+                                (key,)).fetchone()[0]
+
+    def _write(self, work) -> None:
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            work(self._at())
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def issue(self) -> str:
+        self.n += 1
+        service = self.services[self.n % len(self.services)]
+
+        def work(at: str) -> None:
+            con, day = self.con, self.day
+            prefix, recent = con.execute(
+                "SELECT s.prefix, (SELECT max(queue_key) FROM (SELECT queue_key, business_day, "
+                "hop FROM ticket ORDER BY id DESC LIMIT 8) WHERE business_day = ? AND hop = 0) "
+                "FROM service s WHERE s.code = ?", (day, service)).fetchone()
+            seq = self._next(f"ticket:{prefix}:{day}")
+            visit = con.execute("INSERT INTO visit (business_day, opened_at, terminal) "
+                                "VALUES (?, ?, ?) RETURNING id", (day, at, self.terminal)
+                                ).fetchone()[0]
+            number = f"{prefix}{seq:03d}"
+            ticket = con.execute(
+                "INSERT INTO ticket (business_day, number, seq, hop, service, priority, "
+                "visit_id, state, issued_at, issued_by, queue_key, recalls, parked_s, misses, "
+                "auto_reinserted) VALUES (?, ?, ?, 0, ?, 'normal', ?, 'waiting', ?, 'kiosk', "
+                "?, 0, 0, 0, 0) RETURNING id",
+                (day, number, seq, service, visit, at, (recent or 0) + 1)).fetchone()[0]
+            con.execute("INSERT INTO ticket_event (business_day, ticket_id, at, kind, counter, "
+                        "priority, actor, detail) VALUES (?, ?, ?, 'issue', NULL, 'normal', "
+                        "'kiosk', '{}')", (day, ticket, at))
+            self._audit(at, "kiosk", "queue.issue", "ticket", number,
+                        {"service": service, "priority": "normal", "visit": visit})
+        self._write(work)
+        return "issue"
+
+    def sale(self) -> str:
+        def work(at: str) -> None:
+            con, day = self.con, self.day
+            item = con.execute("SELECT name_zh, name_en, kind, price_fen FROM catalog_item "
+                               "WHERE sku = ?", (self.sku,)).fetchone()
+            price = item[3]
+            visit = con.execute("INSERT INTO visit (business_day, opened_at, terminal) "
+                                "VALUES (?, ?, ?) RETURNING id", (day, at, self.terminal)
+                                ).fetchone()[0]
+            receipt = f"R{day.replace('-', '')}-{self._next(f'receipt:{day}'):04d}"
+            sale = con.execute(
+                "INSERT INTO sale (receipt_no, business_day, at, counter, terminal, clerk, "
+                "visit_id, walk_up, list_total_fen, total_fen, state, reprints) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 'completed', 0) RETURNING id",
+                (receipt, day, at, self.counter, self.terminal, self.clerk, visit, price,
+                 price)).fetchone()[0]
+            con.execute("INSERT INTO sale_line (sale_id, business_day, line_no, sku, name_zh, "
+                        "name_en, kind, quantity, list_price_fen, unit_price_fen, discount_fen, "
+                        "total_fen) VALUES (?, ?, 1, ?, ?, ?, ?, 1, ?, ?, 0, ?)",
+                        (sale, day, self.sku, item[0], item[1], item[2], price, price, price))
+            con.execute("INSERT INTO payment (sale_id, business_day, method, amount_fen, "
+                        "tendered_fen, change_fen) VALUES (?, ?, 'cash', ?, ?, 0)",
+                        (sale, day, price, price))
+            doc_no = f"SD{day[:4]}-{self._next(f'stockdoc:{day[:4]}'):06d}"
+            doc = con.execute(
+                "INSERT INTO stock_document (number, kind, business_day, at, actor, from_place, "
+                "to_place, reference, lines, quantity, value_fen) VALUES (?, 'sale', ?, ?, ?, "
+                "?, 'sold', ?, 1, 1, ?) RETURNING id",
+                (doc_no, day, at, self.clerk, self.place, receipt, price)).fetchone()[0]
+            con.execute("INSERT INTO stock_move (document_id, business_day, at, sku, quantity, "
+                        "from_place, to_place, unit_value_fen) VALUES (?, ?, ?, ?, 1, ?, "
+                        "'sold', ?)", (doc, day, at, self.sku, self.place, price))
+            con.execute("UPDATE stock_balance SET quantity = quantity - 1 WHERE sku = ? AND "
+                        "place = ?", (self.sku, self.place))
+            if not con.execute("UPDATE stock_balance SET quantity = quantity + 1 WHERE sku = ? "
+                               "AND place = 'sold'", (self.sku,)).rowcount:
+                con.execute("INSERT INTO stock_balance (sku, place, quantity) VALUES "
+                            "(?, 'sold', 1)", (self.sku,))
+            self._audit(at, self.clerk, "sale.complete", "sale", receipt,
+                        {"counter": self.counter, "total_fen": price, "stock": doc_no,
+                         "lines": [[self.sku, 1, price]], "payments": [["cash", price]]})
+        self._write(work)
+        return "sale"
+
+    def call(self) -> str:
+        found: list[Any] = []
+
+        def call(at: str) -> None:
+            con, day = self.con, self.day
+            marks = ", ".join("?" * len(self.services))
+            row = con.execute(
+                f"SELECT id, number, priority FROM ticket WHERE business_day = ? AND state = "
+                f"'waiting' AND service IN ({marks}) ORDER BY queue_key, id LIMIT 1",
+                (day, *self.services)).fetchone()
+            if row is None:
+                return
+            found.append(row)
+            con.execute("UPDATE ticket SET state = 'called', counter = ?, clerk_id = ?, "
+                        "called_at = ?, first_called_at = coalesce(first_called_at, ?), "
+                        "recalls = 0, call_rule = 'line' WHERE id = ? AND state = 'waiting'",
+                        (self.counter, self.clerk_id, at, at, row[0]))
+            con.execute("INSERT INTO ticket_event (business_day, ticket_id, at, kind, counter, "
+                        "priority, actor, detail) VALUES (?, ?, ?, 'call', ?, ?, ?, '{}')",
+                        (day, row[0], at, self.counter, row[2], self.clerk))
+            self._audit(at, self.clerk, "queue.call", "ticket", row[1],
+                        {"counter": self.counter})
+
+        def finish(at: str) -> None:
+            con, day = self.con, self.day
+            row = con.execute("SELECT id, number, priority FROM ticket WHERE business_day = ? "
+                              "AND counter = ? AND state IN ('called', 'serving') LIMIT 1",
+                              (day, self.counter)).fetchone()
+            con.execute("UPDATE ticket SET state = 'done', serving_at = coalesce(serving_at, "
+                        "?), finished_at = ? WHERE id = ?", (at, at, row[0]))
+            con.execute("INSERT INTO ticket_event (business_day, ticket_id, at, kind, counter, "
+                        "priority, actor, detail) VALUES (?, ?, ?, 'finish', ?, ?, ?, '{}')",
+                        (day, row[0], at, self.counter, row[2], self.clerk))
+            self._audit(at, self.clerk, "queue.finish", "ticket", row[1],
+                        {"counter": self.counter})
+
+        self._write(call)
+        if not found:
+            return "idle"
+        self._write(finish)
+        return "call"
+
+    def scan(self) -> str:
+        con = self.con
+        con.execute("BEGIN")
+        con.execute("SELECT c.state, s.empno FROM counter c LEFT JOIN staff s ON "
+                    "s.id = c.clerk_id WHERE c.number = ?", (self.counter,)).fetchone()
+        con.execute("SELECT sku, name_en, kind, price_fen FROM catalog_item WHERE sku = ?",
+                    (self.sku,)).fetchone()
+        con.execute("SELECT quantity FROM stock_balance WHERE sku = ? AND place = ?",
+                    (self.sku, self.place)).fetchone()
+        con.execute("COMMIT")
+        return "scan"
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _timed(fn) -> tuple[str, float, str | None]:
+    t0 = time.perf_counter()
+    try:
+        kind = fn()
+        error = None
+    except Exception as exc:
+        kind, error = "error", f"{type(exc).__name__}: {exc}"[:200]
+    return kind, time.perf_counter() - t0, error
+
+
+MIX = (("issue", 3), ("call", 3), ("sale", 2), ("scan", 2))
+
+
+def worker_main(pipe, spec: Spec) -> None:
+    """Serve the parent's commands until it says stop; replies are plain data."""
+    sides: dict[str, Any] = {}
+    try:
+        sides["real"] = RealOps(spec)
+        sides["raw"] = RawOps(spec)
+        pipe.send(("ready", None))
+    except Exception:
+        pipe.send(("failed", traceback.format_exc()))
+        return
+    rng = random.Random(spec.index)
+    while True:
+        msg = pipe.recv()
+        if msg[0] == "stop":
+            break
+        _cmd, side, op, n, start_at, extra = msg
+        ops = sides[side]
+        while time.time() < start_at:
+            time.sleep(min(0.01, max(0.0, start_at - time.time())))
+        lat: dict[str, list[float]] = {}
+        errors: list[str] = []
+        t_begin = time.perf_counter()
+        if op == "mix":  # the hall: weighted mix with pauses, for ``n`` seconds
+            pause_ms, until = extra, time.perf_counter() + n
+            names = [name for name, w in MIX for _ in range(w)]
+            while time.perf_counter() < until:
+                time.sleep(rng.uniform(0, pause_ms) / 1000)
+                name = rng.choice(names)
+                if name == "sale":  # a sale is scanned first
+                    kind, dt, err = _timed(ops.scan)
+                    lat.setdefault(kind, []).append(dt)
+                kind, dt, err = _timed(getattr(ops, name))
+                lat.setdefault(kind if not err else name + " error", []).append(dt)
+                if err:
+                    errors.append(err)
+        else:
+            fn = getattr(ops, op)
+            for _ in range(n):
+                kind, dt, err = _timed(fn)
+                lat.setdefault(kind, []).append(dt)
+                if err:
+                    errors.append(err)
+        t_end = time.perf_counter()
+        pipe.send(("done", {"lat": lat, "errors": errors, "wall": t_end - t_begin,
+                            "begin": time.time() - (t_end - t_begin), "end": time.time()}))
+    for ops in sides.values():
+        ops.close()
+
+
+class Pool:
+    """``size`` terminal processes on one store, started once, driven round by round."""
+
+    def __init__(self, size: int, path: Path, key_file: Path, day: str) -> None:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        self.anchor = time.time()
+        self.pipes, self.procs = [], []
+        for i in range(size):
+            parent, child = ctx.Pipe()
+            spec = Spec(str(path), str(key_file), day, self.anchor, i)
+            p = ctx.Process(target=worker_main, args=(child, spec), daemon=True)
+            p.start()
+            self.pipes.append(parent)
+            self.procs.append(p)
+        for pipe in self.pipes:
+            status, detail = pipe.recv()
+            if status != "ready":
+                self.close()
+                raise SystemExit(f"a worker could not start:\n{detail}")
+
+    def run(self, procs: int, side: str, op: str, n: int, extra: Any = None) -> dict[str, Any]:
+        """Run ``op`` on the first ``procs`` workers at once; every latency, and the rate."""
+        start_at = time.time() + 0.2
+        for pipe in self.pipes[:procs]:
+            pipe.send(("run", side, op, n, start_at, extra))
+        results = [pipe.recv()[1] for pipe in self.pipes[:procs]]
+        lat: dict[str, list[float]] = {}
+        for r in results:
+            for kind, values in r["lat"].items():
+                lat.setdefault(kind, []).extend(values)
+        wall = max(r["end"] for r in results) - min(r["begin"] for r in results)
+        return {"lat": lat, "errors": [e for r in results for e in r["errors"]], "wall": wall}
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                pipe.send(("stop",))
+        for p in self.procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
