@@ -95,11 +95,12 @@ class Built:
     def copy_to(self, folder: Path) -> Built:
         """A private copy (benchmarks write to it); the key file goes beside it."""
         folder.mkdir(parents=True, exist_ok=True)
-        path, key = folder / "hall.db", folder / "hallterm.key"
-        shutil.copyfile(self.path, path)
-        shutil.copyfile(self.key_file, key)
-        os.chmod(key, 0o600)
-        return replace(self, path=path, key_file=key)
+        for item in self.path.parent.iterdir():  # the store, its keys (secret, signing)
+            if item.is_file() and not item.name.endswith(("-wal", "-shm")):
+                shutil.copyfile(item, folder / item.name)
+                if item.suffix == ".key":
+                    os.chmod(folder / item.name, 0o600)
+        return replace(self, path=folder / self.path.name, key_file=folder / self.key_file.name)
 
 
 def now_at(day: date, hour: int = 9, minute: int = 0) -> datetime:
@@ -151,11 +152,12 @@ def close_store(ctx) -> None:
 
 
 # -- step 1: the store, the staff, the template day ---------------------------------
-def init(path: Path, key_file: Path, clock) -> None:
+def init(path: Path, key_file: Path, clock, *, fast_pins: bool = True) -> None:
     from hallterm import security
     from hallterm.bootstrap import init_store
 
-    security.use_fast_hashing()  # set-up only: nothing measured hashes a PIN
+    if fast_pins:  # PIN hashes cheap to check (bench.cold_start keeps the real ones)
+        security.use_fast_hashing()
     init_store(settings_for(path, key_file), None, manager_empno="9001",
                manager_name="Bench Manager", pin=MANAGER_PIN, clock=clock, demo=True,
                hall_file=hall_file(path.parent))
@@ -427,13 +429,13 @@ def prepare_today(path: Path, key_file: Path, goods_per_counter: int) -> None:
 
 
 def build(path: Path, key_file: Path, days: int, day_tickets: int, day_sales: int,
-          goods_per_counter: int = 15_000) -> None:
+          goods_per_counter: int = 15_000, *, fast_pins: bool = True) -> None:
     from hallterm.clock import FixedClock
     from hallterm.services.day import open_day
 
     if days == 0:
         clock = FixedClock(now_at(TODAY, 8, 0))
-        init(path, key_file, clock)
+        init(path, key_file, clock, fast_pins=fast_pins)
         ctx = ctx_at(path, key_file, clock)
         set_up_staff(as_staff(ctx, "9001", MANAGER_PIN))
         close_store(ctx)
