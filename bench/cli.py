@@ -1,7 +1,7 @@
 """CLI start-up: ``queue status --json`` against a bare Typer app, ``audit verify`` against a
 plain streaming verifier; every command a new process, as cron or a clerk runs it.
 
-    uv run python -m bench.cli [--history-days 365] [--rounds 7] [--verify-rows 20000]
+    uv run python -m bench.cli [--history-days 365] [--rounds 7] [--verify-rows 10000]
     uv run python -m bench.cli --quick             # under a minute
 
 - ``queue status``: ``hallterm queue status --json --store S`` against ``bench/bare_cli.py``,
@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> None:
                                      description=__doc__.splitlines()[0])
     history.add_history_args(parser)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--verify-rows", type=int, default=20_000,
-                        help="ticket issues written for the large audit store (default 20000)")
+    parser.add_argument("--verify-rows", type=int, default=10_000,
+                        help="ticket issues written for the large audit store (default 10000)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes: 20 days of 200 tickets, 3 rounds, 2000 rows")
     parser.add_argument("--json", metavar="FILE", help="also write every run as JSON")
