@@ -51,6 +51,43 @@ def check_store(url: str | None) -> None:
                      "and the raw psycopg baseline are not built yet; run without --store")
 
 
+def statement_counts(built: history.Built, folder: Path) -> dict[str, tuple[int, int]]:
+    """SQL statements each write sends to SQLite, HallTerm's and the raw loop's (counted by
+    sqlite3's trace hook on a scratch copy; a statement repeated by a trigger counts once)."""
+    import sqlite3
+    import time
+
+    from bench.workers import RawOps, RealOps, Spec
+
+    copy = built.copy_to(folder)
+    log: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*a, **k):
+        con = connect(*a, **k)
+        con.set_trace_callback(log.append)
+        return con
+
+    sqlite3.connect = traced  # type: ignore[assignment]
+    try:
+        spec = Spec(str(copy.path), str(copy.key_file), history.TODAY.isoformat(), time.time(), 0)
+        sides = {"real": RealOps(spec), "raw": RawOps(spec)}
+        out = {}
+        for op in ("issue", "sale", "call"):
+            counts = []
+            for side in ("real", "raw"):
+                sides[side].issue()  # a ticket to call
+                log.clear()
+                getattr(sides[side], op)()
+                counts.append(sum(1 for i, s in enumerate(log) if i == 0 or s != log[i - 1]))
+            out[op] = (counts[0], counts[1])
+        for ops in sides.values():
+            ops.close()
+    finally:
+        sqlite3.connect = connect  # type: ignore[assignment]
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.writes",
                                      description=__doc__.splitlines()[0])
@@ -78,6 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     from bench.workers import Pool
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-writes-"))
+    statements = statement_counts(stores[0], tmp / "statements")
+    print("SQL statements per write (HallTerm / raw): " + ", ".join(
+        f"{op} {a} / {b}" for op, (a, b) in statements.items()), flush=True)
     pools = {}
     results: dict[tuple, dict[str, Figure]] = {}
     raw_rounds = []
@@ -117,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
             pool.close()
         shutil.rmtree(tmp, ignore_errors=True)
     report(results, ops, procs_list, days_list)
-    save_json(args.json, {"rounds": raw_rounds, "args": vars(args)})
+    save_json(args.json, {"rounds": raw_rounds, "statements": statements, "args": vars(args)})
     footer()
 
 
