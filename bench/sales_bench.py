@@ -1,6 +1,6 @@
 """Sales benchmark: scan-to-line latency on the Sales screen, and completing a 10-line sale.
 
-Run by hand:  uv run python bench/sales_bench.py [--items 5000] [--past 50000] [--scans 200]
+Run by hand:  uv run python -m bench.sales_bench [--items 5000] [--past 50000] [--scans 200]
 
 A store with a catalog of ``--items`` items (plus the demo catalog) and ``--past``
 past sales (bulk-inserted: history, not the thing measured). Scan-to-line is

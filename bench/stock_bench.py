@@ -1,6 +1,6 @@
 """Stock benchmark: a 10 000-serial delivery, a 10 000-serial stocktake, ``stock show``.
 
-Run by hand:  uv run python bench/stock_bench.py [--serials 10000] [--ledger 100000]
+Run by hand:  uv run python -m bench.stock_bench [--serials 10000] [--ledger 100000]
 
 - *receive*: a supplier's CSV of ``serials`` handsets (``sku,serial,quantity``)
   parsed and received as one document — every line checked (IMEI check digit,
