@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per store")
     parser.add_argument("--pause-ms", type=float, default=100,
                         help="pause after each operation, uniform 0..this (default 100)")
-    parser.add_argument("--store", metavar="URL",
-                        help="a PostgreSQL URL to measure instead of SQLite")
+    parser.add_argument("--store", metavar="DIR|URL",
+                        help="SQLite: the folder the measured copies go to (default a "
+                             "temporary one); PostgreSQL: a postgresql:// URL")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes: 20 days of 200 tickets, 6 s rounds, 2 rounds")
     parser.add_argument("--json", metavar="FILE", help="also write every round as JSON")
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
            f"{args.pause_ms:g} ms, {args.rounds} rounds, history 0 and {args.history_days} days")
     from bench.workers import Pool
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-hall-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-hall-", dir=args.store))
     pools = {}
     figs: dict[tuple, dict[str, Figure]] = {}
     counts: dict[tuple, int] = {}

@@ -38,8 +38,13 @@ KINDS = {"issue": "issue", "sale": "sale", "call": "call"}
 
 
 def check_store(url: str | None) -> None:
-    """``--store``: the built SQLite stores, or a PostgreSQL URL when HallTerm has it."""
-    if url is None or not url.startswith(("postgresql://", "postgres://")):
+    """``--store``: a folder for the SQLite copies, or a PostgreSQL URL when HallTerm has it."""
+    if url is None:
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        if not Path(url).is_dir():
+            raise SystemExit(f"--store {url}: not a folder (give a folder for the SQLite "
+                             "copies, or a postgresql:// URL)")
         return
     from hallterm import store as store_module
 
@@ -96,8 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ops", default="issue,sale,call", help="which writes")
     parser.add_argument("--n", type=int, default=300, help="operations per process per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per side (default 3)")
-    parser.add_argument("--store", metavar="URL",
-                        help="a PostgreSQL URL to measure instead of SQLite (see --help)")
+    parser.add_argument("--store", metavar="DIR|URL",
+                        help="SQLite: the folder the measured copies go to (default a "
+                             "temporary one); PostgreSQL: a postgresql:// URL")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes: 20 days of 200 tickets, --n 40, 2 rounds, 1,4 procs")
     parser.add_argument("--json", metavar="FILE", help="also write every round as JSON")
@@ -114,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
            f"per round, {args.rounds} rounds, history 0 and {args.history_days} days")
     from bench.workers import Pool
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-writes-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-writes-", dir=args.store))
     statements = statement_counts(stores[0], tmp / "statements")
     print("SQL statements per write (HallTerm / raw): " + ", ".join(
         f"{op} {a} / {b}" for op, (a, b) in statements.items()), flush=True)
