@@ -90,19 +90,19 @@ def write_catalog(uow: UnitOfWork, entries: list[CatalogEntry], *, source: str) 
     existing = {r.sku for r in uow.sql("SELECT sku FROM catalog_item").all()}
     at = utc_text(uow.now)
     uow.sql("DELETE FROM catalog_barcode")
-    uow.sql("UPDATE catalog_item SET active = 0")
+    uow.sql("UPDATE catalog_item SET active = FALSE")
     for e in entries:
         uow.sql(
             "INSERT INTO catalog_item (sku, name_zh, name_en, kind, serial_type, face_value_fen, "
             "price_fen, offered, alternatives, effective_zh, effective_en, active, loaded_at) "
-            "VALUES (:sku, :zh, :en, :kind, :st, :face, :price, :offered, :alts, :ezh, :een, 1, "
+            "VALUES (:sku, :zh, :en, :kind, :st, :face, :price, :offered, :alts, :ezh, :een, TRUE, "
             ":at) ON CONFLICT(sku) DO UPDATE SET name_zh = :zh, name_en = :en, kind = :kind, "
             "serial_type = :st, face_value_fen = :face, price_fen = :price, offered = :offered, "
-            "alternatives = :alts, effective_zh = :ezh, effective_en = :een, active = 1, "
+            "alternatives = :alts, effective_zh = :ezh, effective_en = :een, active = TRUE, "
             "loaded_at = :at",
             {"sku": e.sku, "zh": e.name_zh, "en": e.name_en, "kind": e.kind,
              "st": e.serial_type, "face": e.face_value_fen, "price": e.price_fen,
-             "offered": int(e.offered), "alts": " ".join(e.alternatives),
+             "offered": bool(e.offered), "alts": " ".join(e.alternatives),
              "ezh": e.effective_zh, "een": e.effective_en, "at": at})
         for code in e.barcodes:
             uow.sql("INSERT INTO catalog_barcode (barcode, sku) VALUES (:b, :s)",
@@ -127,7 +127,7 @@ def load_catalog(ctx: Ctx, *, path: Path, command_id: str | None = None) -> Cata
 
 def items(ctx: Ctx, *, include_inactive: bool = False) -> list[Item]:
     """Every catalog item, by SKU."""
-    where = "" if include_inactive else "WHERE active = 1 "
+    where = "" if include_inactive else "WHERE active = TRUE "
     with ctx.store.read() as session:
         rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item {where}ORDER BY sku").all()
     return [item_from_row(r) for r in rows]
@@ -156,19 +156,27 @@ def lookup(ctx: Ctx, *, code: str) -> Item:
 
 def search(ctx: Ctx, *, text: str, limit: int = 50) -> list[Item]:
     """Active items whose SKU, Chinese or English name contains ``text``."""
-    pattern = "%" + (text or "").strip().replace("%", "").replace("_", "") + "%"
+    pattern = _contains(text)
     with ctx.store.read() as session:
-        rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = 1 AND "
-                       "(sku LIKE :p OR name_zh LIKE :p OR name_en LIKE :p) ORDER BY sku "
+        rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = TRUE AND "
+                       "(lower(sku) LIKE :p OR lower(name_zh) LIKE :p OR lower(name_en) LIKE :p) "
+                       "ORDER BY sku "
                        "LIMIT :n", {"p": pattern, "n": limit}).all()
     return [item_from_row(r) for r in rows]
 
 
+def _contains(text: str | None) -> str:
+    """A LIKE pattern for ``text`` anywhere, any case (compared with ``lower(...)``: SQLite's
+    LIKE ignores ASCII case, PostgreSQL's does not)."""
+    return "%" + (text or "").strip().replace("%", "").replace("_", "").lower() + "%"
+
+
 def offered_matching(session, text: str, *, limit: int = 9) -> list[Item]:
     """Items on sale in this hall (active, offered) whose SKU or a name contains ``text``."""
-    pattern = "%" + (text or "").strip().replace("%", "").replace("_", "") + "%"
-    rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = 1 AND "
-                   "offered = 1 AND (sku LIKE :p OR name_zh LIKE :p OR name_en LIKE :p) "
+    pattern = _contains(text)
+    rows = execute(session, f"SELECT {_COLUMNS} FROM catalog_item WHERE active = TRUE AND "
+                   "offered = TRUE AND (lower(sku) LIKE :p OR lower(name_zh) LIKE :p OR "
+                   "lower(name_en) LIKE :p) "
                    "ORDER BY sku LIMIT :n", {"p": pattern, "n": limit}).all()
     return [item_from_row(r) for r in rows]
 

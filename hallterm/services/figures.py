@@ -87,8 +87,8 @@ def _audit_rows(ctx: Ctx, business_day: date) -> list[tuple[str, str]]:
     with ctx.store.read() as session:
         total, failed = execute(
             session,
-            "SELECT count(*), coalesce(sum(action LIKE 'auth.%.failed' "
-            "OR action LIKE 'auth.%.unknown'), 0) "
+            "SELECT count(*), coalesce(sum(CASE WHEN action LIKE 'auth.%.failed' "
+            "OR action LIKE 'auth.%.unknown' THEN 1 ELSE 0 END), 0) "
             "FROM audit_log WHERE business_day = :d",
             {"d": business_day.isoformat()},
         ).one()

@@ -52,9 +52,10 @@ def recent(ctx: Ctx, *, limit: int = 50, before_seq: int | None = None,
         where.append("seq < :b")
         params["b"] = before_seq
     if action_prefix:
-        # A prefix, not a pattern: "_" and "%" typed by the reader are themselves.
-        where.append("action LIKE :p ESCAPE '\\'")
-        params["p"] = (action_prefix.replace("\\", "\\\\").replace("%", "\\%")
+        # A prefix, not a pattern: "_" and "%" typed by the reader are themselves; any
+        # case on both engines (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+        where.append("lower(action) LIKE :p ESCAPE '\\'")
+        params["p"] = (action_prefix.lower().replace("\\", "\\\\").replace("%", "\\%")
                        .replace("_", "\\_") + "%")
     sql = ("SELECT seq, at, business_day, actor, approver, terminal, action, entity, entity_id, "
            "payload FROM audit_log " + (("WHERE " + " AND ".join(where)) if where else "")

@@ -239,7 +239,7 @@ def _close(uow: UnitOfWork, actor: Actor, day: date, found: list[str], *, force:
         ":forced, :reason, :blockers, :first, :last, :count, :totals, :grand, :fseq, :hseq, "
         ":hhash, :prev, :gen, :report)",
         {"d": day.isoformat(), "z": z, "at": utc_text(uow.now), "by": actor.id,
-         "empno": actor.empno, "forced": int(force), "reason": reason,
+         "empno": actor.empno, "forced": bool(force), "reason": reason,
          "blockers": _dumps(found), "first": receipts["first"], "last": receipts["last"],
          "count": receipts["count"], "totals": _dumps(totals), "grand": _dumps(grand),
          "fseq": first_seq, "hseq": head_seq, "hhash": head_hash, "prev": prev_head,

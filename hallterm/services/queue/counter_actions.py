@@ -259,7 +259,7 @@ def no_show(ctx: Ctx, *, counter: int | None = None,
             places = hall.thresholds.reinsert_places
             key = _place_key(uow, day, row.service, places, uow.now.timestamp())
             uow.sql("UPDATE ticket SET state = 'waiting', counter = NULL, called_at = NULL, "
-                    "recalls = 0, misses = misses + 1, auto_reinserted = 1, queue_key = :k "
+                    "recalls = 0, misses = misses + 1, auto_reinserted = TRUE, queue_key = :k "
                     "WHERE id = :i", {"k": key, "i": row.id})
             _event(uow, day, row.id, "no_show", row.priority, number, {"auto_reinsert": places})
         else:

@@ -162,19 +162,19 @@ def configure(uow: UnitOfWork, config: HallConfig) -> None:
     Services and counters are kept (tickets refer to them) and marked inactive when
     the file no longer lists them; a new counter starts closed.
     """
-    uow.sql("UPDATE service SET active = 0")
+    uow.sql("UPDATE service SET active = FALSE")
     for s in config.services:
         uow.sql(
             "INSERT INTO service (code, prefix, name_zh, name_en, active) VALUES "
-            "(:c, :p, :zh, :en, 1) ON CONFLICT(code) DO UPDATE SET prefix = :p, "
-            "name_zh = :zh, name_en = :en, active = 1",
+            "(:c, :p, :zh, :en, TRUE) ON CONFLICT(code) DO UPDATE SET prefix = :p, "
+            "name_zh = :zh, name_en = :en, active = TRUE",
             {"c": s.code, "p": s.prefix, "zh": s.name_zh, "en": s.name_en},
         )
-    uow.sql("UPDATE counter SET active = 0")
+    uow.sql("UPDATE counter SET active = FALSE")
     for c in config.counters:
         uow.sql(
             "INSERT INTO counter (number, services, name_zh, name_en, active, state) VALUES "
-            "(:n, :s, :zh, :en, 1, 'closed') ON CONFLICT(number) DO UPDATE SET services = :s, "
-            "name_zh = :zh, name_en = :en, active = 1",
+            "(:n, :s, :zh, :en, TRUE, 'closed') ON CONFLICT(number) DO UPDATE SET services = :s, "
+            "name_zh = :zh, name_en = :en, active = TRUE",
             {"n": c.number, "s": " ".join(c.services), "zh": c.name_zh, "en": c.name_en},
         )

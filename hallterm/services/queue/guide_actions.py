@@ -76,16 +76,15 @@ def transfer(ctx: Ctx, *, number: str | None = None, service: str, reason: str |
                        "auto_reinserted, misses FROM ticket WHERE id = :i",
                        {"i": row.id}).first()
         key = datetime.fromisoformat(full.issued_at).timestamp()
-        uow.sql(
+        new_id = uow.sql(
             "INSERT INTO ticket (business_day, number, seq, hop, service, priority, "
             "appointment_code, visit_id, state, issued_at, issued_by, queue_key, recalls, "
             "parked_s, misses, auto_reinserted, transferred_from, reason) VALUES (:d, :n, :s, "
-            ":h, :svc, :p, :a, :v, 'waiting', :at, :by, :k, 0, 0, :m, :ar, :f, :r)",
+            ":h, :svc, :p, :a, :v, 'waiting', :at, :by, :k, 0, 0, :m, :ar, :f, :r) RETURNING id",
             {"d": day.isoformat(), "n": row.number, "s": full.seq, "h": row.hop + 1,
              "svc": target, "p": row.priority, "a": full.appointment_code, "v": full.visit_id,
              "at": full.issued_at, "by": full.issued_by, "k": key, "m": full.misses,
-             "ar": full.auto_reinserted, "f": row.id, "r": reason})
-        new_id = uow.sql("SELECT last_insert_rowid()").scalar()
+             "ar": bool(full.auto_reinserted), "f": row.id, "r": reason}).scalar()
         _event(uow, day, row.id, "transfer", row.priority, row.counter,
                {"to": target, "new_ticket": new_id, "reason": reason})
         uow.audit("queue.transfer", entity="ticket", entity_id=row.number, business_day=day,

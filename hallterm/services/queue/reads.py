@@ -47,7 +47,7 @@ def _counter_infos(session, ctx: Ctx, day: date, only: int | None = None) -> lis
     rows = execute(session,
                    "SELECT c.number, c.services, c.state, c.state_since, s.empno, s.name, "
                    "c.name_zh, c.name_en FROM counter c LEFT JOIN staff s ON s.id = c.clerk_id "
-                   "WHERE c.active = 1" + (" AND c.number = :n" if only else "")
+                   "WHERE c.active = TRUE" + (" AND c.number = :n" if only else "")
                    + " ORDER BY c.number", {"n": only}).all()
     held = execute(session,
                    "SELECT counter, number, state, visit_id FROM ticket WHERE business_day = :d "

@@ -64,7 +64,7 @@ def issue_ticket(ctx: Ctx, *, service: str, priority: str = "normal",
             "INSERT INTO ticket (business_day, number, seq, hop, service, priority, "
             "appointment_code, visit_id, state, issued_at, issued_by, queue_key, recalls, "
             "parked_s, misses, auto_reinserted) VALUES (:d, :n, :s, 0, :svc, :p, :a, :v, "
-            "'waiting', :at, :by, :k, 0, 0, 0, 0) RETURNING id",
+            "'waiting', :at, :by, :k, 0, 0, 0, FALSE) RETURNING id",
             {"d": day.isoformat(), "n": number, "s": seq, "svc": code, "p": priority,
              "a": appointment, "v": visit, "at": at, "by": _actor_no(uow), "k": key}).scalar()
         _event(uow, day, ticket_id, "issue", priority)
@@ -112,7 +112,7 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
         "business_day = :d AND service = :s AND state = 'waiting' AND priority = :p AND "
         "queue_key < :k) AS ahead, count(*) AS served, "
         "avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 - parked_s) AS avg_s, "
-        "(SELECT count(*) FROM counter WHERE active = 1 AND state = 'open' AND "
+        "(SELECT count(*) FROM counter WHERE active = TRUE AND state = 'open' AND "
         "' ' || services || ' ' LIKE '% ' || :s || ' %') AS counters FROM ticket WHERE business_day = :d "
         "AND service = :s AND state = 'done' AND serving_at IS NOT NULL",
         {"d": day.isoformat(), "s": service, "p": priority, "k": key}).first()

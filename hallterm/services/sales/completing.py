@@ -141,7 +141,7 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
             "walk_up, list_total_fen, total_fen, state, reprints) VALUES (:r, :d, :at, :c, :t, "
             ":k, :v, :w, :lt, :tot, 'completed', 0) RETURNING id",
             {"r": number, "d": day.isoformat(), "at": at, "c": counter, "t": ctx.terminal,
-             "k": clerk.empno, "v": visit, "w": int(walk_up), "lt": list_total,
+             "k": clerk.empno, "v": visit, "w": bool(walk_up), "lt": list_total,
              "tot": total}).scalar()
         uow.sql(
             "INSERT INTO sale_line (sale_id, business_day, line_no, sku, name_zh, name_en, kind, "

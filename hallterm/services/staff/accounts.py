@@ -93,7 +93,7 @@ def insert_staff(uow: UnitOfWork, *, empno: str, name: str, roles: tuple[str, ..
         raise BadInput(_("Employee number {empno} already exists.").format(empno=empno))
     uow.sql(
         "INSERT INTO staff (empno, name, roles, pin_hash, active, failed_attempts, created_at) "
-        "VALUES (:e, :n, :r, :h, 1, 0, :at)",
+        "VALUES (:e, :n, :r, :h, TRUE, 0, :at)",
         {"e": empno, "n": name, "r": " ".join(roles), "h": pin_hash, "at": utc_text(uow.now)},
     )
     new_id = uow.sql("SELECT id FROM staff WHERE empno = :e", {"e": empno}).scalar()
@@ -134,7 +134,7 @@ def set_active(ctx: Ctx, *, empno: str, active: bool, command_id: str | None = N
 
     def work(uow: UnitOfWork) -> None:
         _get_row(uow, empno)
-        uow.sql("UPDATE staff SET active = :a WHERE empno = :e", {"a": int(active), "e": empno})
+        uow.sql("UPDATE staff SET active = :a WHERE empno = :e", {"a": bool(active), "e": empno})
         uow.audit("staff.enable" if active else "staff.disable", entity="staff", entity_id=empno)
 
     run_write(ctx, "staff.disable", work, command_id=command_id)

@@ -102,7 +102,7 @@ def _check_receiver(unit: ReadUnit, counter: int, receiver: Actor | str) -> None
     from hallterm.services.queue import require_keeper
 
     if isinstance(receiver, str):
-        row = unit.sql("SELECT id, empno, name, roles FROM staff WHERE empno = :e AND active = 1",
+        row = unit.sql("SELECT id, empno, name, roles FROM staff WHERE empno = :e AND active = TRUE",
                        {"e": receiver.strip()}).first()
         if row is None:
             raise BadInput(_("No staff member with employee number {empno}.").format(
