@@ -63,3 +63,68 @@ def test_the_schema_check_does_not_import_alembic(hall, tmp_path):
         "from pathlib import Path\nfrom hallterm import schema\nfrom hallterm.store import Store\n"
         f"schema.require_current(Store(Path({str(hall.path)!r})))", tmp_path)
     assert "alembic" not in imported
+
+
+def _run_cli(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
+             before: str = "") -> tuple[set[str], str]:
+    """Run ``hallterm ARGS`` as the console script does; (modules imported, stdout)."""
+    probe = ("import sys, atexit\n"
+             f"{before}\n"
+             "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sys.modules)))\n"
+             f"sys.argv = ['hallterm', *{args!r}]\n"
+             "from hallterm.cli import run\nrun()\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=ROOT, env={**_env(tmp_path), **(env or {})}, timeout=120)
+    out, _sep, modules = result.stderr.rpartition("\nMODULES ")
+    assert result.returncode == 0, result.stdout + out
+    return set(modules.split()), result.stdout
+
+
+CLI_GROUPS = {"hallterm.cli.audit", "hallterm.cli.catalog", "hallterm.cli.day",
+              "hallterm.cli.export", "hallterm.cli.hall", "hallterm.cli.handover",
+              "hallterm.cli.sales", "hallterm.cli.staff", "hallterm.cli.stock"}
+
+
+def test_queue_status_imports_only_what_it_needs(hall, tmp_path):
+    """``hallterm queue status`` (a kiosk's or a script's poll): no Alembic, no Textual,
+    no other command group's module."""
+    import json
+
+    modules, out = _run_cli(["queue", "status", "--json", "--store", str(hall.path)], tmp_path,
+                            {"HALLTERM_KEY_FILE": str(hall.key_file)})
+    assert json.loads(out)["services"]
+    roots = {m.split(".")[0] for m in modules}
+    assert not roots & {"alembic", "textual", "screens"}
+    assert not modules & CLI_GROUPS
+    assert "hallterm.cli.queue" in modules
+
+
+def test_the_demo_paints_and_signs_in_without_typer_or_alembic(hall, tmp_path):
+    """``hallterm demo``: the console script opens the app without Typer or any command
+    module, and nothing up to a signed-in home screen imports Alembic."""
+    sign_in = '''
+from screens import app as shell
+def headless(self):
+    async def auto(pilot):
+        from textual.widgets import Input
+        while not pilot.app.ready:
+            await pilot.pause(0.05)
+        screen = pilot.app.screen
+        screen.query_one("#empno", Input).value = "9001"
+        screen.query_one("#pin", Input).value = "123456"
+        screen.set_focus(screen.query_one("#pin", Input))
+        await pilot.press("enter")
+        while pilot.app.hctx is None or pilot.app.hctx.actor is None:
+            await pilot.pause(0.05)
+        print("signed in as", pilot.app.hctx.actor.empno)
+        pilot.app.exit()
+    return shell.App.run(self, headless=True, auto_pilot=auto)
+shell.HallTermApp.run = headless
+'''
+    modules, out = _run_cli(["demo", "--store", str(hall.path)], tmp_path,
+                            {"HALLTERM_NOW": "2026-11-25T10:00:00+08:00"}, before=sign_in)
+    assert "signed in as 9001" in out
+    roots = {m.split(".")[0] for m in modules}
+    assert not roots & {"typer", "click", "alembic"}
+    assert not {m for m in modules if m.startswith("hallterm.cli.")} - {
+        "hallterm.cli.fastdemo", "hallterm.cli.options"}

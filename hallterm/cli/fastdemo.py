@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from hallterm.cli.common import Options
+from hallterm.cli.options import Options
 
 GLOBAL_VALUED = {"--config": "config", "--store": "store", "--terminal": "terminal",
                  "--counter": "counter", "--language": "language"}

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import typer
+import typer.main
 
 from hallterm import __version__
-from hallterm.cli import audit as audit_cli
-from hallterm.cli import catalog as catalog_cli
-from hallterm.cli import day as day_cli
-from hallterm.cli import export as export_cli
-from hallterm.cli import hall as hall_cli
-from hallterm.cli import handover as handover_cli
-from hallterm.cli import queue as queue_cli
-from hallterm.cli import sales as sales_cli
-from hallterm.cli import staff as staff_cli
-from hallterm.cli import stock as stock_cli
 from hallterm.cli.common import (
     OneLineErrors,
     Options,
@@ -33,9 +26,86 @@ from hallterm.i18n import LANGUAGES, _, set_language
 if os.environ.get("HALLTERM_LANGUAGE") in LANGUAGES:
     set_language(os.environ["HALLTERM_LANGUAGE"])
 
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "display": ("hallterm.cli.queue", "display"),
+    "handover": ("hallterm.cli.handover", "handover"),
+}
+LAZY_GROUPS: dict[str, tuple[str, str]] = {
+    "staff": ("hallterm.cli.staff", "app"),
+    "day": ("hallterm.cli.day", "app"),
+    "audit": ("hallterm.cli.audit", "app"),
+    "hall": ("hallterm.cli.hall", "app"),
+    "queue": ("hallterm.cli.queue", "app"),
+    "catalog": ("hallterm.cli.catalog", "app"),
+    "stock": ("hallterm.cli.stock", "app"),
+    "export": ("hallterm.cli.export", "app"),
+    "sales": ("hallterm.cli.sales", "app"),
+    "cash": ("hallterm.cli.sales", "cash_app"),
+}
+"""The commands and groups whose module is imported only when they are called (or
+their help is shown): ``hallterm queue status`` never imports the stock or sales
+commands. Name: (module, the command function or the Typer group in it); ``--help``
+lists them in this order, the commands before ``init``, ``demo`` and ``app``."""
+
+
+def _load(name: str, module: str, attribute: str) -> Any:
+    """The click command Typer makes of one lazy group or command."""
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    holder.callback()(lambda: None)  # always a group, whatever it holds
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands by name: the built ones, and the lazy ones loaded on first use."""
+
+    def __init__(self, built: MutableMapping[str, Any], before: dict[str, tuple[str, str]],
+                 after: dict[str, tuple[str, str]]) -> None:
+        self._built = dict(built)
+        self._lazy = {k: v for k, v in {**before, **after}.items() if k not in self._built}
+        self._order = [*before, *self._built, *after]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built and name in self._lazy:
+            self._built[name] = _load(name, *self._lazy.pop(name))
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._lazy.pop(name, None)
+        self._built[name] = command
+        if name not in self._order:
+            self._order.append(name)
+
+    def __delitem__(self, name: str) -> None:
+        if self._lazy.pop(name, None) is None:
+            del self._built[name]
+        self._order.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._built or name in self._lazy
+
+
+class LazyRoot(OneLineErrors):
+    """The ``hallterm`` group: the groups and commands of ``LAZY_*`` load when called."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands, LAZY_COMMANDS, LAZY_GROUPS)
+
+
 app = typer.Typer(
     name="hallterm",
-    cls=OneLineErrors,
+    cls=LazyRoot,
     help=_("HallTerm: the service hall's counter terminals, shift handover, day close and "
            "export."),
     no_args_is_help=True,
@@ -44,18 +114,6 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(staff_cli.app, name="staff")
-app.add_typer(day_cli.app, name="day")
-app.add_typer(audit_cli.app, name="audit")
-app.add_typer(hall_cli.app, name="hall")
-app.add_typer(queue_cli.app, name="queue")
-app.add_typer(catalog_cli.app, name="catalog")
-app.add_typer(stock_cli.app, name="stock")
-app.add_typer(export_cli.app, name="export")
-app.add_typer(sales_cli.app, name="sales")
-app.add_typer(sales_cli.cash_app, name="cash")
-app.command("display")(queue_cli.display)
-app.command("handover")(handover_cli.handover)
 
 
 def _version(value: bool) -> None:
@@ -196,13 +254,7 @@ def run_application(ctx: typer.Context, store: Path | None = store_option()) -> 
 
 
 def run() -> None:
-    """Console-script entry point."""
-    import sys
+    """Console-script entry point (``hallterm.cli.run``; kept here for old scripts)."""
+    from hallterm.cli import run as run_cli
 
-    from hallterm.cli.fastdemo import fast_path
-
-    opener = fast_path(sys.argv[1:])  # plain `hallterm demo`: skip Typer's start-up
-    if opener is not None:
-        opener()
-        return
-    app()
+    run_cli()
