@@ -65,12 +65,13 @@ def open_ctx(settings: Settings, config_file: Path | None = None, *,
     from hallterm.schema import require_current
 
     set_language(settings.language)
-    check_store_file(settings.store)
+    if settings.store_path is not None:
+        check_store_file(settings.store_path)
     store = Store(settings.store)
     require_current(store)
     check_terminal(settings, store)
     key_file = settings.resolved_key_file(config_file)
-    beside_store = settings.store.parent / "hallterm.key"
+    beside_store = settings.store_folder / "hallterm.key"
     if settings.key_file is None and key_file != beside_store and beside_store.exists():
         # Two halls on one machine (a real one and the demo): the store's own secret,
         # kept beside it, wins over the configuration folder's when that is not its.
@@ -103,7 +104,7 @@ def _has_timezone(store: Store) -> bool:
 class InitResult:
     """What ``hallterm init`` did."""
 
-    store: Path
+    store: Path | str  # the SQLite file or the PostgreSQL URL
     key_file: Path
     created: bool
     from_revision: str | None
@@ -127,34 +128,39 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
     from hallterm.services.staff import check_empno, insert_staff
 
     set_language(settings.language)
-    path = settings.store
-    check_store_file(path, missing_ok=True)
-    if not path.parent.exists():
-        from hallterm import paths
+    location = settings.store
+    path = settings.store_path
+    created = False
+    if path is not None:
+        check_store_file(path, missing_ok=True)
+        if not path.parent.exists():
+            from hallterm import paths
 
-        if path.parent == paths.data_dir():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        else:
-            raise BadInput(_("The folder for the store does not exist: {path}").format(
-                path=path.parent))
+            if path.parent == paths.data_dir():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                raise BadInput(_("The folder for the store does not exist: {path}").format(
+                    path=path.parent))
     hall = load_hall_file(hall_file or settings.hall)
-    created = not path.exists() or path.stat().st_size == 0
-    if created and not os.access(path.parent, os.W_OK):
-        # A new store in a read-only folder: said here, before a key file is made, not
-        # as a traceback halfway through (an existing store's is said by ``schema``).
-        from hallterm.errors import StoreUnavailable
+    if path is not None:
+        created = not path.exists() or path.stat().st_size == 0
+        if created and not os.access(path.parent, os.W_OK):
+            # A new store in a read-only folder: said here, before a key file is made, not
+            # as a traceback halfway through (an existing store's is said by ``schema``).
+            from hallterm.errors import StoreUnavailable
 
-        raise StoreUnavailable(_("The store's folder is read-only: {path}").format(
-            path=path.parent))
-    store = Store(path)
+            raise StoreUnavailable(_("The store's folder is read-only: {path}").format(
+                path=path.parent))
+    # A PostgreSQL store is "new" when its database (made by the hall's DBA) is empty.
+    store = Store(location)
     if not created:
         rev = schema.current_revision(store)
         schema.refuse_newer(store, rev)  # before a key file is made or anything written
         if rev is None:
             with store.read() as session:
-                tables = execute(session, "SELECT count(*) FROM sqlite_master").scalar()
+                tables = execute(session, store.dialect_sql.count_tables).scalar()
             if tables:
-                raise BadInput(_("{path} is not a HallTerm store.").format(path=path))
+                raise BadInput(_("{path} is not a HallTerm store.").format(path=location))
             created = True
     if created:
         if not manager_empno or not manager_name or not pin:
@@ -170,7 +176,7 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
     create_signing_key(signing_key_path(key_file))  # signs the exports; HQ pins its public key
     if settings.now is not None and not demo:
         raise BadInput(_("The frozen clock (HALLTERM_NOW, setting now) works only on the "
-                         "demo store, not on a hall's store: {path}").format(path=path))
+                         "demo store, not on a hall's store: {path}").format(path=location))
     before, after = schema.upgrade(store)
     if not created:
         _check_fingerprint(store, pepper, key_file)
@@ -210,7 +216,8 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
     if not created and before == after and _complete(store) and _has_timezone(store):
         # Nothing to do: an up-to-date store is not touched (no audit row either).
         store.dispose()
-        return InitResult(path, key_file, False, before, after, hall.code, None, legacy_rows)
+        return InitResult(location, key_file, False, before, after, hall.code, None, legacy_rows)
     manager = run_write(ctx, "store.init", work)
     store.dispose()
-    return InitResult(path, key_file, created, before, after, hall.code, manager, legacy_rows)
+    return InitResult(location, key_file, created, before, after, hall.code, manager,
+                      legacy_rows)

@@ -14,6 +14,7 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -35,9 +36,11 @@ class Settings(BaseSettings):
         use_attribute_docstrings=True,
     )
 
-    store: Path = Field(default_factory=lambda: paths.data_dir() / "hallterm.db")
-    """The SQLite store file every terminal of the hall shares; default ``hallterm.db`` in the
-    data folder (``~/.local/share/hallterm/`` on Linux)."""
+    store: Path | str = Field(default_factory=lambda: paths.data_dir() / "hallterm.db")
+    """The store every terminal of the hall shares: an SQLite file (default ``hallterm.db`` in
+    the data folder, ``~/.local/share/hallterm/`` on Linux) or a PostgreSQL URL
+    ``postgresql://user@host/database`` (never with a password in it: libpq's ``~/.pgpass``,
+    ``PGPASSWORD`` or a service file give it; docs/operations/postgresql.md)."""
 
     hall: Path = Field(default_factory=lambda: paths.shipped_data() / "hall.toml")
     """The hall configuration file that ``hallterm init`` / ``hall load`` read; default the
@@ -62,7 +65,9 @@ class Settings(BaseSettings):
 
     key_file: Path | None = None
     """The hall secret (PIN pepper); default ``hallterm.key`` beside the configuration file
-    (or, when there is none there, beside the store)."""
+    (or, when there is none there, beside the store). For a PostgreSQL store, "beside the
+    store" is the data folder's ``postgresql/<database>/`` (``~/.local/share/hallterm/
+    postgresql/hall_0101/hallterm.key``)."""
 
     reports_dir: Path | None = None
     """Where day reports are written; default ``reports/`` beside the store."""
@@ -102,6 +107,15 @@ class Settings(BaseSettings):
     ``hallterm demo`` (training rooms, scripted tests): on a hall's store it is refused, one
     line, exit 2."""
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_location(cls, value: object) -> Path | str:
+        if isinstance(value, str) and is_store_url(value):
+            return check_store_url(value)
+        if isinstance(value, str | Path):
+            return Path(value)
+        raise ValueError("a file path or a postgresql:// URL")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -132,13 +146,26 @@ class Settings(BaseSettings):
         """The hall's timezone."""
         return ZoneInfo(self.timezone)
 
+    @property
+    def store_path(self) -> Path | None:
+        """The SQLite store file; ``None`` for a PostgreSQL store."""
+        return self.store if isinstance(self.store, Path) else None
+
+    @property
+    def store_folder(self) -> Path:
+        """Where what belongs "beside the store" goes (reports, receipts, the demo's secret):
+        the SQLite file's folder, or ``postgresql/<database>/`` in the data folder."""
+        if isinstance(self.store, Path):
+            return self.store.parent
+        return paths.data_dir() / "postgresql" / store_database(self.store)
+
     def resolved_key_file(self, config_file: Path | None = None) -> Path:
         """The hall secret file: the setting, else beside the configuration file."""
         if self.key_file is not None:
             return self.key_file
         base = config_file.parent if config_file is not None else paths.config_dir()
         beside_config = base / "hallterm.key"
-        beside_store = self.store.parent / "hallterm.key"
+        beside_store = self.store_folder / "hallterm.key"
         # A store whose secret lives beside it (the demo's, or a hall that keeps both
         # in one locked folder) is found without extra settings.
         if not beside_config.exists() and beside_store.exists():
@@ -147,11 +174,11 @@ class Settings(BaseSettings):
 
     def resolved_reports_dir(self) -> Path:
         """The folder day reports are written into."""
-        return self.reports_dir or self.store.parent / "reports"
+        return self.reports_dir or self.store_folder / "reports"
 
     def resolved_receipts_dir(self) -> Path:
         """The folder receipts are written into (``printer = "folder"``)."""
-        return self.receipts_dir or self.store.parent / "receipts"
+        return self.receipts_dir or self.store_folder / "receipts"
 
     def resolved_log_file(self) -> Path:
         """The file unexpected errors are logged to."""
@@ -169,6 +196,44 @@ class Settings(BaseSettings):
         # Options (init) beat the environment, which beats the file (passed as
         # init too, underneath: see load_settings), which beats defaults.
         return (init_settings, env_settings)
+
+
+STORE_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_store_url(location: object) -> bool:
+    """Whether a ``--store`` value is a PostgreSQL URL rather than an SQLite file."""
+    return isinstance(location, str) and location.lower().startswith(STORE_URL_SCHEMES)
+
+
+def check_store_url(url: str) -> str:
+    """Refuse a PostgreSQL URL that carries a password (it would sit in a shell's history,
+    ``ps`` and the logs); libpq's own means give it. Returns the URL."""
+    parts = urlsplit(url)
+    try:
+        has_password = parts.password is not None
+    except ValueError:  # a port that is not a number
+        raise ValueError(_("not a PostgreSQL URL (postgresql://user@host/database)")) from None
+    query = {k.lower() for k in parse_qs(parts.query, keep_blank_values=True)}
+    if has_password or "password" in query:
+        raise ValueError(_("a PostgreSQL URL never carries a password; use ~/.pgpass, "
+                           "PGPASSWORD or a service file (docs/operations/postgresql.md)"))
+    return url
+
+
+def store_database(url: str) -> str:
+    """The database a PostgreSQL URL names (libpq's default: the user's name)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    name = unquote(parts.path.lstrip("/")) or (query.get("dbname") or [""])[0]
+    if not name:
+        name = unquote(parts.username or "") or (query.get("user") or [""])[0]
+    if not name:
+        import getpass
+
+        name = getpass.getuser()
+    # A folder name: nothing that climbs out of the data folder.
+    return name.replace("/", "_").replace("\\", "_").lstrip(".") or "postgresql"
 
 
 def _config_path(explicit: Path | None) -> tuple[Path | None, bool]:

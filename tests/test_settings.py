@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hallterm.errors import ConfigError
@@ -69,3 +71,40 @@ def test_the_secret_beside_the_store_is_found(tmp_path):
     assert settings.resolved_key_file().parent.name == "hallterm"  # the config folder
     (store.parent / "hallterm.key").write_text("00" * 32)
     assert settings.resolved_key_file() == store.parent / "hallterm.key"
+
+
+def test_a_postgresql_url_is_a_store_and_its_files_live_under_its_database(tmp_path,
+                                                                           monkeypatch):
+    from hallterm import paths
+
+    s, _ = load_settings(None, store="postgresql://clerk@hallhost/hall_0101")
+    assert s.store == "postgresql://clerk@hallhost/hall_0101" and s.store_path is None
+    home = paths.data_dir() / "postgresql" / "hall_0101"
+    assert s.store_folder == home
+    assert s.resolved_key_file() == paths.config_dir() / "hallterm.key"  # as for SQLite
+    (home).mkdir(parents=True)
+    (home / "hallterm.key").write_text("00" * 32)
+    assert s.resolved_key_file() == home / "hallterm.key"
+    assert s.resolved_reports_dir() == home / "reports"
+    monkeypatch.setenv("HALLTERM_STORE", "postgres:///hall_0102?host=/run/postgresql")
+    s, _ = load_settings()
+    assert s.store_folder == paths.data_dir() / "postgresql" / "hall_0102"
+    assert isinstance(load_settings(None, store=str(tmp_path / "h.db"))[0].store_path, Path)
+
+
+@pytest.mark.parametrize("url", ["postgresql://clerk:s3cret@hallhost/hall",
+                                 "postgresql://clerk@hallhost/hall?password=s3cret",
+                                 "postgres://:s3cret@/hall"])
+def test_a_password_in_the_store_url_is_refused_in_one_line(url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from hallterm.cli.main import app
+
+    for args, env in (([ "--store", url, "day", "status"], {}),
+                      (["day", "status"], {"HALLTERM_STORE": url}),
+                      (["init", "--store", url], {})):
+        r = CliRunner().invoke(app, args, env=env)
+        assert r.exit_code == 2, (args, r.output)
+        out = r.output.strip()
+        assert "\n" not in out and "s3cret" not in out and "Traceback" not in out
+        assert "never carries a password" in out and "~/.pgpass" in out

@@ -29,7 +29,7 @@ def verify_cmd(
         "Also compare the store with the closed days in this export folder (what HQ "
         "received).")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Recompute the keyed chain and check every closing's head (needs the hall secret):
     exit 0 with the head, or 1 naming the first broken row."""
@@ -66,7 +66,7 @@ def list_cmd(
     action: str | None = typer.Option(None, "--action", help=_("Only actions starting so.")),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Show the newest audit rows (hall manager or auditor: --as EMPNO and the PIN)."""
     from hallterm.permissions import require

@@ -30,7 +30,7 @@ def load_cmd(
                                 metavar="FILE"),
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Check a catalog file and load it (hall manager); a bad file loads nothing."""
     from hallterm.services.catalog import load_catalog
@@ -49,7 +49,7 @@ def list_cmd(
     search: str | None = typer.Option(None, "--search", help=_(
         "Only items whose SKU or name contains this."), metavar="TEXT"),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """List the catalog's items with their prices."""
     from hallterm.money import format_fen

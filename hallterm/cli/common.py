@@ -255,7 +255,7 @@ def sign_in(ctx, empno: str | None, *, env: str = PIN_ENV, reason: str | None = 
     return ctx.as_actor(actor)
 
 
-def signed_in(ctx: typer.Context, as_: str | None, store: Path | None, *,
+def signed_in(ctx: typer.Context, as_: str | None, store: str | None, *,
               counter: int | None = None, terminal_counter: bool = False,
               reason: str | None = None) -> Ctx:
     """The command's context signed in as ``--as`` (``--store``: the command's own store).
@@ -321,8 +321,8 @@ AS_OPTION = typer.Option(None, "--as", help="Your employee number (PIN from HALL
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
 COMMAND_ID_OPTION = typer.Option(None, "--command-id", help="An id for this write: running "
                                  "the command again with the same id does not write twice.")
-STORE_OPTION = typer.Option(None, "--store", help="The SQLite store file (HALLTERM_STORE).",
-                            metavar="PATH")
+STORE_OPTION = typer.Option(None, "--store", help="The store: an SQLite file or a "
+                            "postgresql:// URL (HALLTERM_STORE).", metavar="PATH|URL")
 OVERRIDE_OPTION = typer.Option(None, "--override-reason", help=_(
     "A manager acting at a counter another clerk keeps: why (audited as an override)."),
     metavar="TEXT")

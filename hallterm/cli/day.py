@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from hallterm.cli.common import (
@@ -29,7 +27,7 @@ def open_cmd(
     ctx: typer.Context,
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Open today's business day (hall manager)."""
     from hallterm.services.day import open_day
@@ -45,7 +43,7 @@ def status(
     ctx: typer.Context,
     day: str | None = typer.Argument(None, help=_("The day (YYYY-MM-DD); default today.")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Show the state of a business day."""
     from hallterm.cli.parse import parse_day
@@ -78,7 +76,7 @@ def close_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Close the business day (日结): lock it and write its day report (Z report).
 
@@ -117,7 +115,7 @@ def report_cmd(
     ctx: typer.Context,
     day: str = typer.Argument(..., help=_("The closed day (YYYY-MM-DD).")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Print a closed day's report (Z report) again."""
     from hallterm.cli.parse import parse_day
@@ -138,7 +136,7 @@ def xreport_cmd(
     ctx: typer.Context,
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Print an interim X report of today (any manager): figures so far, nothing locked.
 

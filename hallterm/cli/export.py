@@ -31,7 +31,7 @@ def export_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help=_(
         "List what would be written; write and remove nothing.")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Write every closed day not yet exported (idempotent, atomic; exit 0, 1 or 75)."""
     if ctx.invoked_subcommand is not None:

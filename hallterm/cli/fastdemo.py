@@ -45,8 +45,8 @@ def parse(argv: list[str]) -> tuple[dict, bool, Path | None] | None:
             reset, i = True, i + 1
             continue
         name, value, step = valued(args[i])
-        if name != "--store" or value is None or value.startswith("-"):
-            return None
+        if name != "--store" or value is None or value.startswith("-") or "://" in value:
+            return None  # a PostgreSQL URL: the demo command says no (demo is SQLite)
         store, i = Path(value), i + step
     if "counter" in values:
         try:
@@ -54,7 +54,7 @@ def parse(argv: list[str]) -> tuple[dict, bool, Path | None] | None:
         except ValueError:
             return None
     for key in ("config", "store"):
-        if key in values:
+        if key in values and "://" not in values[key]:
             values[key] = Path(values[key])
     return values, reset, store
 

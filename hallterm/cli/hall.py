@@ -29,7 +29,7 @@ def load(
     file: Path = typer.Argument(..., help=_("The hall configuration file (TOML).")),
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Validate FILE and make it the configuration of every terminal (hall manager)."""
     from hallterm.hallconfig import load_hall_file
@@ -49,7 +49,7 @@ def load(
 @app.command("show")
 @handle_errors
 def show(ctx: typer.Context, json_: bool = JSON_OPTION,
-         store: Path | None = STORE_OPTION) -> None:
+         store: str | None = STORE_OPTION) -> None:
     """Show the hall configuration the store holds."""
     from hallterm.hallconfig import WEEKDAYS
     from hallterm.i18n import get_language
@@ -72,7 +72,7 @@ def show(ctx: typer.Context, json_: bool = JSON_OPTION,
 @app.command("key")
 @handle_errors
 def key(ctx: typer.Context, json_: bool = JSON_OPTION,
-        store: Path | None = STORE_OPTION) -> None:
+        store: str | None = STORE_OPTION) -> None:
     """Print the hall's public signing key (PEM) for HQ: export verify --public-key FILE."""
     from hallterm.errors import ConfigError
     from hallterm.services.export import hall_public_key

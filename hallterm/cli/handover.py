@@ -173,7 +173,7 @@ def handover(
     cancel: bool = typer.Option(False, "--cancel", help=_(
         "Cancel the handover in progress (with --reason); the counter is as it was.")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Shift handover (交接班): blind count, reasons, witness, the incoming clerk takes over."""
     from hallterm.errors import BadInput, Refused

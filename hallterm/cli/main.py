@@ -15,6 +15,7 @@ from hallterm import __version__
 from hallterm.cli.common import (
     OneLineErrors,
     Options,
+    fail,
     handle_errors,
     never_prompt_for_pins,
     options,
@@ -135,8 +136,9 @@ def main(
     config: Path | None = typer.Option(None, "--config", help=_(
         "Settings file (TOML); default HALLTERM_CONFIG, else hallterm.toml in the config "
         "folder."), metavar="PATH"),
-    store: Path | None = typer.Option(None, "--store", help=_(
-        "The SQLite store file (HALLTERM_STORE)."), metavar="PATH"),
+    store: str | None = typer.Option(None, "--store", help=_(
+        "The store: an SQLite file or a postgresql:// URL (HALLTERM_STORE)."),
+        metavar="PATH|URL"),
     terminal: str | None = typer.Option(None, "--terminal", help=_(
         "This terminal's id (HALLTERM_TERMINAL)."), metavar="ID"),
     counter: int | None = typer.Option(None, "--counter", help=_(
@@ -157,8 +159,9 @@ def main(
 
 
 def store_option() -> Any:
-    return typer.Option(None, "--store", help=_("The SQLite store file (same as the global "
-                                                "--store)."), metavar="PATH")
+    return typer.Option(None, "--store", help=_("The store: an SQLite file or a postgresql:// "
+                                                "URL (same as the global --store)."),
+                        metavar="PATH|URL")
 
 
 @app.command("init")
@@ -171,7 +174,7 @@ def init(
                                     metavar="NAME"),
     hall: Path | None = typer.Option(None, "--hall", help=_(
         "Hall configuration file (default: the hall setting)."), metavar="FILE"),
-    store: Path | None = store_option(),
+    store: str | None = store_option(),
 ) -> None:
     """Create a store, or upgrade an existing one to this version's schema."""
     from hallterm.bootstrap import init_store
@@ -180,7 +183,7 @@ def init(
     opts = options(ctx)
     settings = opts.settings(store=store) if store else opts.settings()
     pin = None
-    if manager and not settings.store.exists():
+    if manager and (settings.store_path is None or not settings.store_path.exists()):
         from hallterm.empno import check_empno
 
         manager = check_empno(manager)  # "abc" is said before a PIN is asked for
@@ -213,14 +216,19 @@ def demo(
     reset: bool = typer.Option(False, "--reset", help=_("Start the demo store afresh.")),
     no_app: bool = typer.Option(False, "--no-app", help=_(
         "Prepare the demo store and print its path instead of opening the app.")),
-    store: Path | None = store_option(),
+    store: str | None = store_option(),
 ) -> None:
     """Open the app on a demo hall (created on first run; staff 8001-8010, PIN 246810)."""
     from hallterm.demo import prepare_demo
+    from hallterm.settings import is_store_url
 
     opts = options(ctx)
+    if is_store_url(store):
+        raise fail(_("The demo hall is an SQLite file: give --store a file path, not a "
+                     "PostgreSQL URL."))
+    demo_store = Path(store) if store else None
     if no_app:
-        prepared = prepare_demo(opts.settings(), store=store, reset=reset)
+        prepared = prepare_demo(opts.settings(), store=demo_store, reset=reset)
         typer.echo(str(prepared.store))
         return
     from hallterm.cli.fastdemo import open_demo
@@ -228,12 +236,12 @@ def demo(
     opts.settings()  # a bad key or value: one line and exit 2, before any screen opens
     # The app paints its sign-in screen first; the settings and the demo store come
     # in its worker right after (see hallterm/cli/fastdemo.py, bench/cold_start.py).
-    open_demo(opts, reset=reset, store=store)
+    open_demo(opts, reset=reset, store=demo_store)
 
 
 @app.command("app")
 @handle_errors
-def run_application(ctx: typer.Context, store: Path | None = store_option()) -> None:
+def run_application(ctx: typer.Context, store: str | None = store_option()) -> None:
     """Open the app on the configured store and terminal."""
     opts = options(ctx)
     settings = opts.settings(store=store) if store else opts.settings()

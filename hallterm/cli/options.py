@@ -42,7 +42,7 @@ class Options:
     def config_file(self) -> Path | None:
         return self._load()[1]
 
-    def ctx(self, store: Path | None = None) -> Ctx:
+    def ctx(self, store: str | None = None) -> Ctx:
         """A context on the configured store (``store``: a command's own --store)."""
         from hallterm.bootstrap import open_ctx
 

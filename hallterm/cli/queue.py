@@ -8,8 +8,6 @@ Counter commands act at this terminal's counter (``--counter`` / ``HALLTERM_COUN
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from hallterm.cli.common import (
@@ -70,7 +68,7 @@ def issue(
         "Also print the slip on the configured printer.")),
     json_: bool = JSON_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Issue a ticket (ticket kiosk: no sign-in; audited as actor "kiosk")."""
     from hallterm.services.queue import issue_ticket, print_slip
@@ -106,7 +104,7 @@ def issue(
 @app.command("status")
 @handle_errors
 def status(ctx: typer.Context, json_: bool = JSON_OPTION,
-           store: Path | None = STORE_OPTION) -> None:
+           store: str | None = STORE_OPTION) -> None:
     """Waiting per service and the counters with their current tickets."""
     from hallterm.services.queue import COUNTER_LABELS, queue_status
 
@@ -137,7 +135,7 @@ def status(ctx: typer.Context, json_: bool = JSON_OPTION,
             clerk=c.clerk or "", ticket=c.current_ticket or "").rstrip())
 
 
-def _clerk_ctx(ctx: typer.Context, as_: str | None, store: Path | None, counter: int | None):
+def _clerk_ctx(ctx: typer.Context, as_: str | None, store: str | None, counter: int | None):
     from dataclasses import replace
 
     hctx = signed_in(ctx, as_, store, counter=counter, terminal_counter=True)
@@ -147,7 +145,7 @@ def _clerk_ctx(ctx: typer.Context, as_: str | None, store: Path | None, counter:
 @app.command("call")
 @handle_errors
 def call(ctx: typer.Context, as_: str | None = AS_OPTION, counter: int | None = COUNTER_OPTION,
-         json_: bool = JSON_OPTION, store: Path | None = STORE_OPTION,
+         json_: bool = JSON_OPTION, store: str | None = STORE_OPTION,
          override_reason: str | None = OVERRIDE_OPTION) -> None:
     """Call the next ticket at the counter (by the hall's policy)."""
     from hallterm.services.queue import call_next
@@ -160,7 +158,7 @@ def _counter_action(name: str, doc: str):
     @handle_errors
     def command(ctx: typer.Context, as_: str | None = AS_OPTION,
                 counter: int | None = COUNTER_OPTION, json_: bool = JSON_OPTION,
-                store: Path | None = STORE_OPTION,
+                store: str | None = STORE_OPTION,
                 override_reason: str | None = OVERRIDE_OPTION) -> None:
         from hallterm.services import queue
 
@@ -198,7 +196,7 @@ def transfer_cmd(
     reason: str | None = REASON_OPTION,
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Move a ticket to another service, keeping its issue time."""
@@ -216,7 +214,7 @@ def cancel_cmd(
     number: str = typer.Argument(..., help=_("Ticket number, e.g. A012.")),
     reason: str = typer.Option(..., "--reason", help=_("Why (kept in the audit log).")),
     as_: str | None = AS_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Cancel a waiting or missed ticket (guide)."""
     from hallterm.services.queue import cancel
@@ -234,7 +232,7 @@ def reinsert_cmd(
     places: int | None = typer.Option(None, "--places", help=_(
         "Places on in line (default: reinsert_places of hall.toml).")),
     as_: str | None = AS_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Put a missed ticket back in line a few places on (顺延; guide)."""
     from hallterm.services.queue import reinsert
@@ -253,7 +251,7 @@ def counter_cmd(
         "Employee number of the clerk taking the counter (default: you)."), metavar="EMPNO"),
     reason: str | None = REASON_OPTION,
     as_: str | None = AS_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Open, pause, put up the closing sign, or close a counter (its keeper only)."""
@@ -275,7 +273,7 @@ def figures_cmd(
     ctx: typer.Context,
     day: str | None = typer.Argument(None, help=_("The day (YYYY-MM-DD); default today.")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """The day's queue figures per service (for the day report)."""
     from hallterm.cli.parse import parse_day
@@ -296,7 +294,7 @@ def figures_cmd(
 
 
 @handle_errors
-def display(ctx: typer.Context, store: Path | None = STORE_OPTION) -> None:
+def display(ctx: typer.Context, store: str | None = STORE_OPTION) -> None:
     """The hall display board for the waiting area (no sign-in, no customer data)."""
     from hallterm.bootstrap import make_clock
     from hallterm.context import Ctx
@@ -308,7 +306,8 @@ def display(ctx: typer.Context, store: Path | None = STORE_OPTION) -> None:
     opts = options(ctx)
     settings = opts.settings(store=store) if store is not None else opts.settings()
     set_language(settings.language)
-    check_store_file(settings.store)
+    if settings.store_path is not None:
+        check_store_file(settings.store_path)
     read_store = Store(settings.store)
     require_current(read_store)
     hctx = Ctx(store=read_store, clock=make_clock(settings), terminal=settings.terminal,

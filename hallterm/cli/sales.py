@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from hallterm.cli.common import (
@@ -53,7 +51,7 @@ def list_cmd(
                                        metavar="N"),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """List a day's sales, newest first."""
     from hallterm.cli.parse import parse_day
@@ -87,7 +85,7 @@ def receipt_cmd(
         metavar="LANG"),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Show a receipt's text, or reprint it with --reprint (in the customer's language)."""
     from hallterm.services import sales
@@ -124,7 +122,7 @@ def void_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Void a whole sale of today at your counter (the duty manager approves)."""
@@ -153,7 +151,7 @@ def refund_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Refund some or all lines of a sale at your counter (the duty manager approves)."""
@@ -182,7 +180,7 @@ def carts_cmd(
                                        metavar="N"),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """List unfinished sales that hold card/QR money taken (the day cannot close with them)."""
     from hallterm.money import format_fen
@@ -217,7 +215,7 @@ def give_back_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Record card/QR money of an unfinished sale given back (the duty manager approves)."""
     from hallterm.context import command_done
@@ -266,7 +264,7 @@ def expected_cmd(
                                    metavar="DATE"),
     as_: str | None = AS_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """What should be in a counter's drawer now (managers and the auditor; a counter
     clerk once the drawer is counted: the count is blind)."""
@@ -311,7 +309,7 @@ def move_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Put cash into or take it out of your counter\'s drawer (approval above the threshold)."""
@@ -358,7 +356,7 @@ def count_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
     override_reason: str | None = OVERRIDE_OPTION,
 ) -> None:
     """Record a count of your counter's drawer against the expected cash."""
@@ -391,7 +389,7 @@ def count_reason_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Give the missing reason of a count's difference (the clerk who counted, or a manager)."""
     from hallterm.money import format_fen

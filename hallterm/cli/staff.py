@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -39,7 +38,7 @@ def add(
         "retention, warehouse, auditor, trainer.")),
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Add a member of staff (hall manager). Their PIN comes from HALLTERM_NEW_PIN or a prompt."""
     from hallterm.services.staff import add_staff
@@ -57,7 +56,7 @@ def add(
 @app.command("list")
 @handle_errors
 def list_(ctx: typer.Context, as_: str | None = AS_OPTION, json_: bool = JSON_OPTION,
-          store: Path | None = STORE_OPTION) -> None:
+          store: str | None = STORE_OPTION) -> None:
     """List staff with their roles and lock state, never PINs (a manager or auditor:
     --as EMPNO and the PIN)."""
     from hallterm.permissions import require, role_label
@@ -92,7 +91,7 @@ def set_pin_cmd(
     empno: str = typer.Argument(..., help=_("Whose PIN to set.")),
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Set a PIN (a manager for anyone; anyone for themselves). New PIN: HALLTERM_NEW_PIN."""
     from hallterm.services.staff import set_pin
@@ -111,7 +110,7 @@ def disable(
     empno: str = typer.Argument(..., help=_("Whose account to disable.")),
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Disable an account (hall manager); history keeps it."""
     from hallterm.services.staff import set_active
@@ -127,7 +126,7 @@ def enable(
     ctx: typer.Context,
     empno: str = typer.Argument(..., help=_("Whose account to enable again.")),
     as_: str | None = AS_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Enable a disabled account again (hall manager)."""
     from hallterm.services.staff import set_active
@@ -142,7 +141,7 @@ def unlock_cmd(
     ctx: typer.Context,
     empno: str = typer.Argument(..., help=_("Whose PIN lockout to clear.")),
     as_: str | None = AS_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Clear a PIN lockout (hall manager)."""
     from hallterm.services.staff import unlock
@@ -151,7 +150,7 @@ def unlock_cmd(
                     lambda hctx: unlock(hctx, empno=empno))
 
 
-def _change_account(ctx: typer.Context, as_: str | None, store: Path | None, empno: str,
+def _change_account(ctx: typer.Context, as_: str | None, store: str | None, empno: str,
                     done: str, change: Callable[[Ctx], object]) -> None:
     """Sign in, make the change to ``empno``'s account, say it is done (``done``: ``N_()``)."""
     change(signed_in(ctx, as_, store))

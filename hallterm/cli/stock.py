@@ -48,7 +48,7 @@ def receive_cmd(
     as_: str | None = AS_OPTION,
     command_id: str | None = COMMAND_ID_OPTION,
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Receive a delivery into the warehouse (入库): one bad line refuses the whole file."""
     from hallterm.money import format_fen
@@ -86,7 +86,7 @@ def show_cmd(
     all_places: bool = typer.Option(False, "--all", help=_(
         "Also the places goods have left to (sold, damaged, lost, returned).")),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Show stock by item and place, with totals and value."""
     from hallterm.money import format_fen
@@ -118,7 +118,7 @@ def show_cmd(
 @app.command("verify")
 @handle_errors
 def verify_cmd(ctx: typer.Context, json_: bool = JSON_OPTION,
-               store: Path | None = STORE_OPTION) -> None:
+               store: str | None = STORE_OPTION) -> None:
     """Recompute balances and serial places from the ledger: exit 0 agree, 1 disagree."""
     from hallterm.services import stock
 
@@ -145,7 +145,7 @@ def history_cmd(
     serial: str = typer.Argument(..., help=_("An IMEI, ICCID or card number."),
                                  metavar="SERIAL"),
     json_: bool = JSON_OPTION,
-    store: Path | None = STORE_OPTION,
+    store: str | None = STORE_OPTION,
 ) -> None:
     """Where a serial has been, move by move, and where it is now."""
     from hallterm.services import stock
