@@ -7,18 +7,23 @@ import contextlib
 import functools
 from collections.abc import Callable
 
+import pytest
 from textual.app import App
 from textual.worker import WorkerCancelled, WorkerFailed
 
 
 def pilot_test(test):
-    """Run an async Pilot test without an asyncio plugin."""
+    """Run an async Pilot test without an asyncio plugin.
+
+    A screen test is ``sqlite_only``: its services are proved on both engines by the
+    service and CLI tests (docs/development.md).
+    """
 
     @functools.wraps(test)
     def run(*args, **kwargs):
         return asyncio.run(test(*args, **kwargs))
 
-    return run
+    return pytest.mark.sqlite_only(run)
 
 
 class PostHost(App):

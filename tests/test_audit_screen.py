@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from tests.pilot import PostHost, settle
+
+pytestmark = pytest.mark.sqlite_only  # a screen: nothing of the engine
 
 
 def AuditHost(ctx):

@@ -85,6 +85,7 @@ def test_cli_keeps_the_count_blind_for_the_counters_clerk(hall):
     assert "not handed in" in r.output and "749" not in r.output
 
 
+@pytest.mark.sqlite_only  # a screen
 def test_audit_post_blockers_do_not_show_the_expected_cash(hall):
     import asyncio
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer.main
 
 from hallterm.cli.main import app
 from hallterm.settings import Settings
 from hallterm.tools import docgen
+
+pytestmark = pytest.mark.sqlite_only  # the docs: nothing of the engine
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

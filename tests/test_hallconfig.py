@@ -12,6 +12,8 @@ from hallterm.errors import ConfigError
 from hallterm.hallconfig import load_hall_file, parse_hall
 from tests.conftest import TZ
 
+pytestmark = pytest.mark.sqlite_only  # the hall file: nothing of the engine
+
 
 def _shipped():
     return tomllib.loads((paths.shipped_data() / "hall.toml").read_text())

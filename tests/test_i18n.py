@@ -13,6 +13,8 @@ pytest.importorskip("babel")
 
 from hallterm.tools import i18n as tool
 
+pytestmark = pytest.mark.sqlite_only  # the catalogs: nothing of the engine
+
 
 @pytest.fixture(scope="module")
 def problems() -> dict[str, list[str]]:

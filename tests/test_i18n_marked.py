@@ -14,6 +14,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only  # translated screens: nothing of the engine
+
 SCREENS = Path(__file__).parent.parent / "screens"
 
 # call name -> positional indexes that are user text ("*": every positional argument)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from screens import keysdoc
+
+pytestmark = pytest.mark.sqlite_only  # the keys reference: nothing of the engine
 
 
 def test_the_keys_page_holds_the_generated_tables():

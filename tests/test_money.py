@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from hallterm.errors import BadInput
 from hallterm.money import format_fen, parse_fen
 
+pytestmark = pytest.mark.sqlite_only  # pure arithmetic: nothing of the engine
+
 
 @pytest.mark.parametrize(
     ("text", "fen"),

@@ -13,6 +13,8 @@ from hallterm.parsing import (
     parse_serials,
 )
 
+pytestmark = pytest.mark.sqlite_only  # pure parsing: nothing of the engine
+
 
 # -- counts --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("typed", "counts"), [

@@ -12,7 +12,7 @@ from tests.keeper_fixtures import make_demo
 from tests.pilot import pilot_test, settle
 from tests.test_posts_snapshots import POSTS, open_post, post_app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # sqlite_only: screens
 
 # A table's money columns, by its id: they must be there at 80 columns.
 MONEY = {"cart-table": ("Price", "Total"), "custody-table": ("Value",),

@@ -21,6 +21,8 @@ from screens.signin import SignInScreen
 from tests.conftest import MANAGER_PIN, STAFF_PIN
 from tests.pilot import settle, sign_in
 
+pytestmark = pytest.mark.sqlite_only  # screens (the shell, sign-in, lock): nothing of the engine
+
 SIZE = (120, 40)
 
 

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from hallterm.cli.main import app
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's store file itself: nothing of the engine
+
 runner = CliRunner()
 
 

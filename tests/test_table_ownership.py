@@ -14,6 +14,10 @@ import importlib
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only  # the source code: nothing of the engine
+
 ROOT = Path(__file__).parent.parent
 SERVICES = ROOT / "hallterm" / "services"
 
