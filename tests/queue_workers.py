@@ -16,7 +16,7 @@ def _ctx(store_path: str, key_file: str, terminal: str, at: str | None):
     from hallterm.settings import load_settings
 
     security.use_fast_hashing()
-    settings, _ = load_settings(None, store=Path(store_path), key_file=Path(key_file),
+    settings, _ = load_settings(None, store=store_path, key_file=Path(key_file),
                                 terminal=terminal)
     clock = FixedClock(datetime.fromisoformat(at)) if at else None
     return open_ctx(settings, clock=clock)

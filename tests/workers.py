@@ -17,7 +17,7 @@ def allocate_many(store_path: str, key_file: str, key: str, count: int, terminal
     security.use_fast_hashing()
     numbers, errors = [], []
     try:
-        settings, _ = load_settings(None, store=Path(store_path), key_file=Path(key_file),
+        settings, _ = load_settings(None, store=store_path, key_file=Path(key_file),
                                     terminal=terminal)
         ctx = open_ctx(settings).as_actor(SYSTEM)
 
