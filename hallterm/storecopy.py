@@ -35,10 +35,76 @@ class CopyResult:
     rows: int
 
 
+# -- where the engines differ (for this tool only) ------------------------------------
+def _where(store: Store) -> str:
+    return str(getattr(store, "location", None) or store.path)
+
+
+def _dialect(store: Store) -> str:
+    return getattr(store, "dialect", "sqlite")
+
+
+def table_names(store: Store, conn: Any) -> list[str]:
+    """The tables the store's database holds (any, HallTerm's or not)."""
+    if _dialect(store) == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        sql = ("SELECT table_name FROM information_schema.tables "
+               "WHERE table_schema = current_schema()")
+    return [r[0] for r in execute(conn, sql).all()]
+
+
+def _triggers_off(store: Store, conn: Any, tables: list[Any]) -> list[str]:
+    """Hold the target's triggers off for the copy; what ``_triggers_on`` needs back.
+
+    SQLite cannot disable a trigger: they are dropped and made again from their own SQL
+    (DDL is transactional there too). PostgreSQL disables the user triggers of each
+    table (the hall's role owns them); foreign keys stay on.
+    """
+    if _dialect(store) == "sqlite":
+        made = [r[1] for r in execute(conn, "SELECT name, sql FROM sqlite_master "
+                                      "WHERE type = 'trigger' AND sql IS NOT NULL").all()]
+        for (name,) in execute(conn, "SELECT name FROM sqlite_master "
+                               "WHERE type = 'trigger'").all():
+            execute(conn, f'DROP TRIGGER "{name}"')
+        return made
+    for table in tables:
+        execute(conn, f"ALTER TABLE {table.name} DISABLE TRIGGER USER")
+    return [table.name for table in tables]
+
+
+def _triggers_on(store: Store, conn: Any, held: list[str]) -> None:
+    if _dialect(store) == "sqlite":
+        for sql in held:
+            execute(conn, sql)
+        return
+    for name in held:
+        execute(conn, f"ALTER TABLE {name} ENABLE TRIGGER USER")
+
+
+def _after_rows(store: Store, conn: Any, tables: list[Any]) -> None:
+    """PostgreSQL: every id sequence goes past the copied ids (SQLite needs nothing)."""
+    if _dialect(store) == "sqlite":
+        return
+    for table in tables:
+        for col in table.primary_key.columns:
+            seq = execute(conn, "SELECT pg_get_serial_sequence(:t, :c)",
+                          {"t": table.name, "c": col.name}).scalar()
+            if seq:
+                execute(conn, f"SELECT setval(:s, COALESCE((SELECT max({col.name}) FROM "
+                        f"{table.name}), 0) + 1, false)", {"s": seq})
+
+
+def _flag(store: Store, value: Any) -> Any:
+    """A BOOLEAN column's value as the target takes it (0/1 reads back the same)."""
+    return value if _dialect(store) == "sqlite" else bool(value)
+
+
 def _tables() -> list[Any]:
     """The store's tables (the models; the migrations agree), parents before children."""
-    import hallterm.models  # noqa: F401  (registers every table)
     from sqlmodel import SQLModel
+
+    import hallterm.models  # noqa: F401  (registers every table)
 
     return list(SQLModel.metadata.sorted_tables)
 
@@ -46,7 +112,7 @@ def _tables() -> list[Any]:
 def _has_rows(store: Store, names: list[str]) -> str | None:
     """The first of ``names`` that exists in ``store`` and holds a row, if any."""
     with store.read() as conn:
-        present = set(store.table_names(conn))
+        present = set(table_names(store, conn))
         for name in names:
             if name in present and execute(conn, f"SELECT 1 FROM {name} LIMIT 1").first():
                 return name
@@ -60,14 +126,14 @@ def _check_target(target: Store, names: list[str]) -> None:
     rev = schema.current_revision(target)
     schema.refuse_newer(target, rev)
     with target.read() as conn:
-        present = store_tables = list(target.table_names(conn))
+        present = store_tables = table_names(target, conn)
     if rev is None and store_tables:
         raise BadInput(_("{store} is not empty (it holds tables of something else); copy "
-                         "into a new, empty store.").format(store=target.location))
+                         "into a new, empty store.").format(store=_where(target)))
     full = _has_rows(target, names) if present else None
     if full:
         raise BadInput(_("{store} is not empty (table {table} has rows); copy into a new, "
-                         "empty store.").format(store=target.location, table=full))
+                         "empty store.").format(store=_where(target), table=full))
 
 
 def _batches(conn: Any, table: Any) -> Iterator[list[dict[str, Any]]]:
@@ -108,11 +174,10 @@ def copy_store(source: Store, target: Store) -> CopyResult:
     names = [t.name for t in tables]
     _check_target(target, names)
     schema.upgrade(target)
-    total = 0
 
     def fill(conn: Any) -> int:
         copied = 0
-        held = target.triggers_off(conn)
+        held = _triggers_off(target, conn, tables)
         for table in reversed(tables):  # what the migrations seeded, if anything
             execute(conn, f"DELETE FROM {table.name}")
         with source.read() as src:
@@ -125,14 +190,14 @@ def copy_store(source: Store, target: Store) -> CopyResult:
                     for row in batch:  # 0/1 on SQLite, a boolean on PostgreSQL
                         for flag in flags:
                             if row[flag] is not None:
-                                row[flag] = target.flag(row[flag])
+                                row[flag] = _flag(target, row[flag])
                     execute(conn, insert, batch)
                     copied += len(batch)
-        target.after_copy(conn, tables)
-        target.triggers_on(conn, held)
+        _after_rows(target, conn, tables)
+        _triggers_on(target, conn, held)
         return copied
 
     total = target.transact(fill)
     target.dispose()
     source.dispose()
-    return CopyResult(str(source.location), str(target.location), len(tables), total)
+    return CopyResult(_where(source), _where(target), len(tables), total)
