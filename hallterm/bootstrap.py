@@ -51,7 +51,7 @@ def check_terminal(settings: Settings, store: Store) -> None:
             session, "SELECT key, value FROM meta WHERE key IN ('demo', 'timezone')").all()}
     if settings.now is not None and meta.get("demo") != "1":
         raise BadInput(_("The frozen clock (HALLTERM_NOW, setting now) works only on the "
-                         "demo store, not on a hall's store: {path}").format(path=store.path))
+                         "demo store, not on a hall's store: {path}").format(path=store.location))
     hall_tz = meta.get("timezone")
     if hall_tz and hall_tz != settings.timezone:
         raise BadInput(_("This terminal's timezone {mine} is not the hall's ({hall}); set "
@@ -158,7 +158,7 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
         schema.refuse_newer(store, rev)  # before a key file is made or anything written
         if rev is None:
             with store.read() as session:
-                tables = execute(session, store.dialect_sql.count_tables).scalar()
+                tables = execute(session, store.driver.tables_sql).all()
             if tables:
                 raise BadInput(_("{path} is not a HallTerm store.").format(path=location))
             created = True

@@ -103,8 +103,7 @@ def current_revision(store: Store) -> str | None:
     """The revision(s) the store is at (``None`` for an empty file), as Alembic keeps
     them: one ``alembic_version`` row per head."""
     with store.read() as conn:
-        if execute(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                   "AND name = 'alembic_version'").first() is None:
+        if execute(conn, store.driver.table_sql, {"name": "alembic_version"}).first() is None:
             return None
         heads = [row[0] for row in execute(conn, "SELECT version_num FROM alembic_version")]
     return "+".join(sorted(heads)) if heads else None
@@ -119,7 +118,7 @@ def refuse_newer(store: Store, rev: str | None) -> None:
     if rev and not set(rev.split("+")) <= known_revisions():
         raise BadInput(
             _("The store {path} was made by a newer HallTerm; upgrade HallTerm.").format(
-                path=store.path
+                path=store.location
             )
         )
 
@@ -153,13 +152,13 @@ def require_current(store: Store) -> None:
     if rev is None:
         raise BadInput(
             _("{path} is not a HallTerm store; create one with: hallterm init").format(
-                path=store.path
+                path=store.location
             )
         )
     if rev != head:
         refuse_newer(store, rev)
         raise BadInput(
             _("The store {path} needs an upgrade: run hallterm init --store {path}").format(
-                path=store.path
+                path=store.location
             )
         )

@@ -14,7 +14,7 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -157,7 +157,9 @@ class Settings(BaseSettings):
         the SQLite file's folder, or ``postgresql/<database>/`` in the data folder."""
         if isinstance(self.store, Path):
             return self.store.parent
-        return paths.data_dir() / "postgresql" / store_database(self.store)
+        from hallterm.store.postgres import local_folder
+
+        return local_folder(self.store)
 
     def resolved_key_file(self, config_file: Path | None = None) -> Path:
         """The hall secret file: the setting, else beside the configuration file."""
@@ -198,7 +200,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings)
 
 
-STORE_URL_SCHEMES = ("postgresql://", "postgres://")
+STORE_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
 def is_store_url(location: object) -> bool:
@@ -219,21 +221,6 @@ def check_store_url(url: str) -> str:
         raise ValueError(_("a PostgreSQL URL never carries a password; use ~/.pgpass, "
                            "PGPASSWORD or a service file (docs/operations/postgresql.md)"))
     return url
-
-
-def store_database(url: str) -> str:
-    """The database a PostgreSQL URL names (libpq's default: the user's name)."""
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    name = unquote(parts.path.lstrip("/")) or (query.get("dbname") or [""])[0]
-    if not name:
-        name = unquote(parts.username or "") or (query.get("user") or [""])[0]
-    if not name:
-        import getpass
-
-        name = getpass.getuser()
-    # A folder name: nothing that climbs out of the data folder.
-    return name.replace("/", "_").replace("\\", "_").lstrip(".") or "postgresql"
 
 
 def _config_path(explicit: Path | None) -> tuple[Path | None, bool]:

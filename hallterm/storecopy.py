@@ -36,22 +36,9 @@ class CopyResult:
 
 
 # -- where the engines differ (for this tool only) ------------------------------------
-def _where(store: Store) -> str:
-    return str(getattr(store, "location", None) or store.path)
-
-
-def _dialect(store: Store) -> str:
-    return getattr(store, "dialect", "sqlite")
-
-
 def table_names(store: Store, conn: Any) -> list[str]:
     """The tables the store's database holds (any, HallTerm's or not)."""
-    if _dialect(store) == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    else:
-        sql = ("SELECT table_name FROM information_schema.tables "
-               "WHERE table_schema = current_schema()")
-    return [r[0] for r in execute(conn, sql).all()]
+    return [r[0] for r in execute(conn, store.driver.tables_sql).all()]
 
 
 def _triggers_off(store: Store, conn: Any, tables: list[Any]) -> list[str]:
@@ -61,7 +48,7 @@ def _triggers_off(store: Store, conn: Any, tables: list[Any]) -> list[str]:
     (DDL is transactional there too). PostgreSQL disables the user triggers of each
     table (the hall's role owns them); foreign keys stay on.
     """
-    if _dialect(store) == "sqlite":
+    if store.dialect == "sqlite":
         made = [r[1] for r in execute(conn, "SELECT name, sql FROM sqlite_master "
                                       "WHERE type = 'trigger' AND sql IS NOT NULL").all()]
         for (name,) in execute(conn, "SELECT name FROM sqlite_master "
@@ -74,7 +61,7 @@ def _triggers_off(store: Store, conn: Any, tables: list[Any]) -> list[str]:
 
 
 def _triggers_on(store: Store, conn: Any, held: list[str]) -> None:
-    if _dialect(store) == "sqlite":
+    if store.dialect == "sqlite":
         for sql in held:
             execute(conn, sql)
         return
@@ -84,7 +71,7 @@ def _triggers_on(store: Store, conn: Any, held: list[str]) -> None:
 
 def _after_rows(store: Store, conn: Any, tables: list[Any]) -> None:
     """PostgreSQL: every id sequence goes past the copied ids (SQLite needs nothing)."""
-    if _dialect(store) == "sqlite":
+    if store.dialect == "sqlite":
         return
     for table in tables:
         for col in table.primary_key.columns:
@@ -97,7 +84,7 @@ def _after_rows(store: Store, conn: Any, tables: list[Any]) -> None:
 
 def _flag(store: Store, value: Any) -> Any:
     """A BOOLEAN column's value as the target takes it (0/1 reads back the same)."""
-    return value if _dialect(store) == "sqlite" else bool(value)
+    return value if store.dialect == "sqlite" else bool(value)
 
 
 def _tables() -> list[Any]:
@@ -129,11 +116,11 @@ def _check_target(target: Store, names: list[str]) -> None:
         present = store_tables = table_names(target, conn)
     if rev is None and store_tables:
         raise BadInput(_("{store} is not empty (it holds tables of something else); copy "
-                         "into a new, empty store.").format(store=_where(target)))
+                         "into a new, empty store.").format(store=target.location))
     full = _has_rows(target, names) if present else None
     if full:
         raise BadInput(_("{store} is not empty (table {table} has rows); copy into a new, "
-                         "empty store.").format(store=_where(target), table=full))
+                         "empty store.").format(store=target.location, table=full))
 
 
 def _batches(conn: Any, table: Any) -> Iterator[list[dict[str, Any]]]:
@@ -200,4 +187,4 @@ def copy_store(source: Store, target: Store) -> CopyResult:
     total = target.transact(fill)
     target.dispose()
     source.dispose()
-    return CopyResult(_where(source), _where(target), len(tables), total)
+    return CopyResult(source.location, target.location, len(tables), total)

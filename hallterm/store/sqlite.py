@@ -32,6 +32,8 @@ class SqliteDriver:
 
     name = "sqlite"
     Error = sqlite3.Error
+    tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    table_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
 
     def __init__(self, path: Path) -> None:
         self.path = path
