@@ -118,6 +118,26 @@ class SqliteDriver:
 
         return engine
 
+    # -- SQL that differs between the engines (``PostgresDriver`` has the same names) --
+    @staticmethod
+    def seconds_between(start: str, end: str) -> str:
+        """SQL for the seconds (a float) from timestamp ``start`` to ``end``: ISO text
+        columns or expressions."""
+        return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+    @staticmethod
+    def key_columns(conn: Any, table: str) -> list[str]:
+        """``table``'s primary key columns in key order (``rowid`` when it has none)."""
+        rows = conn.execute(f"PRAGMA main.table_info({table})").all()
+        key = [r[1] for r in sorted((r for r in rows if r[5]), key=lambda r: r[5])]
+        return key or ["rowid"]
+
+    @staticmethod
+    def insertion_order(conn: Any, table: str) -> str:
+        """SQL for a row's place in the order ``table``'s rows were added (the audit
+        seals' bound for rows older than the seals): SQLite's ``rowid``."""
+        return "rowid"
+
 
 def is_busy(exc: BaseException) -> bool:
     """Whether an exception is SQLite saying another connection holds the lock."""

@@ -1,8 +1,13 @@
 """Business rows under the audit log: each audited write seals the rows it wrote.
 
-Every write connection carries TEMP triggers (per connection, never in the store
-file, so they cannot be dropped from it) on the covered business tables; they note
-each inserted, updated or deleted row's key in a TEMP table. When the write appends
+On SQLite every write connection carries TEMP triggers (per connection, never in the
+store file, so they cannot be dropped from it) on the covered business tables; they
+note each inserted, updated or deleted row's key in a TEMP table. On PostgreSQL the
+covered tables carry the triggers themselves (``hallterm_rows_<table>``, made by the
+migrations: ``hallterm.migrations.triggers``); they note the keys in the session's
+temp table, which only the store's write connections have. Rows written by any other
+session, or while someone has dropped those triggers, are never sealed: ``check``
+names them. When the write appends
 an audit row, the rows noted since its previous audit row are read back and their
 keyed fingerprints (HMAC-SHA-256 under a sub-key of the hall secret, over every
 column of the row, followed by the row's business key such as a receipt number;
@@ -16,7 +21,8 @@ table: a row changed, deleted or added behind the application's back is named.
 
 Stores from before the seals: the first sealing audit row also records, under
 ``_rows_since``, each table's highest key at that moment; rows never sealed at or
-below it (by rowid) are older than the seals and are exempt until a write touches them.
+below it (in insertion order: SQLite's rowid; on PostgreSQL a table's integer key, and
+no bound for a table keyed otherwise) are older than the seals and are exempt until a write touches them.
 Fingerprints cover columns with a value (NULL columns are left out), so a
 migration adding a nullable column leaves existing seals valid.
 """
@@ -31,7 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hallterm.i18n import _
-from hallterm.store import execute
+from hallterm.store import Conn, execute
 
 if TYPE_CHECKING:
     from hallterm.context import Ctx, UnitOfWork
@@ -41,7 +47,7 @@ ROWS_KEY = "_rows"
 SINCE_KEY = "_rows_since"
 SEAL_ACTION = "audit.rows"
 TOMBSTONE = "-"
-_TOUCHED = "temp.hallterm_touched"
+_TOUCHED = "hallterm_touched"  # a TEMP table (searched first on both engines)
 _TRIGGER_PREFIX = "hallterm_rows_"
 _META_KEY = "audit_rows_since"
 
@@ -104,24 +110,24 @@ def _key_text(values: Iterable[Any]) -> str:
     return "|".join(str(v) for v in values)
 
 
-def _pk_columns(session_sql, table: str) -> list[str]:
-    info = session_sql(f"PRAGMA main.table_info({table})").all()
-    pk = [r.name for r in sorted((r for r in info if r.pk), key=lambda r: r.pk)]
-    return pk or ["rowid"]
+def _pk_columns(conn: Conn, table: str) -> list[str]:
+    return list(conn.driver.key_columns(conn, table))
 
 
-def _existing(session_sql) -> list[str]:
-    names = {r.name for r in session_sql(
-        "SELECT name FROM main.sqlite_master WHERE type = 'table'").all()}
+def _existing(conn: Conn) -> list[str]:
+    names = {r[0] for r in execute(conn, conn.driver.tables_sql).all()}
     return [t for t in TABLES if t in names]
 
 
 # -- the write path ---------------------------------------------------------------
 def install(uow: UnitOfWork) -> None:
     """Make sure this write connection notes the rows it touches (once per connection)."""
+    if uow.session.dialect == "postgresql":
+        _install_notes(uow)
+        return
     have = uow.sql("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' "
                    "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).scalar()
-    tables = _existing(uow.sql)
+    tables = _existing(uow.session)
     if have == 3 * len(tables):
         uow.sql(f"DELETE FROM {_TOUCHED}")
         return
@@ -132,7 +138,7 @@ def install(uow: UnitOfWork) -> None:
                            "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).all():
         uow.sql(f"DROP TRIGGER temp.{trigger.name}")
     for table in tables:
-        pk = _pk_columns(uow.sql, table)
+        pk = _pk_columns(uow.session, table)
 
         def key(row: str, pk: list[str] = pk) -> str:
             if len(pk) == 1:
@@ -145,6 +151,15 @@ def install(uow: UnitOfWork) -> None:
                             f"{key(r)});" for r in rows)
             uow.sql(f"CREATE TEMP TRIGGER {_TRIGGER_PREFIX}{table}_{op.lower()} AFTER {op} "
                     f"ON main.{table} BEGIN {body} END")
+
+
+def _install_notes(uow: UnitOfWork) -> None:
+    """PostgreSQL: the schema's triggers note rows in this session's temp table.
+
+    Made for the connection's life by the store's write connections (``hallterm.store.
+    postgres``, outside any transaction, so a rolled back write cannot take it away);
+    emptied at every commit; a rolled back write's notes go with it.
+    """
 
 
 def seal(uow: UnitOfWork) -> dict[str, Any]:
@@ -160,11 +175,11 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
         by_table.setdefault(t.tbl, []).append(t.k)
     sealed: dict[str, dict[str, str]] = {}
     for table, keys in by_table.items():
-        pk = _pk_columns(uow.sql, table)
+        pk = _pk_columns(uow.session, table)
         found: dict[str, str] = {}
         cols = ", ".join(pk)
         label = TABLES.get(table) or "NULL"
-        head = f"SELECT {cols}, {label}, * FROM main.{table} AS {table}"
+        head = f"SELECT {cols}, {label}, * FROM {table} AS {table}"
         if len(pk) == 1:
             params = {f"k{i}": k for i, k in enumerate(keys)}
             marks = ", ".join(f":{p}" for p in params)
@@ -190,15 +205,17 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
     extra[ROWS_KEY] = sealed
     # A hint only (rolled back with the write): the marker itself is the audit row.
     if uow.sql("SELECT 1 FROM meta WHERE key = :k", {"k": _META_KEY}).first() is None:
-        extra[SINCE_KEY] = _highest(uow.sql)
+        extra[SINCE_KEY] = _highest(uow.session)
         uow.add_meta(_META_KEY, "1")
     return extra
 
 
-def _highest(session_sql) -> dict[str, int]:
-    """Each covered table's highest rowid now (the exemption bound of older rows)."""
-    return {table: session_sql(f"SELECT max(rowid) FROM main.{table}").scalar() or 0
-            for table in _existing(session_sql)}
+def _highest(conn: Conn) -> dict[str, int]:
+    """Each covered table's last row in insertion order now (the exemption bound of
+    older rows; 0 where the order is not known)."""
+    return {table: execute(conn, f"SELECT max({conn.driver.insertion_order(conn, table)}) "
+                                 f"FROM {table}").scalar() or 0
+            for table in _existing(conn)}
 
 
 def pending(uow: UnitOfWork) -> bool:
@@ -275,8 +292,9 @@ def check(ctx: Ctx, seals: Seals, *, tables: Iterable[str] | None = None,
     key = rows_key(ctx.pepper)
     wanted = list(tables) if tables is not None else list(TABLES)
     with ctx.store.read() as session:
-        present = _existing(lambda s, p=None: execute(session, s, p))
-        pks = {t: _pk_columns(lambda s, p=None: execute(session, s, p), t) for t in present}
+        present = _existing(session)
+        pks = {t: _pk_columns(session, t) for t in present}
+        orders = {t: session.driver.insertion_order(session, t) for t in present}
     problems: list[RowProblem] = []
     for table in wanted:
         if table not in pks:
@@ -292,21 +310,21 @@ def check(ctx: Ctx, seals: Seals, *, tables: Iterable[str] | None = None,
                 where = f"WHERE ({cols}) > ({', '.join(f':o{i}' for i in range(len(pk)))}) "
                 params.update({f"o{i}": v for i, v in enumerate(offset_key)})
             with ctx.store.read() as session:
-                result = execute(session, f"SELECT rowid, {cols}, * FROM main.{table} {where}"
-                                 f"ORDER BY {cols} LIMIT :n", params)
-                # rowid, the key, then every column (by position: ``*`` repeats the key's
-                # names; the names are ``result.keys()``).
+                result = execute(session, f"SELECT {orders[table]}, {cols}, * FROM {table} "
+                                 f"{where}ORDER BY {cols} LIMIT :n", params)
+                # The insertion order, the key, then every column (by position: ``*``
+                # repeats the key's names; the names are ``result.keys()``).
                 columns = list(result.keys())[1 + len(pk):]
                 chunk = [(r[0], tuple(r[1:1 + len(pk)]), tuple(r[1 + len(pk):]))
                          for r in result.all()]
             if not chunk:
                 break
-            for rowid, pk_values, values in chunk:
+            for order, pk_values, values in chunk:
                 text = _key_text(pk_values)
                 seen.add(text)
                 sealed = seals.rows.get((table, text))
                 if sealed is None:
-                    if rowid > int(bound or 0):
+                    if order is None or order > int(bound or 0):
                         problems.append(RowProblem(table, text, None, None, "unsealed"))
                 elif not hmac.compare_digest(
                         fingerprint(key, table, text, columns, values), _fp(sealed[0])):
@@ -340,7 +358,7 @@ def _labelled(ctx: Ctx, problems: list[RowProblem], pks: dict[str, list[str]]
             label_sql, pk = TABLES.get(p.table), pks.get(p.table, [])
             label = p.label
             if label is None and label_sql and p.what == "unsealed" and len(pk) == 1:
-                label = execute(session, f"SELECT {label_sql} FROM main.{p.table} AS {p.table} "
+                label = execute(session, f"SELECT {label_sql} FROM {p.table} AS {p.table} "
                                 f"WHERE CAST({pk[0]} AS TEXT) = :k", {"k": p.key}).scalar()
             out.append(RowProblem(p.table, p.key, None if label is None else str(label),
                                   p.seq, p.what))

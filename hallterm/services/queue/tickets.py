@@ -104,6 +104,7 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
     rank = policy.RANK[priority]
     higher = [p for p in PRIORITIES if policy.RANK[p] > rank]
     marks = ", ".join(f"'{p}'" for p in higher) or "''"
+    served_s = uow.session.driver.seconds_between("serving_at", "finished_at")
     row = uow.sql(
         # Two index range counts (ix_ticket_service_line): the higher classes, and this
         # class before the new ticket's place.
@@ -111,7 +112,7 @@ def _ahead_and_estimate(uow: UnitOfWork, day: date, service: str, priority: str,
         f"state = 'waiting' AND priority IN ({marks})) + (SELECT count(*) FROM ticket WHERE "
         "business_day = :d AND service = :s AND state = 'waiting' AND priority = :p AND "
         "queue_key < :k) AS ahead, count(*) AS served, "
-        "avg((julianday(finished_at) - julianday(serving_at)) * 86400.0 - parked_s) AS avg_s, "
+        f"avg({served_s} - parked_s) AS avg_s, "
         "(SELECT count(*) FROM counter WHERE active = TRUE AND state = 'open' AND "
         "' ' || services || ' ' LIKE '% ' || :s || ' %') AS counters FROM ticket WHERE business_day = :d "
         "AND service = :s AND state = 'done' AND serving_at IS NOT NULL",
