@@ -7,7 +7,7 @@ the clock of a whole process, for scripted tests of hour-dependent rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -70,3 +70,9 @@ class SteppingClock(FixedClock):
 def business_day_of(at: datetime) -> date:
     """The hall's business day of an aware time: its local calendar date."""
     return at.date()
+
+
+def utc_text(value: datetime) -> str:
+    """The stored text of an aware datetime: UTC ISO-8601 with microseconds, fixed width,
+    so it sorts and compares as text (the ``AwareDateTime`` columns hold exactly this)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.types import String, TypeDecorator
+
+from hallterm.clock import utc_text
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -22,7 +24,7 @@ class AwareDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime stored; HallTerm times are timezone-aware")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return utc_text(value)
 
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
@@ -30,6 +32,3 @@ class AwareDateTime(TypeDecorator[datetime]):
         return datetime.fromisoformat(value)
 
 
-def utc_text(value: datetime) -> str:
-    """The stored text of an aware datetime (for raw SQL comparisons)."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")

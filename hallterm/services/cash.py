@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput, Forbidden, Refused
 from hallterm.i18n import N_, _
-from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
 from hallterm.services import approvals

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from hallterm.catalog import CatalogEntry, parse_catalog
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import NotFound
 from hallterm.i18n import _, get_language
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.store import execute
 

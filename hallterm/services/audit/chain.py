@@ -31,8 +31,8 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from hallterm.clock import utc_text
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.store import execute
 
 if TYPE_CHECKING:

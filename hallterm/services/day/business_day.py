@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Forbidden, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.store import execute
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from hallterm import __version__
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, CheckFailed, NotFound, Refused
 from hallterm.files import remove_leftovers
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import figures
 from hallterm.services.day import parts

@@ -6,10 +6,10 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
 from hallterm.services.handover.custody import _evaluate

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import allowed, require
 from hallterm.services.handover.counter import _counter, _held, _set_counter
 from hallterm.services.handover.inputs import _reason, _threshold

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import COUNTER_ROLES, require
 from hallterm.services import queue
 from hallterm.services.handover.counter import _counter, _held, _set_counter

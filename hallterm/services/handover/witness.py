@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import ApprovalRequired, BadInput, Forbidden, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import APPROVERS, COUNTER_ROLES, require
 from hallterm.services import queue

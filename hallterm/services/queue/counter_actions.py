@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.services.queue import policy
 from hallterm.services.queue.counters import _my_counter
 from hallterm.services.queue.keepers import require_keeper

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import allowed, require
 from hallterm.services.queue.keepers import require_keeper
 from hallterm.services.queue.reads import _counter_infos

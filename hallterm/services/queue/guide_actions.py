@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import allowed, require
 from hallterm.services.queue.keepers import require_keeper
 from hallterm.services.queue.rows import _current_or_refuse, _event, _find, _get, _hall_in, _place_key

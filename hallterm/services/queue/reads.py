@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx
 from hallterm.errors import BadInput, NotFound
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.services.queue.rows import _TCOLS, _dt, _long_wait_s, _ticket, _when
 from hallterm.services.queue.views import (
     VERSION_SQL,

@@ -6,11 +6,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from hallterm.clock import utc_text
 from hallterm.context import UnitOfWork
 from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.services.queue import policy
 from hallterm.services.queue.views import STATE_LABELS, TicketInfo
 

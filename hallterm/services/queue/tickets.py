@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Refused
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services.queue import policy
 from hallterm.services.queue.rows import _actor_no, _event, _hall_in

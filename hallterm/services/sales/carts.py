@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput, Forbidden, NotFound, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.money import format_fen
 from hallterm.permissions import require
 from hallterm.services import approvals

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hallterm.clock import utc_text
 from hallterm.context import Ctx
 from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _, get_language
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import stock
 from hallterm.services.queue import check_early

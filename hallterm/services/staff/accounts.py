@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from hallterm import security
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Forbidden, NotFound
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import ROLES, require
 from hallterm.textinput import digits, free_text
 

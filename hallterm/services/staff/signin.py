@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hallterm import security
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import AuthFailed
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.services import approvals
 from hallterm.services.staff.accounts import _COLUMNS, _actor, _thresholds
 from hallterm.textinput import digits

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hallterm.catalog import check_serial
+from hallterm.clock import utc_text
 from hallterm.context import Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _, get_language
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services.catalog import find_item
 from hallterm.services.stock.checks import clean_serial, may_read

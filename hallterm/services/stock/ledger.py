@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork
 from hallterm.errors import ApprovalRequired, BadInput, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import APPROVERS
 from hallterm.services import approvals
 from hallterm.services.stock.checks import CheckedLine, LineIn, refuse_bad_lines, validate

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from hallterm.clock import utc_text
 from hallterm.context import Actor, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, Refused
 from hallterm.i18n import _
-from hallterm.models.types import utc_text
 from hallterm.permissions import require
 from hallterm.services import approvals
 from hallterm.services.catalog import find_item
