@@ -134,11 +134,20 @@ class PostgresDriver:
 
     def connect(self, *, write: bool) -> Any:
         """A psycopg connection, autocommit at the driver (``begin`` says BEGIN),
-        DATE read as ISO text and BOOLEAN as 0/1."""
+        DATE read as ISO text and BOOLEAN as 0/1.
+
+        A write connection makes the session's ``hallterm_touched`` table, where the
+        schema's triggers note the rows each write touches for its audit seal
+        (``services/audit/rows.py``): made here, outside any transaction, so a rolled
+        back write cannot take it away; emptied at every commit.
+        """
         import psycopg
 
         conn = psycopg.connect(self.url, autocommit=True, **self._options)
         sqlite_values(conn.adapters)
+        if write:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS hallterm_touched "
+                         "(tbl text NOT NULL, k text NOT NULL) ON COMMIT DELETE ROWS")
         return conn
 
     def begin(self, conn: Any, *, write: bool) -> None:
