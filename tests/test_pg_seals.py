@@ -23,7 +23,7 @@ def pg(hall):
 
 
 def _add(hall, empno: str) -> None:
-    staff.add_staff(hall.manager, empno=empno, name=f"Clerk {empno}", roles=["clerk"],
+    staff.add_staff(hall.manager, empno=empno, name=f"Clerk {empno}", roles=["sales"],
                     pin=MANAGER_PIN)
 
 

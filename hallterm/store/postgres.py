@@ -37,6 +37,12 @@ from hallterm.store.sqlite import day_lock_message
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 WRITE_LOCK = 0x48414C4C  # "HALL": every write transaction's advisory lock (migrations' too)
 CONNECT_TIMEOUT_S = 10  # unless the URL says otherwise: a counter never hangs on a dead server
+_KEY_COLUMNS_SQL = (
+    "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_index i "
+    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+    "WHERE i.indrelid = to_regclass(:t) AND i.indisprimary "
+    "ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)")
+_INTEGERS = ("smallint", "integer", "bigint")
 UNAVAILABLE_SQLSTATES = frozenset({
     "25006",  # read-only transaction: a standby server
     "53100", "53200", "53300",  # disk full, out of memory, too many connections
@@ -187,6 +193,34 @@ class PostgresDriver:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
         return engine
+
+    # -- SQL that differs between the engines (``SqliteDriver`` has the same names) --
+    @staticmethod
+    def seconds_between(start: str, end: str) -> str:
+        """SQL for the seconds (a float) from timestamp ``start`` to ``end``: ISO text
+        columns or expressions."""
+        return (f"CAST(EXTRACT(EPOCH FROM (CAST({end} AS timestamptz) - "
+                f"CAST({start} AS timestamptz))) AS double precision)")
+
+    def key_columns(self, conn: Any, table: str) -> list[str]:
+        """``table``'s primary key columns in key order."""
+        return [name for name, _type in self._key(conn, table)]
+
+    def insertion_order(self, conn: Any, table: str) -> str:
+        """SQL for a row's place in the order ``table``'s rows were added (the audit
+        seals' bound for rows older than them): an integer key (SQLite's rowid is that
+        key, so a store copied from SQLite keeps its bound); ``NULL`` (not known, no
+        row exempt) for a table keyed otherwise."""
+        key = self._key(conn, table)
+        return key[0][0] if len(key) == 1 and key[0][1] in _INTEGERS else "NULL"
+
+    def _key(self, conn: Any, table: str) -> list[tuple[str, str]]:
+        # Read once per store: the schema is this code's (``require_current``).
+        cache: dict[str, list[tuple[str, str]]] = self.__dict__.setdefault("_keys", {})
+        if table not in cache:
+            cache[table] = [(r[0], r[1]) for r in
+                            conn.execute(_KEY_COLUMNS_SQL, {"t": table}).all()]
+        return cache[table]
 
 
 def sqlite_values(adapters: Any) -> None:
