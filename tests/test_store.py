@@ -219,3 +219,27 @@ def test_a_write_reads_its_clock_only_once_it_holds_the_write_lock(hall):
     run_write(ctx, "test.clock", lambda uow: uow.audit("test.clock"))
     probe.close()
     assert seen and set(seen) == {"lock held"}
+
+
+def test_a_writer_waits_at_the_gate_then_reports_busy_and_writes_once_it_opens(hall):
+    """HallTerm's writers queue on a file lock beside the store (they sleep in the
+    kernel instead of spinning on SQLite's lock); one held past the deadline is a busy
+    store (exit 75), never a hang, and the write goes through once it is let go."""
+    import fcntl
+
+    from hallterm.errors import StoreUnavailable
+
+    gate_file = hall.path.with_name(hall.path.name + ".writers")
+    hall.manager.store.busy_deadline_s = 0.3
+    holder = open(gate_file, "a+")  # noqa: SIM115 - closed below
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(StoreUnavailable, match="busy"):
+            run_write(hall.manager, "test.gated", lambda uow: uow.audit("test.gated"))
+    finally:
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        holder.close()
+    before = audit.verify(hall.ctx).rows
+    run_write(hall.manager, "test.gated", lambda uow: uow.audit("test.gated"))
+    run_write(hall.manager, "test.gated", lambda uow: uow.audit("test.gated"))
+    assert audit.verify(hall.ctx).rows == before + 2

@@ -66,10 +66,13 @@ class Conn:
     rows' TEMP triggers).
     """
 
-    __slots__ = ("broken", "driver", "info", "pid", "raw", "write")
+    __slots__ = ("broken", "driver", "gate", "info", "pid", "raw", "write")
 
     def __init__(self, raw: Any, driver: Any, *, write: bool) -> None:
         self.raw = raw
+        # The writers' gate (SQLite: a file lock before BEGIN IMMEDIATE), if the
+        # driver has one.
+        self.gate = driver.gate() if write and hasattr(driver, "gate") else None
         self.driver = driver
         self.write = write
         self.info: dict[str, Any] = {}
@@ -212,11 +215,14 @@ class Store:
         through ``uow.run_write``.
         """
         driver = self.driver
-        deadline = 0.0
+        deadline = time.monotonic() + self.busy_deadline_s
         attempt = 0
         while True:
             conn = self._checkout(True)
             try:
+                gate = conn.gate
+                if gate is not None and not gate.enter(deadline - time.monotonic()):
+                    raise self._busy()
                 driver.begin(conn.raw, write=True)
                 try:
                     result = work(conn)
@@ -234,15 +240,17 @@ class Store:
                     raise
                 error = exc
             finally:
+                if conn.gate is not None:
+                    conn.gate.leave()
                 self._checkin(conn)
-            now = time.monotonic()
-            deadline = deadline or now + self.busy_deadline_s
-            if now >= deadline:
-                raise StoreUnavailable(
-                    _("The store is busy; try again in a moment ({path}).").format(
-                        path=self.location)) from error
+            if time.monotonic() >= deadline:
+                raise self._busy() from error
             attempt += 1
             driver.pause(attempt)
+
+    def _busy(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            _("The store is busy; try again in a moment ({path}).").format(path=self.location))
 
     # -- errors ------------------------------------------------------------------
     def unusable(self, exc: BaseException) -> BaseException:
@@ -267,3 +275,5 @@ def _rollback(conn: Conn) -> None:
 def _close(conn: Conn) -> None:
     with suppress(Exception):  # already closed: nothing to keep
         conn.raw.close()
+    if conn.gate is not None:
+        conn.gate.close()

@@ -22,6 +22,7 @@ from typing import Any
 
 from hallterm.errors import BadInput, Refused, StoreUnavailable
 from hallterm.i18n import _
+from hallterm.store.gate import Gate
 
 BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 READ_BUSY_MS = 10_000  # a reader waits in SQLite's handler only for a WAL recovery
@@ -49,6 +50,10 @@ class SqliteDriver:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
         return conn
+
+    def gate(self) -> Gate | None:
+        """A write connection's handle on the writers' gate (``hallterm.store.gate``)."""
+        return Gate(self.path.with_name(self.path.name + ".writers"))
 
     def begin(self, conn: sqlite3.Connection, *, write: bool) -> None:
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
