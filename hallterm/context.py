@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,6 +87,31 @@ class ReadUnit:
         self.session = session
         # One moment for the whole transaction: every row it writes carries it.
         self.now = ctx.clock.now()
+        # Rows read once per transaction (``remember``): a business day's state, catalog
+        # items, a counter's keeper. Gone with the transaction, so never stale across
+        # writes; a write that changes such a row forgets it (``forget``).
+        self.memo: dict[Any, Any] = {}
+
+    def remember(self, key: Any, read: Callable[[], T]) -> T:
+        """``read()`` once per transaction under ``key``: a tuple whose first item is the
+        table read (or a tuple of the tables, for a join), then what identifies the row."""
+        try:
+            return self.memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self.memo[key] = read()
+            return value
+
+    def forget(self, table: str) -> None:
+        """Drop what was remembered of ``table`` (after this transaction wrote to it)."""
+        for key in [k for k in self.memo if k[0] == table
+                    or (isinstance(k[0], tuple) and table in k[0])]:
+            del self.memo[key]
+
+    def day_state(self, day: date) -> str | None:
+        """The state of business day ``day`` (``open``/``closed``, None: never opened)."""
+        text = day.isoformat()
+        return self.remember(("business_day", text), lambda: self.sql(
+            "SELECT state FROM business_day WHERE day = :d", {"d": text}).scalar())
 
     @property
     def actor(self) -> Actor | None:
@@ -97,8 +123,7 @@ class ReadUnit:
     def open_day(self, business_day: date | None = None) -> date:
         """The business day this write belongs to; refuses unless it is open."""
         day = business_day or self.now.date()
-        row = self.sql("SELECT state FROM business_day WHERE day = :d", {"d": day.isoformat()})
-        state = row.scalar()
+        state = self.day_state(day)
         if state is None:
             raise DayNotOpen(
                 _("Business day {day} is not open; the hall manager opens it first.").format(
@@ -188,6 +213,10 @@ def command_done(ctx: Ctx, command_id: str | None, *,
     return True
 
 
+_WRITES_TO = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+(\w+)",
+                        re.IGNORECASE)
+
+
 class UnitOfWork(ReadUnit):
     """One write transaction: the session, its moment, its audit rows, its numbers."""
 
@@ -196,6 +225,35 @@ class UnitOfWork(ReadUnit):
         self.audited = 0
         self.action = ""
         self._pins: set[tuple[int, str]] = set()
+        # The audit log's last row (read once, when the write begins; then the row this
+        # write appended): ``_check_clock`` and the chain append both use it.
+        self.audit_head: Any = None
+        self.committed_memo: dict[str, Any] = {}  # see ``remember_when_committed``
+
+    def sql(self, sql: str, params: dict[str, Any] | Sequence[dict[str, Any]] | None = None):
+        if self.memo:  # a write to a remembered table: read it again next time
+            written = _WRITES_TO.match(sql)
+            if written is not None:
+                self.forget(written.group(1).lower())
+        return execute(self.session, sql, params)
+
+    def remember_when_committed(self, key: str, value: Any) -> None:
+        """Put ``key`` in the connection memo once this write commits (what it set up
+        on the connection, such as TEMP triggers, is rolled back with a failed write)."""
+        self.committed_memo[key] = value
+
+    @property
+    def connection_memo(self) -> dict[str, Any]:
+        """A dict that lives as long as this write's store connection (its TEMP objects)."""
+        return self.session.info
+
+    def changes(self) -> int | None:
+        """Rows changed on this connection so far, triggers' included (None: not known).
+
+        SQLite counts them for free (``total_changes``); a store that cannot say returns
+        None and its callers ask the database instead.
+        """
+        return getattr(self.session.raw, "total_changes", None)
 
     def next_number(self, key: str) -> int:
         """Allocate the next number of series ``key`` (gapless: rolls back with the txn)."""
@@ -287,6 +345,8 @@ def run_write(
     adapter = TypeAdapter(result_type) if (command_id and result_type is not None) else None
     request_hash = _request_hash(ctx, request) if command_id else None
 
+    done: list[UnitOfWork] = []  # the attempt that ran last (``transact`` may retry)
+
     def body(session: Conn) -> T:
         from hallterm.services import audit
 
@@ -295,6 +355,8 @@ def run_write(
         # time from before the wait, behind the rows written meanwhile.
         uow = UnitOfWork(ctx, session)
         uow.action = action
+        done[:] = [uow]
+        audit.read_head(uow)  # once: the clock check and the chain append share it
         _check_clock(uow)
         audit.rows.install(uow)
         if command_id is not None:
@@ -335,7 +397,10 @@ def run_write(
             )
         return result
 
-    return ctx.store.transact(body)
+    result = ctx.store.transact(body)
+    if done and done[0].committed_memo:  # committed: what it set up stays on the connection
+        done[0].connection_memo.update(done[0].committed_memo)
+    return result
 
 
 CLOCK_TOLERANCE = timedelta(seconds=2)
@@ -348,9 +413,9 @@ def _check_clock(uow: UnitOfWork) -> None:
     wrong) would otherwise write rows out of order, into an earlier day or around
     the PIN lockout. Two seconds of skew between terminals are tolerated.
     """
-    last = uow.sql("SELECT at FROM audit_log ORDER BY seq DESC LIMIT 1").scalar()
-    if last is None:
+    if uow.audit_head is None:
         return
+    last = uow.audit_head.at
     if uow.ctx.extra.get("backdate") and uow.sql(
             "SELECT value FROM meta WHERE key = 'demo'").scalar() == "1":
         return  # the demo's seeders write a morning that has already passed

@@ -75,27 +75,34 @@ class Drawer:
         return self.counted_at is not None and self.counted_at >= self.last_cash_at
 
 
+_DRAWER_SQL = (
+    "SELECT 'move:' || kind AS what, COALESCE(SUM(amount_fen), 0) AS fen, NULL AS difference, "
+    "MAX(at) AS at FROM cash_movement WHERE counter = :c AND business_day = :d GROUP BY kind "
+    "UNION ALL SELECT 'sales', COALESCE(SUM(p.amount_fen), 0), NULL, MAX(s.at) FROM payment p "
+    "JOIN sale s ON s.id = p.sale_id WHERE s.counter = :c AND s.business_day = :d "
+    "AND p.method = 'cash' "
+    "UNION ALL SELECT 'refunds', COALESCE(SUM(rp.amount_fen), 0), NULL, MAX(r.at) FROM "
+    "reversal_payment rp JOIN sale_reversal r ON r.id = rp.reversal_id WHERE r.counter = :c "
+    "AND r.business_day = :d AND rp.method = 'cash' "
+    "UNION ALL SELECT 'differences', COALESCE(SUM(difference_fen), 0), NULL, NULL FROM "
+    "cash_count WHERE counter = :c AND business_day = :d "
+    "UNION ALL SELECT 'count', counted_fen, difference_fen, at FROM (SELECT counted_fen, "
+    "difference_fen, at FROM cash_count WHERE counter = :c AND business_day = :d "
+    "ORDER BY id DESC LIMIT 1) AS last_count")
+
+
 def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
     """The drawer computed on an open session (reads and the closing transaction)."""
-    day = business_day.isoformat()
-    p = {"c": counter, "d": day}
-    moves = {r.kind: r.fen for r in execute(
-        session, "SELECT kind, COALESCE(SUM(amount_fen), 0) AS fen FROM cash_movement "
-        "WHERE counter = :c AND business_day = :d GROUP BY kind", p).all()}
-    sales = execute(session, "SELECT COALESCE(SUM(p.amount_fen), 0) AS fen, MAX(s.at) AS at "
-                    "FROM payment p "
-                    "JOIN sale s ON s.id = p.sale_id WHERE s.counter = :c AND s.business_day = :d "
-                    "AND p.method = 'cash'", p).first()
-    refunds = execute(session, "SELECT COALESCE(SUM(rp.amount_fen), 0) AS fen, MAX(r.at) AS at FROM "
-                      "reversal_payment rp JOIN sale_reversal r ON r.id = rp.reversal_id WHERE "
-                      "r.counter = :c AND r.business_day = :d AND rp.method = 'cash'", p).first()
-    last_move = execute(session, "SELECT MAX(at) FROM cash_movement WHERE counter = :c AND "
-                        "business_day = :d", p).scalar()
-    count = execute(session, "SELECT counted_fen, difference_fen, at FROM cash_count WHERE "
-                    "counter = :c AND business_day = :d ORDER BY id DESC LIMIT 1", p).first()
+    # One statement: each part of the drawer is a row (what, fen, difference, at).
+    rows = execute(session, _DRAWER_SQL, {"c": counter, "d": business_day.isoformat()}).all()
+    parts = {r.what: r for r in rows if r.what != "count"}
+    count = next((r for r in rows if r.what == "count"), None)
+    moves = {w[5:]: r.fen for w, r in parts.items() if w.startswith("move:")}
+    last_move = max((r.at for w, r in parts.items() if w.startswith("move:") and r.at),
+                    default=None)
+    sales, refunds = parts["sales"], parts["refunds"]
     # Each count re-bases the drawer: its difference is carried, never found again.
-    differences = int(execute(session, "SELECT COALESCE(SUM(difference_fen), 0) FROM cash_count "
-                              "WHERE counter = :c AND business_day = :d", p).scalar() or 0)
+    differences = int(parts["differences"].fen or 0)
     float_fen = int(moves.get("float", 0))
     cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
     expected = float_fen + int(sales.fen) + cash_in - cash_out - int(refunds.fen) + differences
@@ -108,8 +115,9 @@ def drawer_in(session, *, counter: int, business_day: date, tz=None) -> Drawer:
         return value.astimezone(tz) if tz else value
 
     return Drawer(counter, business_day, float_fen, int(sales.fen), int(refunds.fen), cash_in,
-                  cash_out, expected, count.counted_fen if count else None,
-                  count.difference_fen if count else None, at(count.at) if count else None,
+                  cash_out, expected, int(count.fen) if count else None,
+                  None if count is None or count.difference is None else int(count.difference),
+                  at(count.at) if count else None,
                   at(max(stamps)) if stamps else None, differences)
 
 
@@ -211,10 +219,17 @@ def _move_request(ctx: Ctx, kind: str, reason: str, amount_fen: int,
     return reason, text
 
 
-def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int):
+def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int, *,
+                   kept: bool = False):
+    """The day and the drawer before a movement, or why it cannot be made.
+
+    ``kept``: the write has already checked the counter's keeper (``require_keeper``:
+    the counter exists, who works it, no handover), which a check does here instead.
+    """
     day = unit.open_day()
-    _counter_exists(unit, counter)
-    check_early(unit.session, counter, unit.actor)  # a manager's override: in the write
+    if not kept:
+        _counter_exists(unit, counter)
+        check_early(unit.session, counter, unit.actor)  # a manager's override: in the write
     before = drawer_in(unit.session, counter=counter, business_day=day)
     if kind == "out" and amount_fen > before.expected_fen:
         if not sees_expected(unit.actor):  # the clerk's count stays blind
@@ -254,14 +269,13 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     """
     reason, text = _move_request(ctx, kind, reason, amount_fen, note)
     actor = require(ctx.actor, "cash.move")
-    from hallterm.services.hall import get_hall
-
-    limit = get_hall(ctx).thresholds.cash_movement_approval_fen
+    from hallterm.services.hall import hall_in
 
     def work(uow: UnitOfWork) -> CashMoved:
         require_keeper(uow, counter, action=f"cash.{kind}", override_reason=override_reason,
                        during_handover=False)
-        day, before = _drawer_before(uow, counter, kind, amount_fen)
+        day, before = _drawer_before(uow, counter, kind, amount_fen, kept=True)
+        limit = hall_in(uow).thresholds.cash_movement_approval_fen
         approved = approvals.check_second(ctx, approver, "cash.move_large") if amount_fen > limit else None
         mid = uow.sql(
             "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "

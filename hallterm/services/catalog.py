@@ -13,7 +13,7 @@ from typing import Any
 
 from hallterm.catalog import CatalogEntry, parse_catalog
 from hallterm.clock import utc_text
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_write
 from hallterm.errors import NotFound
 from hallterm.i18n import _, get_language
 from hallterm.permissions import require
@@ -143,6 +143,14 @@ def find_item(session, code: str) -> Item | None:
                       "FROM catalog_barcode b JOIN catalog_item i ON i.sku = b.sku "
                       "WHERE b.barcode = :c", {"c": code}).first()
     return item_from_row(row) if row else None
+
+
+def item_in(unit: ReadUnit, code: str) -> Item | None:
+    """``find_item`` inside a transaction, read once per transaction (a sale reads each
+    line's item for its price, the stock check and the ledger: one statement)."""
+    code = (code or "").strip()
+    return unit.remember((("catalog_item", "catalog_barcode"), code),
+                         lambda: find_item(unit.session, code))
 
 
 def lookup(ctx: Ctx, *, code: str) -> Item:

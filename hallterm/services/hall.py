@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_write
 from hallterm.errors import BadInput
 from hallterm.hallconfig import HallConfig, load_hall_file, parse_hall
 from hallterm.i18n import _
@@ -85,6 +85,23 @@ def get_hall(ctx: Ctx) -> HallConfig:
         return cached[1]
     config = parse_hall(json.loads(row.config_json), source="store")
     ctx.extra["hall"] = (row.sha256, config)
+    return config
+
+
+def hall_in(unit: ReadUnit) -> HallConfig:
+    """The hall configuration inside a transaction: its digest read once per transaction,
+    the configuration itself only when it changed (cached for the process, like
+    ``get_hall``). A write reads its thresholds in its own transaction."""
+    sha = unit.remember(("hall", "sha256"), lambda: unit.sql(
+        "SELECT sha256 FROM hall WHERE id = 1").scalar())
+    cached = unit.ctx.extra.get("hall")
+    if cached is not None and cached[0] == sha:
+        return cached[1]  # type: ignore[no-any-return]
+    text = unit.sql("SELECT config_json FROM hall WHERE id = 1").scalar()
+    if text is None:
+        raise BadInput(_("The store has no hall configuration; run hallterm init."))
+    config = parse_hall(json.loads(text), source="store")
+    unit.ctx.extra["hall"] = (sha, config)
     return config
 
 

@@ -17,6 +17,7 @@ from hallterm.services.audit.chain import (
     append,
     canonical_payload,
     chain_key,
+    read_head,
     row_hash,
     row_mac,
     seal_legacy,
@@ -28,6 +29,6 @@ TABLES: tuple[str, ...] = ("audit_log", "hallterm_touched")
 
 __all__ = [
     "CHAIN_CONTEXT", "GENESIS", "REKEY_ACTION", "TABLES", "AuditEntry", "VerifyResult",
-    "append", "canonical_payload", "chain_key", "head", "log_view", "recent", "row_hash",
+    "append", "canonical_payload", "chain_key", "head", "log_view", "read_head", "recent", "row_hash",
     "row_mac", "rows", "seal_legacy", "verify", "verify_against",
 ]

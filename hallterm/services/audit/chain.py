@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -128,17 +129,52 @@ def append(
 ) -> int:
     """Append one row inside ``uow``'s transaction; returns its sequence number."""
     key = chain_key(uow.ctx.pepper)
-    last = uow.sql(f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
-    if last is not None and _needs_rekey(uow, key, last):
-        from hallterm.errors import ConfigError
+    if not uow.memo.get(_HEAD_READ):
+        read_head(uow)
+    last = uow.audit_head
+    if last is not None and not _known_keyed(uow, last):
+        if not _needs_rekey(uow, key, last):
+            uow.connection_memo[_KEYED_HEAD] = (last.seq, last.hash)
+        else:
+            from hallterm.errors import ConfigError
 
-        raise ConfigError(_("This store's audit chain is not keyed yet (a store from before "
-                            "the key, or a chain recomputed without it): the operator runs "
-                            "hallterm init once to key it."))
+            raise ConfigError(_("This store's audit chain is not keyed yet (a store from "
+                                "before the key, or a chain recomputed without it): the "
+                                "operator runs hallterm init once to key it."))
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     return _insert(uow, key, seq=seq, prev=prev, action=action, entity=entity,
                    entity_id=entity_id, payload=payload, approver=approver,
                    business_day=business_day, actor=actor)
+
+
+_HEAD_READ = ("audit_log", "head read")
+_HEAD_OURS = ("audit_log", "head written here")
+_KEYED_HEAD = "hallterm audit keyed head"  # connection memo: (seq, hash) of a keyed row
+
+
+def _known_keyed(uow: UnitOfWork, last: Any) -> bool:
+    """Whether ``last`` is a row this write appended, or the one this connection last
+    appended or found keyed: its MAC need not be checked again."""
+    if uow.memo.get(_HEAD_OURS):
+        return True
+    return bool(uow.connection_memo.get(_KEYED_HEAD) == (last.seq, last.hash))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The row this write appended: what the next append and the clock check need."""
+
+    seq: int
+    at: str
+    hash: str
+
+
+def read_head(uow: UnitOfWork) -> Any:
+    """Read the audit log's last row once per write (``uow.audit_head``; None: empty log)."""
+    uow.audit_head = uow.sql(
+        f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
+    uow.memo[_HEAD_READ] = True
+    return uow.audit_head
 
 
 def seal_legacy(ctx: Ctx) -> int | None:
@@ -184,10 +220,7 @@ def _insert(uow: UnitOfWork, key: bytes, *, seq: int, prev: str, action: str,
         # or a staff change after the day is closed belongs to no day (never to the
         # closed one, whose Z report and audit head are final).
         today = uow.now.date()
-        state = uow.sql(
-            "SELECT state FROM business_day WHERE day = :d", {"d": today.isoformat()}
-        ).scalar()
-        day = today if state == "open" else None
+        day = today if uow.day_state(today) == "open" else None
     who = actor or uow.actor
     actor_no = who.empno if who else None
     text = canonical_payload(payload)
@@ -212,4 +245,13 @@ def _insert(uow: UnitOfWork, key: bytes, *, seq: int, prev: str, action: str,
         ":hash)",
         {**fields, "hash": digest},
     )
+    # The new head, known without reading it back (the write holds the lock: no one
+    # else appends meanwhile); keyed, since it was just written with the key.
+    uow.audit_head = Head(seq, at, digest)
+    uow.memo[_HEAD_READ] = uow.memo[_HEAD_OURS] = True
+    # Rolled back, no row has this (seq, hash): the memo then matches nothing.
+    uow.connection_memo[_KEYED_HEAD] = (seq, digest)
+    from hallterm.services.audit.rows import sealed_here
+
+    sealed_here(uow)
     return seq

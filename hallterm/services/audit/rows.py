@@ -120,11 +120,33 @@ def _existing(conn: Conn) -> list[str]:
 
 
 # -- the write path ---------------------------------------------------------------
+_INSTALLED = "hallterm audit.rows installed"  # connection memo: its TEMP triggers are made
+_PKS = "hallterm audit.rows keys"  # connection memo: table -> its key columns
+_SINCE_DONE = "hallterm audit.rows since"  # connection memo: the marker is in meta
+_CHANGES = ("hallterm_touched", "changes at the last audit row")  # the write's memo
+_KEYS_PER_QUERY = 200  # rows of a composite key read per statement (an OR each)
+
+
 def install(uow: UnitOfWork) -> None:
-    """Make sure this write connection notes the rows it touches (once per connection)."""
+    """Make sure this write connection notes the rows it touches (once per connection).
+
+    Remembered on the connection (its TEMP triggers live as long as it does) once the
+    write that made them commits: later writes on it run no statement here. The noted
+    rows are empty between writes: each write's audit rows take them, and a write
+    that fails rolls its notes back with it.
+    """
     if uow.session.dialect == "postgresql":
         _install_notes(uow)
         return
+    if uow.connection_memo.get(_INSTALLED):
+        return
+    _install_triggers(uow)
+    # A write that fails takes its CREATEs back with it: remembered only once committed.
+    uow.remember_when_committed(_INSTALLED, True)
+
+
+def _install_triggers(uow: UnitOfWork) -> None:
+    """SQLite: TEMP triggers noting each touched row's key in a TEMP table."""
     have = uow.sql("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' "
                    "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).scalar()
     tables = _existing(uow.session)
@@ -138,7 +160,7 @@ def install(uow: UnitOfWork) -> None:
                            "AND name LIKE :p", {"p": _TRIGGER_PREFIX + "%"}).all():
         uow.sql(f"DROP TRIGGER temp.{trigger.name}")
     for table in tables:
-        pk = _pk_columns(uow.session, table)
+        pk = _keys(uow, table)
 
         def key(row: str, pk: list[str] = pk) -> str:
             if len(pk) == 1:
@@ -162,20 +184,33 @@ def _install_notes(uow: UnitOfWork) -> None:
     """
 
 
+def _keys(uow: UnitOfWork, table: str) -> list[str]:
+    """A covered table's key columns, read once per connection."""
+    pks = uow.connection_memo.setdefault(_PKS, {})
+    if table not in pks:
+        pks[table] = _pk_columns(uow.session, table)
+    return pks[table]  # type: ignore[no-any-return]
+
+
 def seal(uow: UnitOfWork) -> dict[str, Any]:
     """The fingerprints of the rows touched since the last seal (payload entries)."""
-    touched = uow.sql(f"SELECT DISTINCT tbl, k FROM {_TOUCHED} ORDER BY tbl").all()
     extra: dict[str, Any] = {}
+    at_seal = uow.memo.get(_CHANGES)
+    if at_seal is not None and uow.changes() == at_seal:
+        return extra  # nothing written since the last audit row: nothing noted
+    # Take the noted keys and clear them in one statement (a row noted twice is one).
+    touched = uow.sql(f"DELETE FROM {_TOUCHED} RETURNING tbl, k").all()
     if not touched:
         return extra
-    uow.sql(f"DELETE FROM {_TOUCHED}")
     key = rows_key(uow.ctx.pepper)
     by_table: dict[str, list[Any]] = {}
     for t in touched:
-        by_table.setdefault(t.tbl, []).append(t.k)
+        keys = by_table.setdefault(t.tbl, [])
+        if t.k not in keys:
+            keys.append(t.k)
     sealed: dict[str, dict[str, str]] = {}
     for table, keys in by_table.items():
-        pk = _pk_columns(uow.session, table)
+        pk = _keys(uow, table)
         found: dict[str, str] = {}
         cols = ", ".join(pk)
         label = TABLES.get(table) or "NULL"
@@ -186,11 +221,16 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
             results = [uow.sql(f"{head} WHERE {pk[0]} IN ({marks})", params)]
             wanted = {str(k) for k in keys}
         else:
-            where = " AND ".join(f"{c} = :c{i}" for i, c in enumerate(pk))
-            results = [uow.sql(f"{head} WHERE {where}",
-                               {f"c{i}": v for i, v in enumerate(json.loads(k))})
-                       for k in keys]
-            wanted = {_key_text(json.loads(k)) for k in keys}
+            values = [json.loads(k) for k in keys]
+            results = []
+            for start in range(0, len(values), _KEYS_PER_QUERY):
+                chunk = values[start:start + _KEYS_PER_QUERY]
+                where = " OR ".join(
+                    "(" + " AND ".join(f"{c} = :c{j}_{i}" for i, c in enumerate(pk)) + ")"
+                    for j in range(len(chunk)))
+                results.append(uow.sql(f"{head} WHERE {where}", {
+                    f"c{j}_{i}": v for j, row in enumerate(chunk) for i, v in enumerate(row)}))
+            wanted = {_key_text(v) for v in values}
         n = len(pk)
         # A generic row: its key columns, its label, then every column of the table
         # (``*`` repeats the key's names, so this one reads by position, with the names
@@ -204,9 +244,13 @@ def seal(uow: UnitOfWork) -> dict[str, Any]:
         sealed[table] = {k: found.get(k, TOMBSTONE) for k in sorted(wanted)}
     extra[ROWS_KEY] = sealed
     # A hint only (rolled back with the write): the marker itself is the audit row.
-    if uow.sql("SELECT 1 FROM meta WHERE key = :k", {"k": _META_KEY}).first() is None:
-        extra[SINCE_KEY] = _highest(uow.session)
-        uow.add_meta(_META_KEY, "1")
+    # Once there it stays (meta rows are never removed): remembered on the connection
+    # when the write commits.
+    if not uow.connection_memo.get(_SINCE_DONE) and not uow.committed_memo.get(_SINCE_DONE):
+        if uow.sql("SELECT 1 FROM meta WHERE key = :k", {"k": _META_KEY}).first() is None:
+            extra[SINCE_KEY] = _highest(uow.session)
+            uow.add_meta(_META_KEY, "1")
+        uow.remember_when_committed(_SINCE_DONE, True)
     return extra
 
 
@@ -218,8 +262,17 @@ def _highest(conn: Conn) -> dict[str, int]:
             for table in _existing(conn)}
 
 
+def sealed_here(uow: UnitOfWork) -> None:
+    """An audit row was just appended (its seal took the noted rows): remember the
+    connection's change count, so ``pending`` knows for free whether anything followed."""
+    uow.memo[_CHANGES] = uow.changes()
+
+
 def pending(uow: UnitOfWork) -> bool:
     """Whether rows were touched after the write's last audit row."""
+    at_seal = uow.memo.get(_CHANGES)
+    if at_seal is not None and uow.changes() == at_seal:
+        return False  # nothing at all was written since: no row can be waiting
     return uow.sql(f"SELECT 1 FROM {_TOUCHED} LIMIT 1").first() is not None
 
 

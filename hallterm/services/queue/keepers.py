@@ -67,6 +67,20 @@ def keeper_in(session, counter: int) -> Keeper:
                   row.name if kept else None, row.handover)
 
 
+def keeper_once(unit: ReadUnit, counter: int) -> Keeper:
+    """``keeper_in`` read once per transaction (a sale checks its keeper, its stock its
+    counter; a write to the counter, its clerk or a handover reads it again)."""
+    return unit.remember((_KEEPER_TABLES, counter), lambda: keeper_in(unit.session, counter))
+
+
+def keeper_known(unit: ReadUnit, counter: int) -> bool:
+    """Whether this transaction already found ``counter`` (active, in this hall)."""
+    return (_KEEPER_TABLES, counter) in unit.memo
+
+
+_KEEPER_TABLES = ("counter", "staff", "handover")
+
+
 def keeper(ctx: Ctx, *, counter: int) -> Keeper:
     """Who keeps ``counter`` now (a read: the app checks it to lock a taken-over terminal)."""
     with ctx.store.read() as session:
@@ -116,7 +130,7 @@ def require_keeper(uow: ReadUnit, counter: int, *, action: str,
     On a ``ReadUnit`` (a ``check_*`` before anyone is asked for a PIN) it refuses the
     same way and records nothing.
     """
-    k = keeper_in(uow.session, counter)
+    k = keeper_once(uow, counter)
     if not during_handover and k.handover is not None:
         raise Refused(_("Counter {counter} is being handed over ({number}): it sells nothing "
                         "and no cash or stock moves there until the handover is finished or "
@@ -138,7 +152,7 @@ def require_keeper(uow: ReadUnit, counter: int, *, action: str,
 
 def require_no_handover(uow: ReadUnit, counter: int) -> None:
     """Refuse while a handover of ``counter`` is in progress (its count must still hold)."""
-    k = keeper_in(uow.session, counter)
+    k = keeper_once(uow, counter)
     if k.handover is not None:
         raise Refused(_("Counter {counter} is being handed over ({number}): no cash or stock "
                         "moves there until the handover is finished or cancelled.").format(

@@ -96,14 +96,14 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
         raise BadInput(_("A serial is on the cart twice."))
 
     def work(uow: UnitOfWork) -> SaleDone:
-        from hallterm.services.catalog import find_item
+        from hallterm.services.catalog import item_in
 
         day = uow.open_day()
         require_keeper(uow, counter, action="sale.complete", override_reason=override_reason,
                        during_handover=False)
         priced: list[CartLine] = []
         for line in lines:
-            item = find_item(uow.session, line.sku)
+            item = item_in(uow, line.sku)
             if item is None or not item.active:
                 raise Refused(_("{sku} is no longer in the catalog.").format(sku=line.sku))
             if not item.offered:
@@ -163,8 +163,10 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                   if p.method == CASH else None, "r": p.reference} for p in settled.payments])
         mark_sold(uow, cart_id=cart_id, taken_ids=taken_ids, sale_id=sale_id,
                   receipt_no=number)
+        # The stock document is audited with the sale, in its row (one row per sale).
+        moved: dict = {}
         doc = stock.record_sale_movements(
-            uow, counter=counter, sale_ref=number, witness=witness,
+            uow, counter=counter, sale_ref=number, witness=witness, audit_into=moved,
             lines=[stock.LineIn(x.sku, x.serial, x.quantity) for x in priced if x.kind != "service"])
         if serials:
             marks = ", ".join(f":s{i}" for i in range(len(serials)))
@@ -175,6 +177,8 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                       "approver": _approver(x), "reason": x.reason}
                      for i, x in enumerate(priced, start=1) if x.overridden]
         approver = next((x.approver for x in priced if x.overridden), None)
+        if approver is None and witness is not None and moved.get("approver") == witness.empno:
+            approver = witness  # the second person of its valuable cards (双人复核)
         for x in priced:  # each override's approval is recorded with the sale it priced
             if x.overridden:
                 uow.pin_used(x.approver, for_action="sale.price_override")
@@ -187,7 +191,8 @@ def complete_sale(ctx: Ctx, *, counter: int, visit_id: int | None, lines: Sequen
                            "tendered_fen": settled.tendered_fen,
                            "change_fen": settled.change_fen, "overrides": overrides,
                            "serials": serials, "cart": cart_id, "taken_payments": taken_ids,
-                           "stock_document": doc.number if doc else None})
+                           "stock_document": doc.number if doc else None,
+                           "stock": moved or None})
         return SaleDone(sale_id, number, day, uow.now, counter, visit, walk_up, total,
                         settled.tendered_fen, settled.change_fen, len(priced),
                         doc.number if doc else None)

@@ -73,10 +73,11 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
     stocked = [stock.LineIn(line.sku, line.serial, q) for line, q, _a in give
                if line.kind != "service"]
     doc = None
+    moved: dict = {}  # the stock document, audited in this reversal's row
     if stocked:
         doc = stock.reverse_sale_movements(uow, sale_ref=sale.receipt_no,
                                      lines=None if kind == "void" else stocked,
-                                     to_counter=counter)
+                                     to_counter=counter, audit_into=moved)
     rid = uow.sql(
         "INSERT INTO sale_reversal (number, kind, sale_id, receipt_no, business_day, at, counter, "
         "clerk, approver, reason, amount_fen, stock_document) VALUES (:n, :k, :s, :r, :d, :at, "
@@ -118,7 +119,8 @@ def _reverse(uow: UnitOfWork, ctx: Ctx, *, kind: str, sale: SaleView, give: list
                        "by_method": dict(by_method), "counter": counter,
                        "lines": [{"line": line.line_no, "quantity": q, "amount_fen": a}
                                  for line, q, a in give],
-                       "stock_document": doc.number if doc else None})
+                       "stock_document": doc.number if doc else None,
+                       "stock": moved or None})
     return Reversal(number, kind, sale.receipt_no, day, amount, dict(by_method),
                     approver.empno, doc.number if doc else None)
 

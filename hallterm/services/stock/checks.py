@@ -19,7 +19,7 @@ from hallterm.errors import BadInput
 from hallterm.i18n import _
 from hallterm.parsing import clean_serial
 from hallterm.permissions import require
-from hallterm.services.catalog import Item, find_item
+from hallterm.services.catalog import Item, find_item, item_in
 from hallterm.services.stock.places import RETURNED, SOURCES, place_label
 from hallterm.store import execute
 
@@ -54,15 +54,18 @@ class CheckedLine:
 
 # -- checks ------------------------------------------------------------------------------
 class _Items:
-    """Catalog items of one session, cached by code."""
+    """Catalog items of one session, cached by code (by the write's transaction when
+    ``unit`` is given: a sale has read them already)."""
 
-    def __init__(self, session) -> None:
+    def __init__(self, session, unit=None) -> None:
         self.session = session
+        self.unit = unit
         self.cache: dict[str, Item | None] = {}
 
     def get(self, code: str) -> Item | None:
         if code not in self.cache:
-            self.cache[code] = find_item(self.session, code)
+            self.cache[code] = (find_item(self.session, code) if self.unit is None
+                                else item_in(self.unit, code))
         return self.cache[code]
 
 
@@ -94,13 +97,15 @@ def quantity_at(session, *, sku: str, place: str) -> int:
 
 
 def validate(session, from_place: str, lines: Sequence[LineIn], *,
-              pending: Sequence[LineIn] = ()) -> tuple[list[CheckedLine], list[tuple[int, str]]]:
+              pending: Sequence[LineIn] = (), unit=None
+              ) -> tuple[list[CheckedLine], list[tuple[int, str]]]:
     """Check lines moving out of ``from_place``; returns (checked, [(index, reason)]).
 
     ``pending`` are lines already on the document (checked before): a serial on
-    them is a duplicate, their quantities count against the balance.
+    them is a duplicate, their quantities count against the balance. ``unit``: the
+    write (or check) it runs in, whose catalog reads it shares.
     """
-    items = _Items(session)
+    items = _Items(session, unit)
     receiving = from_place in SOURCES
     known = _serial_places(session, [clean_serial(x.serial) for x in (*pending, *lines)])
     seen = {clean_serial(p.serial) for p in pending if p.serial}

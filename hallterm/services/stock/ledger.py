@@ -87,9 +87,12 @@ def frozen_places(uow: ReadUnit, places: set[str], *, except_stocktake: int | No
 
 def check_counter(uow: ReadUnit, place: str) -> None:
     """A counter's place names a counter that exists."""
+    from hallterm.services.queue import keeper_known
+
     number = counter_of(place)
-    if number is not None and uow.sql("SELECT 1 FROM counter WHERE number = :n",
-                                      {"n": number}).first() is None:
+    if number is None or keeper_known(uow, number):  # its keeper was checked in this write
+        return
+    if uow.sql("SELECT 1 FROM counter WHERE number = :n", {"n": number}).first() is None:
         raise BadInput(_("There is no counter {n}.").format(n=number))
 
 
@@ -97,8 +100,12 @@ def write_moves(uow: UnitOfWork, *, kind: str, moves: Sequence[Move],
                 from_place: str | None, to_place: str | None, reference: str | None = None,
                 supplier: str | None = None, reason: str | None = None,
                 confirmer: Actor | None = None, approver: Actor | None = None,
-                stocktake_id: int | None = None) -> Document:
-    """Write one document and its ledger rows, balances and serial places (inside a write)."""
+                stocktake_id: int | None = None, audit_into: dict | None = None) -> Document:
+    """Write one document and its ledger rows, balances and serial places (inside a write).
+
+    Audited in a ``stock.<kind>`` row, or, with ``audit_into``, in the caller's own row:
+    the same entries (the document's number and approver among them) go into that dict.
+    """
     day = uow.open_day()
     places = {p for m in moves for p in (m.from_place, m.to_place)}
     for place in places:
@@ -142,13 +149,14 @@ def write_moves(uow: UnitOfWork, *, kind: str, moves: Sequence[Move],
         delta[(m.sku, m.to_place)] += m.quantity
     for (sku, place), change in sorted(delta.items()):
         if change < 0:
-            have = uow.sql("SELECT quantity FROM stock_balance WHERE sku = :s AND place = :p",
-                           {"s": sku, "p": place}).scalar() or 0
-            if have + change < 0:
+            # One statement: the count changes only where it does not go negative.
+            if not uow.sql("UPDATE stock_balance SET quantity = quantity + :q WHERE sku = :s "
+                           "AND place = :p AND quantity + :q >= 0",
+                           {"s": sku, "p": place, "q": change}).rowcount:
+                have = uow.sql("SELECT quantity FROM stock_balance WHERE sku = :s AND "
+                               "place = :p", {"s": sku, "p": place}).scalar() or 0
                 raise Refused(_("Only {have} of {sku} at {place}; a count never goes "
                                 "negative.").format(have=have, sku=sku, place=place_label(place)))
-            uow.sql("UPDATE stock_balance SET quantity = quantity + :q WHERE sku = :s AND "
-                    "place = :p", {"s": sku, "p": place, "q": change})
         elif change:
             # Update, else insert (not an upsert): the store's trigger checks an
             # inserted balance against the ledger, and an upsert's insert half would
@@ -163,13 +171,21 @@ def write_moves(uow: UnitOfWork, *, kind: str, moves: Sequence[Move],
                    from_place, to_place, reference, supplier, reason, len(moves), quantity, value)
     serials = [m.serial for m in moves if m.serial]
     uow.pin_used(confirmer, for_action=f"stock.{kind}")
+    payload = {"from": from_place, "to": to_place, "lines": len(moves),
+               "quantity": quantity, "value_fen": value, "reference": reference,
+               "supplier": supplier, "reason": reason,
+               "confirmer": confirmer.empno if confirmer else None,
+               "serials": serials[:50], "more_serials": max(0, len(serials) - 50)}
+    if audit_into is not None:
+        # The caller's row carries it (a sale): its number and approver said here, and
+        # the approver's PIN recorded as it would be for a row of its own.
+        uow.pin_used(approver, for_action=f"stock.{kind}")
+        second = approver or confirmer
+        audit_into.update({"document": number, "kind": kind, **payload,
+                           "approver": second.empno if second else None})
+        return doc
     uow.audit(f"stock.{kind}", entity="stock_document", entity_id=number,
-              approver=approver or confirmer,
-              payload={"from": from_place, "to": to_place, "lines": len(moves),
-                       "quantity": quantity, "value_fen": value, "reference": reference,
-                       "supplier": supplier, "reason": reason,
-                       "confirmer": confirmer.empno if confirmer else None,
-                       "serials": serials[:50], "more_serials": max(0, len(serials) - 50)})
+              approver=approver or confirmer, payload=payload)
     return doc
 
 
@@ -177,11 +193,11 @@ def move_lines(uow: UnitOfWork, *, kind: str, from_place: str, to_place: str,
                 lines: Sequence[LineIn], witness: Actor | None = None,
                 approver: Actor | None = None, confirmer: Actor | None = None,
                 reference: str | None = None, supplier: str | None = None,
-                reason: str | None = None) -> Document:
+                reason: str | None = None, audit_into: dict | None = None) -> Document:
     """Check every line inside the write, apply the two-person rule, write the document."""
     if not lines:
         raise BadInput(_("A document needs at least one line."))
-    checked, errors = validate(uow.session, from_place, lines)
+    checked, errors = validate(uow.session, from_place, lines, unit=uow)
     refuse_bad_lines(lines, errors)
     second = _witness(uow.ctx, checked, witness, approver)
     if approver is None and second is not None:
@@ -190,7 +206,7 @@ def move_lines(uow: UnitOfWork, *, kind: str, from_place: str, to_place: str,
              for c in checked]
     return write_moves(uow, kind=kind, moves=moves, from_place=from_place, to_place=to_place,
                        reference=reference, supplier=supplier, reason=reason,
-                       confirmer=confirmer, approver=approver)
+                       confirmer=confirmer, approver=approver, audit_into=audit_into)
 
 
 def text_field(value: str | None, name: str, limit: int) -> str:

@@ -248,29 +248,36 @@ def write_off(ctx: Ctx, *, place: str, to: str, lines: Sequence[LineIn], reason:
 
 
 def record_sale_movements(uow: UnitOfWork, *, counter: int, lines: Sequence[LineIn],
-                          sale_ref: str, witness: Actor | None = None) -> Document | None:
+                          sale_ref: str, witness: Actor | None = None,
+                          audit_into: dict | None = None) -> Document | None:
     """Inside the caller's sale transaction: sold goods leave the counter's custody.
 
     Service lines (no stock) are skipped; ``None`` when nothing was stocked. A
     serialised item must name its serial (a handset cannot be sold twice).
     Valuable cards need ``witness`` (staff.approve with ``stock.valuable_card``).
+    ``audit_into``: the document's audit entries go there, for the caller's own audit
+    row (a sale is one audit row), instead of a ``stock.sale`` row of their own.
     """
+    from hallterm.services.catalog import item_in
+
     stocked = []
     for line in lines:
-        item = find_item(uow.session, line.sku) if line.sku else None
+        item = item_in(uow, line.sku) if line.sku else None
         if item is not None and not item.stocked:
             continue
         stocked.append(line)
     if not stocked:
         return None
     return move_lines(uow, kind="sale", from_place=counter_place(counter), to_place=SOLD,
-                       lines=stocked, witness=witness, reference=sale_ref)
+                       lines=stocked, witness=witness, reference=sale_ref,
+                       audit_into=audit_into)
 
 
 def reverse_sale_movements(uow: UnitOfWork, *, sale_ref: str,
                            lines: Sequence[LineIn] | None = None,
                            witness: Actor | None = None,
-                           to_counter: int | None = None) -> Document | None:
+                           to_counter: int | None = None,
+                           audit_into: dict | None = None) -> Document | None:
     """Inside the caller's void/refund transaction: sold goods go back to a counter.
 
     With ``lines`` only those (a partial refund); else everything of the sale not
@@ -314,7 +321,8 @@ def reverse_sale_movements(uow: UnitOfWork, *, sale_ref: str,
                     raise Refused(_("Sale {ref} has not {qty} of {sku} left to return.").format(
                         ref=sale_ref, qty=line.quantity, sku=line.sku))
     return move_lines(uow, kind="sale_reversal", from_place=SOLD, to_place=counter_from,
-                       lines=lines, witness=witness, reference=sale_ref)
+                       lines=lines, witness=witness, reference=sale_ref,
+                       audit_into=audit_into)
 
 
 def sell(ctx: Ctx, *, counter: int, lines: Sequence[LineIn], sale_ref: str,
