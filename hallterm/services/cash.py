@@ -76,15 +76,19 @@ class Drawer:
 
 
 _DRAWER_SQL = (
-    "SELECT 'move:' || kind AS what, COALESCE(SUM(amount_fen), 0) AS fen, NULL AS difference, "
+    "SELECT 'move:' || kind AS what, COALESCE(SUM(amount_fen), 0) AS fen, "
+    "CAST(NULL AS BIGINT) AS difference, "
     "MAX(at) AS at FROM cash_movement WHERE counter = :c AND business_day = :d GROUP BY kind "
-    "UNION ALL SELECT 'sales', COALESCE(SUM(p.amount_fen), 0), NULL, MAX(s.at) FROM payment p "
+    "UNION ALL SELECT 'sales', COALESCE(SUM(p.amount_fen), 0), CAST(NULL AS BIGINT), MAX(s.at) "
+    "FROM payment p "
     "JOIN sale s ON s.id = p.sale_id WHERE s.counter = :c AND s.business_day = :d "
     "AND p.method = 'cash' "
-    "UNION ALL SELECT 'refunds', COALESCE(SUM(rp.amount_fen), 0), NULL, MAX(r.at) FROM "
+    "UNION ALL SELECT 'refunds', COALESCE(SUM(rp.amount_fen), 0), CAST(NULL AS BIGINT), "
+    "MAX(r.at) FROM "
     "reversal_payment rp JOIN sale_reversal r ON r.id = rp.reversal_id WHERE r.counter = :c "
     "AND r.business_day = :d AND rp.method = 'cash' "
-    "UNION ALL SELECT 'differences', COALESCE(SUM(difference_fen), 0), NULL, NULL FROM "
+    "UNION ALL SELECT 'differences', COALESCE(SUM(difference_fen), 0), CAST(NULL AS BIGINT), "
+    "MAX(at) FROM "
     "cash_count WHERE counter = :c AND business_day = :d "
     "UNION ALL SELECT 'count', counted_fen, difference_fen, at FROM (SELECT counted_fen, "
     "difference_fen, at FROM cash_count WHERE counter = :c AND business_day = :d "
