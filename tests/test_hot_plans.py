@@ -20,6 +20,10 @@ from hallterm.services.staff import approval_alerts
 from tests import history, plans
 from tests.sales_fixtures import HANDSETS, item_line
 
+# SQLite's plans (EXPLAIN QUERY PLAN, the trace callback, the trigger text); the same
+# statements and indexes serve PostgreSQL.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def past(tmp_path):
@@ -145,3 +149,24 @@ def test_a_forced_close_leaves_its_held_tickets_in_their_day(past):
                        (h.clock.now().date().isoformat(),)).fetchall()
     con.close()
     assert dict(left) == {"serving": past.days, "parked": past.days}
+
+
+def test_the_stock_ledger_check_reads_an_index_range_not_every_move(past):
+    """Each sale line changes two balances; the trigger that checks each against the
+    ledger sums the item's moves at the place from a covering index (no row reads)."""
+    import re
+    import sqlite3
+
+    con = sqlite3.connect(past.hall.path)
+    try:
+        body = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                           "'stock_balance_ledger_update'").fetchone()[0]
+        when = re.search(r"WHEN (.*) BEGIN", body, re.IGNORECASE | re.DOTALL).group(1)
+        cond = (when.replace("NEW.sku", "'ACC-CASE'").replace("NEW.place", "'counter:1'")
+                .replace("NEW.quantity", "1"))
+        plan = [r[3] for r in con.execute(f"EXPLAIN QUERY PLAN SELECT 1 WHERE {cond}")]
+    finally:
+        con.close()
+    reads = [line for line in plan if "stock_move" in line]
+    assert len(reads) == 2 and all("COVERING INDEX ix_stock_move_sku_" in line
+                                   for line in reads), plan

@@ -74,11 +74,18 @@ class StockMove(SQLModel, table=True):
     """One ledger row: ``quantity`` of ``sku`` (one ``serial``) moved between places."""
 
     __tablename__ = "stock_move"
+    # The balance = ledger trigger sums an item's moves into and out of a place on every
+    # balance change: covering indexes keep that an index-only range (it read every move
+    # of the item through ``sku`` alone: 30 ms at a year for a popular item).
+    __table_args__ = (
+        Index("ix_stock_move_sku_to", "sku", "to_place", "quantity"),
+        Index("ix_stock_move_sku_from", "sku", "from_place", "quantity"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="stock_document.id", index=True)
     business_day: date = Field(index=True)
     at: datetime = Field(sa_type=AwareDateTime)
-    sku: str = Field(max_length=32, index=True)
+    sku: str = Field(max_length=32)
     serial: str | None = Field(default=None, max_length=32, index=True)
     quantity: int
     from_place: str = Field(max_length=24)
