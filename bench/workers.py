@@ -8,7 +8,8 @@ operation's latency. Two sides, each doing the same work:
   ``sales.complete_sale``, ``queue.call_next`` + ``queue.finish``, ``sales.scan``),
   as a kiosk or as the counter's keeper.
 - ``RawOps``: a plain ``sqlite3`` connection (``synchronous=FULL``, WAL, ``BEGIN
-  IMMEDIATE``, SQLite's busy timeout) running the statements those calls must run:
+  IMMEDIATE`` retried with a short jittered pause like HallTerm's store, or SQLite's
+  busy timeout with ``raw_wait="busy"``) running the statements those calls must run:
   the counter row (``sequence``), the business rows (visit, ticket, ticket event;
   sale, line, payment, stock document, stock move, the two balances), and one audit
   row whose HMAC-SHA-256 chains onto the last row's. No framework, no checks beyond
@@ -64,6 +65,7 @@ class Spec:
     day: str
     anchor: float
     index: int
+    raw_wait: str = "retry"  # the raw loop's wait for the write lock: retry | busy
 
 
 class RealOps:
@@ -139,8 +141,9 @@ class RawOps:
         from hallterm.services.audit import chain_key
 
         self.key = chain_key(read_key_file(Path(spec.key_file)))
-        self.con = sqlite3.connect(spec.path, isolation_level=None, timeout=10,
-                                   check_same_thread=False)
+        self.retry = spec.raw_wait == "retry"
+        self.con = sqlite3.connect(spec.path, isolation_level=None,
+                                   timeout=0 if self.retry else 10, check_same_thread=False)
         self.con.execute("PRAGMA synchronous=FULL")
         self.con.execute("PRAGMA foreign_keys=ON")
         self.clock = BenchClock(spec.day, spec.anchor)
@@ -175,9 +178,26 @@ class RawOps:
                                 "DO UPDATE SET value = value + 1 RETURNING value",
                                 (key,)).fetchone()[0]
 
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``: retried at once with a short jittered pause (``retry``, as
+        HallTerm's store waits), or left to SQLite's busy handler (``busy``)."""
+        if not self.retry:
+            self.con.execute("BEGIN IMMEDIATE")
+            return
+        delay = 0.0001
+        while True:
+            try:
+                self.con.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.002)
+
     def _write(self, work) -> None:
         con = self.con
-        con.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             work(self._at())
         except BaseException:
@@ -381,7 +401,8 @@ def worker_main(pipe, spec: Spec) -> None:
 class Pool:
     """``size`` terminal processes on one store, started once, driven round by round."""
 
-    def __init__(self, size: int, path: Path, key_file: Path, day: str) -> None:
+    def __init__(self, size: int, path: Path, key_file: Path, day: str,
+                 raw_wait: str = "retry") -> None:
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")
@@ -389,7 +410,7 @@ class Pool:
         self.pipes, self.procs = [], []
         for i in range(size):
             parent, child = ctx.Pipe()
-            spec = Spec(str(path), str(key_file), day, self.anchor, i)
+            spec = Spec(str(path), str(key_file), day, self.anchor, i, raw_wait)
             p = ctx.Process(target=worker_main, args=(child, spec), daemon=True)
             p.start()
             self.pipes.append(parent)

@@ -14,7 +14,9 @@ Three writes, each measured both ways in the same run on the same store copy:
   writes: one operation here), on tickets issued before the round (not timed).
 
 The baseline (``raw``) is ``bench.workers.RawOps``: plain sqlite3, ``BEGIN IMMEDIATE``,
-``synchronous=FULL``, the same rows and one HMAC-chained audit row per write. Each of
+``synchronous=FULL``, the same rows and one HMAC-chained audit row per write; it waits
+for the write lock as HallTerm's store does (``--raw-wait retry``: ``BEGIN IMMEDIATE``
+retried at once with a short jittered pause) or in SQLite's busy handler (``busy``). Each of
 1/4/8 processes runs ``--n`` operations per round; rounds go real, raw, real, raw...
 and alternate between the store without history and the store with
 ``--history-days`` closed days (``bench.history``). Reported per cell: the median of
@@ -101,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ops", default="issue,sale,call", help="which writes")
     parser.add_argument("--n", type=int, default=300, help="operations per process per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per side (default 3)")
+    parser.add_argument("--raw-wait", choices=("retry", "busy"), default="retry",
+                        help="how the raw loop waits for the write lock: retry BEGIN "
+                             "IMMEDIATE at once with a short jittered pause, as HallTerm's "
+                             "store does (default), or SQLite's busy handler (busy_timeout)")
     parser.add_argument("--store", metavar="DIR|URL",
                         help="SQLite: the folder the measured copies go to (default a "
                              "temporary one); PostgreSQL: a postgresql:// URL")
@@ -130,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for d in days_list:
             copy = stores[d].copy_to(tmp / f"h{d}")
-            pools[d] = Pool(max(procs_list), copy.path, copy.key_file, history.TODAY.isoformat())
+            pools[d] = Pool(max(procs_list), copy.path, copy.key_file, history.TODAY.isoformat(),
+                            args.raw_wait)
         for op in ops:
             for procs in procs_list:
                 for r in range(args.rounds):
