@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench import history
 from bench.common import Figure, footer, header, load, percentile, save_json, table
-from bench.writes import check_store
+from bench.writes import check_store, drop_stores, measured_stores
 
 OPS = ("issue", "call", "sale", "scan")
 
@@ -62,10 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     counts: dict[tuple, int] = {}
     errors: dict[int, list[str]] = {d: [] for d in days_list}
     rounds = []
+    where: dict = {}
     try:
+        where = measured_stores(args, stores, tmp)
         for d in days_list:
-            copy = stores[d].copy_to(tmp / f"h{d}")
-            pools[d] = Pool(args.terminals, copy.path, copy.key_file, history.TODAY.isoformat())
+            pools[d] = Pool(args.terminals, where[d][0], where[d][1], history.TODAY.isoformat())
         for r in range(args.rounds):
             for d in days_list:
                 res = pools[d].run(args.terminals, "real", "mix", args.seconds, args.pause_ms)
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         for pool in pools.values():
             pool.close()
+        drop_stores(args, where)
         shutil.rmtree(tmp, ignore_errors=True)
     rows = []
     for op in OPS:

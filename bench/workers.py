@@ -83,7 +83,8 @@ class RealOps:
 
         security.use_fast_hashing()
         self.counter = counter_of(spec.index)
-        settings, _ = load_settings(None, store=Path(spec.path), key_file=Path(spec.key_file),
+        store: str | Path = spec.path if is_url(spec.path) else Path(spec.path)
+        settings, _ = load_settings(None, store=store, key_file=Path(spec.key_file),
                                     terminal=f"T{spec.index + 1:02d}")
         ctx = open_ctx(settings, clock=BenchClock(spec.day, spec.anchor))
         self.kiosk = ctx.as_actor(None)
@@ -437,7 +438,7 @@ def worker_main(pipe, spec: Spec) -> None:
 class Pool:
     """``size`` terminal processes on one store, started once, driven round by round."""
 
-    def __init__(self, size: int, path: Path, key_file: Path, day: str,
+    def __init__(self, size: int, path: Path | str, key_file: Path, day: str,
                  raw_wait: str = "retry") -> None:
         import multiprocessing as mp
 

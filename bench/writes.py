@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -35,27 +36,53 @@ from pathlib import Path
 
 from bench import history
 from bench.common import Figure, footer, header, load, percentile, save_json, table
+from bench.workers import is_url
 
 KINDS = {"issue": "issue", "sale": "sale", "call": "call"}
 
 
 def check_store(url: str | None) -> None:
-    """``--store``: a folder for the SQLite copies, or a PostgreSQL URL when HallTerm has it."""
+    """``--store``: a folder for the SQLite copies, or a PostgreSQL server's URL."""
     if url is None:
         return
-    if not url.startswith(("postgresql://", "postgres://")):
+    if not is_url(url):
         if not Path(url).is_dir():
             raise SystemExit(f"--store {url}: not a folder (give a folder for the SQLite "
                              "copies, or a postgresql:// URL)")
         return
-    from hallterm import store as store_module
+    import subprocess
 
-    if not hasattr(store_module, "postgres") and not (
-            Path(store_module.__file__).parent / "postgres.py").exists():
-        raise SystemExit("--store: this HallTerm has no PostgreSQL store yet; "
-                         "run without --store (SQLite)")
-    raise SystemExit("--store postgresql://...: copying the history store into PostgreSQL "
-                     "and the raw psycopg baseline are not built yet; run without --store")
+    from bench.common import venv_bin
+
+    probe = subprocess.run([venv_bin("hallterm"), "store", "copy", "--help"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        raise SystemExit("--store postgresql://…: this HallTerm has no PostgreSQL store "
+                         "(no `hallterm store copy`); run without --store (SQLite)")
+
+
+def measured_stores(args, stores: dict[int, history.Built], tmp: Path
+                    ) -> dict[int, tuple[str, Path]]:
+    """Where each history store is measured: a copy in ``tmp`` (SQLite) or a fresh
+    database on the ``--store`` server (``bench.pg``); (location, key file)."""
+    out = {}
+    for d, built in stores.items():
+        if args.store and is_url(args.store):
+            from bench import pg
+
+            out[d] = (pg.prepare(args.store, built, f"{os.getpid()}_h{d}"), built.key_file)
+        else:
+            copy = built.copy_to(tmp / f"h{d}")
+            out[d] = (str(copy.path), copy.key_file)
+    return out
+
+
+def drop_stores(args, where: dict[int, tuple[str, Path]]) -> None:
+    if args.store and is_url(args.store):
+        from bench import pg
+
+        for location, _key in where.values():
+            pg.drop(args.store, location)
 
 
 def statement_counts(built: history.Built, folder: Path) -> dict[str, tuple[int, int]]:
@@ -128,16 +155,19 @@ def main(argv: list[str] | None = None) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-writes-", dir=args.store))
     statements = statement_counts(stores[0], tmp / "statements")
-    print("SQL statements per write (HallTerm / raw): " + ", ".join(
+    print("SQL statements per write on SQLite (HallTerm / raw): " + ", ".join(
         f"{op} {a} / {b}" for op, (a, b) in statements.items()), flush=True)
+    if args.store and is_url(args.store):
+        print(f"measured on PostgreSQL: {args.store}", flush=True)
     pools = {}
     results: dict[tuple, dict[str, Figure]] = {}
     raw_rounds = []
+    where: dict[int, tuple[str, Path]] = {}
     try:
+        where = measured_stores(args, stores, tmp)
         for d in days_list:
-            copy = stores[d].copy_to(tmp / f"h{d}")
-            pools[d] = Pool(max(procs_list), copy.path, copy.key_file, history.TODAY.isoformat(),
-                            args.raw_wait)
+            pools[d] = Pool(max(procs_list), where[d][0], where[d][1],
+                            history.TODAY.isoformat(), args.raw_wait)
         for op in ops:
             for procs in procs_list:
                 for r in range(args.rounds):
@@ -168,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         for pool in pools.values():
             pool.close()
+        drop_stores(args, where)
         shutil.rmtree(tmp, ignore_errors=True)
     report(results, ops, procs_list, days_list)
     save_json(args.json, {"rounds": raw_rounds, "statements": statements, "args": vars(args)})
