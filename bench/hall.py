@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench import history
 from bench.common import Figure, footer, header, load, percentile, save_json, table
+from bench.workers import is_url
 from bench.writes import check_store, drop_stores, measured_stores
 
 OPS = ("issue", "call", "sale", "scan")
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
            f"{args.pause_ms:g} ms, {args.rounds} rounds, history 0 and {args.history_days} days")
     from bench.workers import Pool
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-hall-", dir=args.store))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-hall-",
+                                dir=None if is_url(args.store or "") else args.store))
     pools = {}
     figs: dict[tuple, dict[str, Figure]] = {}
     counts: dict[tuple, int] = {}

@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
            f"per round, {args.rounds} rounds, history 0 and {args.history_days} days")
     from bench.workers import Pool
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-writes-", dir=args.store))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-writes-",
+                                dir=None if is_url(args.store or "") else args.store))
     statements = statement_counts(stores[0], tmp / "statements")
     print("SQL statements per write on SQLite (HallTerm / raw): " + ", ".join(
         f"{op} {a} / {b}" for op, (a, b) in statements.items()), flush=True)
