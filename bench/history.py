@@ -247,7 +247,7 @@ class Table:
     span: int = 0  # ids of the template day's rows are in (0, span]
 
 
-def _day_tables(con: sqlite3.Connection, template: str) -> list[Table]:
+def _day_tables(con: sqlite3.Connection, template: str, source: str = "main") -> list[Table]:
     names = [r[0] for r in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name")]
@@ -286,7 +286,8 @@ def _day_tables(con: sqlite3.Connection, template: str) -> list[Table]:
             ordered.extend(pending.values())
             break
     return [t for t in ordered if con.execute(
-        f"SELECT 1 FROM {t.name} WHERE business_day = ? LIMIT 1", (template,)).fetchone()]
+        f"SELECT 1 FROM {source}.{t.name} WHERE business_day = ? LIMIT 1", (template,)
+    ).fetchone()]
 
 
 def _moved(col: str, ctype: str, t: Table, k: int, spans: dict[str, int]) -> str:
@@ -397,6 +398,14 @@ def copy_days(path: Path, template: date, count: int, *, progress: bool = True) 
                   file=sys.stderr, flush=True)
     con.execute("INSERT INTO sequence (key, value) VALUES ('z', :z) "
                 "ON CONFLICT(key) DO UPDATE SET value = :z", {"z": base_z + count})
+    _settle(con)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def _settle(con: sqlite3.Connection) -> None:
+    """After bulk copies: the per-year number series past the numbers used, and every
+    stock balance equal to its ledger again (the copies moved counted goods only)."""
     for table, (prefix, _digits, key) in YEAR_NUMBERED.items():
         for year, top in con.execute(
                 f"SELECT substr(number, 3, 4), max(CAST(substr(number, 8) AS INTEGER)) "
@@ -410,6 +419,40 @@ def copy_days(path: Path, template: date, count: int, *, progress: bool = True) 
     sources = ", ".join(f"'{s}'" for s in SOURCES)
     con.execute(f"UPDATE stock_balance AS b SET quantity = {ledger} "
                 f"WHERE place NOT IN ({sources})")
+
+
+def graft_day(path: Path, source: Path, day: date) -> None:
+    """Copy ``day``'s rows of the store ``source`` into the store ``path`` (the same day,
+    open in both; ids, foreign keys and per-year numbers moved past ``path``'s own, audit
+    rows appended): ``bench.closing``'s busy day, written once by the services on a short
+    history, laid on a long one."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("ATTACH DATABASE ? AS src", (str(source),))
+    d = day.isoformat()
+    tables = _day_tables(con, d, "src")
+    spans = {x.name: x.span for x in tables}
+    p = {"t": d, "d": d, "tc": d.replace("-", ""), "dc": d.replace("-", "")}
+    con.execute("BEGIN")
+    for x in tables:
+        cols = [c for c, _ in x.columns]
+        moved = [_moved(c, ty, x, 1, spans) for c, ty in x.columns]
+        con.execute(f"INSERT INTO main.{x.name} ({', '.join(cols)}) SELECT {', '.join(moved)} "
+                    f"FROM src.{x.name} WHERE business_day = :t", p)
+    con.execute("INSERT INTO main.sequence (key, value) SELECT key, value FROM src.sequence "
+                "WHERE key LIKE :like ON CONFLICT(key) DO UPDATE SET value = max(value, "
+                "excluded.value)", {"like": f"%{d}"})
+    audit_cols = [r[1] for r in con.execute("PRAGMA main.table_info(audit_log)")]
+    shift = con.execute("SELECT max(seq) FROM main.audit_log").fetchone()[0] - con.execute(
+        "SELECT min(seq) FROM src.audit_log WHERE business_day = :t", p).fetchone()[0] + 1
+    sel = [f"seq + {shift}" if c == "seq" else f"printf('%064x', seq + {shift})" if c == "hash"
+           else f"printf('%064x', seq + {shift} - 1)" if c == "prev_hash" else c
+           for c in audit_cols]
+    con.execute(f"INSERT INTO main.audit_log ({', '.join(audit_cols)}) SELECT {', '.join(sel)} "
+                "FROM src.audit_log WHERE business_day = :t ORDER BY seq", p)
+    con.execute("COMMIT")
+    _settle(con)
+    con.execute("DETACH DATABASE src")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
 
