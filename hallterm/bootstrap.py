@@ -15,7 +15,6 @@ from hallterm import security
 from hallterm.clock import Clock, FixedClock, SystemClock
 from hallterm.context import SYSTEM, Ctx, UnitOfWork, run_write
 from hallterm.errors import BadInput, ConfigError
-from hallterm.hallconfig import load_hall_file
 from hallterm.i18n import _, set_language
 from hallterm.settings import Settings
 from hallterm.store import Store, check_store_file, execute
@@ -141,6 +140,8 @@ def init_store(settings: Settings, config_file: Path | None = None, *,
             else:
                 raise BadInput(_("The folder for the store does not exist: {path}").format(
                     path=path.parent))
+    from hallterm.hallconfig import load_hall_file
+
     hall = load_hall_file(hall_file or settings.hall)
     if path is not None:
         created = not path.exists() or path.stat().st_size == 0

@@ -7,7 +7,7 @@ owner — and only then hashed with Argon2id. A copied store alone gives nothing
 The store records a fingerprint of the secret so a wrong key file is named at
 once instead of failing every sign-in.
 
-The Argon2id cost is OWASP's minimum row with 12 MiB (``PIN_HASH_PARAMETERS``): the
+The Argon2id cost is OWASP's minimum row with 12 MiB (``PIN_MEMORY_KIB``): the
 cost only slows online guessing, which the lockout already bounds, so the smallest
 memory of OWASP's equivalent rows keeps a terminal's peak memory low (the reasoning
 is in docs/security.md). Hashes made with other parameters still verify (Argon2
@@ -22,26 +22,40 @@ import os
 import re
 import secrets
 from pathlib import Path
-
-from argon2 import Parameters, PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from hallterm.errors import BadInput, ConfigError
 from hallterm.i18n import _
 
+if TYPE_CHECKING:  # argon2 is imported by the first PIN check, not by every command
+    from argon2 import PasswordHasher
+
 PIN_RE = re.compile(r"^[0-9]{6}$")
-PIN_HASH_PARAMETERS = Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32,
-                                 time_cost=3, memory_cost=12 * 1024, parallelism=1)
+PIN_MEMORY_KIB = 12 * 1024
+PIN_TIME_COST = 3
+PIN_LANES = 1
 """Argon2id with 12 MiB, 3 passes, 1 lane: one of OWASP's equivalent minimum rows
 (m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5, p=1). Until now it was the
 library's default (64 MiB, 3 passes, 4 lanes), which took a terminal's memory from
 107 MB to 172 MB at each sign-in for no protection the pepper does not already give."""
-_hasher = PasswordHasher.from_parameters(PIN_HASH_PARAMETERS)
+_hasher: PasswordHasher | None = None
+
+
+def _pin_hasher() -> PasswordHasher:
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher, Type
+
+        _hasher = PasswordHasher(time_cost=PIN_TIME_COST, memory_cost=PIN_MEMORY_KIB,
+                                 parallelism=PIN_LANES, type=Type.ID)
+    return _hasher
 
 
 def use_fast_hashing() -> None:
     """Cheap Argon2 parameters, for tests only (hashes stay verifiable either way)."""
     global _hasher
+    from argon2 import PasswordHasher
+
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
@@ -74,7 +88,7 @@ def unknown_tag(text: str, pepper: bytes) -> str:
 def hash_pin(pin: str, pepper: bytes) -> str:
     """The stored form of a PIN."""
     pin = check_pin_format(pin)
-    return _hasher.hash(_keyed(pin, pepper))
+    return _pin_hasher().hash(_keyed(pin, pepper))
 
 
 _dummy: tuple[PasswordHasher, str] | None = None
@@ -88,8 +102,9 @@ def dummy_verify(pin: str, pepper: bytes) -> bool:
     Always False.
     """
     global _dummy
-    if _dummy is None or _dummy[0] is not _hasher:
-        _dummy = (_hasher, _hasher.hash(secrets.token_bytes(32)))
+    hasher = _pin_hasher()
+    if _dummy is None or _dummy[0] is not hasher:
+        _dummy = (hasher, hasher.hash(secrets.token_bytes(32)))
     verify_pin(_dummy[1], pin, pepper)
     return False
 
@@ -97,21 +112,25 @@ def dummy_verify(pin: str, pepper: bytes) -> bool:
 def needs_rehash(stored: str) -> bool:
     """Whether a stored hash was made with other parameters than today's (after a
     successful check, store ``hash_pin`` of the PIN instead)."""
+    from argon2.exceptions import InvalidHashError
+
     try:
-        return _hasher.check_needs_rehash(stored)
+        return _pin_hasher().check_needs_rehash(stored)
     except (InvalidHashError, ValueError):
         return False
 
 
 def verify_pin(stored: str, pin: str, pepper: bytes) -> bool:
     """Whether ``pin`` matches the stored hash (constant-time inside Argon2)."""
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     from hallterm.textinput import digits
 
     pin = digits(pin)
     if not PIN_RE.match(pin):
         return False
     try:
-        return _hasher.verify(stored, _keyed(pin, pepper))
+        return _pin_hasher().verify(stored, _keyed(pin, pepper))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -87,15 +87,15 @@ CLI_GROUPS = {"hallterm.cli.audit", "hallterm.cli.catalog", "hallterm.cli.day",
 
 def test_queue_status_imports_only_what_it_needs(hall, tmp_path):
     """``hallterm queue status`` (a kiosk's or a script's poll): no SQLAlchemy, SQLModel
-    or the models (the store runs SQL on the driver), no Alembic, no Textual, no other
-    command group's module."""
+    or the models (the store runs SQL on the driver), no Alembic, no Textual, no Argon2
+    (no PIN is checked), no other command group's module."""
     import json
 
     modules, out = _run_cli(["queue", "status", "--json", "--store", str(hall.path)], tmp_path,
                             {"HALLTERM_KEY_FILE": str(hall.key_file)})
     assert json.loads(out)["services"]
     roots = {m.split(".")[0] for m in modules}
-    assert not roots & {"sqlalchemy", "sqlmodel", "alembic", "textual", "screens"}
+    assert not roots & {"sqlalchemy", "sqlmodel", "alembic", "textual", "screens", "argon2"}
     assert "hallterm.models" not in modules
     assert not modules & CLI_GROUPS
     assert "hallterm.cli.queue" in modules
@@ -106,7 +106,7 @@ def test_audit_verify_imports_no_sqlalchemy(hall, tmp_path):
                             {"HALLTERM_KEY_FILE": str(hall.key_file)})
     assert out.startswith("Audit chain intact")
     roots = {m.split(".")[0] for m in modules}
-    assert not roots & {"sqlalchemy", "sqlmodel", "alembic", "textual"}
+    assert not roots & {"sqlalchemy", "sqlmodel", "alembic", "textual", "argon2"}
 
 
 def test_the_demo_paints_and_signs_in_without_typer_or_alembic(hall, tmp_path):
