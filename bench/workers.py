@@ -204,7 +204,7 @@ class RawOps:
 
     def _next(self, key: str) -> int:
         return self.x("INSERT INTO sequence (key, value) VALUES (?, 1) ON CONFLICT(key) "
-                                "DO UPDATE SET value = value + 1 RETURNING value",
+                                "DO UPDATE SET value = sequence.value + 1 RETURNING value",
                                 (key,)).fetchone()[0]
 
     def _begin(self) -> None:

@@ -19,7 +19,7 @@ def allocate(session: Conn, key: str) -> int:
     value = execute(
         session,
         "INSERT INTO sequence (key, value) VALUES (:k, 1) "
-        "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT(key) DO UPDATE SET value = sequence.value + 1 RETURNING value",
         {"k": key},
     ).scalar_one()
     return int(value)
