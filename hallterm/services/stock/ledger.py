@@ -77,7 +77,7 @@ def frozen_places(uow: ReadUnit, places: set[str], *, except_stocktake: int | No
                    ) -> None:
     for place in sorted(p for p in places if is_holding(p)):
         row = uow.sql("SELECT number FROM stocktake WHERE place = :p AND state IN "
-                      "('open', 'finished') AND id IS NOT :x",
+                      "('open', 'finished') AND id <> coalesce(:x, -1)",
                       {"p": place, "x": except_stocktake}).first()
         if row is not None:
             raise Refused(_("Stocktake {number} of {place} is in progress; nothing moves in "
