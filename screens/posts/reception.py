@@ -141,8 +141,7 @@ class ReceptionScreen(ReceptionForms, PostScreen):
             self._show(self.status)
 
     def on_resize(self) -> None:
-        if self.status is not None:
-            self._show(self.status)
+        self._refit()  # only when the board's width changed: a re-fill mid-layout is lost
 
     def _columns(self) -> None:
         board = self.query_one("#rc-board", DataTable)
