@@ -30,6 +30,7 @@ from hallterm.errors import DayNotOpen, StoreUnavailable
 from hallterm.i18n import _
 from hallterm.store.results import Result
 from hallterm.store.sqlite import (
+    SINK_PLACES,
     SOURCE_PLACES,
     SQLITE_HEADER,
     SqliteDriver,
@@ -44,7 +45,7 @@ from hallterm.store.sqlite import (
 )
 
 __all__ = [
-    "SOURCE_PLACES", "SQLITE_HEADER", "Conn", "Result", "Store", "check_store_file",
+    "SINK_PLACES", "SOURCE_PLACES", "SQLITE_HEADER", "Conn", "Result", "Store", "check_store_file",
     "closed_books_sql", "day_lock_sql", "drop_day_lock_sql", "execute", "is_busy",
     "is_url", "raw_connect", "unique_keys",
 ]
