@@ -189,8 +189,22 @@ def query_columns(session: Any, table: ExportTable) -> tuple[str, ...]:
     """The columns the table's query selects, in order (no row is read)."""
     from hallterm.store import execute
 
-    result = execute(session, table.query, {"day": "", "after": 0, "limit": 0})
+    result = execute(session, table.query,
+                     {"day": "1970-01-01", "after": first_key(table), "limit": 0})
     return tuple(result.keys())
+
+
+# Below every key of its type, so the first page starts at the first row (typed: a
+# PostgreSQL column is compared only with a value of its own type; SQLite sorted any
+# integer before any text).
+_FIRST_KEYS: dict[str, Any] = {"integer": -(2**63), "date": "0001-01-01"}
+
+
+def first_key(table: ExportTable) -> Any:
+    """The ``:after`` of the table's first page (keyset paging on ``key_column``)."""
+    kind = next((c.type for c in (*table.columns, *CORE_FIELDS)
+                 if c.name == table.key_column), "integer")
+    return _FIRST_KEYS.get(kind, "")
 
 
 def check_columns(session: Any, table: ExportTable) -> None:

@@ -19,15 +19,13 @@ from typing import Any
 
 from hallterm.context import Ctx
 from hallterm.services.export.customers import CustomerIds, minimiser
-from hallterm.services.export.tables import CORE_FIELDS_NAMES, ExportTable
+from hallterm.services.export.tables import CORE_FIELDS_NAMES, ExportTable, first_key
 from hallterm.store import execute
-
-FIRST_KEY = -(2**63)  # below every integer and, in SQLite's ordering, every text key
 
 
 def rows(ctx: Ctx, table: ExportTable, day: date, chunk: int) -> Iterator[Sequence[dict[str, Any]]]:
     """The table's rows of ``day``, a chunk per short read transaction (keyset paging)."""
-    after: Any = FIRST_KEY
+    after: Any = first_key(table)
     while True:
         with ctx.store.read() as session:
             found = execute(session, table.query,
