@@ -30,6 +30,7 @@ def test_approver_is_recorded(hall):
     assert (row.actor, row.approver) == ("8004", "8002")
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_update_and_delete_refused_by_triggers(hall):
     con = sqlite3.connect(hall.path)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -70,6 +70,7 @@ def cli(hall, *args, key_file: Path | None = None):
     return CliRunner().invoke(app, list(args), env=env)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_an_edit_with_the_plain_sha_chain_recomputed_is_caught(hall):
     """Without the key file the forger can only recompute plain SHA-256 (intact on the old code)."""
     con = attacker(hall)
@@ -89,6 +90,7 @@ def test_an_edit_with_the_plain_sha_chain_recomputed_is_caught(hall):
     assert not result.ok and result.broken_seq == 1 and "altered" in result.reason
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_the_chain_is_keyed_with_a_sub_key_of_the_hall_secret(hall):
     con = sqlite3.connect(hall.path)
     row = con.execute(f"SELECT {COLUMNS}, hash FROM audit_log WHERE seq = 1").fetchone()
@@ -100,6 +102,7 @@ def test_the_chain_is_keyed_with_a_sub_key_of_the_hall_secret(hall):
     assert row[-1] != row_hash(**fields)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_cutting_off_the_tail_with_the_day_close_row_is_caught(hall, tmp_path):
     close(hall, tmp_path)
     next_day(hall)
@@ -118,6 +121,7 @@ def test_cutting_off_the_tail_with_the_day_close_row_is_caught(hall, tmp_path):
     assert r.exit_code == 1 and "cut off" in r.stderr
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_rows_after_the_last_closing_must_continue_from_its_head(hall, tmp_path):
     """Someone with the key rewrites a closed day's row and everything after it, but the
     closing still records the true head."""
@@ -133,6 +137,7 @@ def test_rows_after_the_last_closing_must_continue_from_its_head(hall, tmp_path)
     assert not result.ok and "differs from the head closing Z 1" in result.reason
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_missing_closing_record_is_caught(hall, tmp_path):
     close(hall, tmp_path)
     next_day(hall)
@@ -224,6 +229,7 @@ def test_a_hall_secret_readable_by_others_is_refused(hall):
     assert cli(hall, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_store_from_before_the_key_is_keyed_once_by_init(hall, tmp_path):
     """Old rows keep their SHA-256 form; init appends one keyed audit.rekey row after them."""
     from hallterm.bootstrap import init_store

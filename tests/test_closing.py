@@ -62,6 +62,7 @@ def test_business_hours_block_until_the_closing_time(hall, tmp_path):
     assert result.z_number == 1 and not result.forced
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_refused_listing_every_blocker_then_forced_with_reason(hall, areas, tmp_path):
     areas.register_blocker(lambda ctx, day: ["3 tickets still waiting"])
     areas.register_blocker(lambda ctx, day: ["counter 2: drawer not counted"])
@@ -92,6 +93,7 @@ def test_refused_listing_every_blocker_then_forced_with_reason(hall, areas, tmp_
     assert forced == 1 and reason == "power cut at 17:00" and len(json.loads(blockers)) == 3
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_closed_day_refuses_every_write(hall, tmp_path):
     after_hours(hall)
     closing.close_day(hall.manager, reports_dir=tmp_path)
@@ -113,6 +115,7 @@ def test_a_closed_day_refuses_every_write(hall, tmp_path):
         closing.close_day(hall.manager, business_day=DAY, reports_dir=tmp_path)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_z_numbers_grow_and_grand_totals_accumulate(hall, areas, tmp_path):
     sales_section(areas, gross=12_000, first="R0001", last="R0003")
     after_hours(hall)
@@ -158,6 +161,7 @@ def test_the_audit_head_is_the_day_close_row(hall, tmp_path):
     assert audit.verify(hall.ctx).ok
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_failing_section_leaves_the_day_open_and_no_z_used(hall, areas, tmp_path):
     def boom(uow, day):
         raise RuntimeError("section bug")
@@ -230,6 +234,7 @@ def cli(hall, *args, env=None):
     return CliRunner().invoke(app, list(args), env={**base, **(env or {})})
 
 
+@pytest.mark.sqlite_only  # its reports beside the store file
 def test_cli_close_refused_forced_and_report(hall):
     store = str(hall.path)
     now = {"HALLTERM_NOW": "2026-11-25T12:00:00+08:00", "HALLTERM_PIN": MANAGER_PIN}

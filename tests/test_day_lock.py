@@ -61,6 +61,7 @@ def _replace_sql(table: str, row: dict) -> tuple[str, tuple]:
     return f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_insert_or_replace_cannot_reopen_a_closed_day(books):
     row = _row(books.con, "business_day", "day = ?", (DAY.isoformat(),))
     row.update(state="open", closed_at=None, closed_by=None, z_number=None)
@@ -76,6 +77,7 @@ def test_insert_or_replace_cannot_reopen_a_closed_day(books):
         queue.issue_ticket(books.ctx, service="A")
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_row_cannot_be_moved_into_a_closed_day(books):
     _refused(books.con, "UPDATE sale SET business_day = ? WHERE receipt_no = ?",
              (DAY.isoformat(), books.second))
@@ -94,6 +96,7 @@ def test_insert_or_replace_cannot_overwrite_a_closed_day_sale(books):
         DAY.isoformat()
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_the_day_close_record_cannot_be_replaced(books):
     row = _row(books.con, "day_close", "business_day = ?", (DAY.isoformat(),))
     row.update(business_day=NEXT.isoformat(), forced=0)  # same Z number, an open day
@@ -101,6 +104,7 @@ def test_the_day_close_record_cannot_be_replaced(books):
     assert books.con.execute("SELECT count(*) FROM day_close").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_closed_day_counters_are_frozen(books):
     key = f"receipt:{DAY.isoformat()}"
     _refused(books.con, "UPDATE sequence SET value = 0 WHERE key = ?", (key,))
@@ -113,6 +117,7 @@ def test_a_closed_day_counters_are_frozen(books):
                       (f"receipt:{NEXT.isoformat()}",))
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_the_audit_log_cannot_be_replaced_or_backdated(books):
     row = _row(books.con, "audit_log", "seq = 1")
     row.update(payload="{}")
@@ -122,6 +127,7 @@ def test_the_audit_log_cannot_be_replaced_or_backdated(books):
     _refused(books.con, *_replace_sql("audit_log", last))
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_stock_balance_moves_only_with_its_ledger(books):
     _refused(books.con, "UPDATE stock_balance SET quantity = quantity + 5 WHERE place = 'warehouse'",
              match="stock balance differs")
@@ -132,6 +138,7 @@ def test_a_stock_balance_moves_only_with_its_ledger(books):
              match="stock balance differs")
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_an_existing_store_gets_the_new_locks(books):
     """A store made before migration 0008 (old triggers) is locked by ``init``'s upgrade."""
     from hallterm import schema
@@ -171,6 +178,7 @@ def test_an_existing_store_gets_the_new_locks(books):
     assert schema.current_revision(books.ctx.store) == schema.head_revision()
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_sign_ins_after_the_close_belong_to_no_day(hall, tmp_path):
     from hallterm.errors import AuthFailed
     from tests.conftest import MANAGER_PIN

@@ -18,6 +18,9 @@ from hallterm.services.export import ExportTable
 DAY = date(2026, 11, 25)
 ID_NUMBER = "11010519491231002X"
 
+# Its day tables are made with SQLite DDL on the store file (add_customer_tables).
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def areas(monkeypatch):

@@ -70,6 +70,7 @@ def test_the_frozen_clock_is_honoured_on_the_demo_store(tmp_path):
     assert '"issued_at":"2026-11-25T10:05' in r.stdout
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_audit_time_never_goes_backwards(hall):
     from hallterm.services.staff import add_staff
 

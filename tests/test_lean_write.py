@@ -79,6 +79,7 @@ def test_a_void_is_one_audit_row_with_its_stock_document(shop):
     assert audit.verify(shop.manager).ok
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_sold_balance_changed_behind_the_log_is_named(shop):
     _sale(shop.sales)
     con = sqlite3.connect(shop.path)
@@ -93,6 +94,7 @@ def test_a_sold_balance_changed_behind_the_log_is_named(shop):
     assert "stock_balance ACC-CABLE-C|counter:1" in result.reason
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_every_write_on_one_connection_is_sealed(shop):
     """The rows' triggers are installed once per connection: later writes are sealed too."""
     ctx = shop.sales

@@ -36,6 +36,7 @@ def _stored(path: Path, empno: str) -> str:
         return con.execute("SELECT pin_hash FROM staff WHERE empno = ?", (empno,)).fetchone()[0]
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_hash_with_older_parameters_still_signs_in_and_is_rehashed(hall):
     from hallterm.services.staff import authenticate
 
@@ -53,6 +54,7 @@ def test_a_hash_with_older_parameters_still_signs_in_and_is_rehashed(hall):
     assert authenticate(hall.ctx, empno="9001", pin=MANAGER_PIN).empno == "9001"
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_wrong_pin_does_not_rehash(hall):
     from hallterm.errors import AuthFailed
     from hallterm.services.staff import authenticate

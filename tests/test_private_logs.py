@@ -32,6 +32,7 @@ def everything_stored(path) -> str:
         con.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_pin_typed_as_employee_number_is_never_stored_or_shown(hall):
     hall.add("8004", "sales")
     r = run(hall, "day", "open", "--as", "246810", pin="246810")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hallterm import schema
 
 ROOT = Path(__file__).parent.parent
@@ -58,6 +60,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_the_schema_check_does_not_import_alembic(hall, tmp_path):
     imported = _imported(
         "from pathlib import Path\nfrom hallterm import schema\nfrom hallterm.store import Store\n"
@@ -109,6 +112,7 @@ def test_audit_verify_imports_no_sqlalchemy(hall, tmp_path):
     assert not roots & {"sqlalchemy", "sqlmodel", "alembic", "textual", "argon2"}
 
 
+@pytest.mark.sqlite_only  # the demo is an SQLite file
 def test_the_demo_paints_and_signs_in_without_typer_or_alembic(hall, tmp_path):
     """``hallterm demo``: the console script opens the app without Typer or any command
     module, and nothing up to a signed-in home screen imports Alembic."""

@@ -245,6 +245,7 @@ def test_sell_and_reverse(wh):
     assert stock.verify(wh.clerk).ok
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_verify_catches_a_tampered_balance(wh):
     receive_handsets(wh, 2)
     import sqlite3
@@ -260,6 +261,7 @@ def test_verify_catches_a_tampered_balance(wh):
     assert not report.ok and any("balance 5, ledger 2" in p for p in report.problems)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_the_sold_count_is_left_to_verify_while_held_stock_stays_guarded(wh):
     """The ledger trigger would read every sale of an item for ever to check the
     ``sold`` count (2.4 ms a sale line at a year, growing): places stock leaves by are
@@ -280,6 +282,7 @@ def test_the_sold_count_is_left_to_verify_while_held_stock_stays_guarded(wh):
     assert not report.ok and any("balance 7, ledger 1" in p for p in report.problems)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_closed_day_stock_rows_cannot_change(wh):
     receive_handsets(wh, 1)
     import sqlite3

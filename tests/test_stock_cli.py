@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hallterm.cli.main import app
@@ -51,6 +52,7 @@ def test_catalog_load_needs_the_manager_and_a_good_file(hall, tmp_path):
     assert len(json.loads(r.stdout)) == 15
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_receive_file_all_or_nothing_then_show_verify_history(hall, tmp_path):
     load(hall)
     hall.add("8008", "warehouse")

@@ -96,6 +96,7 @@ def test_write_into_a_day_not_open_is_refused(tmp_path):
         run_write(h.manager, "test.x", work)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_closed_day_is_locked_by_the_store(hall):
     """Even raw SQL cannot reopen, delete or add to a closed day."""
     con = sqlite3.connect(hall.path)
@@ -119,6 +120,7 @@ def test_closed_day_is_locked_by_the_store(hall):
         open_day(hall.manager)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_day_lock_triggers_guard_business_tables(hall):
     """The trigger recipe every area's migration applies to its business tables."""
     from hallterm.store import day_lock_sql
@@ -137,6 +139,7 @@ def test_day_lock_triggers_guard_business_tables(hall):
     con.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_store_settings_wal_fk_synchronous(hall):
     from hallterm.store import execute
 
@@ -165,6 +168,7 @@ def test_reads_do_not_block_writes(hall):
     assert audit.verify(hall.ctx).rows == before + 1
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_busy_store_retries_then_reports_unavailable(hall):
     """A lock held past the deadline becomes StoreUnavailable, not 'database is locked'."""
     from hallterm.errors import StoreUnavailable
@@ -194,6 +198,7 @@ def test_a_sql_bug_is_not_disguised_as_a_busy_store(hall):
     assert not isinstance(info.value, StoreUnavailable)
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_write_reads_its_clock_only_once_it_holds_the_write_lock(hall):
     """A write that waited for the lock must not carry the time from before the wait:
     under load that time fell behind the rows written meanwhile (ClockBehind, exit 3)."""

@@ -8,6 +8,8 @@ adds a statement to a hot call fails here and has to say why it is worth it.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.write_cost import costs
 
 # name -> (statements at most, audit rows exactly)
@@ -21,6 +23,7 @@ BOUNDS = {  # before the lean write path: 25, 37, 27, 62 (2 audit rows), 5, 29
 }
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_hot_calls_stay_within_their_statements(tmp_path):
     measured = {c.name: c for c in costs(tmp_path)}
     assert set(measured) == set(BOUNDS)

@@ -54,6 +54,7 @@ def test_x_report_is_for_managers_only(hall, tmp_path):
     assert not list(tmp_path.glob("x-report-*"))
 
 
+@pytest.mark.sqlite_only  # its reports beside the store file
 def test_cli_day_xreport(hall):
     hall.add("8002", "duty_manager")
     runner = CliRunner()
