@@ -116,7 +116,8 @@ def test_writes_take_one_advisory_lock_each():
     t2.join(10)
     assert order == ["first", "second"]
     with second.read() as conn:
-        assert execute(conn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                       ).scalar() == 0
+        assert execute(conn, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON "
+                       "d.oid = l.database WHERE l.locktype = 'advisory' AND "
+                       "d.datname = current_database()").scalar() == 0
     first.dispose()
     second.dispose()

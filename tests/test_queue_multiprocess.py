@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import sqlite3
 from collections import Counter
 
 import pytest
@@ -47,11 +46,13 @@ def test_four_issuers_two_callers(hall):
     assert errors == []
     assert len(issued) == 1000 and set(issued) == {f"A{i:03d}" for i in range(1, 1001)}
     assert len(called) == len(set(called)) == 1000  # every ticket called exactly once
-    con = sqlite3.connect(hall.path)
-    calls = Counter(r[0] for r in con.execute(
-        "SELECT ticket_id FROM ticket_event WHERE kind = 'call'"))
-    assert max(calls.values()) == 1 and len(calls) == 1000
-    served_where = con.execute("SELECT DISTINCT counter FROM ticket").fetchall()
-    assert {r[0] for r in served_where} <= {1, 2}
-    assert con.execute("SELECT count(*) FROM ticket WHERE state != 'done'").fetchone()[0] == 0
-    con.close()
+    from hallterm.store import execute
+
+    with hall.ctx.store.read() as con:  # either engine
+        calls = Counter(r[0] for r in execute(
+            con, "SELECT ticket_id FROM ticket_event WHERE kind = 'call'").all())
+        assert max(calls.values()) == 1 and len(calls) == 1000
+        served_where = execute(con, "SELECT DISTINCT counter FROM ticket").all()
+        assert {r[0] for r in served_where} <= {1, 2}
+        assert execute(con, "SELECT count(*) FROM ticket WHERE state != 'done'").scalar() == 0
+    hall.ctx.store.dispose()
