@@ -202,6 +202,12 @@ class PostgresDriver:
         return (f"CAST(EXTRACT(EPOCH FROM (CAST({end} AS timestamptz) - "
                 f"CAST({start} AS timestamptz))) AS double precision)")
 
+    @staticmethod
+    def joined(expr: str, separator: str, order: str) -> str:
+        """SQL aggregate: ``expr`` of the group's rows joined by ``separator`` (a SQL
+        literal), in ``order``."""
+        return f"string_agg({expr}, {separator} ORDER BY {order})"
+
     def key_columns(self, conn: Any, table: str) -> list[str]:
         """``table``'s primary key columns in key order."""
         return [name for name, _type in self._key(conn, table)]

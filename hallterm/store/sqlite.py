@@ -131,6 +131,12 @@ class SqliteDriver:
         return f"((julianday({end}) - julianday({start})) * 86400.0)"
 
     @staticmethod
+    def joined(expr: str, separator: str, order: str) -> str:
+        """SQL aggregate: ``expr`` of the group's rows joined by ``separator`` (a SQL
+        literal), in ``order`` (SQLite's group_concat follows the scan: the key's)."""
+        return f"group_concat({expr}, {separator})"
+
+    @staticmethod
     def key_columns(conn: Any, table: str) -> list[str]:
         """``table``'s primary key columns in key order (``rowid`` when it has none)."""
         rows = conn.execute(f"PRAGMA main.table_info({table})").all()

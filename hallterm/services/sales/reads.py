@@ -188,10 +188,12 @@ def list_sales(ctx: Ctx, *, business_day: date | None = None, counter: int | Non
     with ctx.store.read() as session:
         if counter is not None:
             require_counter(session, counter)
+        methods = session.driver.joined("method", "'+'", "p.id")
         rows = execute(session, "SELECT s.receipt_no, s.at, s.counter, s.clerk, s.total_fen, "
                        "s.state, (SELECT COALESCE(SUM(amount_fen), 0) FROM sale_reversal r "
-                       "WHERE r.sale_id = s.id) AS returned_fen, (SELECT GROUP_CONCAT(method, "
-                       "'+') FROM payment p WHERE p.sale_id = s.id) AS methods FROM sale s "
+                       "WHERE r.sale_id = s.id) AS returned_fen, "
+                       f"(SELECT {methods} FROM payment p WHERE p.sale_id = s.id) AS methods "
+                       "FROM sale s "
                        f"WHERE {where} ORDER BY s.id DESC LIMIT :n", params).all()
     tz = ctx.clock.tz
     return [SaleRow(r.receipt_no, datetime.fromisoformat(r.at).astimezone(tz), r.counter,
