@@ -9,6 +9,7 @@ the environment variable, or the option) and the key.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import tomllib
 from datetime import datetime
@@ -18,7 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from hallterm import paths
 from hallterm.errors import ConfigError
@@ -268,12 +274,18 @@ def load_settings(config: Path | None = None, **options: Any) -> tuple[Settings,
         path = None
 
     given = {k: v for k, v in options.items() if v is not None}
-    env_keys = {k for k in Settings.model_fields if os.environ.get(_env_name(k))}
+    env_keys = {k for k in Settings.model_fields if _env_name(k) in os.environ}
     # The file's values sit under the environment: drop those the env overrides.
     merged = {k: v for k, v in file_values.items() if k not in env_keys}
     merged.update(given)
     try:
         settings = Settings(**merged)
+    except SettingsError as exc:
+        # A value the environment source cannot even parse (bad JSON for the keymap).
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = _env_name(found.group(1)) if found else _("the environment")
+        raise ConfigError(_("environment variable {name}: not a valid value ({reason})").format(
+            name=name, reason=str(exc.__cause__ or exc).splitlines()[0])) from exc
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else "?"

@@ -59,6 +59,19 @@ def test_bad_environment_value_names_the_variable(monkeypatch):
         load_settings()
 
 
+@pytest.mark.parametrize(("name", "value", "pattern"), [
+    ("HALLTERM_KEYMAP", "{bad", "environment variable HALLTERM_KEYMAP: not a valid value"),
+    ("HALLTERM_COUNTER", "", "environment variable HALLTERM_COUNTER: bad value"),
+])
+def test_an_unreadable_or_empty_environment_value_names_its_variable(monkeypatch, name, value,
+                                                                      pattern):
+    """Bad JSON for the keymap was a traceback ('Sorry, something went wrong'); an empty
+    variable was blamed on 'settings'."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=pattern):
+        load_settings(None)
+
+
 def test_named_file_must_exist(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "missing.toml")
