@@ -46,6 +46,7 @@ def test_update_and_delete_refused_by_triggers(hall):
      ("DELETE FROM audit_log WHERE seq = 2", "missing"),
      ("UPDATE audit_log SET prev_hash = hash WHERE seq = 3", "chain")],
 )
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3; PostgreSQL: tests/test_pg_seals.py)
 def test_tampering_behind_the_triggers_is_named(hall, sql, reason):
     assert audit.verify(hall.ctx).ok
     con = sqlite3.connect(hall.path)

@@ -152,6 +152,7 @@ def test_a_missing_closing_record_is_caught(hall, tmp_path):
     assert not result.ok and "a closing is missing" in result.reason
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_history_rewritten_with_the_key_is_caught_against_hq(hall, tmp_path):
     """The key holder rewrites a row, recomputes every MAC and the closings' heads: the
     store alone says intact; the heads HQ already received do not match."""
@@ -176,6 +177,7 @@ def test_history_rewritten_with_the_key_is_caught_against_hq(hall, tmp_path):
     assert r.exit_code == 1 and "HQ received" in r.stderr
 
 
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
 def test_a_closed_day_undone_in_the_store_is_caught_against_hq(hall, tmp_path):
     """Undo the last closing (its record and the log from its day.close row on) to redo
     the day: the store alone is consistent again, HQ already has that closing."""

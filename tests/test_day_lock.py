@@ -84,6 +84,7 @@ def test_a_row_cannot_be_moved_into_a_closed_day(books):
     _refused(books.con, "UPDATE payment SET business_day = ?", (DAY.isoformat(),))
 
 
+@pytest.mark.sqlite_only  # SQLite's INSERT OR REPLACE on the file
 def test_insert_or_replace_cannot_overwrite_a_closed_day_sale(books):
     row = _row(books.con, "sale", "receipt_no = ?", (books.first,))
     # Keep the closed sale's id and receipt, move it to the open day, change its amount.

@@ -188,6 +188,7 @@ def test_busy_store_retries_then_reports_unavailable(hall):
     run_write(hall.manager, "test.blocked", work)  # and works once the lock is gone
 
 
+@pytest.mark.sqlite_only  # sqlite3's error class (PostgreSQL: tests/test_pg_driver.py)
 def test_a_sql_bug_is_not_disguised_as_a_busy_store(hall):
     """A wrong query must surface as a bug (logged, exit 1), never as exit 75 'busy'."""
     from hallterm.errors import StoreUnavailable
@@ -226,6 +227,7 @@ def test_a_write_reads_its_clock_only_once_it_holds_the_write_lock(hall):
     assert seen and set(seen) == {"lock held"}
 
 
+@pytest.mark.sqlite_only  # SQLite's writers' gate beside the file
 def test_a_writer_waits_at_the_gate_then_reports_busy_and_writes_once_it_opens(hall):
     """HallTerm's writers queue on a file lock beside the store (they sleep in the
     kernel instead of spinning on SQLite's lock); one held past the deadline is a busy

@@ -234,6 +234,7 @@ HANDOVER_BAD = [
 
 @pytest.mark.parametrize("bad, code, says", HANDOVER_BAD,
                          ids=[" ".join(b)[:30] for b, _c, _s in HANDOVER_BAD])
+@pytest.mark.sqlite_only  # compares SQLite dumps of the store file (tests/storedump.py)
 def test_handover_cli_checks_every_value_before_it_starts(shop, bad, code, says):
     shop.add("8006", "retention")  # counter 1 is open with 8004 (stock_hall)
     queue.set_counter_state(shop.manager, counter=2, state="open", clerk="8006")
@@ -256,6 +257,7 @@ def test_handover_cli_checks_every_value_before_it_starts(shop, bad, code, says)
     assert dump(shop.path) == before  # no handover, no paused counter, no audit row
 
 
+@pytest.mark.sqlite_only  # compares SQLite dumps of the store file (tests/storedump.py)
 def test_stock_receive_cli_refuses_a_received_delivery_before_the_witness_pin(shop, tmp_path):
     delivery = tmp_path / "dn.csv"
     delivery.write_text("sku,serial,quantity\nACC-CASE,,1\n", encoding="utf-8")
