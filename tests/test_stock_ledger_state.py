@@ -9,7 +9,6 @@ write-offs and stocktake adjustments.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -240,16 +239,17 @@ class Ledger(RuleBasedStateMachine):
             return
         report = stock.verify(self.clerk)
         assert report.ok, report.problems
-        con = sqlite3.connect(self.hall.path)
-        try:
-            kept = dict(con.execute("SELECT serial, place FROM stock_serial").fetchall())
-            low = con.execute("SELECT MIN(quantity) FROM stock_balance").fetchone()[0]
-            held = con.execute("SELECT COALESCE(SUM(quantity), 0) FROM stock_balance WHERE "
-                               "place = 'warehouse' OR place LIKE 'counter:%'").fetchone()[0]
-            counted = dict(con.execute("SELECT place, quantity FROM stock_balance WHERE sku = ?",
-                                       (COUNTED,)).fetchall())
-        finally:
-            con.close()
+        from hallterm.store import execute
+
+        with self.hall.ctx.store.read() as con:  # either engine
+            kept = {r[0]: r[1] for r in execute(
+                con, "SELECT serial, place FROM stock_serial").all()}
+            low = execute(con, "SELECT MIN(quantity) FROM stock_balance").scalar()
+            held = execute(con, "SELECT COALESCE(SUM(quantity), 0) FROM stock_balance WHERE "
+                           "place = 'warehouse' OR place LIKE 'counter:%'").scalar()
+            counted = {r[0]: r[1] for r in execute(
+                con, "SELECT place, quantity FROM stock_balance WHERE sku = :s",
+                {"s": COUNTED}).all()}
         assert kept == {s: p for s, (_sku, p) in self.serials.items()}
         assert low is None or low >= 0
         assert held == self.held
