@@ -48,7 +48,7 @@ def busy_store(days: int, sales: int, args) -> history.Built:
     if built.path.exists() and not args.rebuild:
         return built
     prefix = base.path.parent.name.rsplit("-", 1)[0]
-    if not args.rebuild and days > 30 and history.upgraded(folder, prefix, f"-busy{sales}"):
+    if not args.rebuild and history.upgraded(folder, prefix, f"-busy{sales}"):
         return built
     work = Path(tempfile.mkdtemp(prefix="busy.", dir=folder.parent))
     started = time.perf_counter()

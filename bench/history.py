@@ -542,7 +542,7 @@ def history_store(days: int, *, day_tickets: int = 2000, day_sales: int = 300,
     built = Built(folder / "hall.db", folder / "hallterm.key", days, day_tickets, day_sales)
     if built.path.exists() and not rebuild:
         return built
-    if not rebuild and days > 30 and upgraded(folder, prefix):
+    if not rebuild and upgraded(folder, prefix):
         return built
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=name + ".", dir=folder.parent))
