@@ -51,7 +51,7 @@ def verify_store(rows: int, cache: str | None) -> history.Built:
         return base
     folder = history.cache_dir(cache) / f"verify-{rows}-{history.schema_stamp()}"
     built = history.Built(folder / "hall.db", folder / "hallterm.key", 0, 0, 0)
-    if built.path.exists() or history.upgraded(folder, f"verify-{rows}"):
+    if built.path.exists():
         return built
     work = Path(tempfile.mkdtemp(prefix="verify.", dir=folder.parent))
     try:

@@ -47,9 +47,6 @@ def busy_store(days: int, sales: int, args) -> history.Built:
                           args.day_sales)
     if built.path.exists() and not args.rebuild:
         return built
-    prefix = base.path.parent.name.rsplit("-", 1)[0]
-    if not args.rebuild and history.upgraded(folder, prefix, f"-busy{sales}"):
-        return built
     work = Path(tempfile.mkdtemp(prefix="busy.", dir=folder.parent))
     started = time.perf_counter()
     try:

@@ -499,50 +499,15 @@ def build(path: Path, key_file: Path, days: int, day_tickets: int, day_sales: in
     prepare_today(path, key_file, goods_per_counter)
 
 
-def upgraded(folder: Path, prefix: str, suffix: str = "") -> bool:
-    """Fill ``folder`` from the newest cached store of an older schema (same parameters):
-    copied and upgraded with ``hallterm init``, as a hall upgrades; False when none."""
-    older = sorted((p for p in folder.parent.glob(f"{prefix}-*{suffix}")
-                    if p.name.count("-") == folder.name.count("-") and p != folder
-                    and (p / "hall.db").exists()), key=lambda p: p.stat().st_mtime)
-    if not older:
-        return False
-    import subprocess
-
-    from bench.common import clean_env, venv_bin
-
-    work = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
-    try:
-        source = Built(older[-1] / "hall.db", older[-1] / "hallterm.key", 0, 0, 0)
-        copy = source.copy_to(work)
-        print(f"upgrading {older[-1].name} to this schema", file=sys.stderr, flush=True)
-        proc = subprocess.run([venv_bin("hallterm"), "init", "--store", str(copy.path)],
-                              env=clean_env(HALLTERM_KEY_FILE=str(copy.key_file)),
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"  could not upgrade ({proc.stderr.strip()[-300:]}): building",
-                  file=sys.stderr, flush=True)
-            return False
-        if folder.exists():
-            shutil.rmtree(folder)
-        work.rename(folder)
-        return True
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
 def history_store(days: int, *, day_tickets: int = 2000, day_sales: int = 300,
                   cache: str | None = None, rebuild: bool = False,
                   quiet: bool = False) -> Built:
-    """The cached store of ``days`` closed days (built when missing; a cached store of an
-    older schema is upgraded instead, unless ``rebuild``)."""
+    """The cached store of ``days`` closed days (built when missing)."""
     prefix = f"h{days}-t{day_tickets}-s{day_sales}"
     name = f"{prefix}-{schema_stamp()}"
     folder = cache_dir(cache) / name
     built = Built(folder / "hall.db", folder / "hallterm.key", days, day_tickets, day_sales)
     if built.path.exists() and not rebuild:
-        return built
-    if not rebuild and upgraded(folder, prefix):
         return built
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=name + ".", dir=folder.parent))
