@@ -121,3 +121,27 @@ def test_writes_take_one_advisory_lock_each():
                        "d.datname = current_database()").scalar() == 0
     first.dispose()
     second.dispose()
+
+
+@needs_pg
+def test_a_terminal_carries_on_after_the_server_dropped_its_connections():
+    """A counter's pooled connections die with a server restart; the next read and
+    write make fresh ones instead of failing until the app is restarted."""
+    from hallterm.store import Store, execute
+
+    url = pgtest.create()
+    store = Store(url)
+    try:
+        store.transact(lambda conn: execute(conn, "CREATE TABLE t (n integer)"))
+        with store.read() as conn:
+            execute(conn, "SELECT 1").all()
+        admin = Store(url)
+        admin.transact(lambda conn: execute(
+            conn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()").all())
+        admin.dispose()
+        store.transact(lambda conn: execute(conn, "INSERT INTO t VALUES (1)"))
+        with store.read() as conn:
+            assert execute(conn, "SELECT n FROM t").scalar() == 1
+    finally:
+        store.dispose()

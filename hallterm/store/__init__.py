@@ -154,7 +154,7 @@ class Store:
             raise
 
     def _checkin(self, conn: Conn) -> None:
-        if conn.broken or conn.pid != os.getpid():
+        if conn.broken or conn.pid != os.getpid() or not self._alive(conn):
             _close(conn)
             return
         with self._lock:
@@ -165,12 +165,9 @@ class Store:
 
     def dispose(self) -> None:
         """Close every idle connection (before forking, at exit, in tests)."""
+        self._drop_idle()
         with self._lock:
-            idle = self._idle[True] + self._idle[False]
-            self._idle = {True: [], False: []}
             engines, self._engines = list(self._engines.values()), {}
-        for conn in idle:
-            _close(conn)
         for engine in engines:
             engine.dispose()
 
@@ -191,9 +188,8 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Conn]:
         """A short read transaction (a consistent snapshot; never blocks writers)."""
-        conn = self._checkout(False)
+        conn = self._begun()
         try:
-            self.driver.begin(conn.raw, write=False)
             try:
                 yield conn
                 conn.raw.execute("COMMIT")
@@ -205,6 +201,42 @@ class Store:
             raise
         finally:
             self._checkin(conn)
+
+    def _begun(self) -> Conn:
+        """A read connection inside its transaction: a pooled one whose server went
+        away (restarted, dropped the session) is thrown away with the rest of the idle
+        ones and a fresh one is made, so the terminal carries on once the server is back."""
+        conn = self._checkout(False)
+        try:
+            self.driver.begin(conn.raw, write=False)
+            return conn
+        except self.driver.Error as exc:
+            if self._alive(conn):
+                self._checkin(conn)
+                _raise_for(self.driver.unavailable(exc), exc)
+                raise
+            self._checkin(conn)
+            self._drop_idle()
+        conn = self._checkout(False)
+        try:
+            self.driver.begin(conn.raw, write=False)
+        except self.driver.Error as exc:
+            self._checkin(conn)
+            _raise_for(self.driver.unavailable(exc), exc)
+            raise
+        return conn
+
+    def _alive(self, conn: Conn) -> bool:
+        alive = getattr(self.driver, "alive", None)
+        return True if alive is None else bool(alive(conn.raw))
+
+    def _drop_idle(self) -> None:
+        """Close every idle connection (after one was found dead: they all are)."""
+        with self._lock:
+            idle = self._idle[True] + self._idle[False]
+            self._idle = {True: [], False: []}
+        for conn in idle:
+            _close(conn)
 
     # -- writes ------------------------------------------------------------------
     def transact(self, work: Callable[[Conn], T]) -> T:
@@ -218,13 +250,23 @@ class Store:
         driver = self.driver
         deadline = time.monotonic() + self.busy_deadline_s
         attempt = 0
+        reconnected = False
         while True:
             conn = self._checkout(True)
             try:
                 gate = conn.gate
                 if gate is not None and not gate.enter(deadline - time.monotonic()):
                     raise self._busy()
-                driver.begin(conn.raw, write=True)
+                try:
+                    driver.begin(conn.raw, write=True)
+                except driver.Error:
+                    # A pooled connection the server has dropped (a restart): nothing
+                    # was sent; throw the idle ones away and begin on a fresh one.
+                    if reconnected or self._alive(conn):
+                        raise
+                    reconnected = True
+                    self._drop_idle()
+                    continue
                 try:
                     result = work(conn)
                     conn.raw.execute("COMMIT")

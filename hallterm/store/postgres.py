@@ -156,6 +156,12 @@ class PostgresDriver:
                          "(tbl text NOT NULL, k text NOT NULL) ON COMMIT DELETE ROWS")
         return conn
 
+    @staticmethod
+    def alive(conn: Any) -> bool:
+        """Whether a pooled connection can still be used (False once the server
+        dropped it: psycopg marks it closed or broken at the first failure)."""
+        return not (conn.closed or getattr(conn, "broken", False))
+
     def begin(self, conn: Any, *, write: bool) -> None:
         if write:
             conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
