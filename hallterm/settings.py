@@ -299,7 +299,7 @@ def load_settings(config: Path | None = None, **options: Any) -> tuple[Settings,
             where = _("settings")
         raise ConfigError(
             _("{where}: bad value for {key!r}: {reason}").format(
-                where=where, key=key, reason=err["msg"]
+                where=where, key=key, reason=err["msg"].removeprefix("Value error, ")
             )
         ) from exc
     return settings, path

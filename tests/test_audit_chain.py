@@ -273,3 +273,19 @@ def test_a_store_from_before_the_key_is_keyed_once_by_init(hall, tmp_path):
     con.close()
     result = audit.verify(hall.ctx)
     assert not result.ok and result.broken_seq == legacy[0] + 1
+
+
+@pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)
+def test_init_on_a_store_whose_last_row_is_damaged_goes_on_and_verify_names_it(hall):
+    """A damaged last row (neither keyed nor plain SHA-256) is not a store from before the
+    key: init used to crash ('write audit.rekey appended no audit row')."""
+    from hallterm.bootstrap import init_store
+
+    con = attacker(hall)
+    seq = con.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    con.execute("UPDATE audit_log SET hash = ? WHERE seq = ?", ("0" * 64, seq))
+    con.commit()
+    con.close()
+    assert init_store(hall.settings, None, clock=hall.clock).legacy_audit_rows is None
+    result = audit.verify(hall.ctx)
+    assert not result.ok and result.broken_seq == seq

@@ -28,6 +28,16 @@ def test_named_parameters_become_psycopgs_and_nothing_else_changes():
     assert translate("SELECT 10 % 3") == "SELECT 10 %% 3"
 
 
+def test_a_bad_setting_in_the_url_is_a_bad_setting_not_an_outage(tmp_path):
+    """libpq refuses sslmode=bogus before connecting: exit 2 (fix the setting), not 75
+    (cron would retry a configuration mistake for ever)."""
+    r = runner.invoke(app, ["day", "status", "--store",
+                            "postgresql://clerk@/hall?host=/nonexistent&sslmode=bogus"],
+                      env={"HALLTERM_KEY_FILE": str(tmp_path / "k")})
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().startswith("Not a PostgreSQL URL") and "sslmode" in r.output
+
+
 @pytest.mark.parametrize("url", ["postgresql://clerk@/hall?host=/nonexistent/socket/dir",
                                  "postgresql://clerk@127.0.0.1:1/hall?connect_timeout=3"])
 def test_an_unreachable_server_is_one_line_and_exit_75(url, tmp_path):

@@ -78,6 +78,8 @@ def test_a_copy_verifies_with_the_same_head_and_the_same_rows(hall, tmp_path):
     r = runner.invoke(app, ["store", "copy", "--from", str(hall.path), "--to", str(away)])
     assert r.exit_code == 0, r.output
     assert "Copied" in r.output and "audit verify --store" in r.output
+    # the check it suggests names the hall secret the copy is read with
+    assert f"HALLTERM_KEY_FILE={hall.key_file}" in " ".join(r.output.split())
     assert _verify(hall, away) == head
     assert _rows(away) == rows
     # ... and back into a new store (a new PostgreSQL database on the PostgreSQL run).
@@ -115,3 +117,11 @@ def test_a_target_that_holds_anything_is_refused_and_left_alone(hall, tmp_path):
     r = runner.invoke(app, ["store", "copy", "--from", str(hall.path),
                             "--to", "postgresql://u:s3cret@localhost/x"])
     assert r.exit_code == 2 and "s3cret" not in r.output and "password" in r.output
+
+
+def test_a_password_in_either_url_names_its_option(tmp_path):
+    r = runner.invoke(app, ["store", "copy", "--from", str(tmp_path / "a.db"),
+                            "--to", "postgresql://u:secret@/hall"])
+    assert r.exit_code == 2
+    assert r.output.strip().startswith("option --to: a PostgreSQL URL never carries a password")
+    assert "secret" not in r.output and "Value error" not in r.output

@@ -24,9 +24,16 @@ def copy_cmd(
     """Copy every row into a new, empty store (refused when it holds anything); audit verify
     on the copy ends on the same head. Stop the terminals first."""
     from hallterm.errors import BadInput
+    from hallterm.settings import check_store_url
     from hallterm.store import Store, check_store_file
     from hallterm.storecopy import copy_store
 
+    for option, value in (("--from", from_), ("--to", to)):
+        try:
+            check_store_url(value)
+        except ValueError as exc:
+            raise BadInput(_("option {option}: {reason}").format(option=option,
+                                                                 reason=exc)) from None
     opts = options(ctx)
     source = opts.settings(store=from_)
     target = opts.settings(store=to)
@@ -43,7 +50,8 @@ def copy_cmd(
     if json_:
         print_json(result)
         return
-    typer.echo(_("Copied {rows} rows of {tables} tables from {source} to {target}; check the "
-                 "copy with: hallterm audit verify --store {target}").format(
+    typer.echo(_("Copied {rows} rows of {tables} tables from {source} to {target}. The copy "
+                 "is read with the source's hall secret; check it with: HALLTERM_KEY_FILE={key} "
+                 "hallterm audit verify --store {target}").format(
                      rows=result.rows, tables=result.tables, source=result.source,
-                     target=result.target))
+                     target=result.target, key=source.resolved_key_file(opts.config_file)))

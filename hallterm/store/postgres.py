@@ -281,6 +281,11 @@ def unavailable(exc: BaseException, location: str) -> BaseException:
             return BadInput(_("No database for the store {store} ({reason}); the hall's "
                               "server needs it first (createdb).").format(
                                   store=location, reason=reason))
+        if reason.startswith("invalid ") and " value" in reason:
+            # libpq refusing a setting of the URL (sslmode=bogus): a wrong setting, not
+            # an outage that cron should retry.
+            return BadInput(_("Not a PostgreSQL URL: {url} ({error})").format(
+                url=location, error=reason))
         if any(word in reason for word in ("password", "role ", "authentication", "pg_hba")):
             return BadInput(_("The PostgreSQL server refused the login to {store}: "
                               "{reason}").format(store=location, reason=reason))

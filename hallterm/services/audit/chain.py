@@ -37,7 +37,7 @@ from hallterm.i18n import _
 from hallterm.store import execute
 
 if TYPE_CHECKING:
-    from hallterm.context import Actor, Ctx, UnitOfWork
+    from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork
 
 GENESIS = "0" * 64
 REKEY_ACTION = "audit.rekey"
@@ -104,7 +104,7 @@ def _fields(r: Any) -> dict[str, Any]:
                 entity_id=r.entity_id, payload=r.payload, prev_hash=r.prev_hash)
 
 
-def _needs_rekey(uow: UnitOfWork, key: bytes, last: Any) -> bool:
+def _needs_rekey(uow: ReadUnit, key: bytes, last: Any) -> bool:
     """Whether the log ends in plain SHA-256 rows never followed by an ``audit.rekey`` row."""
     fields = _fields(last)
     if hmac.compare_digest(row_mac(key, **fields), last.hash):
@@ -189,15 +189,29 @@ def seal_legacy(ctx: Ctx) -> int | None:
         if last is None or hmac.compare_digest(row_mac(key, **_fields(last)), last.hash):
             return None
 
+    from hallterm.context import run_check
+
+    # A damaged last row (neither keyed nor plain) is not a legacy chain: ``audit
+    # verify`` names it; init goes on (it was a RuntimeError: a write with no row).
+    if not run_check(ctx, lambda unit: _needs_rekey(unit, key, last)):
+        return None
+
     def work(uow: UnitOfWork) -> int | None:
         row = uow.sql(f"SELECT {_ROW_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1").first()
         if not _needs_rekey(uow, key, row):
-            return None
+            raise _AlreadyKeyed  # another terminal keyed it meanwhile
         _rekey(uow, key, row)
         uow.audited += 1
         return int(row.seq)
 
-    return run_write(ctx.as_actor(SYSTEM), REKEY_ACTION, work)
+    try:
+        return run_write(ctx.as_actor(SYSTEM), REKEY_ACTION, work)
+    except _AlreadyKeyed:
+        return None
+
+
+class _AlreadyKeyed(Exception):
+    """The chain needed no key by the time the write held the lock."""
 
 
 def _rekey(uow: UnitOfWork, key: bytes, last: Any, business_day: date | None = None) -> None:
