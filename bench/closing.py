@@ -7,7 +7,7 @@ against ``sqlite3 -csv`` dumps of the same rows.
 The measured day (``bench.history.TODAY``) gets ``--sales`` cash sales written by the
 services (twelve counters, a counted item each, stock moves and audit rows as a day
 of selling leaves them) on a store with 1 closed day; the same day's rows are then laid
-on the store with ``--history-days`` closed days by bulk SQL (``history.graft_day``:
+on the store with ``--history-days`` closed days by bulk SQL (``history_sql.graft_day``:
 writing them through the services there takes long, each sale summing the item's whole
 stock ledger in a trigger). The built stores are cached. Then, on a fresh copy each
 round:
@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import history
+from bench import history, history_sql
 from bench.common import ROOT, Figure, clean_env, footer, header, save_json, table, venv_bin
 
 CLOSE_AT = "2026-11-25T21:00:00+08:00"
@@ -52,7 +52,7 @@ def busy_store(days: int, sales: int, args) -> history.Built:
     try:
         copy = base.copy_to(work)
         if days > 1:  # the same busy day, written once by the services on 1 day of history
-            history.graft_day(copy.path, busy_store(1, sales, args).path, history.TODAY)
+            history_sql.graft_day(copy.path, busy_store(1, sales, args).path, history.TODAY)
             if folder.exists():
                 shutil.rmtree(folder)
             work.rename(folder)
