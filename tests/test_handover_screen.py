@@ -208,3 +208,32 @@ async def test_blind_count_keeps_the_count_when_a_field_is_wrong(hall):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert handover.active(duty, counter=1).state == "counted"
+
+
+@run_async
+async def test_an_unknown_item_in_the_blind_count_keeps_the_count(hall):
+    """A typo in the typed items (FOO=2) used to close the dialog with 'Unknown item FOO.'
+    and lose the cash and every scanned serial."""
+    counter_hall(hall)
+    duty = hall.as_("8002")
+    app = HandoverApp(duty)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_handover(pilot, "8004")
+        await pilot.press("c")
+        await settle(pilot)
+        await type_enter(pilot, "100x5")
+        await burst(pilot, *[k for s in (*HANDSETS[:3], *SIMS[:2]) for k in (*s, "enter")])
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#count-counts").value = "FOO=2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert app.screen is dialog
+        assert "Unknown item FOO" in str(dialog.query_one("#count-error").render())
+        assert dialog.query_one("#count-counts").has_class("-invalid")
+        assert dialog.query_one("#count-cash").value == "100x5" and len(dialog.serials) == 5
+        dialog.query_one("#count-counts").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert handover.active(duty, counter=1).state == "counted"

@@ -92,14 +92,23 @@ class WitnessDialog(ApprovalDialog):
         return approve(ctx, action="handover.witness", empno=empno, pin=pin)
 
 
-def submit(ctx, handover_id: int, count: BlindCount) -> ho.HandoverView:
-    """Parse the blind count and submit it (in the worker thread)."""
+def _parsed(count: BlindCount) -> dict:
     cash_fen, notes = parse_cash(count.cash)
     counts = parse_counts(count.counts)
     for sku, n in count.scanned_counts.items():
         counts[sku] = counts.get(sku, 0) + n
-    return ho.submit_count(ctx, handover_id=handover_id, cash_fen=cash_fen, denominations=notes,
-                           serials=count.serials, counts=counts)
+    return {"cash_fen": cash_fen, "denominations": notes, "serials": count.serials,
+            "counts": counts}
+
+
+def check(ctx, counter: int, count: BlindCount) -> None:
+    """The service's check of a blind count before the dialog closes (worker thread)."""
+    ho.check_count(ctx, counter=counter, **_parsed(count))
+
+
+def submit(ctx, handover_id: int, count: BlindCount) -> ho.HandoverView:
+    """Parse the blind count and submit it (in the worker thread)."""
+    return ho.submit_count(ctx, handover_id=handover_id, **_parsed(count))
 
 
 class HandoverScreen(PostScreen):
@@ -331,7 +340,8 @@ class HandoverScreen(PostScreen):
             return
         count = await self.app.push_screen_wait(BlindCountDialog(
             _("Blind count of counter {n}").format(n=view.counter), parse_cash=parse_cash,
-            parse_counts=parse_counts))
+            parse_counts=parse_counts,
+            check=lambda count: check(self.hctx, view.counter, count)))
         if count is None:
             return
         self.call(submit, self.hctx, view.id, count, on_success=self._done)

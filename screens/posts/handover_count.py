@@ -67,9 +67,13 @@ class BlindCountDialog(TranslatedKeys, ModalScreen[BlindCount | None]):
     BINDINGS = bindings(ACTIONS)
 
     def __init__(self, title: str, *, parse_cash: Callable[[str], Any] | None = None,
-                 parse_counts: Callable[[str], Any] | None = None) -> None:
+                 parse_counts: Callable[[str], Any] | None = None,
+                 check: Callable[[BlindCount], Any] | None = None) -> None:
         super().__init__()
         self._title = title
+        # The service's own check of the whole count (an unknown item), run before the
+        # dialog closes: a refusal keeps everything counted (it used to lose it all).
+        self._check = check
         # Each field is checked before the dialog closes: a wrong one is marked and keeps
         # what was typed (and the serials stay in the list).
         self._checks = {"count-cash": parse_cash, "count-counts": parse_counts}
@@ -168,9 +172,9 @@ class BlindCountDialog(TranslatedKeys, ModalScreen[BlindCount | None]):
         if event.input.id == "count-cash":
             self.query_one("#count-scan", ScannerInput).focus()
         elif event.input.id == "count-counts":
-            self.action_submit()
+            self.run_worker(self.action_submit(), exclusive=True, group="count-submit")
 
-    def action_submit(self) -> None:
+    async def action_submit(self) -> None:
         for box in self.query("#count-cash, #count-counts").results(Input):
             box.remove_class("-invalid")
         cash = self.query_one("#count-cash", Input).value.strip()
@@ -185,8 +189,20 @@ class BlindCountDialog(TranslatedKeys, ModalScreen[BlindCount | None]):
             except HallTermError as exc:
                 self._mark(field_id, str(exc))
                 return
-        self.dismiss(BlindCount(cash, list(self.serials), dict(self.scanned_counts),
-                                self.query_one("#count-counts", Input).value.strip()))
+        count = BlindCount(cash, list(self.serials), dict(self.scanned_counts),
+                           self.query_one("#count-counts", Input).value.strip())
+        if self._check is not None:
+            import asyncio
+            import functools
+
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    None, functools.partial(self._check, count))
+            except HallTermError as exc:
+                self._mark("count-counts", str(exc))
+                self.app.bell()
+                return
+        self.dismiss(count)
 
     def _mark(self, field_id: str, message: str) -> None:
         field = self.query_one(f"#{field_id}", Input)
