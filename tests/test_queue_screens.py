@@ -146,3 +146,26 @@ async def test_display_shows_calls_made_elsewhere_without_customer_data(hall):
         assert str(app.query_one("#dp-big", Static).render()) == big("B012 → 3")
         assert "B011" in str(app.query_one("#dp-calls", Static).render())
     assert big("A1").splitlines()[0] == "┏━┓ ╺┓"
+
+
+@pilot_test
+async def test_a_cancelled_appointment_ticket_leaves_the_next_ticket_normal(hall):
+    """Esc on the appointment code used to leave the reception in appointment mode: the
+    next service key asked for a code again (the trial issued an appointment by it)."""
+    from screens.posts.reception import ReceptionScreen
+
+    guide = hall.add("8003", "guide")
+    app = HostApp(guide, ReceptionScreen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "FormDialog"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.priority == "normal"
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ReceptionScreen"
+        assert app.screen.slip is not None and app.screen.slip.priority == "normal"

@@ -358,8 +358,11 @@ class ReceptionScreen(ReceptionForms, PostScreen):
         priority = self.priority
         if priority == "appointment":
             def answered(values) -> None:
-                if values is not None:
-                    self._issue(code, priority, values["code"])
+                if values is None:  # cancelled: the next ticket is a normal one again
+                    self.priority = "normal"
+                    self._show_issue_bar()
+                    return
+                self._issue(code, priority, values["code"])
 
             self.app.push_screen(FormDialog(_("Appointment ticket"), [
                 Field("code", N_("Appointment code"))]), answered)
