@@ -13,7 +13,7 @@ Three writes, each measured both ways in the same run on the same store copy:
 - ``call``: ``queue.call_next`` then ``queue.finish`` at the clerk's counter (two
   writes: one operation here), on tickets issued before the round (not timed).
 
-The baseline (``raw``) is ``bench.workers.RawOps``: plain sqlite3, ``BEGIN IMMEDIATE``,
+The baseline (``raw``) is ``bench.raw_ops.RawOps``: plain sqlite3, ``BEGIN IMMEDIATE``,
 ``synchronous=FULL``, the same rows and one HMAC-chained audit row per write; it waits
 for the write lock as HallTerm's store does (``--raw-wait retry``: ``BEGIN IMMEDIATE``
 retried at once with a short jittered pause) or in SQLite's busy handler (``busy``). Each of
@@ -91,7 +91,8 @@ def statement_counts(built: history.Built, folder: Path) -> dict[str, tuple[int,
     import sqlite3
     import time
 
-    from bench.workers import RawOps, RealOps, Spec
+    from bench.raw_ops import RawOps
+    from bench.workers import RealOps, Spec
 
     copy = built.copy_to(folder)
     log: list[str] = []
