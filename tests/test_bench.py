@@ -10,7 +10,8 @@ from itertools import pairwise
 import pytest
 
 from bench import history
-from bench.workers import RawOps, RealOps, Spec
+from bench.raw_ops import RawOps
+from bench.workers import RealOps, Spec
 
 pytestmark = pytest.mark.slow
 
