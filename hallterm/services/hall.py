@@ -88,12 +88,14 @@ def get_hall(ctx: Ctx) -> HallConfig:
     return config
 
 
-def hall_in(unit: ReadUnit) -> HallConfig:
-    """The hall configuration inside a transaction: its digest read once per transaction,
-    the configuration itself only when it changed (cached for the process, like
-    ``get_hall``). A write reads its thresholds in its own transaction."""
-    sha = unit.remember(("hall", "sha256"), lambda: unit.sql(
-        "SELECT sha256 FROM hall WHERE id = 1").scalar())
+def hall_in(unit: ReadUnit, sha: str | None = None) -> HallConfig:
+    """The hall configuration inside a transaction: its digest read once per transaction
+    (or given, by a caller that read the hall row anyway), the configuration itself only
+    when it changed (cached for the process, like ``get_hall``). A write reads its
+    thresholds in its own transaction."""
+    if sha is None:
+        sha = unit.remember(("hall", "sha256"), lambda: unit.sql(
+            "SELECT sha256 FROM hall WHERE id = 1").scalar())
     cached = unit.ctx.extra.get("hall")
     if cached is not None and cached[0] == sha:
         return cached[1]  # type: ignore[no-any-return]

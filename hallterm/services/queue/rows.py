@@ -8,7 +8,7 @@ from typing import Any
 
 from hallterm.clock import utc_text
 from hallterm.context import UnitOfWork
-from hallterm.errors import BadInput, NotFound, Refused
+from hallterm.errors import NotFound, Refused
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
 from hallterm.services.queue import policy
@@ -48,20 +48,10 @@ def _ticket(row, now: datetime, long_wait_s: int) -> TicketInfo:
 
 
 def _hall_in(uow: UnitOfWork, sha: str | None = None) -> HallConfig:
-    """The hall configuration, read inside the write (cached by its digest)."""
-    from hallterm.hallconfig import parse_hall
+    """The hall configuration, read inside the write (``services.hall.hall_in``)."""
+    from hallterm.services.hall import hall_in
 
-    if sha is None:
-        sha = uow.sql("SELECT sha256 FROM hall WHERE id = 1").scalar()
-    cached = uow.ctx.extra.get("hall")
-    if cached is not None and cached[0] == sha:
-        return cached[1]
-    text = uow.sql("SELECT config_json FROM hall WHERE id = 1").scalar()
-    if text is None:
-        raise BadInput(_("The store has no hall configuration; run hallterm init."))
-    config = parse_hall(json.loads(text), source="store")
-    uow.ctx.extra["hall"] = (sha, config)
-    return config
+    return hall_in(uow, sha)
 
 
 def _config(hall: HallConfig) -> policy.PolicyConfig:
