@@ -41,11 +41,9 @@ class Shell(Protocol):
 
     def report_unexpected(self, exc: BaseException) -> Any:
         """Log a bug with its traceback and show the person a short apology."""
-        ...
 
     def day_changed(self, state: str) -> None:
         """The business day changed state: every screen shows it."""
-        ...
 
 
 def shell(node: DOMNode) -> Shell:
