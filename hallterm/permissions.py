@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({MANAGER, AUDITOR}),
     "audit.verify": frozenset({MANAGER, AUDITOR}),
     "data.reveal": frozenset({MANAGER, AUDITOR, ACCEPTANCE}),
+    # customers (masked): the counters, the managers, the auditor
+    "customer.read": COUNTER_ROLES | MANAGERS | frozenset({AUDITOR}),
     # queue
     "queue.issue": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),
     "queue.manage": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),

@@ -83,6 +83,7 @@ TABLES: dict[str, str | None] = {
     "stock_serial": "serial",
     "stocktake": "number",
     "stocktake_line": None,
+    "customer": "id_masked",
 }
 STOCK_TABLES = ("stock_document", "stock_move", "stock_balance", "stock_serial",
                 "stocktake", "stocktake_line")
