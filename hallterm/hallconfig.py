@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -70,6 +70,7 @@ class Thresholds(_Strict):
     long_wait_minutes: int = Field(default=20, ge=1, le=600)
     target_wait_minutes: int = Field(default=15, ge=1, le=600)
     closing_sign_minutes: int = Field(default=15, ge=1, le=120)
+    # Complaint stage deadlines, counted as the ``complaints.stage_clock`` says.
     complaint_contact_hours: int = Field(default=24, ge=1, le=720)
     complaint_resolve_hours: int = Field(default=48, ge=1, le=720)
     compensation_approval_fen: int = Field(default=20000, ge=0)
@@ -82,6 +83,86 @@ class Thresholds(_Strict):
     refund_window_days: int = Field(default=7, ge=0, le=365)
     approval_attempts: int = Field(default=5, ge=1, le=50)
     approval_wait_minutes: int = Field(default=15, ge=1, le=1440)
+
+
+def _dates(value: object) -> tuple[date, ...]:
+    """Dates as TOML dates, ``"YYYY-MM-DD"`` or ranges ``"YYYY-MM-DD..YYYY-MM-DD"``."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected a list of dates")
+    out: list[date] = []
+    for item in value:
+        if isinstance(item, date) and not isinstance(item, datetime):
+            out.append(item)
+            continue
+        if not isinstance(item, str):
+            raise ValueError(f"not a date: {item!r}")
+        first, _sep, last = item.strip().partition("..")
+        try:
+            start = date.fromisoformat(first)
+            end = date.fromisoformat(last) if last else start
+        except ValueError:
+            raise ValueError(f"not a date or YYYY-MM-DD..YYYY-MM-DD range: {item!r}") from None
+        if end < start or (end - start).days > 31:
+            raise ValueError(f"a range runs forwards over at most 31 days: {item!r}")
+        out.extend(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return tuple(sorted(set(out)))
+
+
+class HallCalendar(_Strict):
+    """Holidays and make-up working days (调休): when the complaint clocks run.
+
+    Working hours are the ``[hours]`` of the weekday, none on a holiday, and
+    ``makeup_hours`` on a make-up working day. Working days (for clocks counted in
+    days) are ``working_weekdays``, minus holidays, plus make-up working days.
+    """
+
+    working_weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: tuple[date, ...] = ()
+    makeup_days: tuple[date, ...] = ()
+    makeup_hours: Hours = Hours(open=time(9, 0), close_minute=18 * 60)
+
+    @field_validator("holidays", "makeup_days", mode="before")
+    @classmethod
+    def _parse_dates(cls, value: object) -> tuple[date, ...]:
+        return _dates(value)
+
+    @field_validator("makeup_hours", mode="before")
+    @classmethod
+    def _parse_makeup(cls, value: object) -> object:
+        hours = parse_hours(value) if isinstance(value, str) else value
+        if isinstance(hours, Hours) and hours.closed:
+            raise ValueError("a make-up working day has hours")
+        return hours
+
+    @field_validator("working_weekdays")
+    @classmethod
+    def _weekdays(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [d for d in value if d not in WEEKDAYS]
+        if unknown or not value:
+            raise ValueError(f"expected weekdays from {', '.join(WEEKDAYS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _apart(self) -> HallCalendar:
+        both = sorted(set(self.holidays) & set(self.makeup_days))
+        if both:
+            raise ValueError(f"both a holiday and a make-up working day: {both[0].isoformat()}")
+        return self
+
+
+class ComplaintClocks(_Strict):
+    """The complaint clocks' rules (see ``data/hall.toml`` for what each one means)."""
+
+    stage_clock: Literal["working", "calendar"] = "working"
+    reply_days: int = Field(default=15, ge=1, le=90)
+    reply_clock: Literal["calendar", "working"] = "calendar"
+    appeal_accept_working_days: int = Field(default=5, ge=1, le=30)
+    appeal_reply_days: int = Field(default=30, ge=1, le=180)
+    warn_before_hours: int = Field(default=4, ge=0, le=240)
+    reply_warn_days: int = Field(default=3, ge=0, le=30)
+    hall_manager_after_hours: int = Field(default=8, ge=1, le=720)
+    repeat_window_days: int = Field(default=30, ge=1, le=365)
+    follow_up_attempts: int = Field(default=3, ge=1, le=10)
 
 
 class QueuePolicy(_Strict):
@@ -121,6 +202,8 @@ class HallConfig(_Strict):
     receipt_language: Literal["zh_CN", "en"] = "zh_CN"
     thresholds: Thresholds = Thresholds()
     queue: QueuePolicy = QueuePolicy()
+    calendar: HallCalendar = HallCalendar()
+    complaints: ComplaintClocks = ComplaintClocks()
     services: list[ServiceDef] = Field(min_length=1)
     counters: list[CounterDef] = Field(min_length=1)
 
