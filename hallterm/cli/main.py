@@ -43,6 +43,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "sales": ("hallterm.cli.sales", "app"),
     "cash": ("hallterm.cli.sales", "cash_app"),
     "store": ("hallterm.cli.store", "app"),
+    "customer": ("hallterm.cli.customers", "app"),
 }
 """The commands and groups whose module is imported only when they are called (or
 their help is shown): ``hallterm queue status`` never imports the stock or sales

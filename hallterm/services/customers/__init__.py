@@ -9,10 +9,11 @@ needs ``data.reveal``, a reason, and is audited.
 
 The package, by section: ``documents`` (the types and ``check_id``, pure),
 ``protect`` (sealing, keyed hashes, masks, phones), ``records`` (``identify`` inside a
-caller's write), ``reads`` (``view``, ``find``, ``reveal``). Callers use the names
-re-exported here only.
+caller's write), ``reads`` (``view``, ``find``, ``reveal``), ``day`` (the export table,
+minimised). Callers use the names re-exported here only.
 """
 
+from hallterm.services.customers import day as day
 from hallterm.services.customers.documents import (
     DOC_LABELS,
     DOC_TYPES,
