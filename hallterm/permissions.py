@@ -77,6 +77,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "stock.stocktake": frozenset({WAREHOUSE}),
     # shift handover
     "handover.run": COUNTER_ROLES | MANAGERS,
+    # complaints (投诉): taken at the complaints desk or any counter; the taker owns it
+    "complaint.open": COUNTER_ROLES | MANAGERS,
+    "complaint.work": COUNTER_ROLES | MANAGERS,  # stages, pause, transfer, close (the owner)
+    "complaint.read": COUNTER_ROLES | MANAGERS | {AUDITOR},
     # screens (posts)
     "screen.reception": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),
     "screen.sales": frozenset({SALES, ACCEPTANCE}),
@@ -97,7 +101,8 @@ APPROVERS: dict[str, frozenset[str]] = {
     "stock.write_off": frozenset({MANAGER}),
     "stock.valuable_card": frozenset({WAREHOUSE, MANAGER, DUTY_MANAGER}),
     "handover.witness": MANAGERS,
-    "complaint.compensation": frozenset({MANAGER}),
+    "complaint.compensation": MANAGERS,  # up to the hall's compensation_approval_fen
+    "complaint.compensation_large": frozenset({MANAGER}),  # above it
     "test.approve": MANAGERS,
 }
 

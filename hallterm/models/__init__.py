@@ -1,6 +1,7 @@
 """The store's tables (SQLModel), one module per area; importing this registers them all."""
 
 from hallterm.models import closing as closing
+from hallterm.models import complaints as complaints
 from hallterm.models import customers as customers
 from hallterm.models import handover as handover
 from hallterm.models import queue as queue

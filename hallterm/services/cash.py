@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from hallterm.clock import utc_text
-from hallterm.context import Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
+from hallterm.context import SYSTEM, Actor, Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import BadInput, Forbidden, Refused
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
@@ -208,6 +208,11 @@ def _move_request(ctx: Ctx, kind: str, reason: str, amount_fen: int,
                   note: str | None) -> tuple[str, str | None]:
     """The reason and note of a cash movement, or why it cannot be made."""
     require(ctx.actor, "cash.move")
+    return _move_fields(kind, reason, amount_fen, note)
+
+
+def _move_fields(kind: str, reason: str, amount_fen: int,
+                 note: str | None) -> tuple[str, str | None]:
     if kind not in ("in", "out", "float"):
         raise BadInput(_("A cash movement is in, out or float."))
     if kind == "float":
@@ -246,6 +251,13 @@ def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int, *,
     return day, before
 
 
+def check_move_on(unit: ReadUnit, *, counter: int, kind: str, reason: str, amount_fen: int,
+                  note: str | None = None) -> None:
+    """``check_move`` inside another area's check: what ``record_move`` would refuse."""
+    _move_fields(kind, reason, amount_fen, note)
+    _drawer_before(unit, counter, kind, amount_fen)
+
+
 def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
                note: str | None = None) -> bool:
     """Validate a cash movement before anyone is asked for a PIN; writes nothing.
@@ -257,6 +269,37 @@ def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: in
     from hallterm.services.hall import get_hall
 
     return amount_fen > get_hall(ctx).thresholds.cash_movement_approval_fen
+
+
+def record_move(uow: UnitOfWork, *, counter: int, kind: str, reason: str, amount_fen: int,
+                note: str | None = None, reference: str | None = None,
+                approver: Actor | None = None, override_reason: str | None = None) -> CashMoved:
+    """``move_cash`` inside the caller's write, its permission checked by the caller (a
+    complaint's cash compensation): the same rules and ``cash.<kind>`` audit row."""
+    from hallterm.services.hall import hall_in
+
+    reason, text = _move_fields(kind, reason, amount_fen, note)
+    actor = uow.actor or SYSTEM
+    require_keeper(uow, counter, action=f"cash.{kind}", override_reason=override_reason,
+                   during_handover=False)
+    day, before = _drawer_before(uow, counter, kind, amount_fen, kept=True)
+    limit = hall_in(uow).thresholds.cash_movement_approval_fen
+    approved = approvals.check_second(uow.ctx, approver, "cash.move_large") if amount_fen > limit else None
+    mid = uow.sql(
+        "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "
+        "reference, actor, approver) VALUES (:d, :c, :at, :k, :r, :a, :n, :ref, :actor, :ap) "
+        "RETURNING id",
+        {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "k": kind, "r": reason,
+         "a": amount_fen, "n": text and text[:200], "ref": (reference or None) and
+         reference[:64], "actor": actor.empno,
+         "ap": approved.empno if approved else None}).scalar()
+    sign = -1 if kind == "out" else 1
+    expected = before.expected_fen + sign * amount_fen
+    uow.audit(f"cash.{kind}", entity="cash_movement", entity_id=mid, approver=approved,
+              payload={"counter": counter, "reason": reason, "amount_fen": amount_fen,
+                       "note": text, "reference": reference, "expected_fen": expected})
+    return CashMoved(mid, counter, kind, reason, amount_fen,
+                     approved.empno if approved else None, expected)
 
 
 def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int,
@@ -271,33 +314,11 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
     below zero; no cash moves while the counter is being handed over. The request is
     validated (``check_move``) before the approval.
     """
-    reason, text = _move_request(ctx, kind, reason, amount_fen, note)
-    actor = require(ctx.actor, "cash.move")
-    from hallterm.services.hall import hall_in
-
-    def work(uow: UnitOfWork) -> CashMoved:
-        require_keeper(uow, counter, action=f"cash.{kind}", override_reason=override_reason,
-                       during_handover=False)
-        day, before = _drawer_before(uow, counter, kind, amount_fen, kept=True)
-        limit = hall_in(uow).thresholds.cash_movement_approval_fen
-        approved = approvals.check_second(ctx, approver, "cash.move_large") if amount_fen > limit else None
-        mid = uow.sql(
-            "INSERT INTO cash_movement (business_day, counter, at, kind, reason, amount_fen, note, "
-            "reference, actor, approver) VALUES (:d, :c, :at, :k, :r, :a, :n, :ref, :actor, :ap) "
-            "RETURNING id",
-            {"d": day.isoformat(), "c": counter, "at": utc_text(uow.now), "k": kind, "r": reason,
-             "a": amount_fen, "n": text and text[:200], "ref": (reference or None) and
-             reference[:64], "actor": actor.empno,
-             "ap": approved.empno if approved else None}).scalar()
-        sign = -1 if kind == "out" else 1
-        expected = before.expected_fen + sign * amount_fen
-        uow.audit(f"cash.{kind}", entity="cash_movement", entity_id=mid, approver=approved,
-                  payload={"counter": counter, "reason": reason, "amount_fen": amount_fen,
-                           "note": text, "reference": reference, "expected_fen": expected})
-        return CashMoved(mid, counter, kind, reason, amount_fen,
-                         approved.empno if approved else None, expected)
-
-    return run_write(ctx, "cash.move", work, command_id=command_id, result_type=CashMoved)
+    _move_request(ctx, kind, reason, amount_fen, note)
+    return run_write(ctx, "cash.move", lambda uow: record_move(
+        uow, counter=counter, kind=kind, reason=reason, amount_fen=amount_fen, note=note,
+        reference=reference, approver=approver, override_reason=override_reason),
+        command_id=command_id, result_type=CashMoved)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,10 @@ TABLES: dict[str, str | None] = {
     "stock_serial": "serial",
     "stocktake": "number",
     "stocktake_line": None,
+    "complaint": "number",
+    "complaint_event": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
+    "complaint_status": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
+    "complaint_compensation": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
     "customer": "id_masked",
 }
 STOCK_TABLES = ("stock_document", "stock_move", "stock_balance", "stock_serial",
