@@ -44,6 +44,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "cash": ("hallterm.cli.sales", "cash_app"),
     "store": ("hallterm.cli.store", "app"),
     "customer": ("hallterm.cli.customers", "app"),
+    "complaint": ("hallterm.cli.complaints", "app"),
 }
 """The commands and groups whose module is imported only when they are called (or
 their help is shown): ``hallterm queue status`` never imports the stock or sales

@@ -53,9 +53,9 @@ from hallterm.services.complaints.ownership import (
     transfer,
 )
 from hallterm.services.complaints.reads import (
+    CompensationView,
     ComplaintLine,
     ComplaintView,
-    CompensationView,
     EventView,
     StageView,
     get_complaint,

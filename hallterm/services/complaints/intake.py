@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hallterm.clock import utc_text
 from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_check, run_write
@@ -24,6 +24,7 @@ from hallterm.services.complaints import records
 from hallterm.services.complaints.settings import complaint_settings
 from hallterm.textinput import free_text
 
+MAX_RECEIVED_DAYS = 15  # the regulator's reply clock: older is already past it
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 
@@ -109,13 +110,31 @@ def _identity(ctx: Ctx, customer: Customer):
     return customers.check_id(customer.id_number or "", customer.id_type)
 
 
+def _received(unit: ReadUnit, received_at: datetime | None) -> datetime:
+    """When the customer complained: now, or earlier for one passed on (a hotline's)."""
+    if received_at is None:
+        return unit.now
+    if received_at.tzinfo is None:
+        raise BadInput(_("The time received needs its timezone."), field="received_at")
+    if received_at > unit.now or received_at < unit.now - timedelta(days=MAX_RECEIVED_DAYS):
+        raise BadInput(_("The time received must be within the last {n} days (not in the "
+                         "future).").format(n=MAX_RECEIVED_DAYS), field="received_at")
+    return received_at
+
+
 def check_open(ctx: Ctx, *, customer: Customer, category: str, text: str,
                channel: str | None = None, receipt: str | None = None,
-               order_no: str | None = None, ticket: str | None = None) -> None:
+               order_no: str | None = None, ticket: str | None = None,
+               received_at: datetime | None = None) -> None:
     """Validate a new complaint (what ``open_complaint`` would refuse); writes nothing."""
     _request(ctx, customer, channel, category, text, receipt, order_no, ticket)
     _identity(ctx, customer)
-    run_check(ctx, lambda unit: unit.open_day())
+
+    def check(unit: ReadUnit) -> None:
+        unit.open_day()
+        _received(unit, received_at)
+
+    run_check(ctx, check)
 
 
 def earlier(unit: ReadUnit, *, phone_key: str, id_key: str | None, days: int) -> list[str]:
@@ -131,8 +150,13 @@ def earlier(unit: ReadUnit, *, phone_key: str, id_key: str | None, days: int) ->
 def open_complaint(ctx: Ctx, *, customer: Customer, category: str, text: str,
                    channel: str | None = None, receipt: str | None = None,
                    order_no: str | None = None, ticket: str | None = None,
+                   received_at: datetime | None = None,
                    command_id: str | None = None) -> Opened:
-    """Open a complaint; the person opening it owns it. Returns its gapless number."""
+    """Open a complaint; the person opening it owns it. Returns its gapless number.
+
+    ``received_at``: when the customer complained, for a complaint passed on to the hall
+    (the hotline's, HQ's) and recorded later; its clocks run from then.
+    """
     from hallterm.services import customers
 
     req = _request(ctx, customer, channel, category, text, receipt, order_no, ticket)
@@ -148,6 +172,7 @@ def open_complaint(ctx: Ctx, *, customer: Customer, category: str, text: str,
 
     def work(uow: UnitOfWork) -> Opened:
         day = uow.open_day()
+        at = _received(uow, received_at)
         customer_id = linked
         if document is not None:
             customer_id = customers.identify(uow, customers.Person(
@@ -161,19 +186,19 @@ def open_complaint(ctx: Ctx, *, customer: Customer, category: str, text: str,
             "category, text, customer_id, phone_sealed, phone_key, phone_masked, id_key, "
             "receipt, order_no, ticket, repeat_of) VALUES (:n, :d, :at, :by, :c, :ch, :cat, :t, "
             ":cust, :ps, :pk, :pm, :ik, :r, :o, :tk, :rep) RETURNING id",
-            {"n": number, "d": day.isoformat(), "at": utc_text(uow.now), "by": actor.empno,
+            {"n": number, "d": day.isoformat(), "at": utc_text(at), "by": actor.empno,
              "c": req.counter, "ch": req.channel, "cat": req.category, "t": req.text,
              "cust": customer_id, "ps": customers.seal(ctx.pepper, req.phone), "pk": phone_key,
              "pm": masked, "ik": id_key, "r": req.receipt, "o": req.order_no, "tk": req.ticket,
              "rep": ",".join(repeats)[:200] or None}).scalar())
         uow.sql("INSERT INTO complaint_status (complaint_id, state, stage, owner, last_event_id) "
                 "VALUES (:c, 'open', 0, :o, 0)", {"c": cid, "o": actor.empno})
-        row = records.Row(cid, number, "open", 0, actor.empno, None, uow.now)
-        records.append(uow, row, "opened", note=None)
+        row = records.Row(cid, number, "open", 0, actor.empno, None, at)
+        records.append(uow, row, "opened", at=at)
         records.audit(uow, row, "complaint.open", channel=req.channel, category=req.category,
                       counter=req.counter, phone=masked, customer_id=customer_id,
                       receipt=req.receipt, order=req.order_no, ticket=req.ticket,
-                      repeat_of=repeats)
+                      repeat_of=repeats, received_at=utc_text(at) if received_at else None)
         return Opened(number, actor.empno, req.channel, req.category, masked, customer_id,
                       tuple(repeats))
 

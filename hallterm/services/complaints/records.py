@@ -137,7 +137,7 @@ def append(uow: UnitOfWork, row: Row, kind: str, *, stage: int | None = None,
            result: str | None = None, attempts: int | None = None,
            state: str | None = None, owner: str | None = None,
            offered_to: str | None = None, clear_offer: bool = False,
-           actor: Actor | None = None) -> int:
+           actor: Actor | None = None, at: datetime | None = None) -> int:
     """Write one event of today and move the complaint's status with it; the event id."""
     if kind not in KINDS:
         raise ValueError(f"unknown complaint event {kind!r}")
@@ -147,7 +147,7 @@ def append(uow: UnitOfWork, row: Row, kind: str, *, stage: int | None = None,
         "INSERT INTO complaint_event (complaint_id, business_day, at, kind, stage, actor, "
         "to_empno, note, reference, result, attempts) VALUES (:c, :d, :at, :k, :s, :a, :to, "
         ":n, :ref, :r, :att) RETURNING id",
-        {"c": row.id, "d": day.isoformat(), "at": utc_text(uow.now), "k": kind, "s": stage,
+        {"c": row.id, "d": day.isoformat(), "at": utc_text(at or uow.now), "k": kind, "s": stage,
          "a": who.empno if who else "system", "to": to_empno, "n": note or None,
          "ref": reference, "r": result, "att": attempts}).scalar())
     offer = None if clear_offer else (offered_to if offered_to is not None else row.offered_to)
