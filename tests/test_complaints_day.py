@@ -60,7 +60,8 @@ def test_compensation_needs_the_duty_manager_and_above_the_limit_the_hall_manage
         ("credit", 5000, "8002"), ("credit", 20001, "8001")]
     with demo.ctx.store.read() as session:
         rows = execute(session, "SELECT approver FROM audit_log WHERE action = "
-                       "'complaint.compensate' ORDER BY seq").all()
+                       "'complaint.compensate' AND entity_id = :n ORDER BY seq",
+                       {"n": number}).all()
     assert [r.approver for r in rows] == ["8002", "8001"]
 
 
