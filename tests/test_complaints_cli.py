@@ -115,7 +115,7 @@ def test_transfer_accept_pause_resume_appeal_from_the_command_line(desk):
     r = run(desk.hall, "pause", number, "--waiting-for", "bill copy", "--as", "7002")
     assert r.exit_code == 0 and "waiting for the customer" in r.stdout
     r = run(desk.hall, "resume", number, "--as", "7002")
-    assert r.exit_code == 0 and "open" in r.stdout
+    assert r.exit_code == 0 and "in progress" in r.stdout
     r = run(desk.hall, "appeal", number, "--reference", "GXB-1", "--as", "7009")
     assert r.exit_code == 0 and "appealed" in r.stdout
 
@@ -138,3 +138,16 @@ def test_compensate_asks_the_approver_after_the_check(desk):
             "--description", "refund", "--approver", "7009", "--as", "7001", counter=5,
             approver_pin=PIN)
     assert r.exit_code == 3 and "Counter 5 is closed" in r.stderr  # nobody keeps its drawer
+
+
+def test_the_complaint_reads_in_chinese(desk):
+    number = _open(desk.hall)
+    env = {"HALLTERM_KEY_FILE": str(desk.hall.key_file), "HALLTERM_PIN": PIN,
+           "HALLTERM_NOW": "2026-11-25T10:00:00+08:00", "HALLTERM_LANGUAGE": "zh_CN"}
+    r = runner.invoke(app, ["complaint", "show", number, "--as", "7001", "--store",
+                            str(desk.hall.path)], env=env)
+    assert r.exit_code == 0, r.output
+    assert "处理中" in r.stdout and "接受投诉" in r.stdout and "营业中" not in r.stdout
+    r = runner.invoke(app, ["complaint", "close", number, "--as", "7001", "--store",
+                            str(desk.hall.path)], env=env)
+    assert r.exit_code == 2 and "回访结果" in r.stderr

@@ -186,21 +186,16 @@ def get_complaint(ctx: Ctx, *, number: str) -> ComplaintView:
         closed.note if closed else None, _stages(events), events, paid, timer.clocks(events))
 
 
-def list_complaints(ctx: Ctx, *, overdue: bool = False, owner: str | None = None,
-                    closed_on: date | None = None) -> list[ComplaintLine]:
-    """The open complaints (or those closed on ``closed_on``), the next deadline first.
+def list_complaints(ctx: Ctx, *, overdue: bool = False,
+                    owner: str | None = None) -> list[ComplaintLine]:
+    """The complaints not closed, the next deadline first.
 
     ``overdue``: only those past a deadline (escalated); ``owner``: only one person's.
     """
     require(ctx.actor, "complaint.read")
     tz = ctx.clock.tz
     timer = Timer(ctx)
-    if closed_on is None:
-        where, params = "s.state IN ('open', 'paused', 'appealed')", {}
-    else:
-        where = ("s.state = 'closed' AND c.id IN (SELECT complaint_id FROM complaint_event "
-                 "WHERE business_day = :d AND kind = 'closed')")
-        params = {"d": closed_on.isoformat()}
+    where, params = "s.state IN ('open', 'paused', 'appealed')", {}
     if owner:
         where += " AND s.owner = :o"
         params["o"] = owner

@@ -40,10 +40,10 @@ STAGES: dict[int, str] = {
 STAGE_NAMES: dict[str, int] = {"accept": 1, "explain": 2, "resolve": 3, "follow_up": 4,
                                "propose": 3}
 STATES: dict[str, str] = {
-    "open": N_("open"),
+    "open": N_("in progress"),
     "paused": N_("waiting for the customer"),
     "appealed": N_("appealed to the regulator"),
-    "closed": N_("closed"),
+    "closed": N_("case closed"),
 }
 RESULTS: dict[str, str] = {
     "satisfied": N_("satisfied"),
