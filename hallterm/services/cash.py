@@ -204,15 +204,9 @@ def _counter_exists(uow: ReadUnit, counter: int) -> None:
         raise BadInput(_("There is no counter {n}.").format(n=counter))
 
 
-def _move_request(ctx: Ctx, kind: str, reason: str, amount_fen: int,
-                  note: str | None) -> tuple[str, str | None]:
-    """The reason and note of a cash movement, or why it cannot be made."""
-    require(ctx.actor, "cash.move")
-    return _move_fields(kind, reason, amount_fen, note)
-
-
 def _move_fields(kind: str, reason: str, amount_fen: int,
                  note: str | None) -> tuple[str, str | None]:
+    """The reason and note of a cash movement, or why it cannot be made."""
     if kind not in ("in", "out", "float"):
         raise BadInput(_("A cash movement is in, out or float."))
     if kind == "float":
@@ -264,8 +258,9 @@ def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: in
 
     Returns whether it needs a second person's approval (``cash.move_large``).
     """
-    _move_request(ctx, kind, reason, amount_fen, note)
-    run_check(ctx, lambda unit: _drawer_before(unit, counter, kind, amount_fen))
+    require(ctx.actor, "cash.move")
+    run_check(ctx, lambda unit: check_move_on(unit, counter=counter, kind=kind, reason=reason,
+                                              amount_fen=amount_fen, note=note))
     from hallterm.services.hall import get_hall
 
     return amount_fen > get_hall(ctx).thresholds.cash_movement_approval_fen
@@ -274,8 +269,11 @@ def check_move(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: in
 def record_move(uow: UnitOfWork, *, counter: int, kind: str, reason: str, amount_fen: int,
                 note: str | None = None, reference: str | None = None,
                 approver: Actor | None = None, override_reason: str | None = None) -> CashMoved:
-    """``move_cash`` inside the caller's write, its permission checked by the caller (a
-    complaint's cash compensation): the same rules and ``cash.<kind>`` audit row."""
+    """Cash in/out of a drawer with a reason code, or the opening float (``kind="float"``), in
+    the caller's write (``move_cash``'s, a complaint's compensation's; the caller checked its
+    permission). The keeper's right (a manager's with ``override_reason``); above the hall's
+    ``cash_movement_approval_fen`` a duty or hall manager approves (``cash.move_large``); never
+    below zero, never during a handover of the counter."""
     from hallterm.services.hall import hall_in
 
     reason, text = _move_fields(kind, reason, amount_fen, note)
@@ -306,15 +304,9 @@ def move_cash(ctx: Ctx, *, counter: int, kind: str, reason: str, amount_fen: int
               note: str | None = None, reference: str | None = None,
               approver: Actor | None = None, command_id: str | None = None,
               override_reason: str | None = None) -> CashMoved:
-    """Cash in/out of a drawer with a reason code, or the opening float (``kind="float"``).
-
-    The counter's keeper's right (a manager's only with ``override_reason``, see
-    ``services.queue.keepers``); above the hall's ``cash_movement_approval_fen`` a duty or
-    hall manager approves (``cash.move_large``). Cash out never takes a drawer
-    below zero; no cash moves while the counter is being handed over. The request is
-    validated (``check_move``) before the approval.
-    """
-    _move_request(ctx, kind, reason, amount_fen, note)
+    """``record_move`` in its own write (``cash.move``; ``check_move`` before the approval)."""
+    require(ctx.actor, "cash.move")
+    _move_fields(kind, reason, amount_fen, note)  # bad input: before any write lock
     return run_write(ctx, "cash.move", lambda uow: record_move(
         uow, counter=counter, kind=kind, reason=reason, amount_fen=amount_fen, note=note,
         reference=reference, approver=approver, override_reason=override_reason),
