@@ -9,8 +9,9 @@ needs ``data.reveal``, a reason, and is audited.
 
 The package, by section: ``documents`` (the types and ``check_id``, pure),
 ``protect`` (sealing, keyed hashes, masks, phones), ``records`` (``identify`` inside a
-caller's write), ``reads`` (``view``, ``find``, ``reveal``), ``day`` (the export table,
-minimised). Callers use the names re-exported here only.
+caller's write), ``parties`` (an order's holder, agent and guardian: ``check_parties``,
+``identify_parties``), ``reads`` (``view``, ``find``, ``reveal``), ``day`` (the export
+table, minimised). Callers use the names re-exported here only.
 """
 
 from hallterm.services.customers import day as day
@@ -22,6 +23,12 @@ from hallterm.services.customers.documents import (
     doc_label,
     is_minor,
     normalise,
+)
+from hallterm.services.customers.parties import (
+    Parties,
+    PartyCheck,
+    check_parties,
+    identify_parties,
 )
 from hallterm.services.customers.protect import (
     check_phone,
@@ -50,10 +57,13 @@ __all__ = [
     "TABLES",
     "CustomerView",
     "IdCheck",
+    "Parties",
+    "PartyCheck",
     "Person",
     "Revealed",
     "check_id",
     "check_name",
+    "check_parties",
     "check_person",
     "check_phone",
     "check_reason",
@@ -61,6 +71,7 @@ __all__ = [
     "find",
     "id_key",
     "identify",
+    "identify_parties",
     "is_minor",
     "mask_id",
     "mask_phone",
