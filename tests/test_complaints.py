@@ -270,3 +270,16 @@ def test_list_puts_the_next_deadline_first_and_overdue_only_on_request(desk):
     overdue = complaints.list_complaints(desk.duty, overdue=True)
     assert {x.number for x in overdue} == {first, second}
     assert all(x.clocks.level in ("duty_manager", "hall_manager") for x in overdue)
+
+
+def test_a_refused_open_takes_no_number(desk, tmp_path):
+    from hallterm.errors import DayNotOpen
+    from hallterm.services.day import close_day, open_day
+
+    assert open_one(desk.zhao) == "TS2026-00001"
+    close_day(desk.manager, force=True, reason="test", reports_dir=tmp_path)
+    with pytest.raises(DayNotOpen):
+        open_one(desk.zhao)
+    desk.hall.clock.advance(days=1)
+    open_day(desk.manager)
+    assert open_one(desk.zhao, phone="13900001111") == "TS2026-00002"
