@@ -146,3 +146,28 @@ def test_reveal_needs_the_permission_and_a_reason_and_is_audited_without_the_val
     assert (rows[0].actor, rows[0].entity, rows[0].entity_id) == ("1001", "customer", str(cid))
     assert "customer asked to confirm" in rows[0].payload
     assert NUMBER not in rows[0].payload and PHONE not in rows[0].payload
+
+
+def test_find_by_name_ignores_case_and_takes_wildcards_literally(hall):
+    clerk = hall.add("1001", "acceptance")
+    cid = identify(clerk, Person("passport", "E12345678", "Anna_Smith"))
+    identify(clerk, Person("passport", "E87654321", "AnnaXSmith"))
+    assert [c.id for c in customers.find(clerk, name="anna_")] == [cid]
+    assert len(customers.find(clerk, name="ANNA")) == 2
+    assert customers.find(clerk, name="%") == []
+
+
+@pytest.mark.sqlite_only  # the store file edited with sqlite3; test_pg_seals does PostgreSQL's
+def test_a_customer_row_changed_behind_the_log_is_named_by_its_mask(hall):
+    import sqlite3
+
+    from hallterm.services.audit import verify
+
+    clerk = hall.add("1001", "acceptance")
+    identify(clerk, Person("resident", NUMBER, "张三", PHONE))
+    con = sqlite3.connect(hall.path)
+    con.execute("UPDATE customer SET name = '李四'")
+    con.commit()
+    con.close()
+    result = verify(hall.manager)
+    assert not result.ok and "110***********002X" in result.reason and NUMBER not in result.reason

@@ -17,7 +17,7 @@ from hallterm.textinput import free_text
 
 MAX_FOUND = 50
 MAX_REASON = 200
-_COLUMNS = "id, doc_type, id_masked, name, phone_masked, first_day, created_by"
+_COLUMNS = "id, doc_type, id_masked, name, phone_masked, first_day"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _like_prefix(text: str) -> str:
 def find(ctx: Ctx, *, number: str | None = None, phone: str | None = None,
          name: str | None = None) -> list[CustomerView]:
     """Customers by document number or phone (exact, through their keyed hashes) and/or
-    the start of the name; at least one is needed. Masked; at most 50, by name."""
+    the start of the name (any case); at least one is needed. Masked; at most 50, by name."""
     require(ctx.actor, "customer.read")
     where, params = [], {}
     if number and number.strip():
@@ -79,7 +79,8 @@ def find(ctx: Ctx, *, number: str | None = None, phone: str | None = None,
         where.append("phone_hash = :ph")
         params["ph"] = phone_key(ctx.pepper, phone)
     if name and name.strip():
-        where.append("name LIKE :n ESCAPE '\\'")
+        # LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+        where.append("LOWER(name) LIKE LOWER(:n) ESCAPE '\\'")
         params["n"] = _like_prefix(free_text(name, what=_("The name"), max_len=64))
     if not where:
         raise BadInput(_("Give a document number, a phone or a name to find."))
