@@ -62,6 +62,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.reveal": frozenset({MANAGER, AUDITOR, ACCEPTANCE}),
     # customers (masked): the counters, the managers, the auditor
     "customer.read": COUNTER_ROLES | MANAGERS | frozenset({AUDITOR}),
+    # the audit review (稽核): only the auditor reviews; the hall manager reads it; the
+    # owner of a record (whoever they are) rectifies an exception on it
+    "review.audit": frozenset({AUDITOR}),
+    "review.read": frozenset({AUDITOR, MANAGER}),
+    "review.rectify": frozenset(ROLES),
     # queue
     "queue.issue": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),
     "queue.manage": frozenset({GUIDE, MANAGER, DUTY_MANAGER}),

@@ -35,6 +35,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "staff": ("hallterm.cli.staff", "app"),
     "day": ("hallterm.cli.day", "app"),
     "audit": ("hallterm.cli.audit", "app"),
+    "review": ("hallterm.cli.review", "app"),
     "hall": ("hallterm.cli.hall", "app"),
     "queue": ("hallterm.cli.queue", "app"),
     "catalog": ("hallterm.cli.catalog", "app"),

@@ -5,6 +5,7 @@ from hallterm.models import complaints as complaints
 from hallterm.models import customers as customers
 from hallterm.models import handover as handover
 from hallterm.models import queue as queue
+from hallterm.models import review as review
 from hallterm.models import sales as sales
 from hallterm.models import stock as stock
 from hallterm.models.core import (

@@ -44,10 +44,14 @@ class AuditEntry:
 
 
 def recent(ctx: Ctx, *, limit: int = 50, before_seq: int | None = None,
-           action_prefix: str | None = None) -> list[AuditEntry]:
-    """The newest audit rows, a page at a time (for screens and the CLI)."""
+           action_prefix: str | None = None,
+           business_day: date | None = None) -> list[AuditEntry]:
+    """The newest audit rows (of one business day), a page at a time (screens, the CLI)."""
     where: list[str] = []
     params: dict[str, Any] = {"n": limit}
+    if business_day is not None:
+        where.append("business_day = :d")
+        params["d"] = business_day.isoformat()
     if before_seq is not None:
         where.append("seq < :b")
         params["b"] = before_seq

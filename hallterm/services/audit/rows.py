@@ -88,6 +88,7 @@ TABLES: dict[str, str | None] = {
     "complaint_status": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
     "complaint_compensation": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
     "customer": "id_masked",
+    "review_event": "reference",
 }
 STOCK_TABLES = ("stock_document", "stock_move", "stock_balance", "stock_serial",
                 "stocktake", "stocktake_line")

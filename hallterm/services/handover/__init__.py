@@ -48,6 +48,7 @@ and ``custody`` (2), ``witness`` (the people, and 3), ``taking_over`` (4, and ca
 re-exported here only.
 """
 
+from hallterm.services.handover import review_records as review_records
 from hallterm.services.handover.counting import check_count, submit_count
 from hallterm.services.handover.day import compute, render
 from hallterm.services.handover.inputs import (

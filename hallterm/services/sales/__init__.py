@@ -17,6 +17,7 @@ from hallterm.services.sales import carts as carts
 from hallterm.services.sales import day as day
 from hallterm.services.sales import receipts as receipts
 from hallterm.services.sales import reversals as reversals
+from hallterm.services.sales import review_records as review_records
 from hallterm.services.sales.cart import (
     CASH,
     HOLD_MINUTES,
@@ -61,6 +62,6 @@ __all__ = [
     "SaleView", "Scanned", "Settled", "cart_total", "carts", "change_for", "check_cart",
     "check_override", "complete_sale", "day", "get_sale", "hold_serial", "line_from_item",
     "list_sales", "method_label", "paid_carts_at", "print_text", "printer_from_settings",
-    "receipt_number", "receipts", "release_holds", "reprint", "reversals", "scan", "settle",
-    "split_cash_rest", "with_override", "with_quantity",
+    "receipt_number", "receipts", "release_holds", "reprint", "reversals", "review_records",
+    "scan", "settle", "split_cash_rest", "with_override", "with_quantity",
 ]

@@ -16,6 +16,7 @@ the day report, the export). Other areas use the names exported here only.
 from __future__ import annotations
 
 from hallterm.services.stock import day as day
+from hallterm.services.stock import review_records as review_records
 from hallterm.services.stock import stocktake as stocktake
 from hallterm.services.stock.checks import (
     CheckedLine,
