@@ -16,9 +16,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from hallterm.i18n import _, get_language
+from hallterm.i18n import N_, _, get_language
+from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.widgets.header import ShellHeader
+from screens.widgets.review_inbox import ReviewInbox, rectify_dialog
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,13 @@ class HomeScreen(PostScreen):
     HomeScreen #home-who { text-style: bold; }
     HomeScreen #home-alerts { color: $warning; text-style: bold; }
     """
+    ACTIONS = declare(
+        "home", N_("Home"),
+        Action("home.rectify", "r", "rectify", N_("Rectify"), N_(
+            "Answer a review exception on your record: a corrective record, or a note"),
+               permission="review.rectify"),
+        order=1)
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,6 +90,7 @@ class HomeScreen(PostScreen):
             yield Static(id="home-roles")
             yield Static(id="home-day")
             yield Static(id="home-alerts")
+            yield ReviewInbox(id="home-review")
             yield Static(id="home-posts-title", classes="section")
             yield Static(id="home-posts")
             yield Static(id="home-figures-title", classes="section")
@@ -104,6 +114,16 @@ class HomeScreen(PostScreen):
         if self.app.hctx is None or self.app.hctx.actor is None:
             return
         self.call(read_home, self.app.hctx, on_success=self._loaded)
+        self.query_one(ReviewInbox).load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rectify":  # shown only while the person has an exception to answer
+            inbox = self.query(ReviewInbox)
+            return bool(inbox and inbox.first().facts.mine)
+        return True
+
+    def action_rectify(self) -> None:
+        rectify_dialog(self, self.query_one(ReviewInbox))
 
     def _loaded(self, facts: HomeFacts) -> None:
         self._facts = facts

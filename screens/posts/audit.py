@@ -90,6 +90,9 @@ class AuditScreen(PostScreen):
             "What still stops today's close")),
         Action("audit.report", "z", "report", N_("Day report"), N_(
             "Read a closed day's report (Z report)")),
+        Action("audit.review", "w", "review", N_("Review queue"), N_(
+            "Review a closed day's records: OK or exception, rectifications; the cash "
+            "reconciliation and who viewed customer data"), permission="review.read"),
         Action("audit.refresh", "r", "refresh", N_("Refresh"), N_("Reload the rows")),
         order=60)
     BINDINGS = bindings(ACTIONS)
@@ -252,6 +255,17 @@ class AuditScreen(PostScreen):
 
     def _report(self, day_report) -> None:
         self.app.push_screen(ReportDialog(day_report.text))
+
+    # -- the review (稽核) ----------------------------------------------------------------
+    def action_review(self) -> None:
+        from hallterm.services.day import last_closed_day
+
+        self.call(last_closed_day, self.hctx, on_success=self._open_review)
+
+    def _open_review(self, closed: date | None) -> None:
+        from screens.posts.audit_review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(closed or self.hctx.today()))
 
     def retranslate(self) -> None:
         """The shell switched the language: redraw in it."""

@@ -60,8 +60,12 @@ def state_label(state: str) -> str:
 
 
 def parse_category(text: str) -> str:
-    """A category as typed (``missing-paperwork``, ``Missing paperwork``, …)."""
+    """A category as typed (``missing-paperwork``, ``Missing paperwork``, its number 1-5, …)."""
     key = (text or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if key.isdigit() and 1 <= int(key) <= len(CATEGORIES):
+        return list(CATEGORIES)[int(key) - 1]
+    key = next((k for k in CATEGORIES if _(CATEGORIES[k]).lower() == (text or "").strip().lower()),
+               key)
     if key not in CATEGORIES:
         raise BadInput(_("Unknown category {c}; one of: {all}").format(
             c=text, all=", ".join(CATEGORIES)), field="category")
@@ -185,7 +189,7 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _corrective(uow: UnitOfWork, row: Any, with_record: str) -> registry.Record:
+def _corrective(uow: ReadUnit, row: Any, with_record: str) -> registry.Record:
     """The corrective record ``with_record``: written since the exception, up to today."""
     kind, reference = registry.split_ref(with_record)
     if reference.upper() == row.reference.upper() and kind in (None, row.kind):
@@ -238,7 +242,11 @@ def check_rectify(ctx: Ctx, *, ref: str, with_record: str, note: str | None = No
         if ctx.actor is None or ctx.actor.empno != row.owner:
             raise Forbidden(_("Only {owner}, whose record it is, rectifies {ref}.").format(
                 owner=row.owner, ref=f"{row.kind}:{row.reference}"))
-        _note(note, required=(with_record or "").strip().lower() == NOTE)
+        if (with_record or "").strip().lower() == NOTE:
+            _note(note, required=True)
+        else:
+            _note(note, required=False)
+            _corrective(unit, row, with_record)
 
     run_check(ctx, check)
 
