@@ -121,7 +121,8 @@ def reveals(ctx: Ctx, *, business_day: date) -> list[Reveal]:
 
     rows = audit.recent(ctx, limit=MAX_REVEALS, action_prefix="data.reveal",
                         business_day=business_day)
-    found = [Reveal(r.at, r.actor or "-", str(r.payload.get("field") or r.entity or ""),
+    found = [Reveal(r.at, r.actor or "-", str(r.payload.get("field") or r.payload.get("id_masked")
+                                              or r.entity or ""),
                     " ".join(x for x in (r.entity, r.entity_id) if x),
                     r.payload.get("reason"))
              for r in rows if r.action == "data.reveal"]
