@@ -53,7 +53,6 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
     from hallterm.bootstrap import init_store, open_ctx
     from hallterm.context import run_write
     from hallterm.services.day import day_status, insert_day
-    from hallterm.services.staff import insert_staff
 
     path = Path(store) if store else demo_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,9 +69,11 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     created = not path.exists()
-    if created:
+    if created:  # made on the day before (a closed day behind today), then today
+        past = _day_before(demo_settings, clock)
         init_store(demo_settings, None, manager_empno=DEMO_STAFF[0][0],
-                   manager_name=DEMO_STAFF[0][1], pin=DEMO_PIN, clock=clock, demo=True)
+                   manager_name=DEMO_STAFF[0][1], pin=DEMO_PIN, clock=past, demo=True)
+        _seed_day_before(demo_settings, past)
     else:
         init_store(demo_settings, None, clock=clock, demo=True)  # upgrade the schema when needed
     ctx = open_ctx(demo_settings, None, clock=clock)
@@ -86,20 +87,49 @@ def prepare_demo(settings: Settings, *, store: Path | None = None, reset: bool =
     # terminal's counter (``HALLTERM_COUNTER=1 hallterm demo`` on a first run, or on a
     # new day, was refused by counter 1's keeper rule).
     mctx = replace(ctx, counter=None).as_actor(_manager(ctx))
-    if created:
-        pepper = ctx.pepper
-
-        def add_staff(uow: UnitOfWork) -> None:
-            for empno, name, roles in DEMO_STAFF[1:]:
-                insert_staff(uow, empno=empno, name=name, roles=roles,
-                             pin_hash=security.hash_pin(DEMO_PIN, pepper))
-
-        run_write(mctx, "demo.staff", add_staff)
     if day_status(ctx).state == "not_opened":
         run_write(mctx, "day.open", lambda uow: insert_day(uow, ctx.today()))
         seed_today(mctx)
     ctx.store.dispose()
     return Demo(path, demo_settings, None, created)
+
+
+def _day_before(settings: Settings, clock):
+    """A frozen clock at 09:00 on the day before today (the hall's timezone)."""
+    from datetime import datetime, time, timedelta
+
+    from hallterm.bootstrap import make_clock
+    from hallterm.clock import FixedClock
+
+    now = (clock or make_clock(settings)).now()
+    return FixedClock(datetime.combine(now.date() - timedelta(days=1), time(9, 0),
+                                       tzinfo=now.tzinfo))
+
+
+def _seed_day_before(settings: Settings, past) -> None:
+    """The staff, then the day before: opened, every ``seed_before``, closed (forced)."""
+    from hallterm.bootstrap import open_ctx
+    from hallterm.context import run_write
+    from hallterm.seeds import seeders
+    from hallterm.services.day import closing, insert_day
+    from hallterm.services.staff import insert_staff
+
+    ctx = open_ctx(settings, None, clock=past)
+    mctx = replace(ctx, counter=None).as_actor(_manager(ctx))
+    pepper = ctx.pepper
+
+    def add_staff(uow: UnitOfWork) -> None:
+        for empno, name, roles in DEMO_STAFF[1:]:
+            insert_staff(uow, empno=empno, name=name, roles=roles,
+                         pin_hash=security.hash_pin(DEMO_PIN, pepper))
+
+    run_write(mctx, "demo.staff", add_staff)
+    run_write(mctx, "day.open", lambda uow: insert_day(uow, ctx.today()))
+    for _name, seed in seeders("seed_before"):
+        seed(mctx)
+    past.advance(hours=9)  # 18:00
+    closing.close_day(mctx, force=True, reason="demo: the day before")
+    ctx.store.dispose()
 
 
 def _manager(ctx: Ctx):

@@ -240,3 +240,18 @@ def test_who_viewed_customer_data_by_person_and_day(rv):
     assert review.reveals(rv.auditor2, business_day=DAY) == []
     with pytest.raises(Forbidden):
         review.reveals(rv.as_("8005"), business_day=NEXT)
+
+
+def test_the_demo_has_a_reviewed_closed_day_with_an_open_exception(tmp_path):
+    from datetime import timedelta
+
+    from tests.keeper_fixtures import make_demo
+
+    demo = make_demo(tmp_path)
+    yesterday = demo.ctx.today() - timedelta(days=1)
+    rows = review.day_queue(demo.as_("8009"), business_day=yesterday)
+    assert {r.kind for r in rows} == {"cash_move", "cash_count", "handover"}
+    assert all(r.state in ("ok", "exception") for r in rows)
+    [open_] = review.open_exceptions(demo.as_("8001"))
+    assert (open_.owner, open_.category, open_.target_day) == ("8004", "wrong_amount", yesterday)
+    assert [e.ref for e in review.mine(demo.as_("8004"))] == [open_.ref]
