@@ -27,14 +27,15 @@ def _as(ctx: Ctx, empno: str) -> Ctx:
 def seed_before(ctx: Ctx) -> None:
     """Yesterday's records (the hall manager's context, on yesterday's clock)."""
     from hallterm.services import cash, handover, queue
-    from hallterm.services.staff import approve
+    from hallterm.services.staff import approve, authenticate
 
-    chen = _as(ctx, "8004")
+    outgoing = authenticate(ctx, empno="8004", pin=DEMO_PIN, purpose="demo")
+    chen = ctx.as_actor(outgoing)
     queue.set_counter_state(ctx, counter=1, state="open", clerk="8004")
     cash.move_cash(chen, counter=1, kind="float", reason="", amount_fen=50_000)
     cash.move_cash(chen, counter=1, kind="out", reason="bank_drop", amount_fen=20_000,
                    note="afternoon bank drop")
-    ho = handover.start(chen, counter=1, outgoing=chen.actor, day_end=True)
+    ho = handover.start(chen, counter=1, outgoing=outgoing, day_end=True)
     ho = handover.submit_count(chen, handover_id=ho.id, cash_fen=29_000, serials=[], counts={})
     ho = handover.review(chen, handover_id=ho.id, cash_reason="short ¥10, not found",
                          witness=approve(chen, action="handover.witness", empno="8002",

@@ -17,6 +17,7 @@ escalation level are computed from a complaint's events when it is read
 from __future__ import annotations
 
 from hallterm.services.complaints import clock, day, workcal
+from hallterm.services.complaints import review_records as review_records
 from hallterm.services.complaints.clock import (
     KINDS,
     LEVELS,

@@ -1,0 +1,35 @@
+"""Areas that joined the review after it was built register their records themselves:
+complaints (and their compensations) are reviewed like any record."""
+
+from __future__ import annotations
+
+from hallterm.services import complaints, review
+from hallterm.services.day import closing, open_day
+from hallterm.services.staff import approve
+from tests.complaint_fixtures import make_desk, open_one
+
+
+def test_complaints_and_compensations_go_through_the_loop(hall, tmp_path):
+    desk = make_desk(hall)
+    number = open_one(desk.zhao)
+    complaints.compensate(desk.zhao, number=number, kind="credit", amount_fen=2000,
+                          description="bill credit",
+                          approver=approve(desk.zhao, action="complaint.compensation",
+                                           empno="7009", pin="246810"))
+    auditor = hall.add("8009", "auditor")
+    day = hall.clock.now().date()
+    hall.clock.advance(hours=8)
+    closing.close_day(hall.manager, force=True, reason="test", reports_dir=tmp_path / "r")
+    hall.clock.advance(hours=15)
+    open_day(hall.manager)
+    rows = {r.kind: r for r in review.day_queue(auditor, business_day=day)}
+    assert rows["complaint"].reference == number and rows["complaint"].owner == "7001"
+    assert "Billing" in rows["complaint"].summary and "138" not in rows["complaint"].summary
+    comp = rows["compensation"]
+    assert (comp.owner, comp.amount_fen) == ("7001", 2000) and "7009" in comp.summary
+    review.raise_exception(auditor, business_day=day, ref=comp.ref, category="other",
+                           note="no credit note filed")
+    assert [e.ref for e in review.mine(desk.zhao)] == [comp.ref]
+    review.rectify(desk.zhao, ref=comp.ref, with_record="note", note="credit note filed")
+    assert review.accept(auditor, ref=comp.ref).state == "accepted"
+    assert review.mark_ok(auditor, business_day=day, ref=f"complaint:{number}").state == "ok"
