@@ -119,7 +119,7 @@ class HomeScreen(PostScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rectify":  # shown only while the person has an exception to answer
             inbox = self.query(ReviewInbox)
-            return bool(inbox and inbox.first().facts.mine)
+            return bool(inbox and inbox.first().facts.to_answer)
         return True
 
     def action_rectify(self) -> None:

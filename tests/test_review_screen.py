@@ -155,6 +155,10 @@ async def test_the_owner_rectifies_from_home_and_the_manager_sees_open_exception
         await submit(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert review.mine(rv.as_("8005"))[0].state == "rectified"
+        # waiting for the auditor now: listed, but nothing left for 8005 to answer
+        inbox = text(app.screen.query_one("#home-review", Static))
+        assert "Rectified" in inbox and "R: rectify" not in inbox
+        assert app.screen.check_action("rectify", ()) is False
         await pilot.press("f10")
         await settle(pilot)
         await sign_in(pilot, "9001", MANAGER_PIN)

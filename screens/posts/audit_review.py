@@ -153,7 +153,7 @@ class ReviewScreen(PostScreen):
         return self.rows[table.cursor_row]
 
     def _detail(self) -> None:
-        from hallterm.services.review import category_label
+        from hallterm.services.review import category_label, state_label
 
         row = self._current()
         box = self.query_one("#review-detail", Static)
@@ -162,10 +162,11 @@ class ReviewScreen(PostScreen):
             return
         lines = [f"{row.ref}  {row.summary}"]
         lines += list(row.flags)
-        if row.note or row.category:
-            lines.append(_("{category}: {note} ({by})").format(
-                category=category_label(row.category), note=row.note or "",
-                by=row.reviewer or ""))
+        if row.reviewer:
+            lines.append(_("{state} by {by}: {category}{note}").format(
+                state=state_label(row.state), by=row.reviewer,
+                category=category_label(row.category) or "-",
+                note=f" — {row.note}" if row.note else ""))
         if row.with_ref:
             lines.append(_("Rectified with {ref}").format(ref=row.with_ref))
         if row.where:
@@ -325,4 +326,6 @@ class ReviewScreen(PostScreen):
         self.app.pop_screen()
 
     def retranslate(self) -> None:
+        """The language changed: the summaries come from the areas, so read them again."""
         self._show(self.rows)
+        self.refresh_rows()

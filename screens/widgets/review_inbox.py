@@ -23,6 +23,11 @@ class InboxFacts:
     mine: tuple = ()
     hall: tuple | None = None  # None: this person does not see the hall's
 
+    @property
+    def to_answer(self) -> tuple:
+        """The person's exceptions waiting for their rectification (not the auditor's)."""
+        return tuple(e for e in self.mine if e.state in ("exception", "reopened"))
+
 
 def read_inbox(ctx) -> InboxFacts:
     """The person's open exceptions and (for whoever may) every open exception."""
@@ -69,8 +74,9 @@ class ReviewInbox(Static):
                 n=len(facts.mine)) + "\n", style="bold yellow")
             for e in facts.mine:
                 text.append(f"  {_line(e)}\n")
-            text.append(_("  R: rectify (a corrective record, or a note when nothing can be "
-                          "changed)") + "\n", style="dim")
+            if facts.to_answer:
+                text.append(_("  R: rectify (a corrective record, or a note when nothing can be "
+                              "changed)") + "\n", style="dim")
         if facts.hall:
             text.append(_("Open review exceptions in the hall: {n}").format(
                 n=len(facts.hall)) + "\n", style="bold")
@@ -90,8 +96,8 @@ def rectify_dialog(screen, inbox: ReviewInbox) -> None:
     from hallterm.services import review
 
     ctx = screen.hctx
-    first = inbox.facts.mine[0].ref if inbox.facts.mine else ""
-    if not inbox.facts.mine:
+    first = inbox.facts.to_answer[0].ref if inbox.facts.to_answer else ""
+    if not inbox.facts.to_answer:
         screen.notify(_("No open exceptions on your records."), timeout=3)
         return
 
