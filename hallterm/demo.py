@@ -111,7 +111,7 @@ def _seed_day_before(settings: Settings, past) -> None:
     from hallterm.bootstrap import open_ctx
     from hallterm.context import run_write
     from hallterm.seeds import seeders
-    from hallterm.services.day import closing, insert_day
+    from hallterm.services.day import close_day, insert_day
     from hallterm.services.staff import insert_staff
 
     ctx = open_ctx(settings, None, clock=past)
@@ -128,7 +128,7 @@ def _seed_day_before(settings: Settings, past) -> None:
     for _name, seed in seeders("seed_before"):
         seed(mctx)
     past.advance(hours=9)  # 18:00
-    closing.close_day(mctx, force=True, reason="demo: the day before")
+    close_day(mctx, force=True, reason="demo: the day before")
     ctx.store.dispose()
 
 
