@@ -76,9 +76,11 @@ def test_show_masks_and_reveal_asks_a_reason_and_the_permission(hall):
     r = run(hall, "show", NUMBER, "--reveal", "--reason", "confirming", "--as", "1001", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)[0]["number"] == NUMBER
+    r = run(hall, "show", NUMBER, "--reveal", "--reason", "confirming", "--as", "1001")
+    assert r.exit_code == 0 and NUMBER in r.stdout and PHONE in r.stdout
     with hall.ctx.store.read() as session:
         assert execute(session, "SELECT COUNT(*) FROM audit_log WHERE action = 'data.reveal'"
-                       ).scalar() == 1
+                       ).scalar() == 2
     r = run(hall, "show", gb("11010519800101001"), "--as", "1001")
     assert r.exit_code == 2 and "No customer" in r.stderr
 

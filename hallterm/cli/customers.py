@@ -48,14 +48,17 @@ def check_id_cmd(
 
 
 def _show(found, *, json_: bool) -> None:
+    """Customers one a line (a ``CustomerView`` masked, a ``Revealed`` in full), or JSON."""
     from hallterm.services import customers
 
     if json_:
         print_json(found)
         return
     for c in found:
-        typer.echo(f"{c.id:>6} {c.id_masked:<20} {pad(c.name, 12)} "
-                   f"{c.phone_masked or '-':<14} {customers.doc_label(c.doc_type)}")
+        number, phone = (c.number, c.phone) if isinstance(c, customers.Revealed) else (
+            c.id_masked, c.phone_masked)
+        typer.echo(f"{c.id:>6} {number:<20} {pad(c.name, 12)} {phone or '-':<14} "
+                   f"{customers.doc_label(c.doc_type)}")
 
 
 @app.command("show")
@@ -84,16 +87,10 @@ def show_cmd(
     found = customers.find(hctx, number=number)
     if not found:
         raise NotFound(_("No customer holds this document number."))
-    if not reveal:
+    if reveal:
+        _show([customers.reveal(hctx, c.id, reason or "") for c in found], json_=json_)
+    else:
         _show(found, json_=json_)
-        return
-    shown = [customers.reveal(hctx, c.id, reason or "") for c in found]
-    if json_:
-        print_json(shown)
-        return
-    for r in shown:
-        typer.echo(f"{r.id:>6} {r.number:<20} {r.name} {r.phone or '-'} "
-                   f"{customers.doc_label(r.doc_type)}")
 
 
 @app.command("find")
