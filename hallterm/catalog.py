@@ -16,11 +16,15 @@ from typing import Any
 from hallterm.errors import BadInput, ConfigError
 from hallterm.i18n import _
 
-KINDS = ("counted", "serialised", "valuable_card", "service")
+KINDS = ("counted", "serialised", "valuable_card", "service", "plan")
+# A plan (套餐): price_fen is its monthly fee; a plan change takes effect as it says.
+PLAN_EFFECTIVE = ("next_month", "immediate")
+_PLAN_TEXTS = {"next_month": ("次月生效", "next billing month"),
+               "immediate": ("立即生效", "immediately")}
 SERIAL_TYPES = ("imei", "iccid")
 STOCK_KINDS = ("counted", "serialised", "valuable_card")
 _FIELDS = {"sku", "barcodes", "name_zh", "name_en", "kind", "serial_type", "face_value_fen",
-           "price_fen", "offered", "alternatives", "effective_zh", "effective_en"}
+           "price_fen", "offered", "alternatives", "effective_zh", "effective_en", "effective"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class CatalogEntry:
     alternatives: tuple[str, ...] = ()
     effective_zh: str | None = None
     effective_en: str | None = None
+    plan_effective: str | None = None  # plans: next_month | immediate
 
     @property
     def serialised(self) -> bool:
@@ -102,21 +107,35 @@ def _check_item(key: str, raw: dict[str, Any], errors: list[str]) -> CatalogEntr
             err("face_value_fen", _("required for valuable cards: fen, more than 0"))
     elif face is not None:
         err("face_value_fen", _("only valuable cards have a face value"))
+    plan_effective = raw.get("effective")
+    if kind == "plan":
+        if plan_effective not in PLAN_EFFECTIVE:
+            err("effective", _("required for plans: next_month or immediate"))
+    elif plan_effective is not None:
+        err("effective", _("only plans say when a plan change takes effect"))
     for field in ("effective_zh", "effective_en"):
         value = raw.get(field)
         if kind == "service":
             if not _text(value, 80):
                 err(field, _("required for services: when it takes effect, 1-80 characters"))
+        elif kind == "plan":
+            if value is not None and not _text(value, 80):
+                err(field, _("when it takes effect: 1-80 characters"))
         elif value is not None:
-            err(field, _("only services have an effective-time text"))
+            err(field, _("only services and plans have an effective-time text"))
     if len(errors) > start:
         return None
+    effective_zh, effective_en = raw.get("effective_zh"), raw.get("effective_en")
+    if kind == "plan":  # the told text defaults to what ``effective`` says
+        zh, en = _PLAN_TEXTS[plan_effective]
+        effective_zh, effective_en = effective_zh or zh, effective_en or en
     return CatalogEntry(
         sku=str(sku), name_zh=raw["name_zh"].strip(), name_en=raw["name_en"].strip(),
         kind=str(kind),
         price_fen=raw["price_fen"], barcodes=tuple(barcodes), serial_type=serial_type,
         face_value_fen=face, offered=offered, alternatives=tuple(alternatives),
-        effective_zh=raw.get("effective_zh"), effective_en=raw.get("effective_en"))
+        effective_zh=effective_zh, effective_en=effective_en,
+        plan_effective=plan_effective if kind == "plan" else None)
 
 
 def parse_catalog_text(text: str, *, source: str = "catalog") -> list[CatalogEntry]:

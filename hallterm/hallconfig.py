@@ -83,6 +83,8 @@ class Thresholds(_Strict):
     refund_window_days: int = Field(default=7, ge=0, le=365)
     approval_attempts: int = Field(default=5, ge=1, le=50)
     approval_wait_minutes: int = Field(default=15, ge=1, le=1440)
+    lines_per_id: int = Field(default=5, ge=1, le=20)  # 一证五号: active lines one ID may hold
+    archive_box_size: int = Field(default=50, ge=1, le=1000)  # order forms per archive box
 
 
 def _dates(value: object) -> tuple[date, ...]:

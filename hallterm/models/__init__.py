@@ -4,6 +4,7 @@ from hallterm.models import closing as closing
 from hallterm.models import complaints as complaints
 from hallterm.models import customers as customers
 from hallterm.models import handover as handover
+from hallterm.models import orders as orders
 from hallterm.models import queue as queue
 from hallterm.models import review as review
 from hallterm.models import sales as sales

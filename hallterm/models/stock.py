@@ -28,7 +28,7 @@ class CatalogItem(SQLModel, table=True):
     sku: str = Field(primary_key=True, max_length=32)
     name_zh: str = Field(max_length=60)
     name_en: str = Field(max_length=80)
-    kind: str = Field(max_length=16)  # counted | serialised | valuable_card | service
+    kind: str = Field(max_length=16)  # counted | serialised | valuable_card | service | plan
     serial_type: str | None = Field(default=None, max_length=8)  # imei | iccid
     face_value_fen: int | None = None
     price_fen: int
@@ -38,6 +38,7 @@ class CatalogItem(SQLModel, table=True):
     effective_en: str | None = None
     active: bool = True  # False once a later catalog file no longer lists it
     loaded_at: datetime = Field(sa_type=AwareDateTime)
+    plan_effective: str | None = Field(default=None, max_length=12)  # plans: next_month | immediate
 
 
 class CatalogBarcode(SQLModel, table=True):

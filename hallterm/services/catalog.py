@@ -20,7 +20,7 @@ from hallterm.permissions import require
 from hallterm.store import execute
 
 _COLUMNS = ("sku, name_zh, name_en, kind, serial_type, face_value_fen, price_fen, offered, "
-            "alternatives, effective_zh, effective_en, active")
+            "alternatives, effective_zh, effective_en, active, plan_effective")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Item:
     effective_zh: str | None
     effective_en: str | None
     active: bool = True
+    plan_effective: str | None = None  # plans (套餐): next_month | immediate
 
     @property
     def serialised(self) -> bool:
@@ -48,7 +49,7 @@ class Item:
     @property
     def stocked(self) -> bool:
         """Whether the item is held in stock at all (services are not)."""
-        return self.kind != "service"
+        return self.kind not in ("service", "plan")
 
     @property
     def unit_value_fen(self) -> int:
@@ -82,7 +83,7 @@ def item_from_row(row: Any) -> Item:
     return Item(row.sku, row.name_zh, row.name_en, row.kind, row.serial_type,
                 row.face_value_fen, row.price_fen, bool(row.offered),
                 tuple(row.alternatives.split()), row.effective_zh, row.effective_en,
-                bool(row.active))
+                bool(row.active), row.plan_effective)
 
 
 def write_catalog(uow: UnitOfWork, entries: list[CatalogEntry], *, source: str) -> CatalogLoaded:
@@ -94,16 +95,17 @@ def write_catalog(uow: UnitOfWork, entries: list[CatalogEntry], *, source: str) 
     for e in entries:
         uow.sql(
             "INSERT INTO catalog_item (sku, name_zh, name_en, kind, serial_type, face_value_fen, "
-            "price_fen, offered, alternatives, effective_zh, effective_en, active, loaded_at) "
-            "VALUES (:sku, :zh, :en, :kind, :st, :face, :price, :offered, :alts, :ezh, :een, TRUE, "
-            ":at) ON CONFLICT(sku) DO UPDATE SET name_zh = :zh, name_en = :en, kind = :kind, "
-            "serial_type = :st, face_value_fen = :face, price_fen = :price, offered = :offered, "
-            "alternatives = :alts, effective_zh = :ezh, effective_en = :een, active = TRUE, "
-            "loaded_at = :at",
+            "price_fen, offered, alternatives, effective_zh, effective_en, active, loaded_at, "
+            "plan_effective) VALUES (:sku, :zh, :en, :kind, :st, :face, :price, :offered, :alts, "
+            ":ezh, :een, TRUE, :at, :pe) ON CONFLICT(sku) DO UPDATE SET name_zh = :zh, "
+            "name_en = :en, kind = :kind, serial_type = :st, face_value_fen = :face, "
+            "price_fen = :price, offered = :offered, alternatives = :alts, effective_zh = :ezh, "
+            "effective_en = :een, active = TRUE, loaded_at = :at, plan_effective = :pe",
             {"sku": e.sku, "zh": e.name_zh, "en": e.name_en, "kind": e.kind,
              "st": e.serial_type, "face": e.face_value_fen, "price": e.price_fen,
              "offered": bool(e.offered), "alts": " ".join(e.alternatives),
-             "ezh": e.effective_zh, "een": e.effective_en, "at": at})
+             "ezh": e.effective_zh, "een": e.effective_en, "at": at,
+             "pe": e.plan_effective})
         for code in e.barcodes:
             uow.sql("INSERT INTO catalog_barcode (barcode, sku) VALUES (:b, :s)",
                     {"b": code, "s": e.sku})

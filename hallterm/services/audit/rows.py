@@ -89,6 +89,11 @@ TABLES: dict[str, str | None] = {
     "complaint_compensation": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
     "customer": "id_masked",
     "review_event": "reference",
+    "number_pool": "number",
+    "service_line": "number",
+    "service_order": "order_no",
+    "retention_attempt": "(SELECT order_no FROM service_order o WHERE o.id = order_id)",
+    "archive_position": "box_no",
 }
 STOCK_TABLES = ("stock_document", "stock_move", "stock_balance", "stock_serial",
                 "stocktake", "stocktake_line")

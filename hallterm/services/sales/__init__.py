@@ -38,7 +38,7 @@ from hallterm.services.sales.cart import (
     with_quantity,
 )
 from hallterm.services.sales.carts import paid_carts_at
-from hallterm.services.sales.completing import SaleDone, complete_sale
+from hallterm.services.sales.completing import SaleDone, complete_sale, record_sale
 from hallterm.services.sales.holds import Held, hold_serial, release_holds
 from hallterm.services.sales.reads import (
     PaymentView,
@@ -62,6 +62,6 @@ __all__ = [
     "SaleView", "Scanned", "Settled", "cart_total", "carts", "change_for", "check_cart",
     "check_override", "complete_sale", "day", "get_sale", "hold_serial", "line_from_item",
     "list_sales", "method_label", "paid_carts_at", "print_text", "printer_from_settings",
-    "receipt_number", "receipts", "release_holds", "reprint", "reversals", "review_records",
-    "scan", "settle", "split_cash_rest", "with_override", "with_quantity",
+    "receipt_number", "receipts", "record_sale", "release_holds", "reprint", "reversals",
+    "review_records", "scan", "settle", "split_cash_rest", "with_override", "with_quantity",
 ]

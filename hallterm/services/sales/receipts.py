@@ -127,7 +127,7 @@ def render(sale, *, language: str, hall_name: str, copy: int = 0) -> str:
             extra.append(say("approved", language, v=line.approver))
             out.append("  " + ", ".join(extra))
         effective = line.effective_zh if zh else line.effective_en
-        if line.kind == "service" and effective:
+        if line.kind in ("service", "plan") and effective:
             out.append("  " + say("effective", language, v=effective))
     out += ["-" * WIDTH, _pair(say("total", language), format_fen(sale.total_fen))]
     for p in sale.payments:

@@ -82,6 +82,9 @@ def scan(ctx: Ctx, *, counter: int, code: str, in_cart: dict[str, int] | None = 
         problem = None
         if not item.offered:
             problem = _("{name} is not offered in this hall.").format(name=item.name())
+        elif item.kind == "plan":  # its first payment is a service order's (services.orders)
+            problem = _("{name} is a plan: take it with a service order (new line or plan "
+                        "change).").format(name=item.name())
         elif available is not None and available - (in_cart or {}).get(item.sku, 0) < 1:
             problem = _("{name} is out of stock at this counter.").format(name=item.name())
         options: tuple[Option, ...] = ()

@@ -33,6 +33,7 @@ from hallterm.services.stock.ledger import (
     text_field,
 )
 from hallterm.services.stock.places import (
+    DAMAGED,
     SOLD,
     SUPPLIER,
     WAREHOUSE,
@@ -271,6 +272,16 @@ def record_sale_movements(uow: UnitOfWork, *, counter: int, lines: Sequence[Line
     return move_lines(uow, kind="sale", from_place=counter_place(counter), to_place=SOLD,
                        lines=stocked, witness=witness, reference=sale_ref,
                        audit_into=audit_into)
+
+
+def retire_sold_serial(uow: UnitOfWork, *, sku: str, serial: str, reference: str,
+                       reason: str) -> Document:
+    """Inside the caller's write: a sold serial taken out of service (a replaced SIM card,
+    补换卡) goes from ``sold`` to ``damaged`` in a ``retire`` document, audited in its own
+    ``stock.retire`` row. Refused when the ledger does not hold it as sold."""
+    return move_lines(uow, kind="retire", from_place=SOLD, to_place=DAMAGED,
+                       lines=[LineIn(sku, serial)], reference=reference,
+                       reason=text_field(reason, _("The reason"), 200))
 
 
 def reverse_sale_movements(uow: UnitOfWork, *, sale_ref: str,

@@ -32,6 +32,7 @@ KINDS: dict[str, str] = {
     "sale": N_("Sale"),
     "sale_reversal": N_("Sale void/refund"),
     "adjust": N_("Stocktake adjustment"),
+    "retire": N_("SIM retired (replaced)"),
 }
 PLACE_LABELS: dict[str, str] = {
     WAREHOUSE: N_("Warehouse"),
