@@ -127,7 +127,7 @@ def _check_item(key: str, raw: dict[str, Any], errors: list[str]) -> CatalogEntr
         return None
     effective_zh, effective_en = raw.get("effective_zh"), raw.get("effective_en")
     if kind == "plan":  # the told text defaults to what ``effective`` says
-        zh, en = _PLAN_TEXTS[plan_effective]
+        zh, en = _PLAN_TEXTS[str(plan_effective)]
         effective_zh, effective_en = effective_zh or zh, effective_en or en
     return CatalogEntry(
         sku=str(sku), name_zh=raw["name_zh"].strip(), name_en=raw["name_en"].strip(),

@@ -76,6 +76,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sale.sell": frozenset({SALES, ACCEPTANCE}),
     "sale.reprint": COUNTER_ROLES | MANAGERS,  # a copy of a receipt (重打)
     "cash.move": frozenset({SALES, ACCEPTANCE, DUTY_MANAGER, MANAGER}),
+    # service orders (业务受理): new lines, plan changes, SIM replacement at the counter;
+    # cancellation and port-out with their retention attempt (维系挽留)
+    "order.accept": frozenset({ACCEPTANCE, SALES}),
+    "order.retain": frozenset({RETENTION, ACCEPTANCE}),
+    "order.withdraw": frozenset({ACCEPTANCE, SALES, RETENTION}) | MANAGERS,
+    "order.read": COUNTER_ROLES | MANAGERS | frozenset({AUDITOR}),
+    "order.pool": frozenset({MANAGER}),
     # stock
     "stock.move": frozenset({WAREHOUSE}),
     "stock.read": frozenset({WAREHOUSE, MANAGER, AUDITOR, DUTY_MANAGER}),

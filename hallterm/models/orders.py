@@ -22,7 +22,9 @@ class NumberPoolEntry(SQLModel, table=True):
 
     __tablename__ = "number_pool"
     __table_args__ = (Index("ix_number_pool_state", "state", "number"),)
-    number: str = Field(primary_key=True, max_length=11)
+    # A surrogate key: the audit seals name rows by key, and a number is customer data.
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=11, unique=True)
     state: str = Field(max_length=12)  # free | held | in_service
     added_at: datetime = Field(sa_type=AwareDateTime)
     added_by: str = Field(max_length=16)
@@ -86,7 +88,7 @@ class RetentionAttempt(SQLModel, table=True):
     order_id: int = Field(foreign_key="service_order.id", index=True)
     business_day: date = Field(index=True)
     at: datetime = Field(sa_type=AwareDateTime)
-    by: str = Field(max_length=16)
+    clerk: str = Field(max_length=16)  # who made the attempt
     heard: bool  # the customer agreed to hear an offer (port-out: never assumed)
     offer: str | None = Field(default=None, max_length=200)
     outcome: str = Field(max_length=12)  # stayed | left

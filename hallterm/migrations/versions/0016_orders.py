@@ -26,11 +26,13 @@ def upgrade() -> None:
     op.add_column('catalog_item', sa.Column(
         'plan_effective', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
     op.create_table('number_pool',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('added_at', hallterm.models.types.AwareDateTime(length=32), nullable=False),
     sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.PrimaryKeyConstraint('number')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('number')
     )
     op.create_index('ix_number_pool_state', 'number_pool', ['state', 'number'], unique=False)
     op.create_table('service_line',
@@ -88,7 +90,7 @@ def upgrade() -> None:
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('business_day', sa.Date(), nullable=False),
     sa.Column('at', hallterm.models.types.AwareDateTime(length=32), nullable=False),
-    sa.Column('by', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('clerk', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('heard', sa.Boolean(), nullable=False),
     sa.Column('offer', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),

@@ -89,8 +89,8 @@ TABLES: dict[str, str | None] = {
     "complaint_compensation": "(SELECT number FROM complaint c WHERE c.id = complaint_id)",
     "customer": "id_masked",
     "review_event": "reference",
-    "number_pool": "number",
-    "service_line": "number",
+    "number_pool": "substr(number, 1, 3) || '****' || substr(number, 8, 4)",  # masked
+    "service_line": "substr(number, 1, 3) || '****' || substr(number, 8, 4)",
     "service_order": "order_no",
     "retention_attempt": "(SELECT order_no FROM service_order o WHERE o.id = order_id)",
     "archive_position": "box_no",

@@ -57,7 +57,7 @@ def plan_change(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
         box, position = finish(uow, order_id=order_id, day=day)
         uow.audit("order.plan_change", entity="service_order", entity_id=order_no,
                   business_day=day,
-                  payload={"counter": counter, "visit": visit, "number": number,
+                  payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "from": now.next_plan_sku or now.plan_sku, "to": item.sku,
                            "effective_on": starts.isoformat(), "customer": parties.holder,
                            "agent": parties.agent, "box": box, "position": position})
@@ -101,7 +101,7 @@ def sim_replace(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
         box, position = finish(uow, order_id=order_id, day=day, receipt_no=sale.receipt_no)
         uow.audit("order.sim_replace", entity="service_order", entity_id=order_no,
                   business_day=day,
-                  payload={"counter": counter, "visit": visit, "number": number,
+                  payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "iccid": sim.serial, "old_iccid": old, "old_retired": retired,
                            "receipt": sale.receipt_no, "customer": parties.holder,
                            "agent": parties.agent, "box": box, "position": position})

@@ -73,7 +73,7 @@ def new_line(ctx: Ctx, *, counter: int, holder: customers.Person, iccid: str, pl
                              payments=payments)
         uow.audit("order.new_line", entity="service_order", entity_id=order_no,
                   business_day=day,
-                  payload={"counter": counter, "visit": visit, "number": taken,
+                  payload={"counter": counter, "visit": visit, "number": customers.mask_phone(taken),
                            "iccid": sim.serial, "plan": item.sku, "customer": parties.holder,
                            "agent": parties.agent, "guardian": parties.guardian,
                            "minor": parties.minor, "lines_held": held + 1,
@@ -164,7 +164,7 @@ def withdraw(ctx: Ctx, *, order_no: str, reason: str, command_id: str | None = N
             pool.set_number(uow, row.number, "free")
         uow.audit("order.withdraw", entity="service_order", entity_id=row.order_no,
                   business_day=day, payload={"counter": row.counter, "kind": row.kind,
-                                             "number": row.number, "reason": why})
+                                             "number": customers.mask_phone(row.number), "reason": why})
         return OrderDone(row.order_no, row.kind, "withdrawn", day, row.counter, row.visit_id,
                          row.number, plan_sku=row.plan_sku, iccid=row.iccid)
 

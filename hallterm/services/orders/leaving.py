@@ -31,7 +31,7 @@ from hallterm.services.orders.rules import Paperwork, Retention, check_mobile, c
 
 def _record_attempt(uow: UnitOfWork, *, order_id: int, day: date, attempt: Retention) -> None:
     actor = uow.actor.empno if uow.actor else "system"
-    uow.sql("INSERT INTO retention_attempt (order_id, business_day, at, by, heard, offer, "
+    uow.sql("INSERT INTO retention_attempt (order_id, business_day, at, clerk, heard, offer, "
             "outcome, reason) VALUES (:o, :d, :at, :by, :h, :offer, :out, :why)",
             {"o": order_id, "d": day.isoformat(), "at": utc_text(uow.now), "by": actor,
              "h": bool(attempt.heard), "offer": attempt.offer, "out": attempt.outcome,
@@ -72,7 +72,7 @@ def cancel_line(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
                                  why=f"line {number} cancelled ({order_no})")
             box, position = finish(uow, order_id=order_id, day=day)
         uow.audit("order.cancel", entity="service_order", entity_id=order_no, business_day=day,
-                  payload={"counter": counter, "visit": visit, "number": number,
+                  payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "outcome": attempt.outcome, "offer": attempt.offer,
                            "reason": attempt.reason, "state": state, "sim_retired": retired,
                            "customer": parties.holder, "agent": parties.agent})
@@ -105,7 +105,7 @@ def port_out(ctx: Ctx, *, counter: int, number: str, holder: customers.Person,
         box, position = finish(uow, order_id=order_id, day=day)
         uow.audit("order.port_out", entity="service_order", entity_id=order_no,
                   business_day=day,
-                  payload={"counter": counter, "visit": visit, "number": number,
+                  payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "heard": attempt.heard, "offer": attempt.offer,
                            "outcome": attempt.outcome, "reason": attempt.reason,
                            "customer": parties.holder, "agent": parties.agent})

@@ -116,10 +116,9 @@ def check_retention(attempt: Retention, *, port_out: bool) -> Retention:
     if not attempt.heard and offer:
         raise BadInput(_("An offer is recorded only when the customer agreed to hear it."),
                        field="offer")
-    if not port_out:
-        if not attempt.heard or not offer:
-            raise BadInput(_("A cancellation records the retention offer made first."),
-                           field="offer")
+    if not port_out and (not attempt.heard or not offer):
+        raise BadInput(_("A cancellation records the retention offer made first."),
+                       field="offer")
     return Retention(attempt.outcome, attempt.heard, offer, reason)
 
 

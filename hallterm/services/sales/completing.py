@@ -145,7 +145,8 @@ def record_sale(uow: UnitOfWork, *, counter: int, visit_id: int | None,
         priced.append(replace(line, name_zh=item.name_zh, name_en=item.name_en,
                               kind=item.kind, list_price_fen=item.price_fen,
                               unit_price_fen=unit, serial=stock.clean_serial(line.serial) or None,
-                              effective_zh=item.effective_zh, effective_en=item.effective_en))
+                              effective_zh=line.effective_zh or item.effective_zh,
+                              effective_en=line.effective_en or item.effective_en))
     total = cart_total(priced)
     # Card/QR payments already taken for this cart are its payments (entered once).
 
