@@ -49,9 +49,9 @@ def add_numbers(ctx: Ctx, *, numbers: Sequence[str], command_id: str | None = No
             uow.sql("INSERT INTO number_pool (number, state, added_at, added_by) VALUES "
                     "(:n, 'free', :at, :by)",
                     [{"n": n, "at": utc_text(uow.now), "by": actor.empno} for n in new])
+        # Counts only: a pool number becomes a customer's, so it stays out of the log.
         uow.audit("order.pool_add", entity="number_pool", entity_id=str(len(new)),
-                  payload={"added": len(new), "already": len(known),
-                           "first": new[0] if new else None, "last": new[-1] if new else None})
+                  payload={"added": len(new), "already": len(known)})
         return PoolAdded(len(new), len(known))
 
     return run_write(ctx, "order.pool_add", work, command_id=command_id, result_type=PoolAdded)
