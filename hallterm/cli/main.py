@@ -43,6 +43,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "export": ("hallterm.cli.export", "app"),
     "sales": ("hallterm.cli.sales", "app"),
     "cash": ("hallterm.cli.sales", "cash_app"),
+    "order": ("hallterm.cli.orders", "app"),
     "store": ("hallterm.cli.store", "app"),
     "customer": ("hallterm.cli.customers", "app"),
     "complaint": ("hallterm.cli.complaints", "app"),

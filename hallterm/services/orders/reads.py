@@ -175,3 +175,26 @@ def get_line(ctx: Ctx, *, number: str) -> LineView:
                                                                       ctx.today()))
 
     return run_check(ctx, read)
+
+
+def amount_due(ctx: Ctx, *, plan: str | None = None, iccid: str | None = None) -> int:
+    """What the customer pays now: the SIM (by its ICCID's catalog item) and a new line's
+    plan (its first month), at today's catalog prices."""
+    require(ctx.actor, "order.read")
+    from hallterm.services import stock
+    from hallterm.services.orders.rows import plan_item
+
+    def read(unit: ReadUnit) -> int:
+        from hallterm.services.catalog import item_in
+
+        total = plan_item(unit, plan).price_fen if plan is not None else 0
+        if iccid:
+            place = stock.serial_place(unit.session, stock.clean_serial(iccid))
+            item = item_in(unit, place.sku) if place is not None else None
+            if item is None:
+                raise NotFound(_("ICCID {iccid} is not in the stock ledger.").format(
+                    iccid=iccid), field="iccid")
+            total += item.price_fen
+        return total
+
+    return run_check(ctx, read)
