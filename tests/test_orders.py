@@ -121,7 +121,7 @@ def test_the_cap_is_a_hall_setting(hall):
 
     run_write(hall.manager, "hall.load", lambda uow: write_hall(uow, config, source="t"))
     open_line(hall)
-    with pytest.raises(Refused, match="already holds 1 lines.*limit is 1"):
+    with pytest.raises(Refused, match=r"already holds 1 lines.*limit is 1"):
         open_line(hall, sim=1)
 
 
