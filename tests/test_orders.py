@@ -206,3 +206,17 @@ def test_a_plan_is_not_sold_on_its_own_at_the_sales_counter(hall):
     order_hall(hall)
     scanned = sales.scan(hall.clerk, counter=1, code="PLAN-5G-59")
     assert scanned.line is None and "service order" in scanned.problem
+
+
+def test_a_plan_in_the_catalog_says_when_a_change_takes_effect():
+    from hallterm.catalog import parse_catalog_text
+    from hallterm.errors import ConfigError
+
+    base = '[[items]]\nsku = "P"\nname_zh = "套餐"\nname_en = "Plan"\nkind = "plan"\nprice_fen = 800\n'
+    (plan,) = parse_catalog_text(base + 'effective = "immediate"\n')
+    assert (plan.plan_effective, plan.effective_zh, plan.effective_en) == (
+        "immediate", "立即生效", "immediately")
+    with pytest.raises(ConfigError, match="required for plans: next_month or immediate"):
+        parse_catalog_text(base)
+    with pytest.raises(ConfigError, match="only plans say when"):
+        parse_catalog_text(base.replace('"plan"', '"counted"') + 'effective = "immediate"\n')

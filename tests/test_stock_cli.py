@@ -29,7 +29,7 @@ def run(hall, *args, pin=None, witness_pin=None):
 def load(hall):
     r = run(hall, "catalog", "load", CATALOG, "--as", "9001", pin="123456")
     assert r.exit_code == 0, r.output
-    assert "15 items" in r.stdout
+    assert "18 items" in r.stdout
 
 
 def write_csv(tmp_path, rows, name="delivery.csv"):
@@ -49,7 +49,7 @@ def test_catalog_load_needs_the_manager_and_a_good_file(hall, tmp_path):
     assert "items[1] (X).kind" in r.stderr and "items[1] (X).name_zh" in r.stderr
     load(hall)
     r = run(hall, "catalog", "list", "--json")
-    assert len(json.loads(r.stdout)) == 15
+    assert len(json.loads(r.stdout)) == 18
 
 
 @pytest.mark.sqlite_only  # the SQLite store file itself (raw sqlite3)

@@ -11,8 +11,11 @@ import sqlmodel
 import hallterm.models.types
 from hallterm.migrations import triggers
 
-# Rows that belong to a business day: unchangeable once that day is closed.
-DAY_TABLES = ("service_order", "retention_attempt", "archive_position")
+# Rows that belong to a business day: unchangeable once that day is closed; with their
+# primary and unique keys (SQLite: an INSERT OR REPLACE cannot land on a closed day's row).
+DAY_TABLES = {"service_order": (("id",), ("order_no",)),
+              "retention_attempt": (("id",),),
+              "archive_position": (("order_id",), ("box_no", "position"))}
 SEALED = ("number_pool", "service_line", "service_order", "retention_attempt",
           "archive_position")
 
@@ -113,8 +116,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_archive_position_business_day'), 'archive_position',
                     ['business_day'], unique=False)
-    for table in DAY_TABLES:
-        triggers.add_day_lock(table)
+    for table, keys in DAY_TABLES.items():
+        triggers.add_day_lock(table, keys=keys)
     triggers.add_row_notes(*SEALED)
 
 
