@@ -10,11 +10,12 @@ the SIM from the counter's custody and its first payment through the sales area
 the sale's stock document); the 一证五号 cap is the hall setting ``lines_per_id``.
 Completed orders' forms are filed in numbered archive boxes (``archive_box_size``).
 
-Modules: ``rules`` (pure), ``people`` (identities, the cap), ``pool``, ``rows`` (the
-order rows inside a write), ``intake`` (new line, pay, withdraw), ``changes`` (plan
-change, SIM replacement), ``leaving`` (cancellation, port-out, retention),
-``filing`` (archive boxes, paperwork), ``reads``, ``day`` (Z section, export,
-handover, blocker). Other areas, the CLI and the screens use the names below only.
+Modules: ``rules`` (pure), ``people`` (the 一证五号 count; the identities are checked by
+``customers.identify_parties``), ``pool``, ``rows`` (the order rows inside a write),
+``intake`` (new line, pay, withdraw), ``changes`` (plan change, SIM replacement),
+``leaving`` (cancellation, port-out, retention), ``filing`` (archive boxes, paperwork),
+``reads``, ``day`` (Z section, export, handover, blocker). Other areas, the CLI and the
+screens use the names below only.
 """
 
 from __future__ import annotations

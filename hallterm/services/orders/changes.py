@@ -59,8 +59,8 @@ def plan_change(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
                   business_day=day,
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "from": now.next_plan_sku or now.plan_sku, "to": item.sku,
-                           "effective_on": starts.isoformat(), "customer": parties.holder,
-                           "agent": parties.agent, "box": box, "position": position})
+                           "effective_on": starts.isoformat(), "customer": parties.holder_id,
+                           "agent": parties.agent_id, "box": box, "position": position})
         return OrderDone(order_no, "plan_change", "completed", day, counter, visit, number,
                          plan_sku=item.sku, effective_on=starts, box_no=box,
                          position=position, missing=papers.missing("plan_change"))
@@ -103,8 +103,8 @@ def sim_replace(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
                   business_day=day,
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "iccid": sim.serial, "old_iccid": old, "old_retired": retired,
-                           "receipt": sale.receipt_no, "customer": parties.holder,
-                           "agent": parties.agent, "box": box, "position": position})
+                           "receipt": sale.receipt_no, "customer": parties.holder_id,
+                           "agent": parties.agent_id, "box": box, "position": position})
         done = OrderDone(order_no, "sim_replace", "completed", day, counter, visit, number,
                          iccid=sim.serial, old_iccid=old, receipt_no=sale.receipt_no,
                          box_no=box, position=position, missing=papers.missing("sim_replace"))

@@ -19,7 +19,7 @@ from hallterm.i18n import _
 from hallterm.permissions import require
 from hallterm.services import customers, sales
 from hallterm.services.orders import pool
-from hallterm.services.orders.people import identify_parties, refuse_over_cap
+from hallterm.services.orders.people import refuse_over_cap
 from hallterm.services.orders.rows import (
     OrderDone,
     begin,
@@ -58,8 +58,8 @@ def new_line(ctx: Ctx, *, counter: int, holder: customers.Person, iccid: str, pl
         day, visit = begin(uow, counter=counter, action="order.new_line", visit_id=visit_id)
         item = plan_item(uow, plan)
         sim = sim_line(uow, counter=counter, iccid=iccid)
-        parties = identify_parties(uow, holder=holder, agent=agent, guardian=guardian, day=day)
-        held = refuse_over_cap(uow, parties.holder, hall_in(uow).thresholds.lines_per_id)
+        parties = customers.identify_parties(uow, holder, agent=agent, guardian=guardian)
+        held = refuse_over_cap(uow, parties.holder_id, hall_in(uow).thresholds.lines_per_id)
         taken = pool.hold_number(uow, number)
         order_id, order_no = insert_order(
             uow, day=day, kind="new_line", state="open", counter=counter, visit=visit,
@@ -69,14 +69,14 @@ def new_line(ctx: Ctx, *, counter: int, holder: customers.Person, iccid: str, pl
                          plan_sku=item.sku, effective_on=day, iccid=sim.serial,
                          missing=paperwork.missing("new_line"), lines_held=held + 1)
         if payments is not None:
-            done = _complete(uow, done, order_id=order_id, customer_id=parties.holder,
+            done = _complete(uow, done, order_id=order_id, customer_id=parties.holder_id,
                              payments=payments)
         uow.audit("order.new_line", entity="service_order", entity_id=order_no,
                   business_day=day,
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(taken),
-                           "iccid": sim.serial, "plan": item.sku, "customer": parties.holder,
-                           "agent": parties.agent, "guardian": parties.guardian,
-                           "minor": parties.minor, "lines_held": held + 1,
+                           "iccid": sim.serial, "plan": item.sku, "customer": parties.holder_id,
+                           "agent": parties.agent_id, "guardian": parties.guardian_id,
+                           "minor": parties.check.minor, "lines_held": held + 1,
                            "state": done.state, "receipt": done.receipt_no,
                            "missing_paperwork": list(done.missing)})
         return done

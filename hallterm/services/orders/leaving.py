@@ -75,7 +75,7 @@ def cancel_line(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "outcome": attempt.outcome, "offer": attempt.offer,
                            "reason": attempt.reason, "state": state, "sim_retired": retired,
-                           "customer": parties.holder, "agent": parties.agent})
+                           "customer": parties.holder_id, "agent": parties.agent_id})
         return OrderDone(order_no, "cancel", state, day, counter, visit, number,
                          old_iccid=sim, box_no=box, position=position,
                          missing=papers.missing("cancel") if state == "completed" else ())
@@ -108,7 +108,7 @@ def port_out(ctx: Ctx, *, counter: int, number: str, holder: customers.Person,
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "heard": attempt.heard, "offer": attempt.offer,
                            "outcome": attempt.outcome, "reason": attempt.reason,
-                           "customer": parties.holder, "agent": parties.agent})
+                           "customer": parties.holder_id, "agent": parties.agent_id})
         return OrderDone(order_no, "port_out", "completed", day, counter, visit, number,
                          box_no=box, position=position, missing=papers.missing("port_out"))
 

@@ -17,7 +17,6 @@ from hallterm.context import ReadUnit, UnitOfWork
 from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.services import customers, sales, stock
-from hallterm.services.orders.people import Parties, identify_parties
 from hallterm.services.orders.rules import Paperwork, box_number, effective_text, order_number
 from hallterm.services.queue import open_walk_up_visit, require_keeper
 
@@ -68,7 +67,7 @@ def begin(uow: UnitOfWork, *, counter: int, action: str, visit_id: int | None
 
 
 def insert_order(uow: UnitOfWork, *, day: date, kind: str, state: str, counter: int,
-                 visit: int, parties: Parties, number: str, paperwork: Paperwork,
+                 visit: int, parties: customers.Parties, number: str, paperwork: Paperwork,
                  line_id: int | None = None, plan_sku: str | None = None,
                  effective_on: date | None = None, iccid: str | None = None,
                  old_iccid: str | None = None) -> tuple[int, str]:
@@ -82,8 +81,8 @@ def insert_order(uow: UnitOfWork, *, day: date, kind: str, state: str, counter: 
         ":old, :idc, :form, :photo) RETURNING id",
         {"no": order_no, "d": day.isoformat(), "at": utc_text(uow.now), "k": kind, "s": state,
          "c": counter, "t": uow.ctx.terminal[:32], "clerk": uow.actor.empno if uow.actor
-         else "system", "v": visit, "cust": parties.holder, "agent": parties.agent,
-         "guard": parties.guardian, "line": line_id, "num": number, "plan": plan_sku,
+         else "system", "v": visit, "cust": parties.holder_id, "agent": parties.agent_id,
+         "guard": parties.guardian_id, "line": line_id, "num": number, "plan": plan_sku,
          "eff": effective_on.isoformat() if effective_on else None, "iccid": iccid,
          "old": old_iccid, "idc": paperwork.id_copy, "form": paperwork.form_signed,
          "photo": paperwork.photo}).scalar()
@@ -131,9 +130,9 @@ def active_line(unit: ReadUnit, number: str):
     return row
 
 
-def holder_only(parties: Parties, line) -> None:
+def holder_only(parties: customers.Parties, line) -> None:
     """Only the holder (or an agent for the holder) acts on a line."""
-    if parties.holder != line.customer_id:
+    if parties.holder_id != line.customer_id:
         raise Refused(_("This identity does not hold {number}: only its holder (or an agent "
                         "with the holder's identity) may do this.").format(number=line.number),
                       field="id_number")
@@ -172,12 +171,12 @@ def _day(value) -> date:
 
 def begin_on_line(uow: UnitOfWork, *, counter: int, action: str, visit_id: int | None,
                   number: str, holder: customers.Person, agent: customers.Person | None,
-                  guardian: customers.Person | None) -> tuple[date, int, Any, Parties]:
+                  guardian: customers.Person | None) -> tuple[date, int, Any, customers.Parties]:
     """An order on a line in service: the day, the visit, the line and who acts (the
     holder, or an agent with both identities)."""
     day, visit = begin(uow, counter=counter, action=action, visit_id=visit_id)
     line = active_line(uow, number)
-    parties = identify_parties(uow, holder=holder, agent=agent, guardian=guardian, day=day)
+    parties = customers.identify_parties(uow, holder, agent=agent, guardian=guardian)
     holder_only(parties, line)
     return day, visit, line, parties
 
