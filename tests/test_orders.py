@@ -220,3 +220,21 @@ def test_a_plan_in_the_catalog_says_when_a_change_takes_effect():
         parse_catalog_text(base)
     with pytest.raises(ConfigError, match="only plans say when"):
         parse_catalog_text(base.replace('"plan"', '"counted"') + 'effective = "immediate"\n')
+
+
+def test_check_new_line_refuses_what_the_write_would_and_writes_nothing(hall):
+    order_hall(hall)
+    for i in range(5):
+        open_line(hall, sim=i)
+    with pytest.raises(Refused, match="already holds 5"):
+        orders.check_new_line(hall.clerk, counter=1, holder=person(), iccid=SIMS[5],
+                              plan="PLAN-5G-59")
+    with pytest.raises(Refused, match="not free"):
+        orders.check_new_line(hall.clerk, counter=1, holder=person(OTHER_ID, "李四"),
+                              iccid=SIMS[5], plan="PLAN-5G-59", number=NUMBERS[0])
+    with pytest.raises(Refused, match="minor"):
+        orders.check_new_line(hall.clerk, counter=1, iccid=SIMS[5], plan="PLAN-5G-59",
+                              holder=person(MINOR_ID, "小明", doc_type="household"))
+    assert orders.check_new_line(hall.clerk, counter=1, holder=person(OTHER_ID, "李四"),
+                                 iccid=SIMS[5], plan="PLAN-5G-59") == 0
+    assert len(_rows(hall, "SELECT id FROM service_order")) == 5

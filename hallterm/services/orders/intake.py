@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_check, run_write
 from hallterm.errors import NotFound, Refused
 from hallterm.i18n import _
 from hallterm.permissions import require
@@ -82,6 +82,35 @@ def new_line(ctx: Ctx, *, counter: int, holder: customers.Person, iccid: str, pl
         return done
 
     return run_write(ctx, "order.new_line", work, command_id=command_id, result_type=OrderDone)
+
+
+def check_new_line(ctx: Ctx, *, counter: int, holder: customers.Person, iccid: str, plan: str,
+                   number: str | None = None, agent: customers.Person | None = None,
+                   guardian: customers.Person | None = None) -> int:
+    """Check a new line before anything is written (a form's check): the keeper, the plan,
+    the SIM in custody, the number free, every identity and the 一证五号 cap. Raises what
+    ``new_line`` would; returns the lines the ID holds now."""
+    require(ctx.actor, "order.accept")
+    if number is not None:
+        number = check_mobile(number)
+
+    def check(unit: ReadUnit) -> int:
+        from hallterm.services.hall import hall_in
+
+        day = unit.open_day()
+        require_keeper(unit, counter, action="order.new_line", during_handover=False)
+        plan_item(unit, plan)
+        sim_line(unit, counter=counter, iccid=iccid)
+        if number is not None:
+            pool.refuse_not_free(unit, number)
+        else:
+            pool.next_free(unit)
+        customers.check_parties(holder, agent=agent, guardian=guardian, on=day)
+        known = customers.find(ctx, number=holder.number)
+        cap = hall_in(unit).thresholds.lines_per_id
+        return max((refuse_over_cap(unit, c.id, cap) for c in known), default=0)
+
+    return run_check(ctx, check)
 
 
 def _complete(uow: UnitOfWork, done: OrderDone, *, order_id: int, customer_id: int,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hallterm.clock import utc_text
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_write
 from hallterm.errors import BadInput, NotFound, Refused
 from hallterm.i18n import _
 from hallterm.permissions import require
@@ -70,22 +70,33 @@ def free_numbers(ctx: Ctx, *, limit: int = 20, starting: str = "") -> list[str]:
 def hold_number(uow: UnitOfWork, number: str | None) -> str:
     """Hold ``number`` (or the next free one) for a new line, inside the order's write."""
     if number is None:
-        row = uow.sql("SELECT number FROM number_pool WHERE state = 'free' ORDER BY number "
-                      "LIMIT 1").first()
-        if row is None:
-            raise Refused(_("The number pool has no free number."), field="number")
-        number = row.number
+        number = next_free(uow)
     changed = uow.sql("UPDATE number_pool SET state = 'held' WHERE number = :n AND "
                       "state = 'free'", {"n": number}).rowcount
     if changed != 1:
-        row = uow.sql("SELECT state FROM number_pool WHERE number = :n", {"n": number}).first()
-        if row is None:
-            raise NotFound(_("{number} is not in the hall's number pool.").format(
-                number=number), field="number")
+        refuse_not_free(uow, number)
+    return number
+
+
+def next_free(unit: ReadUnit) -> str:
+    """The pool's next free number, or ``Refused``."""
+    row = unit.sql("SELECT number FROM number_pool WHERE state = 'free' ORDER BY number "
+                   "LIMIT 1").first()
+    if row is None:
+        raise Refused(_("The number pool has no free number."), field="number")
+    return str(row.number)
+
+
+def refuse_not_free(unit: ReadUnit, number: str) -> None:
+    """Refuse ``number`` unless the pool has it free (``NotFound`` when it is not there)."""
+    row = unit.sql("SELECT state FROM number_pool WHERE number = :n", {"n": number}).first()
+    if row is None:
+        raise NotFound(_("{number} is not in the hall's number pool.").format(
+            number=number), field="number")
+    if row.state != "free":
         raise Refused(_("{number} is not free (it is {state}).").format(
             number=number, state=_("held for an open order") if row.state == "held"
             else _("in service")), field="number")
-    return number
 
 
 def set_number(uow: UnitOfWork, number: str, state: str) -> None:

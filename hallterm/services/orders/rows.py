@@ -193,7 +193,7 @@ def retire_sim(uow: UnitOfWork, *, iccid: str | None, order_no: str, why: str) -
     return True
 
 
-def sim_line(uow: UnitOfWork, *, counter: int, iccid: str, order_id: int | None = None
+def sim_line(uow: ReadUnit, *, counter: int, iccid: str, order_id: int | None = None
              ) -> sales.CartLine:
     """The SIM card's sale line: an ICCID in this counter's custody, not held by an open
     order (other than ``order_id``, the one paying for it)."""
