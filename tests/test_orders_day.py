@@ -119,3 +119,19 @@ def test_an_open_order_passes_at_handover_and_blocks_the_close(hall, tmp_path):
     orders.withdraw(hall.clerk, order_no=done.order_no, reason="customer left")
     assert not any(done.order_no in b for b in closing.blockers(hall.manager,
                                                                 hall.ctx.today()))
+
+
+def test_the_audit_review_lists_every_order_with_its_flags(hall):
+    from hallterm.services import review
+
+    b = _day_with_orders(hall)
+    auditor = hall.add("8009", "auditor")
+    rows = [r for r in review.day_queue(auditor, business_day=hall.ctx.today())
+            if r.kind == "order"]
+    assert len(rows) == 6 and all(r.owner == "8010" for r in rows)
+    third = next(r for r in rows if r.reference == b.order_no)
+    assert "paperwork missing: signed form, photo" in third.flags
+    assert third.where == f"hallterm order show {b.order_no}"
+    assert NUMBERS[2] not in third.summary and "138****0002" in third.summary
+    port_out = next(r for r in rows if r.summary.startswith("Port-out enquiry"))
+    assert "retention: went ahead (no offer heard)" in port_out.flags

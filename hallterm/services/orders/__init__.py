@@ -14,13 +14,15 @@ Modules: ``rules`` (pure), ``people`` (the 一证五号 count; the identities ar
 ``customers.identify_parties``), ``pool``, ``rows`` (the order rows inside a write),
 ``intake`` (new line, pay, withdraw), ``changes`` (plan change, SIM replacement),
 ``leaving`` (cancellation, port-out, retention), ``filing`` (archive boxes, paperwork),
-``reads``, ``day`` (Z section, export, handover, blocker). Other areas, the CLI and the
+``reads``, ``day`` (Z section, export, handover, blocker), ``review_records`` (the
+audit review's source ``order``). Other areas, the CLI and the
 screens use the names below only.
 """
 
 from __future__ import annotations
 
 from hallterm.services.orders import day as day
+from hallterm.services.orders import review_records as review_records
 from hallterm.services.orders.changes import plan_change, sim_replace
 from hallterm.services.orders.filing import (
     ArchiveBox,
@@ -102,6 +104,7 @@ __all__ = [
     "plan_change",
     "plan_starts",
     "port_out",
+    "review_records",
     "set_paperwork",
     "sim_replace",
     "state_label",
