@@ -238,3 +238,20 @@ def test_check_new_line_refuses_what_the_write_would_and_writes_nothing(hall):
     assert orders.check_new_line(hall.clerk, counter=1, holder=person(OTHER_ID, "李四"),
                                  iccid=SIMS[5], plan="PLAN-5G-59") == 0
     assert len(_rows(hall, "SELECT id FROM service_order")) == 5
+
+
+def test_the_receipt_of_an_order_is_not_voided_or_refunded_on_its_own(hall):
+    from tests.sales_fixtures import approver
+
+    order_hall(hall)
+    done = open_line(hall)
+    with pytest.raises(Refused, match=f"paid for service order {done.order_no}"):
+        sales.reversals.check_void(hall.clerk, receipt_no=done.receipt_no, reason="x")
+    with pytest.raises(Refused, match="cancel the line"):
+        sales.reversals.void_sale(hall.clerk, receipt_no=done.receipt_no, reason="x",
+                                  approver=approver(hall.clerk))
+    with pytest.raises(Refused, match="paid for service order"):
+        sales.reversals.check_refund(hall.clerk, receipt_no=done.receipt_no, lines=None,
+                                     reason="x")
+    with hall.ctx.store.read() as session:
+        assert stock.serial_place(session, SIMS[0]).place == stock.SOLD

@@ -9,7 +9,7 @@ from typing import Any
 
 from hallterm.context import Ctx
 from hallterm.i18n import N_, _
-from hallterm.services import figures, handover
+from hallterm.services import figures, handover, sales
 from hallterm.services.day import Section, register_blocker, register_export, register_section
 from hallterm.services.export import ExportTable
 from hallterm.services.orders.rules import (
@@ -180,3 +180,17 @@ def _orders_today(ctx, business_day: date) -> list[tuple[str, str]]:
         n = execute(session, "SELECT COUNT(*) FROM service_order WHERE business_day = :d AND "
                     "state = 'completed'", {"d": business_day.isoformat()}).scalar() or 0
     return [(_("Service orders"), str(int(n)))]
+
+
+# -- a sale that paid for an order is not given back on its own ---------------------------
+@sales.reversals.register_guard
+def _paid_an_order(unit: Any, receipt_no: str) -> str | None:
+    """A void or refund would put the SIM back in custody while the line stays in service:
+    the order is undone by its own kind (a cancellation), not by the receipt."""
+    row = unit.sql("SELECT order_no, kind FROM service_order WHERE receipt_no = :r AND "
+                   "state = 'completed'", {"r": receipt_no}).first()
+    if row is None:
+        return None
+    return _("Receipt {receipt} paid for service order {order} ({kind}); it is not given back "
+             "on its own: cancel the line with an order instead.").format(
+                 receipt=receipt_no, order=row.order_no, kind=kind_label(row.kind))

@@ -13,7 +13,7 @@ except a void's ``state``, so a refund of a closed day's sale writes only today'
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -141,11 +141,33 @@ def _reason(reason: str | None) -> str:
     return why
 
 
+# Another area whose record a sale paid for (a service order's first payment) says why
+# the sale may not be given back: ``fn(unit, receipt_no) -> reason | None``. Sales never
+# imports that area; it registers itself (``sales.reversals.register_guard``).
+_guards: list[Callable[[ReadUnit, str], str | None]] = []
+
+
+def register_guard(fn: Callable[[ReadUnit, str], str | None]
+                   ) -> Callable[[ReadUnit, str], str | None]:
+    """Register a reason a receipt may not be voided or refunded (usable as a decorator)."""
+    if fn not in _guards:
+        _guards.append(fn)
+    return fn
+
+
 def _sale(unit: ReadUnit, receipt_no: str) -> SaleView:
+    from hallterm.services.day import load_areas
+
     try:
-        return read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
+        sale = read_sale(unit.session, receipt_no, unit.ctx.clock.tz)
     except NotFound as exc:
         raise NotFound(str(exc), field="receipt") from None
+    load_areas()  # every area's guard registered
+    for guard in _guards:
+        problem = guard(unit, sale.receipt_no)
+        if problem:
+            raise Refused(problem, field="receipt")
+    return sale
 
 
 def _void_give(unit: ReadUnit, receipt_no: str) -> tuple[SaleView, list[tuple]]:
