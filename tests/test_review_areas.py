@@ -33,3 +33,37 @@ def test_complaints_and_compensations_go_through_the_loop(hall, tmp_path):
     review.rectify(desk.zhao, ref=comp.ref, with_record="note", note="credit note filed")
     assert review.accept(auditor, ref=comp.ref).state == "accepted"
     assert review.mark_ok(auditor, business_day=day, ref=f"complaint:{number}").state == "ok"
+
+
+def test_service_orders_show_their_paperwork_and_archive_box_and_go_through_the_loop(hall,
+                                                                                    tmp_path):
+    from hallterm.services import orders
+    from tests.orders_fixtures import ADULT_ID, SIMS, cash, open_line, order_hall, person
+
+    order_hall(hall)
+    whole = open_line(hall, sim=0)
+    short = orders.new_line(hall.clerk, counter=1, holder=person(), iccid=SIMS[1],
+                            plan="PLAN-5G-59", payments=cash(),
+                            paperwork=orders.Paperwork(id_copy=True))
+    auditor = hall.add("8009", "auditor")
+    day = hall.clock.now().date()
+    hall.clock.advance(hours=8)
+    closing.close_day(hall.manager, force=True, reason="test", reports_dir=tmp_path / "r")
+    hall.clock.advance(hours=15)
+    open_day(hall.manager)
+    rows = {r.reference: r for r in review.day_queue(auditor, business_day=day, kind="order")}
+    assert set(rows) == {whole.order_no, short.order_no}
+    good, bad = rows[whole.order_no], rows[short.order_no]
+    assert good.owner == "8010" and not any("missing" in f for f in good.flags)
+    assert any(whole.box_no in f for f in good.flags)  # its archive box
+    assert any("paperwork missing" in f and "form" in f.lower() for f in bad.flags)
+    assert all(ADULT_ID not in text and ADULT_ID[-4:] not in text
+               for r in rows.values() for text in (r.summary, *r.flags))
+    review.mark_ok(auditor, business_day=day, ref=good.ref)
+    review.raise_exception(auditor, business_day=day, ref=bad.ref,
+                           category="missing_paperwork", note="form not signed")
+    assert [e.ref for e in review.mine(hall.clerk)] == [bad.ref]
+    review.rectify(hall.clerk, ref=bad.ref, with_record="note",
+                   note="customer came back and signed; form filed in the box")
+    review.reopen(auditor, ref=bad.ref, note="the flag is still missing on the order")
+    assert review.mine(hall.clerk)[0].state == "reopened"
