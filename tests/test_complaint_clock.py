@@ -249,3 +249,5 @@ def test_clocks_as_json_name_every_deadline_and_the_time_left():
     assert data["clocks"][0]["left_seconds"] == 23 * 3600
     assert complaints.describe_left(timedelta(hours=-1, minutes=-5)) == "-1h 05m"
     assert complaints.describe_left(timedelta(days=2, hours=3)) == "2d 03h"
+    # 24 working hours are not a day of the calendar.
+    assert complaints.describe_left(timedelta(days=1, hours=2, minutes=30), "working_hours") == "26h 30m"

@@ -295,11 +295,16 @@ def deadlines(events: Iterable[Any], calendar: WorkCalendar, settings: ClockSett
     )
 
 
-def describe_left(left: timedelta) -> str:
-    """``2d 03h``, ``3h 20m``, ``45m``; overdue reads ``-1h 05m`` (the clock's own time)."""
+def describe_left(left: timedelta, basis: Basis = "calendar") -> str:
+    """``2d 03h``, ``3h 20m``, ``45m``; overdue reads ``-1h 05m`` (the clock's own time).
+
+    Working hours are shown in hours only (``26h 30m``): 24 working hours are not a day.
+    """
     sign = "-" if left < timedelta(0) else ""
     minutes = int(abs(left).total_seconds()) // 60
     days, rest = divmod(minutes, 24 * 60)
+    if basis == "working_hours":
+        days, rest = 0, minutes
     hours, mins = divmod(rest, 60)
     if days:
         return sign + _("{d}d {h:02d}h").format(d=days, h=hours)
