@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from hallterm.i18n import N_, _, get_language
 from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
+from screens.widgets.complaint_escalations import ComplaintEscalations
 from screens.widgets.header import ShellHeader
 from screens.widgets.review_inbox import ReviewInbox, rectify_dialog
 
@@ -91,6 +92,7 @@ class HomeScreen(PostScreen):
             yield Static(id="home-day")
             yield Static(id="home-alerts")
             yield ReviewInbox(id="home-review")
+            yield ComplaintEscalations(id="home-escalations")
             yield Static(id="home-posts-title", classes="section")
             yield Static(id="home-posts")
             yield Static(id="home-figures-title", classes="section")
@@ -115,6 +117,7 @@ class HomeScreen(PostScreen):
             return
         self.call(read_home, self.app.hctx, on_success=self._loaded)
         self.query_one(ReviewInbox).load()
+        self.query_one(ComplaintEscalations).load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rectify":  # shown only while the person has an exception to answer

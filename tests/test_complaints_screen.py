@@ -251,3 +251,34 @@ async def test_the_manager_sees_the_halls_open_and_overdue_complaints(hall):
         await settle(pilot)
         assert rows(app) == []  # the duty manager owns none
         assert not app.screen.check_action("stage", ())
+
+
+async def home_of(hall, empno: str, pin: str):
+    """The full app signed in as ``empno``: its home screen's escalation lines."""
+    from screens.app import HallTermApp
+    from tests.pilot import sign_in
+
+    app = HallTermApp(hall.settings, None, ctx=hall.ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, empno, pin)
+        await _settle(pilot)
+        box = app.screen.query_one("#home-escalations", Static)
+        return box.display, str(box.render())
+
+
+@pilot_test
+async def test_overdue_complaints_escalate_on_the_managers_home_screens(hall):
+    desk = make_desk(hall)
+    late = open_one(desk.zhao)  # contact due Fri 16:00
+    hall.clock.set(hall.clock.now() + timedelta(days=2, hours=5))  # Fri 15:00: nothing late
+    assert await home_of(hall, "7009", STAFF_PIN) == (False, "")
+    hall.clock.set(hall.clock.now() + timedelta(hours=2))  # Fri 17:00: 1 h late
+    shown, text = await home_of(hall, "7009", STAFF_PIN)
+    assert shown and "Overdue complaints (escalated to the duty manager): 1" in text
+    assert f"{late} (Billing and charges) owner 7001: Accept overdue by 1h 00m" in text
+    assert await home_of(hall, "9001", MANAGER_PIN) == (False, "")  # not yet the hall manager's
+    assert (await home_of(hall, "7001", STAFF_PIN))[0] is False  # a clerk's home: none
+    hall.clock.set(hall.clock.now() + timedelta(days=1))  # Sat 17:00: Fri 2.5 h + Sat 7.5 h late
+    shown, text = await home_of(hall, "9001", MANAGER_PIN)
+    assert shown and "Complaints escalated to the hall manager: 1" in text
+    assert "Accept overdue by 10h 00m" in text

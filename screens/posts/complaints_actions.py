@@ -219,7 +219,7 @@ class ComplaintActions:
             [Field("kind", N_("Kind: cash, credit (bill credit) or goods")),
              Field("amount", N_("Amount (¥)")),
              Field("description", N_("What is given, and why")),
-             Field("counter", N_("Cash from the drawer of counter"), drawer, required=False)],
+             Field("counter", N_("Counter whose drawer pays cash (number)"), drawer, required=False)],
             check=check)
         if answer is None or not needs:
             return
