@@ -61,7 +61,7 @@ class ComplaintsScreen(ComplaintActions, PostScreen):
                permission="complaint.work"),
         Action("complaints.resume", "r", "resume", N_("Resume"),
                N_("The customer is back: the clocks run again"), permission="complaint.work"),
-        Action("complaints.transfer", "t", "transfer", N_("Transfer"),
+        Action("complaints.transfer", "t", "transfer", N_("Reassign"),
                N_("Offer the complaint to a colleague; it is yours until they accept"),
                permission="complaint.work"),
         Action("complaints.accept", "a", "accept", N_("Accept"),

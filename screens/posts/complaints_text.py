@@ -24,6 +24,15 @@ CLOCK_TITLES = {
     "reply": N_("Reply (regulator's clock)"),
 }
 STATE_STYLE = {"met": "green", "late": "red"}
+# "open" alone is the business day's word (营业中); a complaint's open state is its own.
+STATE_WORDS = {"open": N_("being handled")}
+
+
+def state_word(state: str) -> str:
+    """A complaint's state in the reader's language."""
+    if state in STATE_WORDS:
+        return _(STATE_WORDS[state])
+    return complaints.label(complaints.STATES, state)
 
 
 def when(at: datetime | None) -> str:
@@ -46,9 +55,9 @@ def status(line, empno: str | None) -> str:
             return _("offered to you")
         return _("offered to {empno}").format(empno=line.offered_to)
     if line.state == "paused" and c.level in ("none", "warning"):
-        return complaints.label(complaints.STATES, "paused")
+        return state_word("paused")
     if line.state == "appealed" and c.level == "none":
-        return complaints.label(complaints.STATES, "appealed")
+        return state_word("appealed")
     return complaints.level_label(c.level)
 
 
@@ -88,11 +97,12 @@ def detail_lines(view) -> list[Text]:
     about = [view.number, complaints.label(complaints.CATEGORIES, view.category),
              complaints.label(complaints.CHANNELS, view.channel), view.phone or "-"]
     lines.append(Text("  ".join(about), style="bold"))
-    where = _("{state}, stage {n}/4 done").format(
-        state=complaints.label(complaints.STATES, view.state), n=view.stage)
     if view.stage < 4 and view.state != "closed":
-        where += "; " + _("next: {stage}").format(
+        where = _("{state}, stage {n}/4 done; next: {stage}").format(
+            state=state_word(view.state), n=view.stage,
             stage=complaints.label(complaints.STAGE_TITLES, view.stage + 1))
+    else:
+        where = _("{state}, stage {n}/4 done").format(state=state_word(view.state), n=view.stage)
     lines.append(Text(where, style="bold"))
     owner = _("Owner {owner} (taken by {taker} at {at})").format(
         owner=view.owner, taker=view.taken_by, at=view.opened_at.strftime("%Y-%m-%d %H:%M"))
