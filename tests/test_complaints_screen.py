@@ -132,7 +132,7 @@ async def test_stages_pause_and_resume_from_the_keyboard(hall):
         await pilot.press("r")
         await settle(pilot)
         await fill(pilot, note="")
-        assert "open, stage 1/4 done" in detail(app)
+        assert "in progress, stage 1/4 done" in detail(app)
     view = complaints.get_complaint(desk.zhao, number=number)
     assert [e.kind for e in view.events][-2:] == ["paused", "resumed"]
 

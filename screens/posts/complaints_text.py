@@ -24,14 +24,10 @@ CLOCK_TITLES = {
     "reply": N_("Reply (regulator's clock)"),
 }
 STATE_STYLE = {"met": "green", "late": "red"}
-# "open" alone is the business day's word (营业中); a complaint's open state is its own.
-STATE_WORDS = {"open": N_("being handled")}
 
 
 def state_word(state: str) -> str:
     """A complaint's state in the reader's language."""
-    if state in STATE_WORDS:
-        return _(STATE_WORDS[state])
     return complaints.label(complaints.STATES, state)
 
 
