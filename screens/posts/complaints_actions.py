@@ -114,69 +114,63 @@ class ComplaintActions:
         self.view = "mine" if not self.is_manager else self.view
         self._done(message, opened.number)
 
+    async def _ask_and_write(self, title: str, fields: list[Field], args, check, write,
+                             message) -> None:
+        """The usual action on the highlighted complaint: a form whose values (as the
+        service's keywords, ``args(values)``) ``check`` accepts, then ``write``;
+        ``message(values)`` says what was done."""
+        c, ctx = self.current, self.hctx
+        if c is None:
+            return
+        answer = await self._form(title, fields, check=None if check is None else (
+            lambda v: check(ctx, number=c.number, **args(v))))
+        if answer is not None:
+            await self._write(write, message(answer), c.number, number=c.number, **args(answer))
+
     # -- the next stage -----------------------------------------------------------------
     @work(exclusive=True, group="complaints-dialog")
     async def action_stage(self) -> None:
         c = self.current
         if c is None or c.stage >= 4:
             return
-        stage, ctx = c.stage + 1, self.hctx
+        stage = c.stage + 1
         title = complaints.label(complaints.STAGE_TITLES, stage)
-        answer = await self._form(
+        await self._ask_and_write(
             _("{number}, stage {n}/4: {stage}").format(number=c.number, n=stage, stage=title),
-            [Field("done", N_("What was done"))],
-            check=lambda v: complaints.check_stage(ctx, number=c.number, stage=stage,
-                                                   done=v["done"]))
-        if answer is not None:
-            await self._write(complaints.record_stage, _("Stage {n} recorded.").format(n=stage),
-                              c.number, number=c.number, stage=stage, done=answer["done"])
+            [Field("done", N_("What was done"))], lambda v: {"stage": stage, "done": v["done"]},
+            complaints.check_stage, complaints.record_stage,
+            lambda _v: _("Stage {n} recorded.").format(n=stage))
 
     # -- pause and resume ---------------------------------------------------------------
     @work(exclusive=True, group="complaints-dialog")
     async def action_pause(self) -> None:
-        c, ctx = self.current, self.hctx
-        if c is None:
-            return
-        answer = await self._form(
-            _("{number}: pause the clocks while waiting for the customer").format(
-                number=c.number),
+        number = self.current.number if self.current else ""
+        await self._ask_and_write(
+            _("{number}: pause the clocks while waiting for the customer").format(number=number),
             [Field("waiting_for", N_("Waiting for the customer to…"))],
-            check=lambda v: complaints.check_pause(ctx, number=c.number,
-                                                   waiting_for=v["waiting_for"]))
-        if answer is not None:
-            await self._write(complaints.pause, _("Paused: the clocks stand still."), c.number,
-                              number=c.number, waiting_for=answer["waiting_for"])
+            lambda v: {"waiting_for": v["waiting_for"]}, complaints.check_pause,
+            complaints.pause, lambda _v: _("Paused: the clocks stand still."))
 
     @work(exclusive=True, group="complaints-dialog")
     async def action_resume(self) -> None:
-        c = self.current
-        if c is None:
-            return
-        answer = await self._form(
-            _("{number}: the customer is back").format(number=c.number),
+        number = self.current.number if self.current else ""
+        await self._ask_and_write(
+            _("{number}: the customer is back").format(number=number),
             [Field("note", N_("What the customer brought (may be empty)"), required=False)],
-            check=None)
-        if answer is not None:
-            await self._write(complaints.resume, _("Resumed: the clocks run again."), c.number,
-                              number=c.number, note=answer["note"] or None)
+            lambda v: {"note": v["note"] or None}, None, complaints.resume,
+            lambda _v: _("Resumed: the clocks run again."))
 
     # -- ownership ----------------------------------------------------------------------
     @work(exclusive=True, group="complaints-dialog")
     async def action_transfer(self) -> None:
-        c, ctx = self.current, self.hctx
-        if c is None:
-            return
-        answer = await self._form(
-            _("{number}: offer it to a colleague").format(number=c.number),
+        number = self.current.number if self.current else ""
+        await self._ask_and_write(
+            _("{number}: offer it to a colleague").format(number=number),
             [Field("to", N_("To (employee number)")), Field("reason", N_("Reason"))],
-            check=lambda v: complaints.check_transfer(ctx, number=c.number, to=v["to"],
-                                                      reason=v["reason"]))
-        if answer is not None:
-            await self._write(
-                complaints.transfer,
-                _("Offered to {empno}; it stays yours until they accept.").format(
-                    empno=answer["to"]),
-                c.number, number=c.number, to=answer["to"], reason=answer["reason"])
+            lambda v: {"to": v["to"], "reason": v["reason"]}, complaints.check_transfer,
+            complaints.transfer,
+            lambda v: _("Offered to {empno}; it stays yours until they accept.").format(
+                empno=v["to"]))
 
     @work(exclusive=True, group="complaints-dialog")
     async def action_accept(self) -> None:
@@ -237,34 +231,22 @@ class ComplaintActions:
     # -- appeal and close ---------------------------------------------------------------
     @work(exclusive=True, group="complaints-dialog")
     async def action_appeal(self) -> None:
-        c, ctx = self.current, self.hctx
-        if c is None:
-            return
-        answer = await self._form(
-            _("{number}: taken to the regulator (申诉)").format(number=c.number),
+        number = self.current.number if self.current else ""
+        await self._ask_and_write(
+            _("{number}: taken to the regulator (申诉)").format(number=number),
             [Field("reference", N_("The regulator's reference"))],
-            check=lambda v: complaints.check_appeal(ctx, number=c.number,
-                                                    reference=v["reference"]))
-        if answer is not None:
-            await self._write(complaints.appeal, _("Appeal recorded."), c.number,
-                              number=c.number, reference=answer["reference"])
+            lambda v: {"reference": v["reference"]}, complaints.check_appeal, complaints.appeal,
+            lambda _v: _("Appeal recorded."))
 
     @work(exclusive=True, group="complaints-dialog")
     async def action_close(self) -> None:
-        c, ctx = self.current, self.hctx
-        if c is None:
-            return
-
-        def request(v: dict) -> dict:
-            return {"number": c.number, "result": v["result"].lower(), "summary": v["summary"],
-                    "attempts": _number(v["attempts"], "attempts", minimum=1, maximum=99)}
-
-        answer = await self._form(
-            _("{number}: close with the customer's follow-up result").format(number=c.number),
+        number = self.current.number if self.current else ""
+        await self._ask_and_write(
+            _("{number}: close with the customer's follow-up result").format(number=number),
             [Field("result", N_("Result: satisfied, dissatisfied or unreachable")),
              Field("attempts", N_("Follow-up calls made (for unreachable)"), required=False),
              Field("summary", N_("Summary"))],
-            check=lambda v: complaints.check_close(ctx, **request(v)))
-        if answer is not None:
-            await self._write(complaints.close, _("{number} closed.").format(number=c.number),
-                              c.number, **request(answer))
+            lambda v: {"result": v["result"].lower(), "summary": v["summary"],
+                       "attempts": _number(v["attempts"], "attempts", minimum=1, maximum=99)},
+            complaints.check_close, complaints.close,
+            lambda _v: _("{number} closed.").format(number=number))
