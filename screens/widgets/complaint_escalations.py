@@ -5,6 +5,8 @@ A complaint past a deadline goes to the duty manager; overdue by the hall's
 from each complaint's events when read (``complaints.deadlines``). The duty manager
 sees every overdue complaint, the hall manager those escalated to them; nothing
 shows when nothing is overdue, or to anyone else. F4 opens the Complaints post.
+Showing one records it in the audit log, once a complaint, level and manager
+(``complaints.show_escalations``).
 """
 
 from __future__ import annotations
@@ -13,22 +15,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from hallterm.i18n import _
-from hallterm.permissions import DUTY_MANAGER, MANAGER, allowed
+from hallterm.permissions import DUTY_MANAGER
 
 SHOWN = 5  # complaints listed on home; the rest are counted
-
-
-def escalated(ctx) -> list:
-    """The open complaints escalated to the signed-in person (``ComplaintLine``s)."""
-    from hallterm.services import complaints
-
-    roles = set(ctx.actor.roles) if ctx.actor else set()
-    if not roles & {DUTY_MANAGER, MANAGER} or not allowed(roles, "complaint.read"):
-        return []
-    lines = complaints.list_complaints(ctx, overdue=True)
-    if DUTY_MANAGER in roles:
-        return lines
-    return [x for x in lines if x.clocks.level == "hall_manager"]
 
 
 def escalation_text(lines: list, *, hall_manager: bool) -> Text:
@@ -77,7 +66,10 @@ class ComplaintEscalations(Static):
         ctx = screen.hctx  # type: ignore[attr-defined]
         if ctx is None or ctx.actor is None:
             return
-        screen.call(escalated, ctx, on_success=self.show)  # type: ignore[attr-defined]
+        from hallterm.services import complaints
+
+        screen.call(complaints.show_escalations, ctx,  # type: ignore[attr-defined]
+                    on_success=self.show)
 
     def show(self, lines: list) -> None:
         self.lines = lines

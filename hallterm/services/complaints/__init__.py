@@ -32,6 +32,12 @@ from hallterm.services.complaints.clock import (
     level_label,
     settings_for,
 )
+from hallterm.services.complaints.escalation import (
+    Recorded,
+    escalated,
+    record_escalations,
+    show_escalations,
+)
 from hallterm.services.complaints.intake import (
     Customer,
     Opened,
@@ -91,10 +97,10 @@ __all__ = [
     "BASES", "CATEGORIES", "CHANNELS", "COMPENSATION_KINDS", "KINDS", "LEVELS", "RESULTS",
     "STAGES", "STAGE_TITLES", "STATES", "TABLES", "Appeal", "Changed", "Clock", "ClockSettings",
     "Clocks", "Compensated", "CompensationView", "ComplaintLine", "ComplaintView", "Customer",
-    "Event", "EventView", "Opened", "StageView", "WorkCalendar", "accept", "appeal",
+    "Event", "EventView", "Opened", "Recorded", "StageView", "WorkCalendar", "accept", "appeal",
     "calendar_for", "check_accept", "check_appeal", "check_close", "check_compensate",
     "check_open", "check_pause", "check_stage", "check_transfer", "clock", "close", "compensate",
-    "day", "deadlines", "describe_left", "get_complaint", "label", "level_label",
-    "list_complaints", "open_complaint", "pause", "phone_number", "record_stage", "resume",
-    "settings_for", "transfer", "workcal",
+    "day", "deadlines", "describe_left", "escalated", "get_complaint", "label", "level_label",
+    "list_complaints", "open_complaint", "pause", "phone_number", "record_escalations",
+    "record_stage", "resume", "settings_for", "show_escalations", "transfer", "workcal",
 ]
