@@ -23,6 +23,7 @@ POSTS = {
     "warehouse": ("f5", "8008", None),
     "handover": ("f7", "8002", None),
     "audit": ("f6", "8009", None),
+    "complaints": ("f4", "8006", None),
     "day": ("f11", "8001", None),
 }
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}

@@ -33,6 +33,7 @@ from screens.widgets.fit import cut, room_for, widest
 from screens.widgets.header import ShellHeader
 
 VIEWS = ("mine", "hall")
+REFRESH_SECONDS = 60.0
 
 
 def heads() -> tuple[str, ...]:
@@ -108,6 +109,12 @@ class ComplaintsScreen(ComplaintActions, PostScreen):
         self._title()
         self.action_refresh()
         self.query_one("#cp-list", DataTable).focus()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)  # the clocks move on
+
+    def on_screen_resume(self) -> None:
+        # Back from home or another post: read again, the clocks have moved on.
+        if self.hctx is not None:
+            self.action_refresh()
 
     def _columns(self) -> None:
         table = self.query_one("#cp-list", DataTable)
