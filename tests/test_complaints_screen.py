@@ -275,10 +275,10 @@ async def test_overdue_complaints_escalate_on_the_managers_home_screens(hall):
     hall.clock.set(hall.clock.now() + timedelta(hours=2))  # Fri 17:00: 1 h late
     shown, text = await home_of(hall, "7009", STAFF_PIN)
     assert shown and "Overdue complaints (escalated to the duty manager): 1" in text
-    assert f"{late} (Billing and charges) owner 7001: Accept overdue by 1h 00m" in text
+    assert f"{late} (Billing and charges) owner 7001: Accept stage overdue by 1h 00m" in text
     assert await home_of(hall, "9001", MANAGER_PIN) == (False, "")  # not yet the hall manager's
     assert (await home_of(hall, "7001", STAFF_PIN))[0] is False  # a clerk's home: none
     hall.clock.set(hall.clock.now() + timedelta(days=1))  # Sat 17:00: Fri 2.5 h + Sat 7.5 h late
     shown, text = await home_of(hall, "9001", MANAGER_PIN)
     assert shown and "Complaints escalated to the hall manager: 1" in text
-    assert "Accept overdue by 10h 00m" in text
+    assert "Accept stage overdue by 10h 00m" in text

@@ -65,7 +65,7 @@ class ComplaintsScreen(ComplaintActions, PostScreen):
         Action("complaints.transfer", "t", "transfer", N_("Reassign"),
                N_("Offer the complaint to a colleague; it is yours until they accept"),
                permission="complaint.work"),
-        Action("complaints.accept", "a", "accept", N_("Accept"),
+        Action("complaints.accept", "a", "accept", N_("Accept offer"),
                N_("Take over a complaint offered to you"), permission="complaint.work"),
         Action("complaints.compensate", "m", "compensate", N_("Compensation"),
                N_("Cash, bill credit or goods, approved by a manager"),

@@ -18,7 +18,7 @@ from hallterm.services import complaints
 LEVEL_STYLE = {"none": "", "warning": "bold yellow", "duty_manager": "bold red",
                "hall_manager": "bold white on red"}
 CLOCK_TITLES = {
-    "accept": N_("Accept"),
+    "accept": N_("Accept stage"),
     "explain": N_("Contact (explain)"),
     "resolve": N_("Resolution"),
     "reply": N_("Reply (regulator's clock)"),
