@@ -85,8 +85,11 @@ class Paperwork:
 
 
 def missing_labels(missing: tuple[str, ...] | list[str]) -> str:
-    """Missing paperwork in the current language (``ID copy, photo``)."""
-    return ", ".join(_(PAPERWORK[f]) for f in missing)
+    """Missing paperwork in the current language (``ID copy, photo``; ``证件复印件、照片``)."""
+    from hallterm.i18n import get_language
+
+    return ("、" if get_language().startswith("zh") else ", ").join(
+        _(PAPERWORK[f]) for f in missing)
 
 
 @dataclass(frozen=True)
