@@ -30,6 +30,7 @@ if os.environ.get("HALLTERM_LANGUAGE") in LANGUAGES:
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "display": ("hallterm.cli.queue", "display"),
     "handover": ("hallterm.cli.handover", "handover"),
+    "restore": ("hallterm.cli.backup", "restore_cmd"),
 }
 LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "staff": ("hallterm.cli.staff", "app"),
@@ -47,6 +48,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "store": ("hallterm.cli.store", "app"),
     "customer": ("hallterm.cli.customers", "app"),
     "complaint": ("hallterm.cli.complaints", "app"),
+    "backup": ("hallterm.cli.backup", "app"),
 }
 """The commands and groups whose module is imported only when they are called (or
 their help is shown): ``hallterm queue status`` never imports the stock or sales
