@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hallterm.errors import ConfigError
 from hallterm.i18n import _
+from hallterm.terminals import TerminalDef, check_terminals
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -208,6 +209,7 @@ class HallConfig(_Strict):
     complaints: ComplaintClocks = ComplaintClocks()
     services: list[ServiceDef] = Field(min_length=1)
     counters: list[CounterDef] = Field(min_length=1)
+    terminals: list[TerminalDef] = []  # counter terminals over SSH (hallterm terminal)
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -249,6 +251,7 @@ class HallConfig(_Strict):
                     raise ValueError(
                         f"counters: counter {counter.number} serves unknown service {code!r}"
                     )
+        check_terminals(self.terminals, set(numbers))
         return self
 
     # -- helpers ---------------------------------------------------------------

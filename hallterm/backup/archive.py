@@ -151,7 +151,7 @@ def opened(path: Path, passphrase: str | None) -> Iterator[tuple[Manifest, Path]
                     fd = os.open(folder / member.name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                                  0o600)
                     with os.fdopen(fd, "wb") as out:
-                        shutil.copyfileobj(source, out)  # type: ignore[misc]
+                        shutil.copyfileobj(source, out)  # type: ignore[arg-type]
                     names.add(member.name)
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise BadInput(_("Not a readable HallTerm backup: {path} ({reason})").format(

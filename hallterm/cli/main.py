@@ -31,6 +31,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "display": ("hallterm.cli.queue", "display"),
     "handover": ("hallterm.cli.handover", "handover"),
     "restore": ("hallterm.cli.backup", "restore_cmd"),
+    "terminal": ("hallterm.cli.host", "terminal_cmd"),
+    "serve": ("hallterm.cli.host", "serve_cmd"),
 }
 LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "staff": ("hallterm.cli.staff", "app"),
@@ -252,20 +254,9 @@ def run_application(ctx: typer.Context, store: str | None = store_option()) -> N
     """Open the app on the configured store and terminal."""
     opts = options(ctx)
     settings = opts.settings(store=store) if store else opts.settings()
-    from hallterm.bootstrap import open_ctx
+    from hallterm.cli.host import open_app
 
-    hctx = open_ctx(settings, opts.config_file)  # fail early, with one line
-    try:
-        if settings.counter is not None:  # --counter 99: say so before any screen opens
-            from hallterm.services.queue import require_counter
-
-            with hctx.store.read() as session:
-                require_counter(session, settings.counter)
-    finally:
-        hctx.store.dispose()
-    from screens.app import run_app
-
-    run_app(settings, opts.config_file, demo=False)
+    open_app(settings, opts.config_file)
 
 
 def run() -> None:
