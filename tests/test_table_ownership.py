@@ -51,7 +51,6 @@ NOT_YET_PACKAGED = {
               "stocktake_line"),
     "sales": ("sale", "sale_line", "payment", "cart_hold", "sale_cart", "taken_payment",
               "sale_reversal", "sale_reversal_line", "reversal_payment"),
-    "cash": ("cash_count", "cash_movement"),
     "catalog": ("catalog_item", "catalog_barcode"),
     "day": ("business_day", "day_close"),
     "hall": ("hall",),
