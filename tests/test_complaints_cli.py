@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -67,6 +68,16 @@ def test_list_json_and_overdue_for_the_morning_check(desk):
     assert json.loads(r.stdout) == []
     r = run(desk.hall, "list", "--as", "7009", "--mine")
     assert "No open complaints." in r.stdout
+
+
+def test_an_overdue_clock_reads_overdue_by_in_working_hours(desk):
+    """The morning check reads "overdue by 8h 00m", not a negative time left; a stage
+    clock counts working hours, so it is said in hours (24 working hours are no day)."""
+    _open(desk.hall, "--received-at", "2026-11-20T10:00:00+08:00")
+    r = run(desk.hall, "list", "--overdue", "--as", "7009")
+    assert r.exit_code == 0, r.output
+    assert "overdue by" in r.stdout and " -" not in r.stdout.split("due", 1)[1]
+    assert re.search(r"overdue by \d+h \d\dm", r.stdout), r.stdout
 
 
 def test_closing_without_a_follow_up_result_is_one_line_exit_2(desk):

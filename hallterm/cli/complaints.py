@@ -118,8 +118,12 @@ def _left(clock) -> str:
         return _("done {at:%Y-%m-%d %H:%M} ({state})").format(
             at=clock.ended, state=_("late") if clock.state == "late" else _("in time"))
     due = f"{clock.due:%Y-%m-%d %H:%M}" if clock.due else "-"
+    if clock.left.total_seconds() < 0:  # "overdue by 2d 00h", not "-2d 00h left"
+        return _("due {due}, overdue by {left} ({level})").format(
+            due=due, left=complaints.describe_left(-clock.left, clock.basis),
+            level=complaints.level_label(clock.level))
     return _("due {due}, {left} left ({level})").format(
-        due=due, left=complaints.describe_left(clock.left),
+        due=due, left=complaints.describe_left(clock.left, clock.basis),
         level=complaints.level_label(clock.level))
 
 
