@@ -26,10 +26,12 @@ from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.sales_actions import SalesDialogs
 from screens.posts.sales_cart import CartKeeping
+from screens.posts.sales_customer import CUSTOMER_ACTIONS, CustomerDesk
 from screens.registry import Post, register
 from screens.widgets.cart import CartView, ChangeBanner
 from screens.widgets.header import ShellHeader
 from screens.widgets.scanner import ScannerInput
+from screens.widgets.visit import VisitPanel
 
 
 def pick_keys(n: int, one: str, many: str) -> str:
@@ -37,7 +39,7 @@ def pick_keys(n: int, one: str, many: str) -> str:
     return one if n == 1 else many.format(n=n)
 
 
-class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
+class SalesScreen(CustomerDesk, CartKeeping, SalesDialogs, PostScreen):
     """The counter's cart and till."""
 
     DEFAULT_CSS = """
@@ -67,6 +69,7 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
         Action("sales.queue", "ctrl+e", "queue_panel", N_("Queue"), N_(
             "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
             "back to scanning"), priority=True),
+        *CUSTOMER_ACTIONS,
         Action("sales.quantity", "ctrl+n", "quantity", N_("Qty"), N_("Change the selected line's "
                 "quantity"), priority=True),
         Action("sales.remove", "ctrl+r", "remove_line", N_("Remove"),
@@ -116,6 +119,7 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
                 yield CounterPanel(id="sales-counter")
                 yield CustodyView(self.counter, id="sales-custody")
             with Vertical(id="sales-main"):
+                yield VisitPanel(id="sales-visit")
                 yield CartView(id="sales-cart")
                 yield ChangeBanner(id="sales-banner")
                 yield Label(id="sales-prompt")
@@ -151,6 +155,8 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
         self._set_mode(self.mode)
         self._show_receipt_language()
         self.cart.retranslate()
+        self.visit_panel.retranslate()
+        self.show_customer()
         from screens.widgets.counter_panel import CounterPanel
         from screens.widgets.custody import CustodyView
 
@@ -382,6 +388,8 @@ class SalesScreen(CartKeeping, SalesDialogs, PostScreen):
         self._say(_("Counter panel: N calls the next ticket; Esc comes back to scanning."))
 
     def action_back(self) -> None:
+        if self.mask_again():
+            return
         self._hide_options()
         self.pending = None
         self._say()
