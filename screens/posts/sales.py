@@ -26,7 +26,7 @@ from screens.actions import Action, bindings, declare
 from screens.base import PostScreen
 from screens.posts.sales_actions import SalesDialogs
 from screens.posts.sales_cart import CartKeeping
-from screens.posts.sales_customer import CUSTOMER_ACTIONS, CustomerDesk
+from screens.posts.sales_line_orders import DESK_ACTIONS, OrderWork
 from screens.registry import Post, register
 from screens.widgets.cart import CartView, ChangeBanner
 from screens.widgets.header import ShellHeader
@@ -39,7 +39,7 @@ def pick_keys(n: int, one: str, many: str) -> str:
     return one if n == 1 else many.format(n=n)
 
 
-class SalesScreen(CustomerDesk, CartKeeping, SalesDialogs, PostScreen):
+class SalesScreen(OrderWork, CartKeeping, SalesDialogs, PostScreen):
     """The counter's cart and till."""
 
     DEFAULT_CSS = """
@@ -69,7 +69,7 @@ class SalesScreen(CustomerDesk, CartKeeping, SalesDialogs, PostScreen):
         Action("sales.queue", "ctrl+e", "queue_panel", N_("Queue"), N_(
             "Go to the counter panel: N calls the next ticket, S serves, F finishes; Esc comes "
             "back to scanning"), priority=True),
-        *CUSTOMER_ACTIONS,
+        *DESK_ACTIONS,
         Action("sales.quantity", "ctrl+n", "quantity", N_("Qty"), N_("Change the selected line's "
                 "quantity"), priority=True),
         Action("sales.remove", "ctrl+r", "remove_line", N_("Remove"),

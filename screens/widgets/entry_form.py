@@ -134,13 +134,17 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
     BINDINGS = bindings(ACTIONS)
 
     def __init__(self, title: str, fields: list[AnyField], *,
-                 check: Callable[[Values], Any] | None = None, intro: str = "") -> None:
+                 check: Callable[[Values], Any] | None = None, intro: str = "",
+                 groups: Callable[[Values], set[str]] | None = None) -> None:
         super().__init__()
         self._title = title
         self._intro = intro
         self._fields = list(fields)
         self._check = check
+        self._groups = groups
         self._checking = False
+        self.outcome: Any = None
+        """What the check returned (a check may be the write itself: the order it made)."""
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,8 +183,10 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
 
     # -- groups shown and hidden -------------------------------------------------------
     def shown_groups(self) -> set[str]:
-        """The groups of fields shown now (subclasses decide; by default none)."""
-        return set()
+        """The groups of fields shown now: ``groups(values)`` decides (none without it)."""
+        if self._groups is None or not self.is_mounted:
+            return set()
+        return self._groups({f.name: self.value(f.name) for f in self._fields})
 
     def show_groups(self) -> None:
         shown = self.shown_groups()
@@ -236,6 +242,7 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
+        self.show_groups()
         if event.select.has_focus:
             self.action_advance()
 
@@ -263,8 +270,12 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
         self._checking = True
         self.query_one("#entry-error", Static).update(_("Checking…"))
         in_thread(self, functools.partial(self._check, values), group="entry-check",
-                  exclusive=True, done=lambda _ok: self.dismiss(values),
+                  exclusive=True, done=functools.partial(self._passed, values),
                   refused=self._refused, bug=functools.partial(self._refused, None))
+
+    def _passed(self, values: Values, outcome: Any) -> None:
+        self.outcome = outcome
+        self.dismiss(values)
 
     def validate(self, values: Values) -> None:
         """Pure checks on the UI thread before ``check`` (subclasses: raise ``BadInput``)."""
