@@ -29,7 +29,6 @@ from typing import Any
 from rich.text import Text as RichText
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -82,19 +81,29 @@ Values = dict[str, Any]
 class ChoiceSelect(Select[str]):
     """A choice in a form: Enter keeps the value and moves on; ↓ or Space opens the list."""
 
-    BINDINGS = [
-        Binding("enter", "screen.advance", show=False),
-        Binding("down,space,up", "show_overlay", show=False),
-    ]
+    ACTIONS = declare(
+        "entry-choice", N_("Choices in forms"),
+        Action("entry.choice_next", "enter", "screen.advance", N_("Next field"),
+               N_("Keep the choice and go to the next field"), footer=False, palette=False),
+        Action("entry.choice_open", "space", "show_overlay", N_("Open the list"),
+               N_("Open the list of choices (also ↓ or ↑)"), footer=False, palette=False,
+               more_keys=(("down", "show_overlay"), ("up", "show_overlay"))),
+        order=95)
+    BINDINGS = bindings(ACTIONS)
 
 
 class FlagBox(Checkbox):
     """A tick box in a form: Space ticks, Enter moves on."""
 
-    BINDINGS = [
-        Binding("space", "toggle_button", show=False),
-        Binding("enter", "screen.advance", show=False),
-    ]
+    ACTIONS = declare(
+        "entry-flag", N_("Tick boxes in forms"),
+        Action("entry.flag_tick", "space", "toggle_button", N_("Tick"),
+               N_("Tick or untick the box"), footer=False, palette=False),
+        Action("entry.flag_next", "enter", "screen.advance", N_("Next field"),
+               N_("Go to the next field (on the last one: confirm)"), footer=False,
+               palette=False),
+        order=95)
+    BINDINGS = bindings(ACTIONS)
 
 
 class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
