@@ -374,7 +374,7 @@ class SalesScreen(OrderWork, CartKeeping, SalesDialogs, PostScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick":
             return bool(self.options) and self.focused is self.query_one("#sales-options")
-        return True
+        return self.desk_allows(action, parameters)
 
     # -- cart keys ---------------------------------------------------------------------
     def action_select(self, delta: int) -> None:

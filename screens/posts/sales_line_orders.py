@@ -166,6 +166,15 @@ class LineOrders:
 class OrderWork(LineOrders, OrderDesk, CustomerDesk):
     """Everything the Sales screen does for orders: the customer, the menu, each kind."""
 
+    def desk_allows(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """An order or reveal key only for a person whose roles allow it (footer, palette)."""
+        from hallterm.permissions import allowed
+
+        name = f"{action}({parameters[0]!r})" if parameters else action
+        need = next((a.permission for a in DESK_ACTIONS if a.action == name), None)
+        actor = self.hctx.actor if self.hctx is not None else None
+        return need is None or (actor is not None and allowed(actor.roles, need))
+
 
 DESK_ACTIONS = (*CUSTOMER_ACTIONS, *ORDER_ACTIONS)
 """The keys of the customer and the orders, declared with the Sales screen's own."""
