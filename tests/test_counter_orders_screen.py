@@ -128,6 +128,8 @@ async def test_a_new_line_with_its_first_payment_and_the_receipt(hall, tmp_path)
         row = table.get_row_at(0)
         assert row[0] == "O20261125-0001" and "138****0003" in str(row[2])
         assert "completed" in str(row[3])
+        note = str(screen.query_one("#visit-note", Static).render())
+        assert "Lines with us: 1 of 5 (138****0003)" in note
         assert app.errors == []
     done = orders.get_order(ctx, order_no="O20261125-0001")
     assert done.state == "completed" and done.number == NUMBERS[3]

@@ -63,7 +63,11 @@ class CustomerDesk:
             found = []  # a person who may not search still takes orders for who they identified
         self.known = found[0] if found else None
         self.show_customer()
+        self.customer_found()
         return identity
+
+    def customer_found(self) -> None:
+        """The customer was identified (and looked up): the orders desk reads their lines."""
 
     def set_customer(self, identity: Identity | None) -> None:
         self.identity, self.known, self.revealed = identity, None, None

@@ -119,6 +119,30 @@ class OrderDesk:
 
     order_visit: int | None = None
     plan_names: dict[str, str] = {}
+    held: tuple[str, ...] = ()  # the customer's active lines
+
+    # -- the customer's lines (一证五号) ---------------------------------------------------
+    def customer_found(self) -> None:
+        self.held = ()
+        if self.known is None:
+            return
+
+        def shown(lines: list[orders.LineView]) -> None:
+            self.held = tuple(x.number for x in lines)
+            self.show_customer()
+
+        self.call(orders.lines_of, self.hctx, customer_id=self.known.id, on_success=shown,
+                  on_error=lambda _exc: None)
+
+    def customer_note(self) -> str:
+        note = super().customer_note()
+        if self.known is None:
+            return note
+        hall = self.shell.hall
+        cap = hall.thresholds.lines_per_id if hall is not None else 5
+        lines = ", ".join(customers.mask_phone(n) for n in self.held) or "-"
+        return note + " " + _("Lines with us: {n} of {cap} ({numbers}).").format(
+            n=len(self.held), cap=cap, numbers=lines)
 
     # -- the menu -----------------------------------------------------------------------
     @work(exclusive=True, group="sales-dialog")
@@ -341,11 +365,14 @@ class OrderDesk:
         if self.identity is not None and self.known is None:
             self.call(customers.find, self.hctx, number=self.identity.customer.number,
                       on_success=self._found_customer, on_error=lambda _exc: None)
+        else:
+            self.customer_found()
 
     def _found_customer(self, found: list[customers.CustomerView]) -> None:
         if found and self.known is None:
             self.known = found[0]
             self.show_customer()
+            self.customer_found()
 
     def on_counter_panel_changed(self) -> None:
         """Another ticket at the counter: another visit, another customer."""
