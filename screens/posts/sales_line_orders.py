@@ -12,6 +12,8 @@ outcome is recorded whatever it is.
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from hallterm.errors import BadInput
 from hallterm.i18n import N_, _
 from hallterm.money import format_fen
@@ -56,10 +58,13 @@ class LineOrders:
         def write(values: Values) -> orders.OrderDone:
             return orders.plan_change(ctx, plan=values["plan"], **self.order_args(values))
 
+        now = offer.lines[0].now.next_plan_sku or offer.lines[0].now.plan_sku
+        other = next((p.sku for p in offer.plans if p.sku != now), None)
         _values, done = await self.ask(
             _("Plan change for {who}").format(who=self.who()),
             [line, Choice("plan", N_("New plan"), tuple(
-                (plan_label(p), p.sku) for p in offer.plans)), *paper_flags("plan_change")],
+                (plan_label(p), p.sku) for p in offer.plans), other),
+             *paper_flags("plan_change")],
             check=write, intro=_("A plan change takes effect the next billing month unless "
                                  "the plan starts at once; the customer is told when."))
         if done is not None:
@@ -166,6 +171,17 @@ class LineOrders:
 class OrderWork(LineOrders, OrderDesk, CustomerDesk):
     """Everything the Sales screen does for orders: the customer, the menu, each kind."""
 
+    @property
+    def active_bindings(self):
+        """The screen's keys in the footer in the order declared (the till's first): a
+        focused input's own bindings of the same keys would put theirs first."""
+        found = super().active_bindings
+        rank = {b.key: i for i, b in enumerate(type(self).BINDINGS)
+                if isinstance(b, Binding)}
+        mine = sorted((k for k, a in found.items() if a.node is self), key=lambda k: rank.get(
+            k, len(rank)))
+        return {**{k: found[k] for k in mine}, **found}
+
     def desk_allows(self, action: str, parameters: tuple[object, ...]) -> bool:
         """An order or reveal key only for a person whose roles allow it (footer, palette)."""
         from hallterm.permissions import allowed
@@ -176,5 +192,5 @@ class OrderWork(LineOrders, OrderDesk, CustomerDesk):
         return need is None or (actor is not None and allowed(actor.roles, need))
 
 
-DESK_ACTIONS = (*CUSTOMER_ACTIONS, *ORDER_ACTIONS)
+DESK_ACTIONS = (CUSTOMER_ACTIONS[0], *ORDER_ACTIONS, CUSTOMER_ACTIONS[1])
 """The keys of the customer and the orders, declared with the Sales screen's own."""

@@ -110,8 +110,11 @@ def order_row(o: orders.OrderView, plans: dict[str, str]) -> OrderRow:
     what = orders.kind_label(o.kind)
     if o.plan_sku and o.kind in ("new_line", "plan_change"):
         what += " · " + plans.get(o.plan_sku, o.plan_sku)
+    when = ""
+    if o.effective_on is not None:  # the whole sentence is in the message and on the receipt
+        when = _("now") if o.effective_on <= o.business_day else o.effective_on.isoformat()
     return OrderRow(o.order_no, what, customers.mask_phone(o.number), orders.state_label(o.state),
-                    o.effective or "")
+                    when)
 
 
 class OrderDesk:
