@@ -212,7 +212,11 @@ class OrderDesk:
         if not offer.plans:
             self._say(_("No plan is offered in the catalog."), error=True)
             return
-        numbers = ((_("The next free number"), ""), *((n, n) for n in offer.numbers))
+        if not offer.numbers:
+            self._say(_("The number pool has no free number."), error=True)
+            return
+        numbers = ((_("The next free number ({number})").format(number=offer.numbers[0]), ""),
+                   *((n, n) for n in offer.numbers))
         ctx, counter, visit = self.hctx, self.counter, self.visit_for_orders()
 
         def write(values: Values) -> orders.OrderDone:

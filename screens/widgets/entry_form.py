@@ -312,7 +312,9 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
             target.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.input.remove_class("-invalid")
+        if event.input.has_class("-invalid"):  # the field marked is being fixed
+            event.input.remove_class("-invalid")
+            self.query_one("#entry-error", Static).update("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

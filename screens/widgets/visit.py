@@ -45,7 +45,7 @@ class VisitPanel(Vertical):
     """Who the visit's customer is, and the visit's orders."""
 
     DEFAULT_CSS = """
-    VisitPanel { height: auto; max-height: 12; border: round $secondary; display: none; }
+    VisitPanel { height: auto; max-height: 35%; border: round $secondary; display: none; }
     VisitPanel.-shown { display: block; }
     VisitPanel > #visit-customer { height: auto; padding: 0 1; }
     VisitPanel > #visit-note { height: auto; padding: 0 1; color: $text-muted; }
