@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from textual.widgets import Checkbox, Input, Select, Static
 
-from hallterm.services import orders, sales
+from hallterm.services import customers, orders, sales
 from tests.orders_fixtures import ADULT_ID, NUMBERS, SIMS, open_line, order_hall, person
 from tests.pilot import PostHost, pilot_test, settle
 
@@ -269,3 +269,53 @@ async def test_an_unpaid_new_line_stays_open_then_is_withdrawn(hall, tmp_path):
     assert orders.get_order(ctx, order_no="O20261125-0001").state == "withdrawn"
     assert NUMBERS[0] in orders.free_numbers(ctx)
     assert sales.list_sales(ctx) == []
+
+
+def audit_rows(ctx, action: str) -> list[str]:
+    from hallterm.store import execute
+
+    with ctx.store.read() as session:
+        return [r.payload for r in execute(
+            session, "SELECT payload FROM audit_log WHERE action = :a", {"a": action}).all()]
+
+
+@pilot_test
+async def test_reveal_asks_why_is_audited_and_esc_masks_again(hall, tmp_path):
+    app, ctx = host(hall, tmp_path)
+    open_line(hall, sim=0, number=NUMBERS[0])  # 张三 is a customer now
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        await identify(pilot)
+        await settle(pilot)
+        panel = sales_screen(app).query_one("#visit-customer", Static)
+        assert customers.mask_id(ADULT_ID) in str(panel.render())
+        assert ADULT_ID not in str(panel.render()) and "139****5678" in str(panel.render())
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FormDialog")
+        await pilot.press("enter")  # no reason: the dialog stays and says so
+        assert type(app.screen).__name__ == "FormDialog"
+        await pilot.press(*"verify", "enter")
+        await wait_for(pilot, lambda: ADULT_ID in str(panel.render()))
+        assert "13912345678" in str(panel.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert ADULT_ID not in str(panel.render())
+    rows = audit_rows(ctx, "data.reveal")
+    assert len(rows) == 1 and "verify" in rows[0] and ADULT_ID not in rows[0]
+
+
+@pilot_test
+async def test_a_sales_clerk_without_data_reveal_has_no_reveal_key(hall, tmp_path):
+    from screens.posts.sales import SalesScreen
+
+    order_hall(hall)
+    seller = replace(hall.add("8012", "sales"), counter=1)
+    app = PostHost(seller, SalesScreen, hall.settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "ctrl+d" not in [k for k, b in app.screen.active_bindings.items()
+                                if b.enabled and b.binding.show]
+        assert app.screen.check_action("reveal", ()) is False
+        assert app.screen.check_action("order", ("cancel",)) is False
+        assert app.screen.check_action("orders", ()) is True

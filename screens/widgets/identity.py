@@ -20,7 +20,7 @@ from datetime import date
 from textual.widgets import Input, Select
 
 from hallterm.errors import BadInput
-from hallterm.i18n import N_, _
+from hallterm.i18n import N_, _, get_language
 from hallterm.services import customers
 from screens.shell import shell
 from screens.widgets.entry_form import Choice, EntryForm, Flag, Text, Values
@@ -163,7 +163,10 @@ class IdentityDialog(EntryForm):
             try:
                 self.note(f"{prefix}number", describe(check_number(values, prefix, self.today())), "good")
             except BadInput as exc:
-                self.note(f"{prefix}number", "✗ " + str(exc), "bad")
+                # No space after the mark in Chinese: the line then wraps as CJK text does
+                # (at the width), not after the mark.
+                mark = "✗" if get_language() == "zh_CN" else "✗ "
+                self.note(f"{prefix}number", mark + str(exc), "bad")
         if not prefix:
             self.show_groups()
 
