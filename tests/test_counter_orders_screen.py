@@ -14,7 +14,7 @@ from dataclasses import replace
 from textual.widgets import Checkbox, Input, Select, Static
 
 from hallterm.services import customers, orders, sales
-from tests.orders_fixtures import ADULT_ID, NUMBERS, SIMS, open_line, order_hall, person
+from tests.orders_fixtures import ADULT_ID, NUMBERS, SIMS, open_line, order_hall
 from tests.pilot import PostHost, pilot_test, settle
 
 SIZE = (120, 40)

@@ -71,34 +71,31 @@ def check_number(values: Values, prefix: str, today: date) -> customers.IdCheck:
         raise BadInput(str(exc), field=f"{prefix}{field}") from None
 
 
-def check_name(values: Values, prefix: str) -> str:
-    """One person's name as typed (``BadInput`` names the field)."""
-    return customers.check_name(values.get(f"{prefix}name"), field=f"{prefix}name")
+def person_of(values: Values, prefix: str) -> customers.Person:
+    """One person as typed in the form (the holder's fields have no prefix)."""
+    kind = values.get(f"{prefix}doc_type") or AUTO
+    return customers.Person(None if kind == AUTO else kind, values.get(f"{prefix}number", ""),
+                            values.get(f"{prefix}name", ""), values.get(f"{prefix}phone") or None)
 
 
 def identity_of(values: Values, today: date) -> Identity:
-    """The identity the form's values make, or ``BadInput`` naming the wrong field."""
-    check = check_number(values, "", today)
-    minor = customers.is_minor(check, today)
-    name = check_name(values, "")
-    phone = customers.check_phone(values["phone"]) if values.get("phone") else None
-    customer = customers.Person(check.doc_type, check.number, name, phone)
-    agent = guardian = None
-    if values.get("agent"):
-        a = check_number(values, "agent_", today)
-        if a.number == check.number:
-            raise BadInput(_("The agent is another person than the customer."),
-                           field="agent_number")
-        if customers.is_minor(a, today):
-            raise BadInput(_("An agent must be an adult."), field="agent_number")
-        agent = customers.Person(a.doc_type, a.number, check_name(values, "agent_"))
-    if minor:
-        g = check_number(values, "guardian_", today)
-        if customers.is_minor(g, today) or g.number == check.number:
-            raise BadInput(_("The guardian must be an adult other than the customer."),
-                           field="guardian_number")
-        guardian = customers.Person(g.doc_type, g.number, check_name(values, "guardian_"))
-    return Identity(customer, agent, guardian, minor)
+    """The identity the form's values make, checked by ``customers.check_parties`` (a
+    minor needs an adult guardian, an agent is an adult other than the holder), or the
+    ``HallTermError`` naming the wrong field."""
+    holder = person_of(values, "")
+    agent = person_of(values, "agent_") if values.get("agent") else None
+    guardian = person_of(values, "guardian_") if "guardian_number" in values else None
+    checked = customers.check_parties(holder, agent=agent, guardian=guardian, on=today)
+
+    def as_checked(person: customers.Person, check: customers.IdCheck) -> customers.Person:
+        phone = customers.check_phone(person.phone) if person.phone else None
+        return customers.Person(check.doc_type, check.number, person.name.strip(), phone)
+
+    return Identity(
+        as_checked(holder, checked.holder),
+        as_checked(agent, checked.agent) if agent and checked.agent else None,
+        as_checked(guardian, checked.guardian) if guardian and checked.guardian else None,
+        checked.minor)
 
 
 def describe(check: customers.IdCheck) -> str:
