@@ -319,3 +319,47 @@ async def test_a_sales_clerk_without_data_reveal_has_no_reveal_key(hall, tmp_pat
         assert app.screen.check_action("reveal", ()) is False
         assert app.screen.check_action("order", ("cancel",)) is False
         assert app.screen.check_action("orders", ()) is True
+
+
+@pilot_test
+async def test_a_new_ticket_is_a_new_visit_whose_customer_is_identified_again(hall, tmp_path):
+    from hallterm.services import queue
+
+    app, ctx = host(hall, tmp_path)
+    guide = hall.add("8013", "guide")
+    queue.issue_ticket(guide, service="A")
+    queue.issue_ticket(guide, service="A")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e", "n")  # the counter panel calls the first ticket
+        await settle(pilot)
+        await pilot.press("escape", "ctrl+u")
+        await identify(pilot)
+        await settle(pilot)
+        screen = sales_screen(app)
+        assert screen.identity is not None and screen.customer_visit is not None
+        await pilot.press("ctrl+e", "f", "n")  # finish, call the next customer
+        await settle(pilot)
+        assert screen.identity is None
+        assert not screen.query_one("#sales-visit").has_class("-shown")
+
+
+@pilot_test
+async def test_the_order_menu_offers_a_sales_clerk_no_cancellation_or_port_out(hall, tmp_path):
+    from screens.widgets.order_menu import OrderMenu
+
+    app, _ctx = host(hall, tmp_path)
+    sales_only = replace(hall.add("8014", "sales"), counter=1)
+    app.hctx = sales_only
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+w")
+        await identify(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderMenu))
+        menu = app.screen
+        assert menu.check_action("choose", ("new_line",)) is True
+        assert menu.check_action("choose", ("cancel",)) is False
+        assert menu.check_action("choose", ("port_out",)) is False
+        await pilot.press("c")  # nothing opens
+        await pilot.pause()
+        assert app.screen is menu

@@ -27,25 +27,29 @@ from screens.widgets.cart import ChangeBanner
 from screens.widgets.entry_form import Choice, EntryForm, Flag, Text, Values
 from screens.widgets.visit import OrderRow
 
+KIND_PERMISSIONS = {  # who may take each kind (the services check the same)
+    "new_line": "order.accept", "plan_change": "order.accept", "sim_replace": "order.accept",
+    "pay": "order.accept", "cancel": "order.retain", "port_out": "order.retain",
+    "withdraw": "order.withdraw"}
 ORDER_ACTIONS = (
     Action("sales.orders", "ctrl+w", "orders", N_("Orders"), N_(
         "Service orders for the identified customer (业务受理): new line, plan change, SIM "
         "swap, cancellation, port-out"), priority=True, permission="order.accept"),
     Action("sales.new_line", "alt+n", "order('new_line')", N_("New line"), N_(
         "A new line: a number from the pool, the SIM from this counter, a plan, the first "
-        "payment"), footer=False, priority=True, permission="order.accept"),
+        "payment"), footer=False, priority=True, permission=KIND_PERMISSIONS["new_line"]),
     Action("sales.plan_change", "alt+p", "order('plan_change')", N_("Plan change"), N_(
         "Change a line's plan: the next billing month unless the plan says now"),
-        footer=False, priority=True, permission="order.accept"),
+        footer=False, priority=True, permission=KIND_PERMISSIONS["plan_change"]),
     Action("sales.sim_replace", "alt+s", "order('sim_replace')", N_("SIM swap"), N_(
         "Replace a line's SIM (补换卡) with one from this counter; the old one is retired"),
-        footer=False, priority=True, permission="order.accept"),
+        footer=False, priority=True, permission=KIND_PERMISSIONS["sim_replace"]),
     Action("sales.cancel_line", "alt+c", "order('cancel')", N_("Cancel line"), N_(
         "Cancel a line (销户): the retention offer and its outcome are recorded first"),
-        footer=False, priority=True, permission="order.retain"),
+        footer=False, priority=True, permission=KIND_PERMISSIONS["cancel"]),
     Action("sales.port_out", "alt+o", "order('port_out')", N_("Port-out"), N_(
         "A port-out enquiry (携号转网): never blocked; an offer only if the customer agrees "
-        "to hear one"), footer=False, priority=True, permission="order.retain"),
+        "to hear one"), footer=False, priority=True, permission=KIND_PERMISSIONS["port_out"]),
 )
 PAPER_FLAGS = {"id_copy": N_("ID copy taken"), "form_signed": N_("Form signed"),
                "photo": N_("Photo taken")}
@@ -154,10 +158,19 @@ class OrderDesk:
 
         if not await self.customer_for_orders():
             return
-        kind = await self.app.push_screen_wait(OrderMenu(self.identity.customer.name))
+        kind = await self.app.push_screen_wait(OrderMenu(self.identity.customer.name,
+                                                         self.kinds_allowed()))
         if kind is not None:
             await self.run_order(kind)
         self._set_mode("scan")
+
+    def kinds_allowed(self) -> set[str]:
+        """The order kinds this person's roles allow (the services check the same table)."""
+        from hallterm.permissions import allowed
+
+        roles = self.hctx.actor.roles if self.hctx.actor is not None else frozenset()
+        return {kind for kind, permission in KIND_PERMISSIONS.items()
+                if allowed(roles, permission)}
 
     @work(exclusive=True, group="sales-dialog")
     async def action_order(self, kind: str) -> None:

@@ -2,7 +2,8 @@
 
 Ctrl+W on the Sales screen opens it; N new line, P plan change, S SIM replacement,
 C cancellation, O port-out enquiry, A pays an open order's first payment, W withdraws
-an open order; Esc closes. Returns the chosen kind, or None.
+an open order; Esc closes. Only the kinds the person's roles allow are offered.
+Returns the chosen kind, or None.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
 from screens.translate import TranslatedKeys
 
-CHOICES: tuple[tuple[str, str, str], ...] = (
+CHOICES: tuple[tuple[str, str, str], ...] = (  # key, kind, what it is
     ("n", "new_line", N_("New line (新装入网): a number, the SIM, a plan, the first payment")),
     ("p", "plan_change", N_("Plan change (套餐变更): next billing month unless the plan says now")),
     ("s", "sim_replace", N_("SIM replacement (补换卡): the new SIM from this counter")),
@@ -52,16 +53,25 @@ class OrderMenu(TranslatedKeys, ModalScreen[str | None]):
         order=94)
     BINDINGS = bindings(ACTIONS)
 
-    def __init__(self, who: str) -> None:
+    def __init__(self, who: str, allowed: set[str] | None = None) -> None:
         super().__init__()
         self.who = who
+        self.allowed = {kind for _key, kind, _text in CHOICES} if allowed is None else allowed
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(_("Orders for {who}").format(who=self.who)), id="menu-title")
-            for key, _kind, text in CHOICES:
-                yield Static(Text.assemble((f" {key.upper()} ", "bold reverse"), "  ", _(text)))
+            for key, kind, text in CHOICES:
+                if kind in self.allowed:
+                    yield Static(Text.assemble((f" {key.upper()} ", "bold reverse"), "  ",
+                                               _(text)))
         yield Footer(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the kinds this person may take (the others are neither listed nor keyed)."""
+        if action == "choose" and parameters and parameters[0] is not None:
+            return parameters[0] in self.allowed
+        return True
 
     def action_choose(self, kind: str | None) -> None:
         self.dismiss(kind)
