@@ -37,8 +37,8 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 from hallterm.errors import HallTermError
 from hallterm.i18n import N_, _
 from screens.actions import Action, bindings, declare
-from screens.shell import in_thread
 from screens.translate import TranslatedKeys
+from screens.widgets.form_dialog import run_check
 
 
 @dataclass(frozen=True)
@@ -278,9 +278,8 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
             return
         self._checking = True
         self.query_one("#entry-error", Static).update(_("Checking…"))
-        in_thread(self, functools.partial(self._check, values), group="entry-check",
-                  exclusive=True, done=functools.partial(self._passed, values),
-                  refused=self._refused, bug=functools.partial(self._refused, None))
+        run_check(self, self._check, values, done=functools.partial(self._passed, values),
+                  mark=self.mark, finished=self._checked)
 
     def _passed(self, values: Values, outcome: Any) -> None:
         self.outcome = outcome
@@ -289,12 +288,8 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
     def validate(self, values: Values) -> None:
         """Pure checks on the UI thread before ``check`` (subclasses: raise ``BadInput``)."""
 
-    def _refused(self, exc: HallTermError | None) -> None:
+    def _checked(self) -> None:
         self._checking = False
-        if exc is None:
-            self.mark(None, _("Sorry, something went wrong."))
-        else:
-            self.mark(getattr(exc, "field", None), str(exc))
 
     def mark(self, name: str | None, message: str) -> None:
         """Say ``message``; mark field ``name`` and put the cursor there (nothing is cleared)."""

@@ -24,6 +24,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from hallterm.errors import HallTermError
@@ -41,6 +42,23 @@ class Field:
     label: str
     value: str = ""
     required: bool = True
+
+
+def run_check(form: Widget, check: Callable[[Any], Any], values: Any, *,
+              done: Callable[[Any], Any], mark: Callable[[str | None, str], Any],
+              finished: Callable[[], Any]) -> None:
+    """Run a form's ``check`` in a thread: ``done(outcome)`` when it passes; a refusal
+    (or a bug, with an apology) ``finished()`` and ``mark``s the field it names."""
+
+    def refused(exc: HallTermError | None) -> None:
+        finished()
+        if exc is None:
+            mark(None, _("Sorry, something went wrong."))
+        else:
+            mark(getattr(exc, "field", None), str(exc))
+
+    in_thread(form, functools.partial(check, values), group="form-check", exclusive=True,
+              done=done, refused=refused, bug=functools.partial(refused, None))
 
 
 class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
@@ -100,16 +118,11 @@ class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
             return
         self._checking = True
         self.query_one("#form-error", Label).update(_("Checking…"))
-        in_thread(self, functools.partial(self._check, values), group="form-check",
-                  exclusive=True, done=lambda _ok: self.dismiss(values),
-                  refused=self._refused, bug=functools.partial(self._refused, None))
+        run_check(self, self._check, values, done=lambda _ok: self.dismiss(values),
+                  mark=self.mark, finished=self._checked)
 
-    def _refused(self, exc: HallTermError | None) -> None:
+    def _checked(self) -> None:
         self._checking = False
-        if exc is None:
-            self.mark(None, _("Sorry, something went wrong."))
-        else:
-            self.mark(getattr(exc, "field", None), str(exc))
 
     def mark(self, name: str | None, message: str) -> None:
         """Show ``message``; mark input ``name`` (if it is one of ours) and put the cursor there.
