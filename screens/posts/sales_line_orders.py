@@ -27,7 +27,7 @@ from screens.posts.sales_orders import (
     paperwork_of,
     plan_label,
 )
-from screens.widgets.entry_form import Choice, Text, Values
+from screens.widgets.entry_form import Choice, Typed, Values
 
 
 class LineOrders:
@@ -84,7 +84,7 @@ class LineOrders:
 
         values, _ok = await self.ask(
             _("SIM replacement for {who}").format(who=self.who()),
-            [line, Text("iccid", N_("New SIM card ICCID (scan)"), max_length=32),
+            [line, Typed("iccid", N_("New SIM card ICCID (scan)"), max_length=32),
              *paper_flags("sim_replace")],
             check=in_custody, intro=_("The holder, or an agent (代办) with both identities. "
                                       "The old SIM is retired."))
@@ -115,11 +115,11 @@ class LineOrders:
 
         values, _ok = await self.ask(
             _("Cancellation for {who}: the retention offer first").format(who=self.who()),
-            [line, Text("offer", N_("Retention offer made (维系挽留)"), max_length=200),
+            [line, Typed("offer", N_("Retention offer made (维系挽留)"), max_length=200),
              Choice("outcome", N_("Outcome"), (
                  (_("The customer stays: keep the line"), "stayed"),
                  (_("The customer goes ahead: cancel the line"), "left"))),
-             Text("reason", N_("The customer's reason (optional)"), required=False,
+             Typed("reason", N_("The customer's reason (optional)"), required=False,
                   max_length=200), *paper_flags("cancel")],
             check=attempt, intro=_("Make the retention offer first and record it with the "
                                    "outcome; the line is cancelled only if the customer goes "
@@ -155,11 +155,11 @@ class LineOrders:
             _("Port-out enquiry (携号转网) for {who}").format(who=self.who()),
             [line, Choice("heard", N_("Does the customer want to hear an offer?"), (
                 (_("No: make no offer"), "no"), (_("Yes, the customer agrees to hear one"), "yes"))),
-             Text("offer", N_("The offer made"), max_length=200, group="offer"),
+             Typed("offer", N_("The offer made"), max_length=200, group="offer"),
              Choice("outcome", N_("Outcome"), (
                  (_("The customer goes ahead with the port-out"), "left"),
                  (_("The customer stays"), "stayed"))),
-             Text("reason", N_("The customer's reason (optional)"), required=False,
+             Typed("reason", N_("The customer's reason (optional)"), required=False,
                   max_length=200), *paper_flags("port_out")],
             check=write, groups=lambda v: {"offer"} if v.get("heard") == "yes" else set(),
             intro=_("Porting out is the customer's right: it is never blocked or delayed. "

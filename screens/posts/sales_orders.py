@@ -24,7 +24,7 @@ from hallterm.money import format_fen, parse_fen
 from hallterm.services import catalog, customers, orders, sales, stock
 from screens.actions import Action
 from screens.widgets.cart import ChangeBanner
-from screens.widgets.entry_form import Choice, EntryForm, Flag, Text, Values
+from screens.widgets.entry_form import Choice, EntryForm, Flag, Typed, Values
 from screens.widgets.visit import OrderRow
 
 KIND_PERMISSIONS = {  # who may take each kind (the services check the same)
@@ -242,7 +242,7 @@ class OrderDesk:
         _values, done = await self.ask(
             _("New line for {who}").format(who=self.who()),
             [Choice("number", N_("Number"), numbers),
-             Text("iccid", N_("SIM card ICCID (scan)"), max_length=32),
+             Typed("iccid", N_("SIM card ICCID (scan)"), max_length=32),
              Choice("plan", N_("Plan"), tuple((plan_label(p), p.sku) for p in offer.plans)),
              *paper_flags("new_line")],
             check=write, intro=_("SIMs at this counter: {sims}").format(sims=sims))
@@ -275,9 +275,9 @@ class OrderDesk:
         _values, done = await self.ask(
             title,
             [Choice("method", N_("Paid by"), methods, sales.CASH),
-             Text("tendered", N_("Amount tendered"), format_fen(due, symbol=False),
+             Typed("tendered", N_("Amount tendered"), format_fen(due, symbol=False),
                   group="cash"),
-             Text("reference", N_("Terminal reference number"), group="other")],
+             Typed("reference", N_("Terminal reference number"), group="other")],
             check=lambda values: write(payments_of(values, due)),
             groups=lambda v: {"cash" if v["method"] == sales.CASH else "other"})
         return done
@@ -350,7 +350,7 @@ class OrderDesk:
         ctx = self.hctx
         _values, done = await self.ask(
             _("Withdraw {order}: its number goes back to the pool").format(order=order_no),
-            [Text("reason", N_("Reason"), max_length=200)],
+            [Typed("reason", N_("Reason"), max_length=200)],
             check=lambda v: orders.withdraw(ctx, order_no=order_no, reason=v["reason"]))
         if done is not None:
             self.order_done(done, _("Order {order} withdrawn.").format(order=order_no))

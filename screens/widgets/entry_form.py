@@ -4,7 +4,7 @@
 from a list (a plan, a line, a document type) and tick boxes (the paperwork
 flags). ``EntryForm`` takes three kinds of field::
 
-    EntryForm(_("New line"), [Choice("plan", N_("Plan"), options), Text("iccid", N_("ICCID")),
+    EntryForm(_("New line"), [Choice("plan", N_("Plan"), options), Typed("iccid", N_("ICCID")),
                               Flag("id_copy", N_("ID copy taken"))], check=fn)
 
 Keyboard: Enter moves to the next field and, on the last one, confirms; on a
@@ -42,7 +42,7 @@ from screens.widgets.form_dialog import run_check
 
 
 @dataclass(frozen=True)
-class Text:
+class Typed:
     """A typed (or scanned) value."""
 
     name: str
@@ -74,7 +74,7 @@ class Flag:
     group: str = ""
 
 
-AnyField = Text | Choice | Flag
+AnyField = Typed | Choice | Flag
 Values = dict[str, Any]
 
 
@@ -263,7 +263,7 @@ class EntryForm(TranslatedKeys, ModalScreen[Values | None]):
         if self._checking:
             return
         values = self.values()
-        missing = [f for f in self.active() if isinstance(f, Text) and f.required
+        missing = [f for f in self.active() if isinstance(f, Typed) and f.required
                    and not values[f.name]]
         if missing:
             self.mark(missing[0].name, _("Fill in: {field}").format(field=_(missing[0].label)))

@@ -23,7 +23,7 @@ from hallterm.errors import BadInput
 from hallterm.i18n import N_, _, get_language
 from hallterm.services import customers
 from screens.shell import shell
-from screens.widgets.entry_form import Choice, EntryForm, Flag, Text, Values
+from screens.widgets.entry_form import Choice, EntryForm, Flag, Typed, Values
 
 AUTO = "auto"
 PEOPLE = ("", "agent_", "guardian_")  # the customer, the agent (代办), the guardian
@@ -50,12 +50,12 @@ def person_fields(prefix: str, group: str, *, phone: bool = False) -> list:
     fields: list = [
         Choice(f"{prefix}doc_type", N_("Document type"), doc_choices(), "resident",
                group=group),
-        Text(f"{prefix}number", N_("Number (type or scan)"), group=group,
+        Typed(f"{prefix}number", N_("Number (type or scan)"), group=group,
              max_length=32),
-        Text(f"{prefix}name", N_("Name on the document"), group=group, max_length=60),
+        Typed(f"{prefix}name", N_("Name on the document"), group=group, max_length=60),
     ]
     if phone:
-        fields.append(Text(f"{prefix}phone", N_("Contact phone"), required=False,
+        fields.append(Typed(f"{prefix}phone", N_("Contact phone"), required=False,
                            group=group, max_length=20))
     return fields
 
