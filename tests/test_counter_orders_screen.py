@@ -49,7 +49,10 @@ def dialog_title(app) -> str:
 
 
 async def in_form(pilot, title: str) -> None:
-    await wait_for(pilot, lambda: title in dialog_title(pilot.app))
+    """Wait for the form titled ``title``, all its fields mounted (its message line last)."""
+    await wait_for(pilot, lambda: title in dialog_title(pilot.app)
+                   and bool(pilot.app.screen.query("#entry-error")))
+    await pilot.pause()
 
 
 async def fill(pilot, **values) -> None:
