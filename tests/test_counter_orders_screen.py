@@ -328,7 +328,7 @@ async def test_a_sales_clerk_without_data_reveal_has_no_reveal_key(hall, tmp_pat
 async def test_a_new_ticket_is_a_new_visit_whose_customer_is_identified_again(hall, tmp_path):
     from hallterm.services import queue
 
-    app, ctx = host(hall, tmp_path)
+    app, _ctx = host(hall, tmp_path)
     guide = hall.add("8013", "guide")
     queue.issue_ticket(guide, service="A")
     queue.issue_ticket(guide, service="A")

@@ -24,8 +24,8 @@ SCREENS = Path(__file__).parent.parent / "screens"
 POSITIONAL: dict[str, tuple[int, ...] | str] = {
     "Label": (0,), "Static": (0,), "Button": (0,), "Option": (0,), "Text": (0,),
     "Checkbox": (0,), "RadioButton": (0,), "TabPane": (0,), "Collapsible": (),
-    "notify": (0,), "Binding": (2,), "Action": (3, 4), "Field": (1,), "Typed": (1,), "Choice": (1,), "Flag": (1,),
-    "EntryForm": (0,), "FormDialog": (0,), "PinDialog": (0,),
+    "notify": (0,), "Binding": (2,), "Action": (3, 4), "Field": (1,), "Typed": (1,),
+    "Choice": (1,), "Flag": (1,), "EntryForm": (0,), "FormDialog": (0,), "PinDialog": (0,),
     "ApprovalDialog": (1,), "PersonDialog": (1,), "ReportDialog": (), "add_column": (0,),
     "add_columns": "*", "update": (0,), "_say": (0,), "say": (0,), "_ask": (0,),
     "append": (0,), "set_message": (0,),

@@ -38,11 +38,12 @@ NEW_CUSTOMER = ("resident", gb11643("44010619950620006"), "赵磊", "13900004444
 def seed(ctx: Ctx) -> None:
     """The pool, SIMs into counter 2's custody, and the customers' lines (completed)."""
     from hallterm.seeds.stock import make_iccid
-    from hallterm.services import catalog, customers, orders, stock
+    from hallterm.services import catalog, customers, stock
+    from hallterm.services.orders import Paperwork, add_numbers, new_line
     from hallterm.services.sales import PaymentIn
     from hallterm.services.staff import authenticate, confirm_person
 
-    orders.add_numbers(ctx, numbers=POOL)
+    add_numbers(ctx, numbers=POOL)
     keeper = ctx.as_actor(authenticate(ctx, empno="8008", pin=DEMO_PIN, purpose="demo"))
     sims = [make_iccid(6000 + i) for i in range(20)]
     stock.receive(keeper, document_no="DN-20261125-SIM", supplier="广东卡商 GD SIM Cards",
@@ -52,7 +53,7 @@ def seed(ctx: Ctx) -> None:
                 lines=[stock.LineIn("SIM-5G", s) for s in sims[:16]])
 
     liu = ctx.as_actor(authenticate(ctx, empno="8005", pin=DEMO_PIN, purpose="demo"))
-    paper = orders.Paperwork(id_copy=True, form_signed=True, photo=True)
+    paper = Paperwork(id_copy=True, form_signed=True, photo=True)
 
     def person(who: tuple) -> customers.Person:
         return customers.Person(*who)
@@ -60,7 +61,7 @@ def seed(ctx: Ctx) -> None:
     def open_line(holder: tuple, sim: str, number: str, plan: str = "PLAN-5G-59",
                   **parties) -> None:
         due = sum(catalog.lookup(liu, code=sku).price_fen for sku in ("SIM-5G", plan))
-        orders.new_line(liu, counter=2, holder=person(holder), iccid=sim, plan=plan,
+        new_line(liu, counter=2, holder=person(holder), iccid=sim, plan=plan,
                         number=number, paperwork=paper, payments=[PaymentIn(
                             "wechat", due, reference=f"WX-DEMO-{number}")], **parties)
 
