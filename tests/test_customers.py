@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from stdnum.cn import ric
 
 from hallterm.context import run_write
-from hallterm.errors import BadInput, Forbidden, NotFound
+from hallterm.errors import BadInput, Forbidden, NotFound, Refused
 from hallterm.services import customers
 from hallterm.services.customers import Person
 from hallterm.store import execute
@@ -28,6 +30,13 @@ def identify(ctx, person: Person) -> int:
         return cid
 
     return run_write(ctx, "test.identify", work)
+
+
+def audit_rows(hall, action: str) -> list:
+    with hall.ctx.store.read() as session:
+        return [json.loads(r[0]) if isinstance(r[0], str) else r[0] for r in execute(
+            session, "SELECT payload FROM audit_log WHERE action = :a ORDER BY seq",
+            {"a": action}).all()]
 
 
 def test_seal_is_aes_gcm_under_the_hall_secret():
@@ -84,13 +93,26 @@ def test_identify_adds_then_finds_the_same_person(hall):
     assert customers.find(clerk, number=NUMBER, name="李") == []
 
 
-def test_identify_keeps_the_latest_name_and_phone(hall):
+def test_identify_refuses_another_name_for_a_known_document_and_renames_nothing(hall):
     clerk = hall.add("1001", "acceptance")
-    cid = identify(clerk, Person("resident", NUMBER, "张三", PHONE))
-    identify(clerk, Person("resident", NUMBER, "张叁", "13900001111"))
+    cid = identify(clerk, Person("resident", NUMBER, "王芳", PHONE))
+    with pytest.raises(Refused, match=r"does not match this document's record \(王\*\)"):
+        identify(clerk, Person("resident", NUMBER, "张三", "13700000000"))
     seen = customers.view(clerk, cid)
-    assert (seen.name, seen.phone_masked) == ("张叁", "139****1111")
+    assert (seen.name, seen.phone_masked) == ("王芳", customers.mask_phone(PHONE))
+    assert audit_rows(hall, "customer.phone") == []
+
+
+def test_identify_updates_a_changed_phone_with_an_audit_row_of_masked_values(hall):
+    clerk = hall.add("1001", "acceptance")
+    cid = identify(clerk, Person("resident", NUMBER, "Anna Smith", PHONE))
+    assert identify(clerk, Person("resident", NUMBER, "anna  SMITH", "13900001111")) == cid
+    seen = customers.view(clerk, cid)
+    assert (seen.name, seen.phone_masked) == ("Anna Smith", "139****1111")
     assert customers.find(clerk, phone=PHONE) == []
+    assert [{k: v for k, v in r.items() if k != "_rows"}
+            for r in audit_rows(hall, "customer.phone")] == [
+        {"customer": cid, "from": customers.mask_phone(PHONE), "to": "139****1111"}]
 
 
 def test_a_child_on_the_household_register_is_the_same_person_with_an_id_card(hall):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hallterm.errors import BadInput, NotFound, Refused
-from hallterm.services import orders, sales, stock
+from hallterm.services import customers, orders, sales, stock
 from hallterm.store import execute
 from tests.orders_fixtures import (
     ADULT_ID,
@@ -93,10 +93,27 @@ def test_the_cap_refuses_the_sixth_line_with_the_count(hall):
     with pytest.raises(Refused, match=r"already holds 5 lines.*limit is 5") as exc:
         open_line(hall, sim=5)
     assert exc.value.exit_code == 3
-    # Another person is not counted against it; the same ID under another name is.
+    # Another person is not counted against it.
     assert open_line(hall, sim=5, holder=person(OTHER_ID, "李四")).lines_held == 1
-    with pytest.raises(Refused, match="already holds 5"):
-        open_line(hall, sim=6, holder=person(ADULT_ID, "张三丰"))
+
+
+def test_a_new_line_under_another_name_is_refused_and_renames_nobody(hall):
+    order_hall(hall)
+    done = open_line(hall, sim=0)
+    with pytest.raises(Refused, match=r"name does not match this document's record \(张\*\)") \
+            as exc:
+        open_line(hall, sim=1, holder=person(ADULT_ID, "王芳"))
+    assert exc.value.exit_code == 3
+    assert [c.name for c in customers.find(hall.clerk, number=ADULT_ID)] == ["张三"]
+    assert orders.get_order(hall.clerk, order_no=done.order_no).state == "completed"
+
+
+def test_a_plan_change_under_a_wrong_name_is_refused(hall):
+    order_hall(hall)
+    done = open_line(hall, sim=0)
+    with pytest.raises(Refused, match="name does not match"):
+        orders.plan_change(hall.clerk, counter=1, number=done.number,
+                           holder=person(ADULT_ID, "李四"), plan="PLAN-5G-129")
 
 
 def test_an_open_new_line_counts_against_the_cap(hall):
@@ -121,7 +138,7 @@ def test_the_cap_is_a_hall_setting(hall):
 
     run_write(hall.manager, "hall.load", lambda uow: write_hall(uow, config, source="t"))
     open_line(hall)
-    with pytest.raises(Refused, match=r"already holds 1 lines.*limit is 1"):
+    with pytest.raises(Refused, match=r"already holds 1 line with.*limit is 1"):
         open_line(hall, sim=1)
 
 

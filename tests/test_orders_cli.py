@@ -43,7 +43,7 @@ def test_a_new_line_paid_in_cash_on_the_cli(hall):
     assert "Order O20261125-0001 (New line) completed: line " + NUMBERS[2] in out
     assert "received ¥100.00, change ¥31.00" in out and "Filed: box A20261125-01, place 1" in out
     assert "takes effect immediately (2026-11-25)" in out
-    assert "This ID now holds 1 lines" in out
+    assert "This ID now holds 1 line with this operator." in out
     r = run(hall, "order", "show", "O20261125-0001", "--as", "8010")
     assert r.exit_code == 0, r.output
     assert "110***********" in r.stdout and ADULT_ID not in r.stdout
@@ -128,3 +128,41 @@ def test_plan_change_sim_swap_cancel_port_out_and_the_archive(hall):
     assert "Paperwork incomplete: 3" in r.stdout
     r = run(hall, "order", "show", "O20261125-0005", "--as", "8010")
     assert "offer half price, outcome stayed, reason cost" in r.stdout
+
+
+def test_a_new_line_under_another_name_for_a_known_id_is_exit_3_and_renames_nobody(hall):
+    order_hall(hall)
+    open_line(hall, sim=0)  # 张三 holds ADULT_ID
+    r = run(hall, "order", "new-line", "--counter", "1", "--id-type", "resident",
+            "--id-number", ADULT_ID, "--name", "王芳", "--phone", "13700000000",
+            "--iccid", SIMS[1], "--plan", "PLAN-5G-59", "--as", "8010")
+    assert r.exit_code == 3, r.output
+    assert r.stderr.strip() == ("The name does not match this document's record (张*): "
+                                "check the document.")
+    r = run(hall, "customer", "show", "--id-number", ADULT_ID, "--as", "8010")
+    assert "王芳" not in r.output and "137****0000" not in r.output
+
+
+def test_withdraw_names_the_plan_without_a_none(hall):
+    order_hall(hall)
+    assert new_line(hall).exit_code == 0
+    r = run(hall, "order", "withdraw", "O20261125-0001", "--reason", "changed mind",
+            "--as", "8010")
+    assert r.exit_code == 0, r.output
+    assert "Plan PLAN-5G-59\n" in r.stdout and "None" not in r.stdout
+    r = run(hall, "order", "show", "O20261125-0001", "--as", "8010")
+    assert "None" not in r.stdout and "withdrawn" in r.stdout
+
+
+def test_list_with_an_unknown_state_is_exit_2_naming_the_states(hall):
+    order_hall(hall)
+    r = run(hall, "order", "list", "--state", "bogus", "--as", "8010")
+    assert r.exit_code == 2
+    assert "bogus" in r.stderr and "open, completed, withdrawn, retained" in r.stderr
+
+
+def test_list_masks_the_line_numbers(hall):
+    order_hall(hall)
+    assert new_line(hall, "--number", NUMBERS[2], "--pay", "cash").exit_code == 0
+    r = run(hall, "order", "list", "--as", "8010")
+    assert NUMBERS[2][:3] + "****" + NUMBERS[2][-4:] in r.stdout and NUMBERS[2] not in r.stdout

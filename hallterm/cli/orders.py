@@ -21,7 +21,7 @@ from hallterm.cli.common import (
     print_json,
     signed_in,
 )
-from hallterm.i18n import _
+from hallterm.i18n import _, ngettext
 
 app = group(_("Service orders: new lines, plan changes, SIM replacement, cancellation, "
               "port-out; list, show, archive."))
@@ -106,6 +106,13 @@ def _payments(method: str | None, tendered: str | None, reference: str | None, d
     return [PaymentIn(method, due_fen, reference=reference)]
 
 
+def plan_line(plan: str, when: str | None) -> str:
+    """``Plan X: takes effect …``; a withdrawn order's plan takes effect never, so no when."""
+    if when is None:
+        return _("Plan {plan}").format(plan=plan)
+    return _("Plan {plan}: {when}").format(plan=plan, when=when)
+
+
 def _show_done(done, json_: bool) -> None:
     """What an order write did, for the clerk and the customer (告知开通时间)."""
     from hallterm.money import format_fen
@@ -118,7 +125,8 @@ def _show_done(done, json_: bool) -> None:
         number=done.order_no, kind=orders.kind_label(done.kind),
         state=orders.state_label(done.state), line=done.number))
     if done.plan_sku:
-        typer.echo(_("Plan {plan}: {when}").format(plan=done.plan_sku, when=done.effective))
+        typer.echo(plan_line(done.plan_sku, done.effective if done.state != "withdrawn"
+                             else None))
     if done.iccid:
         typer.echo(_("SIM {iccid}").format(iccid=done.iccid)
                    + (_(" (replaces {old}, retired)").format(old=done.old_iccid)
@@ -137,8 +145,9 @@ def _show_done(done, json_: bool) -> None:
         typer.echo(_("Paperwork missing: {missing}").format(
             missing=orders.missing_labels(done.missing)))
     if done.lines_held is not None:
-        typer.echo(_("This ID now holds {n} lines with this operator.").format(
-            n=done.lines_held))
+        typer.echo(ngettext("This ID now holds {n} line with this operator.",
+                            "This ID now holds {n} lines with this operator.",
+                            done.lines_held).format(n=done.lines_held))
 
 
 @app.command("new-line")

@@ -14,7 +14,7 @@ from hallterm.cli.common import (
     print_json,
     signed_in,
 )
-from hallterm.cli.orders import FORM_SIGNED, ID_COPY, PHOTO, app
+from hallterm.cli.orders import FORM_SIGNED, ID_COPY, PHOTO, app, plan_line
 from hallterm.i18n import _
 
 DAY = typer.Option(None, "--day", help=_("The business day (YYYY-MM-DD); default today."),
@@ -33,7 +33,7 @@ def list_cmd(
 ) -> None:
     """List a day's service orders in number order."""
     from hallterm.cli.parse import parse_day
-    from hallterm.services import orders
+    from hallterm.services import customers, orders
 
     hctx = signed_in(ctx, as_, store, counter=counter)
     rows = orders.list_orders(hctx, business_day=parse_day(day), counter=counter, state=state)
@@ -44,7 +44,7 @@ def list_cmd(
         flag = "  " + _("paperwork missing: {missing}").format(
             missing=orders.missing_labels(r.missing)) if r.missing else ""
         typer.echo(f"{r.order_no}  {r.at:%H:%M}  {_('Counter {n}').format(n=r.counter)}  "
-                   f"{r.clerk}  {orders.kind_label(r.kind)}  {r.number}  "
+                   f"{r.clerk}  {orders.kind_label(r.kind)}  {customers.mask_phone(r.number)}  "
                    f"{orders.state_label(r.state)}  {r.receipt_no or ''}{flag}".rstrip())
     if not rows:
         typer.echo(_("No orders."))
@@ -80,7 +80,8 @@ def show_cmd(
                    f"{person.id_masked}")
     typer.echo(_("Line {number}").format(number=view.number))
     if view.plan_sku:
-        typer.echo(_("Plan {plan}: {when}").format(plan=view.plan_sku, when=view.effective))
+        typer.echo(plan_line(view.plan_sku, view.effective if view.state != "withdrawn"
+                             else None))
     if view.iccid:
         typer.echo(_("SIM {iccid}").format(iccid=view.iccid))
     if view.old_iccid:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hallterm.context import ReadUnit
 from hallterm.errors import Refused
-from hallterm.i18n import _
+from hallterm.i18n import ngettext
 
 
 def lines_held(unit: ReadUnit, customer_id: int) -> int:
@@ -27,6 +27,8 @@ def refuse_over_cap(unit: ReadUnit, customer_id: int, cap: int) -> int:
     """Refuse a new line when the ID already holds ``cap`` lines (一证五号); the count."""
     held = lines_held(unit, customer_id)
     if held >= cap:
-        raise Refused(_("This ID already holds {held} lines with this operator; the limit is "
-                        "{cap} (一证五号).").format(held=held, cap=cap), field="id_number")
+        raise Refused(ngettext(
+            "This ID already holds {held} line with this operator; the limit is {cap} (一证五号).",
+            "This ID already holds {held} lines with this operator; the limit is {cap} (一证五号).",
+            held).format(held=held, cap=cap), field="id_number")
     return held

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from hallterm.context import Ctx, ReadUnit, run_check
-from hallterm.errors import NotFound
+from hallterm.errors import BadInput, NotFound
 from hallterm.i18n import _
 from hallterm.permissions import require
 from hallterm.services.orders.rows import LineNow, line_now
-from hallterm.services.orders.rules import Paperwork, effective_text
+from hallterm.services.orders.rules import STATES, Paperwork, effective_text
 
 _COLUMNS = ("o.id, o.order_no, o.kind, o.state, o.business_day, o.at, o.counter, o.clerk, "
             "o.visit_id, o.customer_id, o.agent_id, o.guardian_id, o.line_id, o.number, "
@@ -122,6 +122,9 @@ def list_orders(ctx: Ctx, *, business_day: date | None = None, counter: int | No
         where.append("o.counter = :c")
         params["c"] = counter
     if state is not None:
+        if state not in STATES:
+            raise BadInput(_("Unknown state {s}; one of: {all}").format(
+                s=state, all=", ".join(STATES)), field="state")
         where.append("o.state = :s")
         params["s"] = state
     if visit_id is not None:
