@@ -61,8 +61,14 @@ class Action:
         main = Binding(key or self.key, self.action, self.title, show=self.footer,
                        key_display=None if key else self.key_display,
                        priority=self.priority, tooltip=self.help, id=self.id)
-        more = [Binding(k, a, self.title, show=False, priority=self.priority)
-                for k, a in self.more_keys]
+        others = [(k, a, self.title) for k, a in self.more_keys]
+        letter = key or self.key
+        if len(letter) == 1 and letter.isascii() and letter.islower():
+            # The guides and the screens' hints write a letter key as the keycap shows it
+            # (`W`, "R: rectify"): with Shift or Caps Lock it does the same (no title:
+            # listed once).
+            others.append((letter.upper(), self.action, ""))
+        more = [Binding(k, a, t, show=False, priority=self.priority) for k, a, t in others]
         return [main, *more]
 
 

@@ -250,3 +250,19 @@ def test_bad_options_are_one_line_and_exit_2(hall, tmp_path):
     junk.write_bytes(b"not a tar at all")
     out = _cli("backup", "verify", str(junk), env=env)
     assert out.exit_code == 2 and "Not a readable HallTerm backup" in out.output
+
+
+@pytest.mark.sqlite_only  # the secret beside the store's file
+def test_verify_finds_the_secret_beside_the_store_as_the_backup_did(hall, tmp_path):
+    """Another hall's key beside the configuration does not hide the store's own."""
+    from hallterm import paths, security
+    from hallterm.backup import take
+
+    taken = take(hall.settings, None, to=tmp_path)
+    config_dir = paths.config_dir()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    if not (config_dir / "hallterm.key").exists():
+        security.create_key_file(config_dir / "hallterm.key")  # someone else's hall
+    out = _cli("backup", "verify", str(taken.path), env={"HALLTERM_STORE": str(hall.path)})
+    assert out.exit_code == 0, out.output
+    assert "rows intact" in out.output

@@ -49,6 +49,19 @@ async def _open_queue(pilot, app):
     assert isinstance(app.screen, ReviewScreen)
 
 
+@pilot_test
+async def test_the_queue_opens_with_w_as_the_guide_writes_it_shift_or_not(rv):
+    """README and the guide say "F6 then W": Shift+W (or Caps Lock) must not do nothing."""
+    app = _host(rv.auditor2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("W")
+        await settle(pilot)
+        from screens.posts.audit_review import ReviewScreen
+
+        assert isinstance(app.screen, ReviewScreen)
+
+
 def _host(ctx):
     from screens.posts.audit import AuditScreen
 

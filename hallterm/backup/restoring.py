@@ -75,15 +75,27 @@ def _signed(manifest: Manifest, pepper: bytes | None) -> bool | None:
     return True
 
 
-def verify(path: Path, *, passphrase: str | None, key_file: Path | None) -> BackupChecked:
+def key_candidates(settings: Settings, config_file: Path | None) -> list[Path]:
+    """Where a hall secret may be: the setting alone when given, else beside the
+    configuration and beside the store (the order ``open_ctx`` looks in)."""
+    if settings.key_file is not None:
+        return [settings.key_file]
+    found = [settings.resolved_key_file(config_file), settings.store_folder / "hallterm.key"]
+    return list(dict.fromkeys(found))
+
+
+def verify(path: Path, *, passphrase: str | None,
+           key_file: Path | list[Path] | None) -> BackupChecked:
     """Check a backup as it lies: members, manifest, the store copy, and (with the hall
-    secret, inside it or at ``key_file``) the manifest's MAC and the whole audit chain."""
+    secret, inside it or in one of ``key_file``) the manifest's MAC and the whole chain."""
     from hallterm.backup import BackupChecked
 
+    files = [key_file] if isinstance(key_file, Path) else list(key_file or [])
     with archive.opened(path, passphrase) as (manifest, folder):
         pepper = _key_in(folder, manifest)
-        if pepper is None and key_file is not None:
-            pepper = _key_at(key_file, manifest)
+        for candidate in files:
+            if pepper is None:
+                pepper = _key_at(candidate, manifest)
         signed = _signed(manifest, pepper)
         rows = None
         copy = folder / manifest.payload
@@ -103,8 +115,7 @@ def _find_key(folder: Path, manifest: Manifest, target: Settings,
     """The hall secret to read the restored store with: one already there (the setting,
     beside the configuration or beside the store), else the backup's, to be written beside
     the store (or where the setting says). Returns it, its file, and whether to write it."""
-    candidates = ([target.key_file] if target.key_file is not None else
-                  [target.resolved_key_file(config_file), target.store_folder / "hallterm.key"])
+    candidates = key_candidates(target, config_file)
     for path in candidates:
         present = _key_at(path, manifest)
         if present is not None:
@@ -115,7 +126,7 @@ def _find_key(folder: Path, manifest: Manifest, target: Settings,
         raise Refused(_("This backup is read with the hall secret of fingerprint {fp}, which "
                         "is not at {path} (the backup does not hold it): put the hall's key "
                         "file there first.").format(fp=manifest.key_fingerprint,
-                                                   path=candidates[0]))
+                                                   path=_(" or ").join(map(str, candidates))))
     if key_file.exists() and not force:
         raise Refused(_("{path} holds another hall secret; move it away or restore with "
                         "--force.").format(path=key_file))

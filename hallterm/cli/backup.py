@@ -120,8 +120,10 @@ def verify_cmd(
 
     opts = options(ctx)
     needed = file.is_file() and sealed.is_sealed(file)
+    from hallterm.backup.restoring import key_candidates
+
     checked = backup.verify(file, passphrase=_passphrase(passphrase_file, needed=needed),
-                            key_file=opts.settings().resolved_key_file(opts.config_file))
+                            key_file=key_candidates(opts.settings(), opts.config_file))
     if json_:
         print_json(checked)
         return
