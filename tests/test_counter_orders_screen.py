@@ -165,12 +165,19 @@ async def test_a_plan_change_says_when_it_takes_effect(hall, tmp_path):
         await fill(pilot, plan="PLAN-5G-59")
         await confirm_and_wait(pilot)
         assert "already on" in form_error(app)  # the plan it has: the form stays open
+        assert NUMBERS[0] not in form_error(app) and "138****" in form_error(app)
         await fill(pilot, plan="PLAN-5G-129", form_signed=True)
         await confirm_and_wait(pilot)
         await settle(pilot)
         assert "takes effect on 2026-12-01 (next billing month)" in said(app)
         row = sales_screen(app).query_one("#visit-orders").get_row_at(0)
         assert "2026-12-01" in str(row[4])
+        await order(pilot, "p", "Plan change for 张三")  # the customer changes their mind
+        await fill(pilot, plan="PLAN-5G-59", form_signed=True)
+        await confirm_and_wait(pilot)
+        await settle(pilot)
+        assert "Replaces the pending change to" in said(app)
+        assert "2026-12-01" in said(app)
 
 
 @pilot_test

@@ -48,9 +48,31 @@ def test_a_plan_change_takes_effect_next_billing_month(hall):
         "PLAN-5G-59", "PLAN-5G-129", date(2026, 12, 1))
     view = orders.get_order(hall.clerk, order_no=done.order_no)
     assert view.effective == done.effective and view.box_no == "A20261125-01"
-    with pytest.raises(BadInput, match="already on"):
+    with pytest.raises(BadInput, match=r"138\*\*\*\*\d{4} already changes to .* on 2026-12-01"):
         orders.plan_change(hall.clerk, counter=1, number=line.number, holder=person(),
                            plan="PLAN-5G-129")
+
+
+def test_a_new_plan_change_replaces_the_pending_one_and_a_change_back_cancels_it(hall):
+    order_hall(hall)
+    line = open_line(hall)
+
+    def change(plan):
+        return orders.plan_change(hall.clerk, counter=1, number=line.number, holder=person(),
+                                  plan=plan)
+
+    assert change("PLAN-5G-129").replaced_plan is None
+    back = change("PLAN-5G-59")  # the customer changed their mind: stays on 59
+    assert (back.replaced_plan, back.replaced_on) == ("PLAN-5G-129", date(2026, 12, 1))
+    now = orders.get_line(hall.clerk, number=line.number).now
+    assert (now.plan_sku, now.next_plan_sku) == ("PLAN-5G-59", None)
+    with pytest.raises(BadInput, match=r"^138\*\*\*\*\d{4} is already on"):
+        change("PLAN-5G-59")
+    assert change("PLAN-5G-129").replaced_plan is None
+    at_once = change("PLAN-BASIC-8")
+    assert at_once.replaced_plan == "PLAN-5G-129"
+    now = orders.get_line(hall.clerk, number=line.number).now
+    assert (now.plan_sku, now.next_plan_sku) == ("PLAN-BASIC-8", None)
 
 
 def test_a_plan_that_says_immediately_takes_effect_today(hall):

@@ -166,3 +166,18 @@ def test_list_masks_the_line_numbers(hall):
     assert new_line(hall, "--number", NUMBERS[2], "--pay", "cash").exit_code == 0
     r = run(hall, "order", "list", "--as", "8010")
     assert NUMBERS[2][:3] + "****" + NUMBERS[2][-4:] in r.stdout and NUMBERS[2] not in r.stdout
+
+
+def test_a_plan_change_names_the_pending_change_it_replaces_and_show_names_the_pending(hall):
+    order_hall(hall)
+    line = open_line(hall)
+    args = ("order", "plan-change", "--counter", "1", "--number", line.number, *HOLDER,
+            "--as", "8010")
+    assert run(hall, *args, "--plan", "PLAN-5G-129").exit_code == 0
+    r = run(hall, "order", "show", "O20261125-0002", "--as", "8010")
+    assert "The line's plan changes to PLAN-5G-129 on 2026-12-01 (pending)." in r.stdout
+    r = run(hall, *args, "--plan", "PLAN-5G-59")
+    assert r.exit_code == 0, r.output
+    assert "Replaces the pending change to PLAN-5G-129 on 2026-12-01." in r.stdout
+    r = run(hall, "order", "show", "O20261125-0002", "--as", "8010")
+    assert "(pending)" not in r.stdout

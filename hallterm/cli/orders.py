@@ -113,6 +113,11 @@ def plan_line(plan: str, when: str | None) -> str:
     return _("Plan {plan}: {when}").format(plan=plan, when=when)
 
 
+def replaced_line(plan: str, on) -> str:
+    """A plan change that replaced the line's pending one says so."""
+    return _("Replaces the pending change to {plan} on {date}.").format(plan=plan, date=on)
+
+
 def _show_done(done, json_: bool) -> None:
     """What an order write did, for the clerk and the customer (告知开通时间)."""
     from hallterm.money import format_fen
@@ -127,6 +132,8 @@ def _show_done(done, json_: bool) -> None:
     if done.plan_sku:
         typer.echo(plan_line(done.plan_sku, done.effective if done.state != "withdrawn"
                              else None))
+    if done.replaced_plan:
+        typer.echo(replaced_line(done.replaced_plan, done.replaced_on))
     if done.iccid:
         typer.echo(_("SIM {iccid}").format(iccid=done.iccid)
                    + (_(" (replaces {old}, retired)").format(old=done.old_iccid)

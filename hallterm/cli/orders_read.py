@@ -82,6 +82,10 @@ def show_cmd(
     if view.plan_sku:
         typer.echo(plan_line(view.plan_sku, view.effective if view.state != "withdrawn"
                              else None))
+    pending = _pending(hctx, view)
+    if pending is not None:
+        typer.echo(_("The line's plan changes to {plan} on {date} (pending).").format(
+            plan=pending.next_plan_sku, date=pending.next_plan_on))
     if view.iccid:
         typer.echo(_("SIM {iccid}").format(iccid=view.iccid))
     if view.old_iccid:
@@ -103,6 +107,20 @@ def show_cmd(
             missing=orders.missing_labels(view.missing)))
     if view.reason:
         typer.echo(_("Withdrawn: {reason}").format(reason=view.reason))
+
+
+def _pending(hctx, view):
+    """The order's line's plan change still to come (``LineNow``), if any."""
+    from hallterm.errors import NotFound
+    from hallterm.services import orders
+
+    if view.kind == "cancel" or view.state != "completed":
+        return None
+    try:
+        now = orders.get_line(hctx, number=view.number).now
+    except NotFound:
+        return None
+    return now if now.next_plan_sku else None
 
 
 @app.command("archive")

@@ -39,9 +39,17 @@ class LineOrders:
             self._say(_("{who} holds no line with us.").format(who=self.who()), error=True)
             return None
         return Choice("number", N_("Line"), tuple(
-            (f"{customers.mask_phone(x.number)}  "
-             f"{self.plan_names.get(x.now.plan_sku or '', x.now.plan_sku or '-')}", x.number)
+            (f"{customers.mask_phone(x.number)}  {self.line_plans(x.now)}", x.number)
             for x in offer.lines))
+
+    def line_plans(self, now: orders.LineNow) -> str:
+        """A line's plan, and the change still pending (``59 元套餐 → 129 元套餐 12-01``)."""
+        name = self.plan_names.get(now.plan_sku or "", now.plan_sku or "-")
+        if now.next_plan_sku is None or now.next_plan_on is None:
+            return name
+        return _("{plan}, changing to {next} on {date}").format(
+            plan=name, next=self.plan_names.get(now.next_plan_sku, now.next_plan_sku),
+            date=now.next_plan_on.isoformat())
 
     def order_args(self, values: Values) -> dict:
         return {"counter": self.counter, "number": values["number"],
@@ -66,7 +74,8 @@ class LineOrders:
                 (plan_label(p), p.sku) for p in offer.plans), other),
              *paper_flags("plan_change")],
             check=write, intro=_("A plan change takes effect the next billing month unless "
-                                 "the plan starts at once; the customer is told when."))
+                                 "the plan starts at once; the customer is told when. A "
+                                 "change still pending is replaced by the new one."))
         if done is not None:
             self.order_done(done)
 

@@ -362,6 +362,10 @@ class OrderDesk:
         text = said or _("{kind} {order}: {state}.").format(
             kind=orders.kind_label(done.kind), order=done.order_no,
             state=orders.state_label(done.state))
+        if done.replaced_plan and done.replaced_on:
+            text += " " + _("Replaces the pending change to {plan} on {date}.").format(
+                plan=self.plan_names.get(done.replaced_plan, done.replaced_plan),
+                date=done.replaced_on.isoformat())
         if done.effective:
             text += " " + _("The customer is told: {when}.").format(when=done.effective)
         if done.missing:

@@ -1,7 +1,10 @@
 """Orders on a line in service: plan change (套餐变更) and SIM replacement (补换卡).
 
 A plan change takes effect the next billing month unless the plan says
-``immediate``; the order (and ``order show``) says when. A SIM replacement takes the
+``immediate``; the order (and ``order show``) says when. A line has at most one change
+pending: a new plan change replaces the pending one (the customer changed their mind;
+the order and its audit row name the plan replaced), and a change back to the plan in
+effect simply cancels it. A SIM replacement takes the
 new SIM from the counter's custody through a sale (the SIM's price), and the old
 ICCID is retired in the stock ledger. Only the holder, or an agent (代办) with both
 identities, asks for either.
@@ -46,9 +49,13 @@ def plan_change(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
             number=number, holder=holder, agent=agent, guardian=guardian)
         item = plan_item(uow, plan)
         now = line_now(uow, line.id, day)
-        if item.sku == (now.next_plan_sku or now.plan_sku):
+        shown = customers.mask_phone(number)
+        if now.next_plan_sku is not None and item.sku == now.next_plan_sku:
+            raise BadInput(_("{number} already changes to {plan} on {date}.").format(
+                number=shown, plan=item.name(), date=now.next_plan_on), field="plan")
+        if now.next_plan_sku is None and item.sku == now.plan_sku:
             raise BadInput(_("{number} is already on {plan}.").format(
-                number=number, plan=item.name()), field="plan")
+                number=shown, plan=item.name()), field="plan")
         starts = plan_starts(item.plan_effective, day)
         order_id, order_no = insert_order(
             uow, day=day, kind="plan_change", state="open", counter=counter, visit=visit,
@@ -59,11 +66,13 @@ def plan_change(ctx: Ctx, *, counter: int, number: str, holder: customers.Person
                   business_day=day,
                   payload={"counter": counter, "visit": visit, "number": customers.mask_phone(number),
                            "from": now.next_plan_sku or now.plan_sku, "to": item.sku,
-                           "effective_on": starts.isoformat(), "customer": parties.holder_id,
+                           "effective_on": starts.isoformat(), "replaces": now.next_plan_sku,
+                           "customer": parties.holder_id,
                            "agent": parties.agent_id, "box": box, "position": position})
         return OrderDone(order_no, "plan_change", "completed", day, counter, visit, number,
                          plan_sku=item.sku, effective_on=starts, box_no=box,
-                         position=position, missing=papers.missing("plan_change"))
+                         position=position, missing=papers.missing("plan_change"),
+                         replaced_plan=now.next_plan_sku, replaced_on=now.next_plan_on)
 
     return run_write(ctx, "order.plan_change", work, command_id=command_id,
                      result_type=OrderDone)

@@ -44,6 +44,8 @@ class OrderDone:
     position: int | None = None
     missing: tuple[str, ...] = ()  # paperwork still missing (flagged on the archive list)
     lines_held: int | None = None  # a new line: the ID's lines with this one (一证五号)
+    replaced_plan: str | None = None  # a plan change: the pending change it replaces
+    replaced_on: date | None = None
 
     @property
     def effective(self) -> str | None:
@@ -150,7 +152,8 @@ class LineNow:
 
 def line_now(unit: ReadUnit, line_id: int, on: date) -> LineNow:
     """A line's plan on ``on`` (the latest request in effect by then: a later request
-    supersedes an earlier one still pending), a pending change, and its SIM now."""
+    supersedes an earlier one still pending), a pending change (none when the latest
+    request goes back to the plan in effect), and its SIM now."""
     plans = unit.sql("SELECT plan_sku, effective_on FROM service_order WHERE line_id = :l AND "
                      "state = 'completed' AND plan_sku IS NOT NULL ORDER BY id DESC",
                      {"l": line_id}).all()
@@ -159,7 +162,7 @@ def line_now(unit: ReadUnit, line_id: int, on: date) -> LineNow:
     sim = unit.sql("SELECT iccid FROM service_order WHERE line_id = :l AND state = "
                    "'completed' AND iccid IS NOT NULL ORDER BY id DESC LIMIT 1",
                    {"l": line_id}).first()
-    if latest is not None and _day(latest.effective_on) > on:
+    if latest is not None and _day(latest.effective_on) > on and latest.plan_sku != current:
         return LineNow(current, sim.iccid if sim else None, latest.plan_sku,
                        _day(latest.effective_on))
     return LineNow(current, sim.iccid if sim else None)
