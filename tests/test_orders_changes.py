@@ -87,9 +87,10 @@ def test_a_plan_that_says_immediately_takes_effect_today(hall):
 def test_only_the_holder_or_an_agent_for_the_holder_changes_a_line(hall):
     order_hall(hall)
     line = open_line(hall)
-    with pytest.raises(Refused, match="does not hold"):
+    with pytest.raises(Refused, match="does not hold") as exc:
         orders.plan_change(hall.clerk, counter=1, number=line.number,
                            holder=person(OTHER_ID, "李四"), plan="PLAN-5G-129")
+    assert line.number not in exc.value.message and "138****" in exc.value.message
     done = orders.plan_change(hall.clerk, counter=1, number=line.number, holder=person(),
                               agent=person(AGENT_ID, "王五", phone=None), plan="PLAN-5G-129")
     assert orders.get_order(hall.clerk, order_no=done.order_no).agent_id is not None

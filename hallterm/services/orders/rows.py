@@ -136,7 +136,8 @@ def holder_only(parties: customers.Parties, line) -> None:
     """Only the holder (or an agent for the holder) acts on a line."""
     if parties.holder_id != line.customer_id:
         raise Refused(_("This identity does not hold {number}: only its holder (or an agent "
-                        "with the holder's identity) may do this.").format(number=line.number),
+                        "with the holder's identity) may do this.").format(
+                            number=customers.mask_phone(line.number)),
                       field="id_number")
 
 
