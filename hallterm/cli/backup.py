@@ -38,6 +38,10 @@ def _passphrase(file: Path | None, *, needed: bool, confirm: bool = False) -> st
 
     if file is not None:
         try:
+            # A FIFO or a device would block the command (or feed it without end).
+            if not file.is_file() or file.stat().st_size > 4096:
+                raise BadInput(_("The passphrase file must be a small regular file: "
+                                 "{path}").format(path=file))
             return file.read_text(encoding="utf-8").rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as exc:
             raise BadInput(_("Cannot read the passphrase file {path}: {reason}").format(
