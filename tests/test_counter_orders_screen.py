@@ -156,6 +156,23 @@ async def test_the_five_line_cap_is_refused_on_screen_with_the_count(hall, tmp_p
 
 
 @pilot_test
+async def test_a_known_document_under_another_name_is_refused_on_screen(hall, tmp_path):
+    app, ctx = host(hall, tmp_path)
+    open_line(hall, sim=0, number=NUMBERS[0])  # 张三 holds ADULT_ID
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        await identify(pilot, name="王芳", phone="13700000000")
+        await order(pilot, "n", "New line for 王芳")
+        await fill(pilot, iccid=SIMS[1])
+        await confirm_and_wait(pilot)
+        assert "New line" in dialog_title(app)  # the form stays open with the reason
+        assert "does not match this document's record (张*)" in form_error(app)
+    assert [c.name for c in customers.find(ctx, number=ADULT_ID)] == ["张三"]
+    assert orders.list_orders(hall.clerk, state="open") == []
+
+
+@pilot_test
 async def test_a_plan_change_says_when_it_takes_effect(hall, tmp_path):
     app, _ctx = host(hall, tmp_path)
     open_line(hall, sim=0, number=NUMBERS[0])
