@@ -46,3 +46,14 @@ def to_stage(ctx, number: str, stage: int) -> None:
 
     for n in range(1, stage + 1):
         complaints.record_stage(ctx, number=number, stage=n, done=f"stage {n} done")
+
+
+def a_receipt(hall) -> str:
+    """A receipt the hall issued: a case sold at counter 1 (the hall stocked for sales)."""
+    from hallterm.services import sales
+    from tests.sales_fixtures import item_line, stock_hall
+
+    stock_hall(hall)
+    line = item_line(hall.sales, "ACC-CASE")
+    return sales.complete_sale(hall.sales, counter=1, visit_id=None, lines=[line], payments=[
+        sales.PaymentIn("cash", sales.cart_total([line]))]).receipt_no

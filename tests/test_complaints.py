@@ -283,3 +283,25 @@ def test_a_refused_open_takes_no_number(desk, tmp_path):
     desk.hall.clock.advance(days=1)
     open_day(desk.manager)
     assert open_one(desk.zhao, phone="13900001111") == "TS2026-00002"
+
+
+def test_a_related_receipt_order_or_ticket_must_be_one_the_hall_has(desk):
+    """The trial's R999, O999 and Z were taken; now each is refused, named, and nothing
+    is written; records the hall has (any day) are accepted."""
+    from hallterm.services import queue
+    from tests.orders_fixtures import open_line, order_hall
+
+    for kw, field in (({"receipt": "R999"}, "receipt"), ({"order_no": "O999"}, "order"),
+                      ({"ticket": "Z"}, "ticket")):
+        for fn in (complaints.check_open, complaints.open_complaint):
+            with pytest.raises(BadInput) as err:
+                fn(desk.zhao, customer=complaints.Customer(PHONE), category="billing",
+                   text="x", **kw)
+            assert err.value.field == field and next(iter(kw.values())) in str(err.value)
+    assert complaints.list_complaints(desk.duty) == []
+    order_hall(desk.hall)
+    order_no = open_line(desk.hall).order_no
+    ticket = queue.issue_ticket(desk.hall.ctx, service="A").number
+    number = open_one(desk.zhao, order_no=order_no, ticket=ticket.lower())
+    view = complaints.get_complaint(desk.zhao, number=number)
+    assert (view.order_no, view.ticket) == (order_no, ticket)

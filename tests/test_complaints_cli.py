@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hallterm.cli.main import app
-from tests.complaint_fixtures import make_desk
+from tests.complaint_fixtures import a_receipt, make_desk
 
 runner = CliRunner()
 PIN = "246810"
@@ -38,7 +38,8 @@ def _open(hall, *extra, counter=5):
 
 
 def test_open_prints_the_number_and_show_json_has_stages_owner_and_deadlines(desk):
-    number = _open(desk.hall, "--receipt", "R20261125-0007")
+    receipt = a_receipt(desk.hall)
+    number = _open(desk.hall, "--receipt", receipt)
     assert number == "TS2026-00001"
     r = run(desk.hall, "stage", number, "--stage", "1", "--done", "took it", "--as", "7001")
     assert r.exit_code == 0 and "stage 1 of 4" in r.stdout
@@ -47,7 +48,7 @@ def test_open_prints_the_number_and_show_json_has_stages_owner_and_deadlines(des
     data = json.loads(r.stdout)
     assert (data["number"], data["owner"], data["channel"], data["phone"]) == (
         number, "7001", "counter", "138****5678")
-    assert data["receipt"] == "R20261125-0007"
+    assert data["receipt"] == receipt
     assert [s["name"] for s in data["stages"]] == ["accept", "explain", "resolve", "follow_up"]
     assert data["stages"][0]["done"] == "took it" and data["stages"][1]["done_at"] is None
     clocks = {c["name"]: c for c in data["clocks"]["clocks"]}
@@ -58,6 +59,16 @@ def test_open_prints_the_number_and_show_json_has_stages_owner_and_deadlines(des
     assert "13812345678" not in r.stdout
     text = run(desk.hall, "show", number, "--as", "7001").stdout
     assert "Owner 7001" in text and "explain" in text and "left" in text
+
+
+def test_an_unknown_related_record_exits_2_naming_it_and_opens_nothing(desk):
+    for option, value in (("--receipt", "R999"), ("--order", "O999"), ("--ticket", "Z")):
+        r = run(desk.hall, "open", "--phone", "13912345678", "--category", "billing", "--text",
+                "x", option, value, "--as", "7001", counter=5)
+        assert r.exit_code == 2, r.output
+        assert value in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run(desk.hall, "list", "--json", "--as", "7009")
+    assert json.loads(r.stdout) == []
 
 
 def test_list_json_and_overdue_for_the_morning_check(desk):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from textual.widgets import DataTable, Input, Static
 
 from hallterm.services import complaints
-from tests.complaint_fixtures import make_desk, open_one, to_stage
+from tests.complaint_fixtures import a_receipt, make_desk, open_one, to_stage
 from tests.conftest import MANAGER_PIN, STAFF_PIN
 from tests.pilot import PostHost, pilot_test
 from tests.pilot import settle as _settle
@@ -48,9 +48,10 @@ async def fill(pilot, **values: str) -> None:
 
 
 def marked(pilot, name: str) -> bool:
-    """The form is still open with field ``name`` marked wrong."""
+    """The form is still open with field ``name`` marked wrong, and the cursor in it."""
     field = pilot.app.screen.query(f"#field-{name}")
-    return bool(field) and field.first(Input).has_class("-invalid")
+    return bool(field) and field.first(Input).has_class("-invalid") and field.first(
+        Input).has_focus
 
 
 def message(pilot) -> str:
@@ -85,6 +86,7 @@ async def test_my_complaints_by_deadline_and_one_in_full(hall):
 @pilot_test
 async def test_a_new_complaint_with_a_wrong_value_in_every_field(hall):
     desk = make_desk(hall)
+    receipt = a_receipt(hall)
     app = ComplaintsApp(desk.zhao)
     good = {"phone": "13812345678", "category": "billing", "channel": "counter",
             "text": "Charged twice", "receipt": "", "order": "", "ticket": ""}
@@ -94,16 +96,18 @@ async def test_a_new_complaint_with_a_wrong_value_in_every_field(hall):
         await pilot.press("n")
         await settle(pilot)
         for name, wrong in (("phone", "12345"), ("category", "bills"), ("channel", "fax"),
-                            ("receipt", "R 1"), ("order", "O#2"), ("ticket", "T?3")):
+                            ("receipt", "R 1"), ("order", "O#2"), ("ticket", "T?3"),
+                            ("receipt", "R999"), ("order", "O999"), ("ticket", "Z")):
             await fill(pilot, **{**good, name: wrong})
             assert marked(pilot, name), (name, message(pilot))
+            assert wrong in message(pilot) or name in ("phone", "category", "channel")
         await fill(pilot, **{**good, "text": ""})
         assert "Fill in: The complaint" in message(pilot)
         assert pilot.app.screen.query_one("#field-phone", Input).value == "13812345678"
-        await fill(pilot, **{**good, "receipt": "R20261125-0001"})
+        await fill(pilot, **{**good, "receipt": receipt})
         assert len(rows(app)) == 1
         number = rows(app)[0][0]
-        assert "R20261125-0001" in detail(app) and "138****5678" in detail(app)
+        assert receipt in detail(app) and "138****5678" in detail(app)
     assert complaints.get_complaint(desk.zhao, number=number).owner == "7001"
 
 

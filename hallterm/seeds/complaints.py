@@ -22,7 +22,7 @@ DEMO_PIN = "246810"
 
 def seed(ctx: Ctx) -> None:
     """Open the demo's complaints and take each to its stage (needs the demo staff)."""
-    from hallterm.services import complaints
+    from hallterm.services import complaints, sales
     from hallterm.services.staff import approve, authenticate
 
     zhao = replace(ctx.as_actor(authenticate(ctx, empno="8006", pin=DEMO_PIN, purpose="demo")),
@@ -37,8 +37,9 @@ def seed(ctx: Ctx) -> None:
             complaints.record_stage(zhao, number=number, stage=n, done=what)
 
     overdue_phone = "13800138000"
+    data_pack = sales.list_sales(ctx, counter=1)[-1].receipt_no  # the sales seed's first sale
     new(overdue_phone, "billing", "流量包扣费两次 The 10 GB data pack was charged twice",
-        receipt="R-DEMO-0001")
+        receipt=data_pack)
     accepted = new("13911112222", "network", "小区晚上没有信号 No signal at home in the evening")
     stages(accepted, "记录地址与时段 Took the address and the hours")
     explained = new("13622223333", "service", "营业员态度差 The clerk at counter 2 was rude")

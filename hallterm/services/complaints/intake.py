@@ -66,6 +66,11 @@ def _reference(text: str | None, what: str, field: str) -> str | None:
     return value
 
 
+def _ticket(text: str | None) -> str | None:
+    value = _reference(text, _("Ticket"), "ticket")
+    return value.upper() if value else None
+
+
 @dataclass(frozen=True)
 class _Request:
     phone: str
@@ -97,8 +102,23 @@ def _request(ctx: Ctx, customer: Customer, channel: str | None, category: str, t
         raise BadInput(_("Say what the customer complains about."), field="text")
     return _Request(phone, chosen, code, words, _reference(receipt, _("Receipt"), "receipt"),
                     _reference(order_no, _("Order"), "order"),
-                    _reference(ticket, _("Ticket"), "ticket"),
+                    _ticket(ticket),
                     ctx.counter if chosen == "counter" else None)
+
+
+def _related(unit: ReadUnit, req: _Request) -> None:
+    """Each related receipt, order and ticket must be one the hall has (any day)."""
+    from hallterm.services import orders, queue, sales
+
+    if req.receipt and not sales.receipt_exists(unit, req.receipt):
+        raise BadInput(_("No receipt {number}: give one the hall has issued, or leave it "
+                         "empty.").format(number=req.receipt), field="receipt")
+    if req.order_no and not orders.order_exists(unit, req.order_no):
+        raise BadInput(_("No order {number}: give one the hall has taken, or leave it "
+                         "empty.").format(number=req.order_no), field="order")
+    if req.ticket and not queue.ticket_exists(unit, req.ticket):
+        raise BadInput(_("No ticket {number}: give one the hall has issued, or leave it "
+                         "empty.").format(number=req.ticket), field="ticket")
 
 
 def _identity(ctx: Ctx, customer: Customer):
@@ -127,12 +147,13 @@ def check_open(ctx: Ctx, *, customer: Customer, category: str, text: str,
                order_no: str | None = None, ticket: str | None = None,
                received_at: datetime | None = None) -> None:
     """Validate a new complaint (what ``open_complaint`` would refuse); writes nothing."""
-    _request(ctx, customer, channel, category, text, receipt, order_no, ticket)
+    req = _request(ctx, customer, channel, category, text, receipt, order_no, ticket)
     _identity(ctx, customer)
 
     def check(unit: ReadUnit) -> None:
         unit.open_day()
         _received(unit, received_at)
+        _related(unit, req)
 
     run_check(ctx, check)
 
@@ -173,6 +194,7 @@ def open_complaint(ctx: Ctx, *, customer: Customer, category: str, text: str,
     def work(uow: UnitOfWork) -> Opened:
         day = uow.open_day()
         at = _received(uow, received_at)
+        _related(uow, req)
         customer_id = linked
         if document is not None:
             customer_id = customers.identify(uow, customers.Person(

@@ -43,6 +43,7 @@ from hallterm.services.orders.reads import (
     get_order,
     lines_of,
     list_orders,
+    order_exists,
 )
 from hallterm.services.orders.rows import LineNow, OrderDone
 from hallterm.services.orders.rules import (
@@ -100,6 +101,7 @@ __all__ = [
     "list_orders",
     "missing_labels",
     "new_line",
+    "order_exists",
     "pay",
     "plan_change",
     "plan_starts",

@@ -93,6 +93,12 @@ def _view(row, tz, retention: RetentionView | None = None) -> OrderView:
         row.position, row.reason, retention)
 
 
+def order_exists(unit: ReadUnit, order_no: str) -> bool:
+    """Whether an order with this number was ever taken (any day, in any state)."""
+    return unit.sql("SELECT 1 FROM service_order WHERE order_no = :n",
+                    {"n": (order_no or "").strip()}).first() is not None
+
+
 def get_order(ctx: Ctx, *, order_no: str) -> OrderView:
     """One order with its retention attempt, or ``NotFound``."""
     require(ctx.actor, "order.read")

@@ -71,6 +71,7 @@ from hallterm.services.queue.reads import (
     current_visit,
     get_visit,
     queue_status,
+    ticket_exists,
     waiting_tickets,
 )
 from hallterm.services.queue.texts import RULE_TEXTS, apology, print_slip, slip_text, why
@@ -116,5 +117,5 @@ __all__ = [
     "policy", "print_slip",
     "queue_status", "recall", "refusal", "reinsert", "require_counter", "require_keeper",
     "require_no_handover", "resume", "set_counter_state", "slip_text", "start_serving",
-    "transfer", "waiting_for", "waiting_tickets", "why",
+    "ticket_exists", "transfer", "waiting_for", "waiting_tickets", "why",
 ]

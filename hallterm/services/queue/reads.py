@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from hallterm.clock import utc_text
-from hallterm.context import Ctx
+from hallterm.context import Ctx, ReadUnit
 from hallterm.errors import BadInput, NotFound
 from hallterm.hallconfig import HallConfig
 from hallterm.i18n import _
@@ -203,6 +203,12 @@ def current_visit(ctx: Ctx, *, counter: int | None = None) -> int | None:
     """The visit of the ticket now at the counter (Sales and Complaints attach to it)."""
     view = counter_view(ctx, counter=counter)
     return view.current.visit if view.current else None
+
+
+def ticket_exists(unit: ReadUnit, number: str) -> bool:
+    """Whether a queue ticket with this number was ever issued (any day)."""
+    return unit.sql("SELECT 1 FROM ticket WHERE number = :n",
+                    {"n": (number or "").strip().upper()}).first() is not None
 
 
 def get_visit(ctx: Ctx, *, visit_id: int) -> VisitInfo:

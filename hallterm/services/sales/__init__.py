@@ -48,6 +48,7 @@ from hallterm.services.sales.reads import (
     SaleView,
     get_sale,
     list_sales,
+    receipt_exists,
     reprint,
 )
 from hallterm.services.sales.receipts import Printer, print_text, printer_from_settings
@@ -62,6 +63,6 @@ __all__ = [
     "SaleView", "Scanned", "Settled", "cart_total", "carts", "change_for", "check_cart",
     "check_override", "complete_sale", "day", "get_sale", "hold_serial", "line_from_item",
     "list_sales", "method_label", "paid_carts_at", "print_text", "printer_from_settings",
-    "receipt_number", "receipts", "record_sale", "release_holds", "reprint", "reversals",
+    "receipt_exists", "receipt_number", "receipts", "record_sale", "release_holds", "reprint", "reversals",
     "review_records", "scan", "settle", "split_cash_rest", "with_override", "with_quantity",
 ]

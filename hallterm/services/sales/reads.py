@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from hallterm.context import Ctx, UnitOfWork, run_write
+from hallterm.context import Ctx, ReadUnit, UnitOfWork, run_write
 from hallterm.errors import Forbidden, NotFound
 from hallterm.i18n import _
 from hallterm.permissions import require
@@ -157,6 +157,12 @@ def get_sale(ctx: Ctx, *, receipt_no: str) -> SaleView:
         raise Forbidden(_("Sign in first."))
     with ctx.store.read() as session:
         return read_sale(session, receipt_no, ctx.clock.tz)
+
+
+def receipt_exists(unit: ReadUnit, receipt_no: str) -> bool:
+    """Whether a sale with this receipt number was ever made (any day, void or not)."""
+    return unit.sql("SELECT 1 FROM sale WHERE receipt_no = :r",
+                    {"r": (receipt_no or "").strip()}).first() is not None
 
 
 @dataclass(frozen=True)
