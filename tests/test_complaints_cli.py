@@ -140,6 +140,10 @@ def test_transfer_accept_pause_resume_appeal_from_the_command_line(desk):
     assert r.exit_code == 0 and "in progress" in r.stdout
     r = run(desk.hall, "appeal", number, "--reference", "GXB-1", "--as", "7009")
     assert r.exit_code == 0 and "appealed" in r.stdout
+    # the regulator's dates from the clock: 5 working days to accept, 30 days to reply
+    dates = "the regulator accepts by 2026-12-02 10:00, replies by 2026-12-25 10:00"
+    assert "Appealed (GXB-1) 2026-11-25 10:00: " + dates in r.stdout, r.stdout
+    assert dates in run(desk.hall, "show", number, "--as", "7009").stdout
 
 
 def test_compensate_asks_the_approver_after_the_check(desk):

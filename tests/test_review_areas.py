@@ -35,6 +35,30 @@ def test_complaints_and_compensations_go_through_the_loop(hall, tmp_path):
     assert review.mark_ok(auditor, business_day=day, ref=f"complaint:{number}").state == "ok"
 
 
+def test_a_complaints_compensations_are_numbered_from_1_within_it(hall, tmp_path):
+    """The trial's first compensation on a complaint read TS2026-00012/2 (the table's id)."""
+    desk = make_desk(hall)
+    first, second = open_one(desk.zhao), open_one(desk.zhao, phone="13900001111")
+
+    def credit(number: str) -> None:
+        complaints.compensate(desk.zhao, number=number, kind="credit", amount_fen=1000,
+                              description="bill credit",
+                              approver=approve(desk.zhao, action="complaint.compensation",
+                                               empno="7009", pin="246810"))
+
+    credit(first)
+    credit(second)
+    credit(second)
+    day = hall.clock.now().date()
+    hall.clock.advance(hours=8)
+    closing.close_day(hall.manager, force=True, reason="test", reports_dir=tmp_path / "r")
+    hall.clock.advance(hours=15)
+    open_day(hall.manager)
+    auditor = hall.add("8009", "auditor")
+    refs = [r.reference for r in review.day_queue(auditor, business_day=day, kind="compensation")]
+    assert refs == [f"{first}/1", f"{second}/1", f"{second}/2"]
+
+
 def test_service_orders_show_their_paperwork_and_archive_box_and_go_through_the_loop(hall,
                                                                                     tmp_path):
     from hallterm.services import orders

@@ -111,6 +111,18 @@ def open_cmd(
             numbers=", ".join(opened.repeat_of)), err=True)
 
 
+def _appeal_line(v) -> str:
+    """The appeal's reference and the regulator's dates, from the clock (``show``, ``appeal``)."""
+    a = v.clocks.appeal
+
+    def when(at) -> str:
+        return f"{at:%Y-%m-%d %H:%M}" if at else "-"
+
+    return _("Appealed ({reference}) {at}: the regulator accepts by {accept}, replies by "
+             "{reply}").format(reference=v.appeal_reference or "-", at=when(a.at),
+                               accept=when(a.accept_by), reply=when(a.reply_by))
+
+
 def _left(clock) -> str:
     from hallterm.services import complaints
 
@@ -157,9 +169,8 @@ def show_cmd(ctx: typer.Context, number: str = NUMBER_ARG, as_: str | None = AS_
     if v.repeat_of:
         typer.echo(_("Repeat complaint: the same customer complained in {numbers}.").format(
             numbers=", ".join(v.repeat_of)))
-    if v.appeal_reference:
-        typer.echo(_("Appealed to the regulator: {reference}").format(
-            reference=v.appeal_reference))
+    if v.clocks.appeal is not None:
+        typer.echo(_appeal_line(v))
     for s in v.stages:
         done = (_("{at:%Y-%m-%d %H:%M} {by}: {done}").format(at=s.done_at, by=s.by, done=s.done)
                 if s.done_at else _("not yet"))
@@ -350,8 +361,11 @@ def appeal_cmd(
     from hallterm.services import complaints
 
     hctx = signed_in(ctx, as_, store)
-    _changed(complaints.appeal(hctx, number=number, reference=reference or "",
-                               command_id=command_id), json_)
+    done = complaints.appeal(hctx, number=number, reference=reference or "",
+                             command_id=command_id)
+    _changed(done, json_)
+    if not json_:  # the regulator's own dates, as the guide promises
+        typer.echo(_appeal_line(complaints.get_complaint(hctx, number=done.number)))
 
 
 @app.command("close")

@@ -65,8 +65,8 @@ def _drawer_before(unit: ReadUnit, counter: int, kind: str, amount_fen: int, *,
     before = drawer_in(unit.session, counter=counter, business_day=day)
     if kind == "out" and amount_fen > before.expected_fen:
         if not sees_expected(unit.actor):  # the clerk's count stays blind
-            raise Refused(_("Cannot take {amount} out of counter {n}'s drawer: it is more "
-                            "than the drawer should hold.").format(
+            raise Refused(_("Cannot take {amount} out of counter {n}'s drawer: it should hold "
+                            "less than {amount} (how much stays hidden until the count).").format(
                 n=counter, amount=format_fen(amount_fen)))
         raise Refused(_("Counter {n}'s drawer should hold only {have}; cannot take out "
                         "{amount}.").format(n=counter, have=format_fen(before.expected_fen),

@@ -40,11 +40,14 @@ def _complaints(session: Any, day: date) -> list[Record]:
 
 
 def _compensations(session: Any, day: date) -> list[Record]:
+    # numbered within their complaint (TS2026-00012/1 its first), not by the table's id
     rows = execute(session, "SELECT m.id, m.at, m.kind, m.amount_fen, m.description, m.actor, "
-                   "m.approver, m.counter, c.number FROM complaint_compensation m JOIN "
+                   "m.approver, m.counter, c.number, (SELECT COUNT(*) FROM "
+                   "complaint_compensation p WHERE p.complaint_id = m.complaint_id AND "
+                   "p.id <= m.id) AS nth FROM complaint_compensation m JOIN "
                    "complaint c ON c.id = m.complaint_id WHERE m.business_day = :d ORDER BY m.id",
                    {"d": day.isoformat()}).all()
-    return [Record("compensation", f"{r.number}/{r.id}", r.actor, _(
+    return [Record("compensation", f"{r.number}/{r.nth}", r.actor, _(
         "{kind} compensation for {complaint}, approved by {approver}: {what}").format(
             kind=label(KINDS, r.kind), complaint=r.number, approver=r.approver, what=r.description),
         r.amount_fen, f"hallterm complaint show {r.number}", datetime.fromisoformat(str(r.at)),
