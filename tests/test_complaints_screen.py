@@ -187,6 +187,10 @@ async def test_compensation_checked_then_approved_by_the_duty_manager(hall):
                             ("description", ""), ("counter", "x")):
             await fill(pilot, **{**good, name: wrong})
             assert marked(pilot, name) or "Fill in" in message(pilot), (name, message(pilot))
+        # two wrong (the trial's): the first in field order is named, marked, has the cursor
+        await fill(pilot, **{**good, "kind": "money", "amount": "12.345"})
+        assert marked(pilot, "kind") and not marked(pilot, "amount"), message(pilot)
+        assert "cash, credit" in message(pilot)
         await fill(pilot, **good)
         assert "Approval needed" in str(app.screen.query_one("#dialog-title").render())
         screen = app.screen

@@ -198,9 +198,10 @@ class ComplaintActions:
             return
         drawer = str(ctx.counter) if ctx.counter else ""
 
-        def request(v: dict) -> dict:
-            return {"number": c.number, "kind": v["kind"].lower(),
-                    "amount_fen": _amount(v["amount"]), "description": v["description"],
+        def request(v: dict) -> dict:  # the fields in their order: the first wrong is named
+            kind = complaints.compensation_kind(v["kind"])
+            return {"number": c.number, "kind": kind, "amount_fen": _amount(v["amount"]),
+                    "description": v["description"],
                     "counter": _number(v["counter"], "counter", minimum=1)}
 
         needs: list[str] = []

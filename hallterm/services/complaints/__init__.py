@@ -52,6 +52,7 @@ from hallterm.services.complaints.money import (
     Compensated,
     check_compensate,
     compensate,
+    compensation_kind,
 )
 from hallterm.services.complaints.ownership import (
     accept,
@@ -100,7 +101,8 @@ __all__ = [
     "Event", "EventView", "Opened", "Recorded", "StageView", "WorkCalendar", "accept", "appeal",
     "calendar_for", "check_accept", "check_appeal", "check_close", "check_compensate",
     "check_open", "check_pause", "check_stage", "check_transfer", "clock", "close", "compensate",
-    "day", "deadlines", "describe_left", "escalated", "get_complaint", "label", "level_label",
+    "compensation_kind", "day", "deadlines", "describe_left", "escalated", "get_complaint",
+    "label", "level_label",
     "list_complaints", "open_complaint", "pause", "phone_number", "record_escalations",
     "record_stage", "resume", "settings_for", "show_escalations", "transfer", "workcal",
 ]

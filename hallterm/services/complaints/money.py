@@ -54,12 +54,18 @@ class _Request:
     approval: str
 
 
-def _request(unit: ReadUnit, number: str, kind: str, amount_fen: int, description: str,
-             counter: int | None) -> _Request:
+def compensation_kind(kind: str | None) -> str:
+    """The kind as typed, checked (a form checks it before the amount, in field order)."""
     code = (kind or "").strip().lower()
     if code not in KINDS:
         raise BadInput(_("A compensation is cash, credit (bill credit) or goods."),
                        field="kind")
+    return code
+
+
+def _request(unit: ReadUnit, number: str, kind: str, amount_fen: int, description: str,
+             counter: int | None) -> _Request:
+    code = compensation_kind(kind)
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
         raise BadInput(_("Amount must be more than zero."), field="amount")
     text = records.note_text(description, what=_("What is given"), field="description")[:200]
