@@ -190,6 +190,8 @@ async def test_a_plan_change_says_when_it_takes_effect(hall, tmp_path):
         row = sales_screen(app).query_one("#visit-orders").get_row_at(0)
         assert "2026-12-01" in str(row[4])
         await order(pilot, "p", "Plan change for 张三")  # the customer changes their mind
+        # the form offers a plan neither in effect (59) nor pending (129)
+        assert app.screen.query_one("#field-plan", Select).value == "PLAN-BASIC-8"
         await fill(pilot, plan="PLAN-5G-59", form_signed=True)
         await confirm_and_wait(pilot)
         await settle(pilot)

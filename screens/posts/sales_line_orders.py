@@ -66,8 +66,9 @@ class LineOrders:
         def write(values: Values) -> orders.OrderDone:
             return orders.plan_change(ctx, plan=values["plan"], **self.order_args(values))
 
-        now = offer.lines[0].now.next_plan_sku or offer.lines[0].now.plan_sku
-        other = next((p.sku for p in offer.plans if p.sku != now), None)
+        now = offer.lines[0].now  # the default: a plan neither in effect nor pending
+        other = next((p.sku for p in offer.plans if p.sku not in (
+            now.plan_sku, now.next_plan_sku)), None)
         _values, done = await self.ask(
             _("Plan change for {who}").format(who=self.who()),
             [line, Choice("plan", N_("New plan"), tuple(
