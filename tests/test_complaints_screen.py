@@ -290,3 +290,26 @@ async def test_overdue_complaints_escalate_on_the_managers_home_screens(hall):
     shown, text = await home_of(hall, "9001", MANAGER_PIN)
     assert shown and "Complaints escalated to the hall manager: 1" in text
     assert "Accept stage overdue by 10h 00m" in text
+
+
+@pilot_test
+async def test_typing_straight_on_after_enter_goes_into_the_next_field(hall):
+    """The trial typed ahead after Enter and the letters landed in the field just left:
+    Enter now moves the cursor before the next key is read."""
+    from textual import events
+
+    desk = make_desk(hall)
+    app = ComplaintsApp(desk.zhao)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        for key in ("1", "3", "8", "enter", "b", "i", "l", "l"):  # one burst, as typed
+            event = events.Key(key, key if len(key) == 1 else None)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(pilot)
+        form = pilot.app.screen
+        assert form.query_one("#field-phone", Input).value == "138"
+        assert form.query_one("#field-category", Input).value == "bill"
+        assert form.query_one("#field-category", Input).has_focus

@@ -76,6 +76,12 @@ class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
     ACTIONS = declare(
         "form", N_("Forms"),
         Action("form.cancel", "escape", "cancel", N_("Cancel"), N_("Close without changing")),
+        # a priority binding: Enter moves the cursor at once, so what is typed straight
+        # after it goes into the next field (as a Submitted message it went on into the
+        # same field: the trial typed ahead into the wrong one)
+        Action("form.next", "enter", "advance", N_("Next field"),
+               N_("The next field; on the last, check and confirm"), footer=False,
+               palette=False, priority=True),
         order=96)
     BINDINGS = bindings(ACTIONS)
 
@@ -100,11 +106,21 @@ class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
         return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip()
                 for f in self._fields}
 
+    def action_advance(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input):
+            self._advance(focused)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._advance(event.input)
+
+    def _advance(self, field: Input) -> None:
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
+        if field not in inputs:
+            return
+        index = inputs.index(field)
         if index + 1 < len(inputs):
-            inputs[index + 1].focus()
+            self.set_focus(inputs[index + 1])  # now, not after the keys already typed
             return
         if self._checking:
             return
@@ -142,7 +158,7 @@ class FormDialog(TranslatedKeys, ModalScreen[dict[str, str] | None]):
         else:
             target.add_class("-invalid")
         if target is not None:
-            target.focus()
+            self.set_focus(target)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
